@@ -1,0 +1,39 @@
+# The commands a newcomer runs. `make run` to try the site, `make test` to prove it.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format check-deploy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@python=$$(scripts/find-python.sh) || exit 1; \
+	  echo "Using $$python ($$($$python --version))"; \
+	  $$python -m venv $(VENV) || { echo "Could not create a virtual environment: install the venv module (Debian: python3-venv)."; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set)
+test: install
+	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Cycle, Enrollment, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("email", "first_name", "last_name", "job_title", "institution", "membership_category", "expires_on", "is_staff")
+    list_filter = ("membership_category", "library_type", "region", "is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "first_name", "last_name", "job_title", "institution")
+    ordering = ("last_name", "first_name", "email")
+    date_hierarchy = "expires_on"
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name and contact", {"fields": ("first_name", "last_name", "phone")}),
+        (
+            "Library and work",
+            {
+                "fields": (
+                    "institution",
+                    "library_type",
+                    "region",
+                    "membership_category",
+                    "job_title",
+                    "responsibilities",
+                    "responsibilities_other",
+                    "years_experience",
+                )
+            },
+        ),
+        ("Membership term", {"fields": ("member_since", "renewed_on", "expires_on")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),)
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    fields = ("member", "role", "status", "job_title", "capacity", "created_at")
+    readonly_fields = ("member", "role", "job_title", "created_at")
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Opt-ins are made by members on the site, where eligibility is checked.
+        return False
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_open", "optin_opens", "optin_closes", "starts_on", "default_length_months", "mentor_min_years")
+    list_filter = ("is_open",)
+    search_fields = ("name",)
+    ordering = ("-starts_on",)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("member", "role", "cycle", "status", "job_title", "capacity", "created_at")
+    list_filter = ("cycle", "role", "status")
+    search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
+    list_select_related = ("member", "cycle")
+    autocomplete_fields = ("member",)
+    readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
+    date_hierarchy = "created_at"

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+
+def committee_required(view):
+    """Members of the Mentoring Committee group and site admins; others get 403.
+
+    Visitors are sent to the login page first, as everywhere else.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_superuser or request.user.is_committee):
+            raise PermissionDenied("This page is for the Mentoring Committee.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+
+from .models import Area, Enrollment, MeetingMode, Role, User
+from .services import OptIn
+
+
+class SignupExtraForm(forms.Form):
+    """The name fields allauth's signup form adds to email and password."""
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
+
+    def signup(self, request, user: User) -> None:
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    """The member's profile: what the membership form asks and what matching reads."""
+
+    responsibilities = forms.MultipleChoiceField(
+        choices=Area.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Responsibility areas",
+        help_text="Tick every area you work in. Mentors and mentees are matched on these and the job title.",
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "institution",
+            "library_type",
+            "region",
+            "membership_category",
+            "job_title",
+            "responsibilities",
+            "responsibilities_other",
+            "years_experience",
+        ]
+        help_texts = {
+            "job_title": 'As on your badge, for example "Cataloging Librarian" or "Library Media Specialist".',
+            "phone": "Optional. Your mentor or mentee receives it with your contact details.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "institution", "library_type", "region", "membership_category", "job_title"):
+            self.fields[name].required = True
+        self.fields["years_experience"].required = True
+        self.fields["years_experience"].min_value = 0
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "About you",
+                Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
+                "phone",
+            ),
+            Fieldset(
+                "Your library and your work",
+                "institution",
+                Div(
+                    Div("library_type", css_class="col-md-4"),
+                    Div("region", css_class="col-md-4"),
+                    Div("membership_category", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "job_title",
+                Div("responsibilities", css_class="columns-2"),
+                "responsibilities_other",
+                "years_experience",
+            ),
+        )
+
+
+class OptInForm(forms.Form):
+    """The mentoring part of the membership and renewal forms.
+
+    `offer` puts the seeds' tickbox of that form first: the membership form offers
+    "I would like a mentor", the renewal form "I would like to be a mentor"; both
+    forms offer the other too.
+    """
+
+    wants_mentor = forms.BooleanField(required=False, label="I would like a mentor")
+    mentee_goals = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What would you like to gain from having a mentor?",
+    )
+    mentee_interests = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Topics you would like to talk about",
+    )
+    wants_to_mentor = forms.BooleanField(required=False, label="I would like to be a mentor")
+    mentor_goals = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What would you like to share with a mentee?",
+    )
+    mentor_interests = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Topics you are glad to advise on",
+    )
+    capacity = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=1,
+        initial=1,
+        label="How many mentees can you take?",
+    )
+    meeting_modes = forms.MultipleChoiceField(
+        required=False,
+        choices=MeetingMode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Preferred ways to meet",
+    )
+    commit_term = forms.BooleanField(required=False, label="I will take part for the whole 9–12 months.")
+    commit_ethics = forms.BooleanField(
+        required=False, label="I will be honest and professional, following the ALA Code of Ethics."
+    )
+    commit_confidentiality = forms.BooleanField(
+        required=False, label="I will keep what my mentor or mentee shares with me confidential."
+    )
+    commit_orientation = forms.BooleanField(
+        required=False, label="I will attend the orientation at the ArLA fall conference."
+    )
+
+    COMMITMENTS = ("commit_term", "commit_ethics", "commit_confidentiality", "commit_orientation")
+
+    def __init__(self, *args, offer: str = Role.MENTEE, **kwargs):
+        super().__init__(*args, **kwargs)
+        mentee = Fieldset(
+            "Mentee",
+            "wants_mentor",
+            Div("mentee_goals", "mentee_interests", css_class="form-section"),
+        )
+        mentor = Fieldset(
+            "Mentor",
+            "wants_to_mentor",
+            Div("mentor_goals", "mentor_interests", "capacity", css_class="form-section"),
+        )
+        sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *sections,
+            Fieldset(
+                "If you opt in",
+                "meeting_modes",
+                HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
+                *self.COMMITMENTS,
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("wants_mentor") or data.get("wants_to_mentor")):
+            return data
+        if data.get("wants_mentor") and not data.get("mentee_goals", "").strip():
+            self.add_error("mentee_goals", "Tell the committee what you would like to gain, so it can find your mentor.")
+        if data.get("wants_to_mentor") and not data.get("mentor_goals", "").strip():
+            self.add_error("mentor_goals", "Tell the committee what you would like to share with a mentee.")
+        if not data.get("meeting_modes"):
+            self.add_error("meeting_modes", "Choose at least one way to meet.")
+        for name in self.COMMITMENTS:
+            if not data.get(name):
+                self.add_error(name, "Taking part means agreeing to this commitment.")
+        return data
+
+    def optins(self) -> list[OptIn]:
+        """The opt-ins the member ticked, as plain values for the service."""
+        data = self.cleaned_data
+        result = []
+        if data.get("wants_mentor"):
+            result.append(
+                OptIn(
+                    role=Role.MENTEE,
+                    goals=data["mentee_goals"].strip(),
+                    interests=data["mentee_interests"].strip(),
+                    meeting_modes=list(data["meeting_modes"]),
+                    capacity=1,
+                )
+            )
+        if data.get("wants_to_mentor"):
+            result.append(
+                OptIn(
+                    role=Role.MENTOR,
+                    goals=data["mentor_goals"].strip(),
+                    interests=data["mentor_interests"].strip(),
+                    meeting_modes=list(data["meeting_modes"]),
+                    capacity=data["capacity"],
+                )
+            )
+        return result
+
+
+class EnrollmentForm(forms.ModelForm):
+    """Editing a waiting opt-in. Role, cycle and the snapshot do not change here."""
+
+    meeting_modes = forms.MultipleChoiceField(
+        choices=MeetingMode.choices, widget=forms.CheckboxSelectMultiple, label="Preferred ways to meet"
+    )
+
+    class Meta:
+        model = Enrollment
+        fields = ["goals", "interests", "meeting_modes", "capacity"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 3}), "interests": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.role != Role.MENTOR:
+            del self.fields["capacity"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,263 @@
+"""A believable program to try the site on, and the data the benchmarks use.
+
+Deterministic (a fixed random seed) and idempotent: members are keyed by their
+demo email addresses, so running it again adds only what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import (
+    Area,
+    Cycle,
+    Enrollment,
+    LibraryType,
+    MeetingMode,
+    MembershipCategory,
+    Region,
+    Role,
+    User,
+    committee_group,
+)
+
+DEMO_DOMAIN = "demo.arlib.example"
+COMMITTEE_EMAIL = f"committee@{DEMO_DOMAIN}"
+DEMO_PASSWORD = "mentoring-demo"
+
+# (job title, responsibility areas, library types where it is common)
+JOBS = [
+    ("Cataloging Librarian", ["cataloging", "acquisitions"], ["academic", "public"]),
+    ("Cataloger", ["cataloging"], ["academic", "public", "special"]),
+    ("Metadata Librarian", ["cataloging", "technology"], ["academic"]),
+    ("Technical Services Assistant", ["cataloging", "acquisitions", "interlibrary_loan"], ["public", "academic"]),
+    ("Acquisitions Specialist", ["acquisitions"], ["academic", "public"]),
+    ("Reference Librarian", ["reference", "instruction"], ["academic", "public"]),
+    ("Instruction Librarian", ["instruction", "reference"], ["academic"]),
+    ("Information Literacy Coordinator", ["instruction", "outreach"], ["academic"]),
+    ("Children's Librarian", ["youth_services", "outreach"], ["public"]),
+    ("Youth Services Librarian", ["youth_services", "outreach"], ["public"]),
+    ("Teen Services Coordinator", ["youth_services", "outreach"], ["public"]),
+    ("Library Media Specialist", ["school_library", "instruction", "youth_services"], ["school"]),
+    ("School Librarian", ["school_library", "instruction"], ["school"]),
+    ("Branch Manager", ["administration", "circulation", "outreach"], ["public"]),
+    ("Library Director", ["administration", "advocacy"], ["public", "academic"]),
+    ("Assistant Director", ["administration"], ["public"]),
+    ("Circulation Supervisor", ["circulation", "administration"], ["public", "academic"]),
+    ("Circulation Clerk", ["circulation"], ["public"]),
+    ("Library Assistant", ["circulation", "reference"], ["public", "school"]),
+    ("Systems Librarian", ["technology"], ["academic", "public"]),
+    ("Digital Services Librarian", ["technology", "archives"], ["academic"]),
+    ("Archivist", ["archives"], ["academic", "special"]),
+    ("Special Collections Librarian", ["archives", "reference"], ["academic", "special"]),
+    ("Government Documents Librarian", ["government_docs", "reference"], ["academic"]),
+    ("Interlibrary Loan Coordinator", ["interlibrary_loan", "circulation"], ["academic", "public"]),
+    ("Outreach Librarian", ["outreach", "advocacy"], ["public"]),
+    ("Adult Programming Coordinator", ["outreach"], ["public"]),
+    ("Law Librarian", ["reference", "acquisitions"], ["special"]),
+    ("Medical Librarian", ["reference", "instruction"], ["special"]),
+    ("Collection Development Librarian", ["acquisitions", "reference"], ["academic", "public"]),
+]
+STUDENT_TITLES = ["MLIS Student", "Library Science Student", "Graduate Assistant", "Student Library Worker"]
+FIRST = (
+    "Avery Beth Carla Dana Elena Frank Grace Hannah Isaac Jada Kendra Luis Maya Nora Owen Priya Quinn Rosa "
+    "Samuel Tasha Uma Victor Wendy Xavier Yara Zoe Aaron Bianca Caleb Delia Ethan Fiona Gabe Hector Irene "
+    "Jonah Keisha Leon Marisol Nathan"
+).split()
+LAST = (
+    "Adams Baker Carter Dawson Ellis Foster Garcia Harris Ingram Jackson Kim Lopez Morgan Nguyen Owens "
+    "Patel Quarles Reed Sanchez Turner Underwood Vaughn Walker Young Zimmerman Bishop Crawford Duncan "
+    "Fletcher Greer Holloway Jennings Lawson McAllister Norwood Pruitt Rowe Shelton Tate Whitfield"
+).split()
+TOWNS = (
+    "Little Rock, Fayetteville, Fort Smith, Jonesboro, Conway, Hot Springs, Texarkana, Pine Bluff, Bentonville, "
+    "Russellville, Searcy, El Dorado, Harrison, Mountain Home, Arkadelphia, Magnolia, Batesville, Monticello"
+).split(", ")
+TOWN_REGION = {
+    "Fayetteville": "northwest", "Fort Smith": "northwest", "Bentonville": "northwest", "Harrison": "northwest",
+    "Russellville": "northwest", "Jonesboro": "northeast", "Searcy": "northeast", "Mountain Home": "northeast",
+    "Batesville": "northeast", "Little Rock": "central", "Conway": "central", "Hot Springs": "central",
+    "Texarkana": "southwest", "Arkadelphia": "southwest", "Magnolia": "southwest", "El Dorado": "southeast",
+    "Pine Bluff": "southeast", "Monticello": "southeast",
+}
+INSTITUTION = {
+    "public": "{town} Public Library",
+    "academic": "University of Arkansas at {town}",
+    "school": "{town} High School",
+    "special": "{town} Regional Medical Center Library",
+    "other": "{town} Historical Society",
+}
+MENTEE_GOALS = [
+    "Learn how ArLA committees work and find one to join.",
+    "Get advice on finishing my MLIS and finding a first professional position.",
+    "Build confidence leading programs and managing volunteers.",
+    "Understand cataloging workflows beyond copy cataloging.",
+    "Plan a path from paraprofessional work to librarianship.",
+    "Meet people in other kinds of libraries across Arkansas.",
+]
+MENTOR_GOALS = [
+    "Share twenty years of public library management, budgets and boards.",
+    "Help a new colleague find their footing in academic libraries.",
+    "Encourage involvement in ArLA and its Communities of Interest.",
+    "Pass on what I have learned about youth programming and outreach.",
+    "Talk through career moves, interviews and professional development.",
+]
+
+
+class Command(BaseCommand):
+    help = "Create a believable demo program: an open cycle, a committee login, members and opt-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=120, help="How many demo members (default 120).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *, members: int, seed: int, **options):
+        if members < 0:
+            raise CommandError("--members must be zero or more.")
+        rng = random.Random(seed)
+        today = timezone.localdate()
+        with transaction.atomic():
+            cycle = self._cycle(today)
+            committee = self._committee(today)
+            created = self._members(rng, members, today)
+            optins = self._enrollments(rng, cycle)
+        self.stdout.write(self.style.SUCCESS(f"Demo cycle {cycle.name}: {created} new members, {optins} new opt-ins."))
+        self.stdout.write(
+            "Committee login: "
+            + self.style.WARNING(f"{committee.email} / {DEMO_PASSWORD}")
+            + "  (every demo member's password is the same)"
+        )
+
+    def _cycle(self, today: dt.date) -> Cycle:
+        year = today.year if today.month < 9 else today.year + 1
+        name = f"{year}–{str(year + 1)[-2:]}"
+        cycle = Cycle.objects.filter(name=name).first()
+        if cycle:
+            return cycle
+        Cycle.objects.filter(is_open=True).update(is_open=False)
+        return Cycle.objects.create(
+            name=name,
+            optin_opens=today - dt.timedelta(days=30),
+            optin_closes=dt.date(year, 7, 15) if today < dt.date(year, 7, 15) else today + dt.timedelta(days=60),
+            matchmaking_starts=dt.date(year, 6, 1),
+            matchmaking_ends=dt.date(year, 8, 31),
+            starts_on=dt.date(year, 10, 6),
+            orientation=f"Mentoring orientation, ArLA Annual Conference, Hot Springs Convention Center, October 6, {year}, 9:00 am",
+            is_open=True,
+        )
+
+    def _committee(self, today: dt.date) -> User:
+        user, created = User.objects.get_or_create(
+            email=COMMITTEE_EMAIL,
+            defaults={
+                "first_name": "Carol",
+                "last_name": "Whitaker",
+                "job_title": "Head of Reference and Instruction",
+                "institution": "University of Central Arkansas",
+                "library_type": LibraryType.ACADEMIC,
+                "region": Region.CENTRAL,
+                "membership_category": MembershipCategory.LIBRARIAN,
+                "responsibilities": ["reference", "instruction", "administration"],
+                "years_experience": 22,
+                "member_since": today - dt.timedelta(days=3000),
+                "expires_on": today + dt.timedelta(days=200),
+                "is_staff": True,
+                "password": make_password(DEMO_PASSWORD),
+            },
+        )
+        user.groups.add(committee_group())
+        if created:
+            # A verified address, so the demo login works with mandatory verification.
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        return user
+
+    def _members(self, rng: random.Random, count: int, today: dt.date) -> int:
+        from allauth.account.models import EmailAddress
+
+        password = make_password(DEMO_PASSWORD)  # hashing once keeps 10,000 members fast
+        existing = set(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True))
+        new = []
+        for i in range(1, count + 1):
+            email = f"member{i:05d}@{DEMO_DOMAIN}"
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            town = rng.choice(TOWNS)
+            roll = rng.random()
+            if roll < 0.15:
+                category, title, areas, lib, years = "student", rng.choice(STUDENT_TITLES), [], rng.choice(["academic", "public"]), rng.randint(0, 2)
+                areas = rng.sample(Area.values, 2)
+            else:
+                title, areas, libs = rng.choice(JOBS)
+                lib = rng.choice(libs)
+                years = rng.choice([1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 25, 30])
+                category = "retired" if years >= 25 and rng.random() < 0.3 else ("staff" if "Assistant" in title or "Clerk" in title else "librarian")
+            if email in existing:
+                continue
+            joined = today - dt.timedelta(days=rng.randint(30, 3000))
+            new.append(
+                User(
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    password=password,
+                    phone=f"501-555-{rng.randint(0, 9999):04d}" if rng.random() < 0.7 else "",
+                    institution=INSTITUTION[lib].format(town=town),
+                    library_type=lib,
+                    region=TOWN_REGION[town],
+                    membership_category=category,
+                    job_title=title,
+                    responsibilities=list(areas),
+                    years_experience=years,
+                    member_since=joined,
+                    expires_on=today + dt.timedelta(days=rng.randint(-20, 360)),
+                )
+            )
+        User.objects.bulk_create(new, batch_size=1000)
+        made = User.objects.filter(email__in=[u.email for u in new])
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user_id=pk, email=email, verified=True, primary=True) for pk, email in made.values_list("pk", "email")],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        return len(new)
+
+    def _enrollments(self, rng: random.Random, cycle: Cycle) -> int:
+        """About a third of eligible members opt in: mentees and mentors roughly 1:1 in slots."""
+        now = timezone.now()
+        members = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email=COMMITTEE_EMAIL).order_by("email")
+        new = []
+        for m in members.only("pk", "job_title", "responsibilities", "membership_category", "years_experience", "expires_on"):
+            if not m.is_current_member():
+                continue
+            r = random.Random(f"{m.pk}-{cycle.pk}")  # stable per member, whatever the run
+            senior = (m.years_experience or 0) >= cycle.mentor_min_years and m.membership_category in ("librarian", "staff", "retired")
+            if senior and r.random() < 0.3:
+                role, goals, capacity = Role.MENTOR, r.choice(MENTOR_GOALS), r.choice([1, 1, 1, 2, 2, 3])
+            elif not senior and m.membership_category in ("student", "staff", "librarian") and r.random() < 0.6:
+                role, goals, capacity = Role.MENTEE, r.choice(MENTEE_GOALS), 1
+            else:
+                continue
+            new.append(
+                Enrollment(
+                    member=m,
+                    cycle=cycle,
+                    role=role,
+                    job_title=m.job_title,
+                    responsibilities=list(m.responsibilities),
+                    goals=goals,
+                    meeting_modes=r.sample(MeetingMode.values, r.randint(1, 3)),
+                    capacity=capacity,
+                    commitments_accepted_at=now,
+                )
+            )
+        before = Enrollment.objects.filter(cycle=cycle).count()
+        # ignore_conflicts: the (member, cycle, role) constraint makes a second run a no-op.
+        Enrollment.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        return Enrollment.objects.filter(cycle=cycle).count() - before

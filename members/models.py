@@ -1,0 +1,422 @@
+"""Members: accounts with their profile and membership term, program cycles, opt-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+COMMITTEE_GROUP = "Mentoring Committee"
+
+
+class LibraryType(models.TextChoices):
+    PUBLIC = "public", "Public"
+    ACADEMIC = "academic", "Academic"
+    SCHOOL = "school", "School"
+    SPECIAL = "special", "Special"
+    OTHER = "other", "Other"
+
+
+class Region(models.TextChoices):
+    NORTHWEST = "northwest", "Northwest Arkansas"
+    NORTHEAST = "northeast", "Northeast Arkansas"
+    CENTRAL = "central", "Central Arkansas"
+    SOUTHWEST = "southwest", "Southwest Arkansas"
+    SOUTHEAST = "southeast", "Southeast Arkansas"
+    OUT_OF_STATE = "out_of_state", "Outside Arkansas"
+
+
+class MembershipCategory(models.TextChoices):
+    STUDENT = "student", "Student"
+    STAFF = "staff", "Library staff / paraprofessional"
+    LIBRARIAN = "librarian", "Librarian / professional"
+    RETIRED = "retired", "Retired"
+    SUPPORTER = "supporter", "Trustee, friend or supporter"
+
+
+class Area(models.TextChoices):
+    """The controlled list of responsibility areas matching compares."""
+
+    ADMINISTRATION = "administration", "Administration & management"
+    ACQUISITIONS = "acquisitions", "Acquisitions & collection development"
+    ARCHIVES = "archives", "Archives & special collections"
+    CATALOGING = "cataloging", "Cataloging & metadata"
+    CIRCULATION = "circulation", "Circulation & access services"
+    GOVERNMENT_DOCS = "government_docs", "Government documents"
+    INSTRUCTION = "instruction", "Instruction & information literacy"
+    INTERLIBRARY_LOAN = "interlibrary_loan", "Interlibrary loan"
+    OUTREACH = "outreach", "Outreach & programming"
+    REFERENCE = "reference", "Reference"
+    SCHOOL_LIBRARY = "school_library", "School library media"
+    TECHNOLOGY = "technology", "Technology & systems"
+    YOUTH_SERVICES = "youth_services", "Youth & children's services"
+    ADVOCACY = "advocacy", "Advocacy & marketing"
+
+
+class MeetingMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video call"
+    EMAIL = "email", "Email"
+
+
+def validate_areas(value: list) -> None:
+    if not isinstance(value, list) or any(a not in Area.values for a in value):
+        raise ValidationError("Choose responsibility areas from the list.")
+
+
+def validate_meeting_modes(value: list) -> None:
+    if not isinstance(value, list) or any(m not in MeetingMode.values for m in value):
+        raise ValidationError("Choose ways to meet from the list.")
+
+
+class UserManager(DjangoUserManager):
+    """Email is the login: there are no usernames."""
+
+    use_in_migrations = True
+
+    def _create_user_object(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        return user
+
+    def _create_user(self, email, password, **extra_fields):
+        user = self._create_user_object(email, password, **extra_fields)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of the association: account, profile and membership term in one row.
+
+    The profile lives on the user rather than in a side table so that every page
+    and the matching code read one row per person, and no account can exist
+    without its profile.
+    """
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    phone = models.CharField(max_length=32, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    library_type = models.CharField(max_length=16, choices=LibraryType.choices, blank=True)
+    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    membership_category = models.CharField(max_length=16, choices=MembershipCategory.choices, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    responsibilities = models.JSONField(default=list, blank=True, validators=[validate_areas])
+    responsibilities_other = models.CharField(
+        "other responsibilities", max_length=500, blank=True, help_text="Anything the list does not cover."
+    )
+    years_experience = models.PositiveSmallIntegerField(
+        "years of library experience", null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
+
+    # The membership term. A signed-up account with no term has not joined yet.
+    member_since = models.DateField("joined", null=True, blank=True)
+    renewed_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    # The expiry date the last renewal reminder was sent for: one reminder per term,
+    # however often the daily task runs.
+    renewal_reminded_for = models.DateField(null=True, blank=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile")
+
+    @property
+    def has_joined(self) -> bool:
+        return self.member_since is not None
+
+    def is_current_member(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.expires_on is not None and self.expires_on >= on
+
+    def expires_soon(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        days = settings.RENEWAL_REMINDER_DAYS
+        return self.expires_on is not None and on <= self.expires_on <= on + dt.timedelta(days=days)
+
+    @property
+    def is_committee(self) -> bool:
+        # Cached per request object: the navigation asks on every page.
+        if not hasattr(self, "_is_committee"):
+            self._is_committee = self.groups.filter(name=COMMITTEE_GROUP).exists()
+        return self._is_committee
+
+    def responsibility_labels(self) -> list[str]:
+        return [Area(a).label for a in self.responsibilities if a in Area.values]
+
+    def start_term(self, today: dt.date) -> None:
+        """Begin (or begin again, after a lapse) a one-year membership term."""
+        self.member_since = self.member_since or today
+        self.expires_on = _one_year_after(today)
+        self.renewed_on = None
+
+    def renew_term(self, today: dt.date) -> None:
+        """Add a year: from the current expiry when still current, else from today."""
+        base = self.expires_on if self.is_current_member(today) else today
+        self.renewed_on = today
+        self.expires_on = _one_year_after(base)
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def committee_group() -> Group:
+    return Group.objects.get_or_create(name=COMMITTEE_GROUP)[0]
+
+
+class CycleQuerySet(models.QuerySet):
+    def open_for_optins(self) -> CycleQuerySet:
+        return self.filter(is_open=True)
+
+
+class Cycle(models.Model):
+    """One year of the program, from opt-ins through matchmaking to the last pair's end."""
+
+    name = models.CharField(max_length=40, unique=True, help_text='For example "2026–27".')
+    optin_opens = models.DateField("opt-ins open")
+    optin_closes = models.DateField("opt-ins close")
+    matchmaking_starts = models.DateField()
+    matchmaking_ends = models.DateField()
+    starts_on = models.DateField("program starts", help_text="The fall conference, when the orientation is held.")
+    orientation = models.CharField(
+        max_length=300, blank=True, help_text="Where and when the orientation at the fall conference takes place."
+    )
+    default_length_months = models.PositiveSmallIntegerField(
+        "default pair length (months)",
+        default=10,
+        validators=[MinValueValidator(9), MaxValueValidator(12)],
+    )
+    mentor_min_years = models.PositiveSmallIntegerField(
+        "mentors' minimum years of experience",
+        default=5,
+        help_text="Mentors are seasoned professionals: how many years of library experience that means.",
+    )
+    is_open = models.BooleanField(
+        "open for opt-ins", default=False, help_text="Exactly one cycle at a time can be open for opt-ins."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_open"], condition=Q(is_open=True), name="one_cycle_open_for_optins"),
+            models.CheckConstraint(
+                condition=Q(default_length_months__gte=9, default_length_months__lte=12),
+                name="cycle_length_9_to_12_months",
+            ),
+            models.CheckConstraint(condition=Q(optin_closes__gte=models.F("optin_opens")), name="optin_window_order"),
+            models.CheckConstraint(
+                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")), name="matchmaking_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.optin_opens and self.optin_closes and self.optin_closes < self.optin_opens:
+            errors["optin_closes"] = "Opt-ins must close after they open."
+        if self.matchmaking_starts and self.matchmaking_ends and self.matchmaking_ends < self.matchmaking_starts:
+            errors["matchmaking_ends"] = "Matchmaking must end after it starts."
+        if self.is_open and Cycle.objects.filter(is_open=True).exclude(pk=self.pk).exists():
+            errors["is_open"] = "Another cycle is open for opt-ins; close it first."
+        if errors:
+            raise ValidationError(errors)
+
+    def optin_window_state(self, today: dt.date | None = None) -> str | None:
+        """None when opt-ins are accepted today, else a sentence saying why not."""
+        today = today or timezone.localdate()
+        if not self.is_open:
+            return f"Opt-ins for the {self.name} cycle are closed."
+        if today < self.optin_opens:
+            return f"Opt-ins for the {self.name} cycle open on {self.optin_opens:%B %-d, %Y}."
+        if today > self.optin_closes:
+            return f"Opt-ins for the {self.name} cycle closed on {self.optin_closes:%B %-d, %Y}."
+        return None
+
+    def accepts_optins(self, today: dt.date | None = None) -> bool:
+        return self.optin_window_state(today) is None
+
+
+class Role(models.TextChoices):
+    MENTEE = "mentee", "Mentee"
+    MENTOR = "mentor", "Mentor"
+
+
+class EnrollmentStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a match"
+    PAIRED = "paired", "Paired"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reason: str = ""
+
+
+MENTEE_CATEGORIES = {MembershipCategory.STUDENT, MembershipCategory.STAFF, MembershipCategory.LIBRARIAN}
+MENTOR_CATEGORIES = {MembershipCategory.STAFF, MembershipCategory.LIBRARIAN, MembershipCategory.RETIRED}
+
+
+def eligibility(member: User, cycle: Cycle, role: str, today: dt.date | None = None) -> Eligibility:
+    """Whether `member` may opt in to `cycle` as `role`, and if not, why (in words).
+
+    Mentees are current members who are library staff or students; mentors are
+    current members and seasoned professionals (the cycle's experience threshold).
+    """
+    if not member.is_current_member(today):
+        return Eligibility(False, "Only current members can take part: please renew your membership first.")
+    if not member.job_title:
+        return Eligibility(False, "Please add your job title to your profile first: matching depends on it.")
+    if role == Role.MENTEE:
+        if member.membership_category not in MENTEE_CATEGORIES:
+            return Eligibility(False, "Mentees are library staff or students; your membership category is not one of them.")
+        return Eligibility(True)
+    if member.membership_category not in MENTOR_CATEGORIES:
+        return Eligibility(False, "Mentors are seasoned library professionals; your membership category is not one of them.")
+    years = member.years_experience or 0
+    if years < cycle.mentor_min_years:
+        return Eligibility(
+            False,
+            f"Mentors in the {cycle.name} cycle have at least {cycle.mentor_min_years} years of library "
+            f"experience (your profile says {years}).",
+        )
+    return Eligibility(True)
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def for_cycle(self, cycle: Cycle) -> EnrollmentQuerySet:
+        return self.filter(cycle=cycle)
+
+    def mentors(self) -> EnrollmentQuerySet:
+        return self.filter(role=Role.MENTOR)
+
+    def mentees(self) -> EnrollmentQuerySet:
+        return self.filter(role=Role.MENTEE)
+
+    def active(self) -> EnrollmentQuerySet:
+        """Not withdrawn: still taking part in (or finished with) the cycle."""
+        return self.exclude(status=EnrollmentStatus.WITHDRAWN)
+
+    def waiting(self) -> EnrollmentQuerySet:
+        return self.filter(status=EnrollmentStatus.WAITING)
+
+    def of_member(self, member: User) -> EnrollmentQuerySet:
+        return self.filter(member=member).select_related("cycle").order_by("-cycle__starts_on", "role")
+
+    def with_member(self) -> EnrollmentQuerySet:
+        return self.select_related("member", "cycle")
+
+    def search(self, text: str) -> EnrollmentQuerySet:
+        """Every word must appear in the name, email, job title or institution."""
+        qs = self
+        for word in text.split():
+            qs = qs.filter(
+                Q(member__first_name__icontains=word)
+                | Q(member__last_name__icontains=word)
+                | Q(member__email__icontains=word)
+                | Q(job_title__icontains=word)
+                | Q(member__institution__icontains=word)
+            )
+        return qs
+
+
+class Enrollment(models.Model):
+    """A member's opt-in to one cycle in one role, frozen as it was at opt-in time."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="enrollments")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    status = models.CharField(max_length=12, choices=EnrollmentStatus.choices, default=EnrollmentStatus.WAITING)
+
+    # Snapshot at opt-in time: matching compares what the member said then, even if
+    # the profile changes later in the year.
+    job_title = models.CharField(max_length=200)
+    responsibilities = models.JSONField(default=list, blank=True, validators=[validate_areas])
+    responsibilities_other = models.CharField(max_length=500, blank=True)
+
+    goals = models.TextField(help_text="What you hope to get from (or give to) the program.")
+    interests = models.TextField(blank=True, help_text="Topics you would like to talk about.")
+    meeting_modes = models.JSONField(
+        "preferred ways to meet", default=list, blank=True, validators=[validate_meeting_modes]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        "how many mentees", default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    # The four commitments (9–12 months, ALA Code of Ethics, confidentiality,
+    # orientation) are required together; this records when they were accepted.
+    commitments_accepted_at = models.DateTimeField()
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "role", "created_at"]
+        constraints = [
+            # A withdrawn opt-in is reactivated rather than duplicated.
+            models.UniqueConstraint(fields=["member", "cycle", "role"], name="one_enrollment_per_member_cycle_role"),
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=5), name="enrollment_capacity_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(role="mentor") | Q(capacity=1), name="mentee_enrollment_capacity_is_one"
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "role", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_role_display().lower()}, {self.cycle}"
+
+    @property
+    def is_editable(self) -> bool:
+        """A member may change or withdraw an opt-in until it is matched."""
+        return self.status == EnrollmentStatus.WAITING
+
+    def responsibility_labels(self) -> list[str]:
+        return [Area(a).label for a in self.responsibilities if a in Area.values]
+
+    def meeting_mode_labels(self) -> list[str]:
+        return [MeetingMode(m).label for m in self.meeting_modes if m in MeetingMode.values]

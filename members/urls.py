@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.program, name="program"),
+    path("program/mentors/", views.program_mentor, name="program-mentor"),
+    path("program/mentees/", views.program_mentee, name="program-mentee"),
+    path("me/", views.profile, name="profile"),
+    path("me/edit/", views.profile_edit, name="profile-edit"),
+    path("membership/join/", views.membership_join, name="membership-join"),
+    path("membership/renew/", views.membership_renew, name="membership-renew"),
+    path("opt-in/", views.enrollment_create, name="enrollment-create"),
+    path("opt-ins/<int:pk>/edit/", views.enrollment_edit, name="enrollment-edit"),
+    path("opt-ins/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment-withdraw"),
+    path("committee/opt-ins/", views.enrollment_list, name="enrollment-list"),
+]

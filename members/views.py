@@ -1,0 +1,242 @@
+"""Members' pages. Each view says who may use it in its docstring; the
+authorization table in tests/test_authorization.py proves everybody else is refused.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .decorators import committee_required
+from .forms import EnrollmentForm, OptInForm, ProfileForm
+from .models import Cycle, Enrollment, EnrollmentStatus, Role, User
+from .services import MembershipError
+
+
+def _open_cycle() -> tuple[Cycle | None, str | None]:
+    cycle = Cycle.objects.open_for_optins().first()
+    if cycle is None:
+        return None, "No program cycle is open for opt-ins right now."
+    return cycle, cycle.optin_window_state()
+
+
+def _program_page(request: HttpRequest, template: str) -> HttpResponse:
+    cycle, optins_message = _open_cycle()
+    return render(request, template, {"cycle": cycle, "optins_message": optins_message})
+
+
+def program(request: HttpRequest) -> HttpResponse:
+    """Anyone: what the program is, and how to join."""
+    return _program_page(request, "members/program.html")
+
+
+def program_mentor(request: HttpRequest) -> HttpResponse:
+    """Anyone: the mentor's role, qualifications, benefits and expectations."""
+    return _program_page(request, "members/program_mentor.html")
+
+
+def program_mentee(request: HttpRequest) -> HttpResponse:
+    """Anyone: the mentee's role, qualifications, benefits and expectations."""
+    return _program_page(request, "members/program_mentee.html")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: my profile, my membership term and my opt-ins."""
+    cycle, optins_message = _open_cycle()
+    enrollments = list(Enrollment.objects.of_member(request.user))
+    opted_roles = {e.role for e in enrollments if cycle and e.cycle_id == cycle.pk and e.status != EnrollmentStatus.WITHDRAWN}
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "member": request.user,
+            "enrollments": enrollments,
+            "cycle": cycle,
+            "optins_message": optins_message,
+            "can_opt_in": cycle is not None and optins_message is None and len(opted_roles) < 2,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: edit my own profile."""
+    # A copy, so that an invalid form does not leave request.user half-changed.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("members:profile")
+    return render(request, "members/profile_form.html", {"form": form})
+
+
+def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
+    cycle, optins_message = _open_cycle()
+    offer = Role.MENTEE if mode == "join" else Role.MENTOR
+    profile_form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    optin_form = OptInForm(request.POST or None, offer=offer)
+    if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
+        service = services.membership_join if mode == "join" else services.membership_renew
+        try:
+            enrollments = service(member=request.user, profile=profile_form.cleaned_data, optins=optin_form.optins())
+        except MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            done = "Welcome to the Arkansas Library Association!" if mode == "join" else "Your membership is renewed."
+            if enrollments:
+                roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
+                done += f" You are signed up as {roles} for the {enrollments[0].cycle.name} cycle."
+            messages.success(request, done)
+            return redirect("members:profile")
+    elif request.method == "POST":
+        messages.error(request, "Please correct the errors below.")
+    return render(
+        request,
+        "members/membership_form.html",
+        {
+            "mode": mode,
+            "profile_form": profile_form,
+            "optin_form": optin_form,
+            "cycle": cycle,
+            "optins_message": optins_message,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_join(request: HttpRequest) -> HttpResponse:
+    """A signed-in account that is not a current member: the membership form."""
+    if request.user.is_current_member():
+        messages.info(request, "You are already a member. Renew here to extend your membership or to become a mentor.")
+        return redirect("members:membership-renew")
+    return _membership_form(request, mode="join")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_renew(request: HttpRequest) -> HttpResponse:
+    """A signed-in account that has joined before: the renewal form."""
+    if not request.user.has_joined:
+        messages.info(request, "Please fill in the membership form first.")
+        return redirect("members:membership-join")
+    return _membership_form(request, mode="renew")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_create(request: HttpRequest) -> HttpResponse:
+    """A current member: opt in to the open cycle without renewing."""
+    if not request.user.is_current_member():
+        messages.info(request, "Only current members can opt in: please renew your membership first.")
+        return redirect("members:membership-renew" if request.user.has_joined else "members:membership-join")
+    cycle, optins_message = _open_cycle()
+    form = OptInForm(request.POST or None, offer=request.GET.get("role", Role.MENTEE))
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollments = services.enrollment_create(member=request.user, optins=form.optins())
+        except MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
+            messages.success(request, f"You are signed up as {roles} for the {enrollments[0].cycle.name} cycle.")
+            return redirect("members:profile")
+    elif request.method == "POST":
+        messages.error(request, "Please correct the errors below.")
+    return render(
+        request, "members/enrollment_form.html", {"form": form, "cycle": cycle, "optins_message": optins_message}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member who opted in (others get 404): change a waiting opt-in."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
+    if not enrollment.is_editable:
+        messages.error(request, "This opt-in has been matched already: ask the Mentoring Committee to change it.")
+        return redirect("members:profile")
+    form = EnrollmentForm(request.POST or None, instance=Enrollment.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
+        except MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Your opt-in is updated.")
+        return redirect("members:profile")
+    return render(request, "members/enrollment_edit.html", {"form": form, "enrollment": enrollment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member who opted in (others get 404): withdraw a waiting opt-in, after confirming."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
+    if request.method == "POST":
+        try:
+            services.enrollment_withdraw(enrollment=enrollment)
+        except MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(
+                request, f"You have withdrawn as a {enrollment.get_role_display().lower()} from the {enrollment.cycle.name} cycle."
+            )
+        return redirect("members:profile")
+    return render(request, "members/enrollment_withdraw.html", {"enrollment": enrollment})
+
+
+SORTS = {
+    "name": ("member__last_name", "member__first_name"),
+    "-name": ("-member__last_name", "-member__first_name"),
+    "job": ("job_title",),
+    "-job": ("-job_title",),
+    "date": ("created_at",),
+    "-date": ("-created_at",),
+}
+
+
+@committee_required
+def enrollment_list(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: every opt-in of a cycle, searchable."""
+    cycles = list(Cycle.objects.all())
+    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
+    cycle = cycle or next((c for c in cycles if c.is_open), None) or (cycles[0] if cycles else None)
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort", "-date")
+    enrollments = Enrollment.objects.none()
+    if cycle:
+        enrollments = Enrollment.objects.for_cycle(cycle).with_member().search(q)
+        if role in Role.values:
+            enrollments = enrollments.filter(role=role)
+        if status in EnrollmentStatus.values:
+            enrollments = enrollments.filter(status=status)
+        enrollments = enrollments.order_by(*SORTS.get(sort, SORTS["-date"]), "pk")
+    page = Paginator(enrollments, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/enrollment_list.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "page": page,
+            "q": q,
+            "role": role,
+            "status": status,
+            "sort": sort,
+            "roles": Role.choices,
+            "statuses": EnrollmentStatus.choices,
+            "query": query.urlencode(),
+        },
+    )

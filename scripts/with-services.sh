@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Run a command with PostgreSQL and Redis. When DATABASE_URL / REDIS_URL are not
+# given, start throwaway servers on 127.0.0.1 (free ports, data in a temporary
+# folder, no durability) and stop them by their pids when the command ends.
+set -euo pipefail
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/arla-services.XXXXXX")
+chmod 755 "$work"
+pg_pid_file=""; redis_pid_file=""
+
+cleanup() {
+  if [ -n "$pg_pid_file" ] && [ -f "$pg_pid_file" ]; then kill -INT "$(head -n1 "$pg_pid_file")" 2>/dev/null || true; fi
+  if [ -n "$redis_pid_file" ] && [ -f "$redis_pid_file" ]; then kill "$(cat "$redis_pid_file")" 2>/dev/null || true; fi
+  sleep 0.5
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+    echo "PostgreSQL server not found: install it (Debian: apt-get install postgresql) or set DATABASE_URL." >&2; exit 1
+  fi
+  port=$(free_port)
+  data="$work/pg"
+  # PostgreSQL refuses to run as root: run it as the postgres user then.
+  as_pg=()
+  if [ "$(id -u)" = 0 ]; then mkdir -p "$data" && chown postgres: "$data"; as_pg=(runuser -u postgres --); fi
+  "${as_pg[@]}" "$bindir/initdb" -D "$data" -U arla -A trust -E UTF8 --no-instructions >"$work/initdb.log" 2>&1 \
+    || { cat "$work/initdb.log" >&2; exit 1; }
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    >/dev/null || { cat "$data/server.log" >&2; exit 1; }
+  pg_pid_file="$data/postmaster.pid"
+  "${as_pg[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U arla arla
+  export DATABASE_URL="postgres://arla@127.0.0.1:$port/arla"
+  export TEST_PG_DATA="$data" TEST_PG_BIN="$bindir"
+  echo "with-services: PostgreSQL on 127.0.0.1:$port (pid $(head -n1 "$pg_pid_file"))"
+fi
+
+if [ -z "${REDIS_URL:-}" ]; then
+  command -v redis-server >/dev/null || { echo "redis-server not found: install it (Debian: apt-get install redis-server) or set REDIS_URL." >&2; exit 1; }
+  port=$(free_port)
+  redis_pid_file="$work/redis.pid"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+    --dir "$work" --pidfile "$redis_pid_file" --logfile "$work/redis.log"
+  for _ in $(seq 50); do [ -s "$redis_pid_file" ] && break; sleep 0.1; done
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+  export TEST_REDIS_PORT="$port" TEST_REDIS_PIDFILE="$redis_pid_file" TEST_REDIS_DIR="$work"
+  echo "with-services: Redis on 127.0.0.1:$port (pid $(cat "$redis_pid_file"))"
+fi
+
+set +e
+"$@"
+status=$?
+exit $status

@@ -1,0 +1,71 @@
+import os
+
+import pytest
+from django.test import Client
+
+from members.models import committee_group
+
+from .factories import CycleFactory, EnrollmentFactory, UserFactory
+
+# Playwright drives the browser from the test thread while live_server serves from
+# another; Django's async-safety check would refuse the ORM calls the tests make.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def cycle(db):
+    """The cycle open for opt-ins today."""
+    return CycleFactory()
+
+
+@pytest.fixture
+def member(db):
+    """A current member (library staff) with a complete profile."""
+    return UserFactory(first_name="Mina", last_name="Member")
+
+
+@pytest.fixture
+def seasoned_member(db):
+    """A current member who may mentor: a librarian with 15 years of experience."""
+    return UserFactory(seasoned=True, first_name="Sam", last_name="Senior")
+
+
+@pytest.fixture
+def new_account(db):
+    """Signed up and verified, but has not filled in the membership form."""
+    return UserFactory(new_account=True, first_name="Nia", last_name="Newcomer")
+
+
+@pytest.fixture
+def stranger(db):
+    """Another current member, with no business in the first member's data."""
+    return UserFactory(first_name="Stan", last_name="Stranger")
+
+
+@pytest.fixture
+def committee(db):
+    user = UserFactory(seasoned=True, first_name="Carol", last_name="Committee", is_staff=True)
+    user.groups.add(committee_group())
+    return user
+
+
+@pytest.fixture
+def site_admin(db):
+    return UserFactory(first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def mentee_enrollment(member, cycle):
+    return EnrollmentFactory(member=member, cycle=cycle)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) is a test client logged in as that user (None: a visitor)."""
+    return lambda user: login(user) if user else Client()
