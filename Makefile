@@ -25,6 +25,8 @@ run: install
 
 ## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set)
 test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

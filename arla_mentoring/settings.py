@@ -21,8 +21,19 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
 def _env(kind, name, **kwargs):
     """Read one variable, turning a malformed value into a loud, named error."""
+    if kind == "bool":
+        # environ reads any unknown word as False; a typo must not turn DEBUG off silently, or on.
+        raw = env.str(name, default="").strip().lower()
+        if not raw:
+            return kwargs["default"]
+        if raw not in _BOOLEANS:
+            raise ImproperlyConfigured(f"Environment variable {name} is invalid: use true or false, not {raw!r}.")
+        return _BOOLEANS[raw]
     try:
         return getattr(env, kind)(name, **kwargs)
     except (ValueError, ImproperlyConfigured) as e:
@@ -36,7 +47,7 @@ SECRET_KEY = _env("str", "SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-ALLOWED_HOSTS = _env("list", "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = [h for h in _env("list", "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []) if h]
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = _env("list", "CSRF_TRUSTED_ORIGINS", default=[])
@@ -102,6 +113,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------
 DATABASES = {"default": _env("db_url", "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"].get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+    raise ImproperlyConfigured(
+        "Environment variable DATABASE_URL is invalid: use postgres://… (or sqlite:///… to try the site)."
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = _env("int", "CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -188,6 +203,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Mandatory verification is also what makes enumeration prevention complete on signup.
 ACCOUNT_EMAIL_VERIFICATION = _env("str", "ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise ImproperlyConfigured("Environment variable ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none.")
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
 ACCOUNT_SIGNUP_REDIRECT_URL = "members:membership-join"
@@ -238,11 +255,15 @@ STORAGES = {
 # --- Security ---------------------------------------------------------------------------
 # Production defaults follow DEBUG; each can be overridden, e.g. behind a proxy that
 # terminates TLS and already redirects (then set SECURE_SSL_REDIRECT=False).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env("bool", "BEHIND_PROXY", default=not DEBUG) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env("bool", "BEHIND_PROXY", default=not DEBUG) else None
+)
 SECURE_SSL_REDIRECT = _env("bool", "SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = _env("int", "SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env("bool", "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = _env("bool", "SECURE_HSTS_PRELOAD", default=False)
+# Preloading is what `check --deploy` asks for; a site that cannot promise HTTPS on
+# every subdomain for good should set SECURE_HSTS_PRELOAD=False.
+SECURE_HSTS_PRELOAD = _env("bool", "SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = _env("bool", "SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = _env("bool", "CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True

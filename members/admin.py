@@ -6,7 +6,16 @@ from .models import Cycle, Enrollment, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("email", "first_name", "last_name", "job_title", "institution", "membership_category", "expires_on", "is_staff")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "job_title",
+        "institution",
+        "membership_category",
+        "expires_on",
+        "is_staff",
+    )
     list_filter = ("membership_category", "library_type", "region", "is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "first_name", "last_name", "job_title", "institution")
     ordering = ("last_name", "first_name", "email")
@@ -33,7 +42,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
+    )
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -51,7 +62,15 @@ class EnrollmentInline(admin.TabularInline):
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_open", "optin_opens", "optin_closes", "starts_on", "default_length_months", "mentor_min_years")
+    list_display = (
+        "name",
+        "is_open",
+        "optin_opens",
+        "optin_closes",
+        "starts_on",
+        "default_length_months",
+        "mentor_min_years",
+    )
     list_filter = ("is_open",)
     search_fields = ("name",)
     ordering = ("-starts_on",)

@@ -52,12 +52,21 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("first_name", "last_name", "institution", "library_type", "region", "membership_category", "job_title"):
+        for name in (
+            "first_name",
+            "last_name",
+            "institution",
+            "library_type",
+            "region",
+            "membership_category",
+            "job_title",
+        ):
             self.fields[name].required = True
         self.fields["years_experience"].required = True
         self.fields["years_experience"].min_value = 0
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         self.helper.layout = Layout(
             Fieldset(
                 "About you",
@@ -67,16 +76,15 @@ class ProfileForm(forms.ModelForm):
             Fieldset(
                 "Your library and your work",
                 "institution",
+                Div(Div("library_type", css_class="col-md-6"), Div("region", css_class="col-md-6"), css_class="row"),
                 Div(
-                    Div("library_type", css_class="col-md-4"),
-                    Div("region", css_class="col-md-4"),
-                    Div("membership_category", css_class="col-md-4"),
+                    Div("membership_category", css_class="col-md-6"),
+                    Div("years_experience", css_class="col-md-6"),
                     css_class="row",
                 ),
                 "job_title",
                 Div("responsibilities", css_class="columns-2"),
                 "responsibilities_other",
-                "years_experience",
             ),
         )
 
@@ -143,16 +151,23 @@ class OptInForm(forms.Form):
         mentee = Fieldset(
             "Mentee",
             "wants_mentor",
-            Div("mentee_goals", "mentee_interests", css_class="form-section"),
+            Div("mentee_goals", "mentee_interests", css_class="form-section", data_shown_by="id_wants_mentor"),
         )
         mentor = Fieldset(
             "Mentor",
             "wants_to_mentor",
-            Div("mentor_goals", "mentor_interests", "capacity", css_class="form-section"),
+            Div(
+                "mentor_goals",
+                "mentor_interests",
+                "capacity",
+                css_class="form-section",
+                data_shown_by="id_wants_to_mentor",
+            ),
         )
         sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         self.helper.layout = Layout(
             *sections,
             Fieldset(
@@ -168,7 +183,9 @@ class OptInForm(forms.Form):
         if not (data.get("wants_mentor") or data.get("wants_to_mentor")):
             return data
         if data.get("wants_mentor") and not data.get("mentee_goals", "").strip():
-            self.add_error("mentee_goals", "Tell the committee what you would like to gain, so it can find your mentor.")
+            self.add_error(
+                "mentee_goals", "Tell the committee what you would like to gain, so it can find your mentor."
+            )
         if data.get("wants_to_mentor") and not data.get("mentor_goals", "").strip():
             self.add_error("mentor_goals", "Tell the committee what you would like to share with a mentee.")
         if not data.get("meeting_modes"):
@@ -223,3 +240,4 @@ class EnrollmentForm(forms.ModelForm):
             del self.fields["capacity"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token

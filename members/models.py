@@ -312,10 +312,14 @@ def eligibility(member: User, cycle: Cycle, role: str, today: dt.date | None = N
         return Eligibility(False, "Please add your job title to your profile first: matching depends on it.")
     if role == Role.MENTEE:
         if member.membership_category not in MENTEE_CATEGORIES:
-            return Eligibility(False, "Mentees are library staff or students; your membership category is not one of them.")
+            return Eligibility(
+                False, "Mentees are library staff or students; your membership category is not one of them."
+            )
         return Eligibility(True)
     if member.membership_category not in MENTOR_CATEGORIES:
-        return Eligibility(False, "Mentors are seasoned library professionals; your membership category is not one of them.")
+        return Eligibility(
+            False, "Mentors are seasoned library professionals; your membership category is not one of them."
+        )
     years = member.years_experience or 0
     if years < cycle.mentor_min_years:
         return Eligibility(

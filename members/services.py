@@ -106,7 +106,9 @@ def _enroll(member: User, cycle: Cycle, optin: OptIn, today: dt.date) -> Enrollm
 
 
 @transaction.atomic
-def membership_join(*, member: User, profile: dict, optins: list[OptIn], today: dt.date | None = None) -> list[Enrollment]:
+def membership_join(
+    *, member: User, profile: dict, optins: list[OptIn], today: dt.date | None = None
+) -> list[Enrollment]:
     """The membership form: save the profile, start the term, record the opt-ins."""
     today = today or timezone.localdate()
     member = _locked_member(member)
@@ -120,7 +122,9 @@ def membership_join(*, member: User, profile: dict, optins: list[OptIn], today: 
 
 
 @transaction.atomic
-def membership_renew(*, member: User, profile: dict, optins: list[OptIn], today: dt.date | None = None) -> list[Enrollment]:
+def membership_renew(
+    *, member: User, profile: dict, optins: list[OptIn], today: dt.date | None = None
+) -> list[Enrollment]:
     """The renewal form: update the profile, add a year, record the opt-ins."""
     today = today or timezone.localdate()
     member = _locked_member(member)
@@ -145,7 +149,9 @@ def enrollment_create(*, member: User, optins: list[OptIn], today: dt.date | Non
 
 
 @transaction.atomic
-def enrollment_update(*, enrollment: Enrollment, goals: str, interests: str, meeting_modes: list[str], capacity: int | None = None) -> Enrollment:
+def enrollment_update(
+    *, enrollment: Enrollment, goals: str, interests: str, meeting_modes: list[str], capacity: int | None = None
+) -> Enrollment:
     """Change what a waiting opt-in says, and take the job title and responsibilities
     afresh from the profile. Matched opt-ins are the committee's to change."""
     enrollment = Enrollment.objects.select_for_update().select_related("member").get(pk=enrollment.pk)

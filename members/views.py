@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .decorators import committee_required
 from .forms import EnrollmentForm, OptInForm, ProfileForm
-from .models import Cycle, Enrollment, EnrollmentStatus, Role, User
+from .models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
 from .services import MembershipError
 
 
@@ -50,7 +50,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Any signed-in account: my profile, my membership term and my opt-ins."""
     cycle, optins_message = _open_cycle()
     enrollments = list(Enrollment.objects.of_member(request.user))
-    opted_roles = {e.role for e in enrollments if cycle and e.cycle_id == cycle.pk and e.status != EnrollmentStatus.WITHDRAWN}
+    opted_roles = {
+        e.role for e in enrollments if cycle and e.cycle_id == cycle.pk and e.status != EnrollmentStatus.WITHDRAWN
+    }
+    # Offer "Opt in" only for a role the member has not taken and is eligible for.
+    open_roles = [r for r in Role.values if r not in opted_roles and cycle and eligibility(request.user, cycle, r).ok]
     return render(
         request,
         "members/profile.html",
@@ -59,7 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "enrollments": enrollments,
             "cycle": cycle,
             "optins_message": optins_message,
-            "can_opt_in": cycle is not None and optins_message is None and len(opted_roles) < 2,
+            "can_opt_in": optins_message is None and bool(open_roles),
         },
     )
 
@@ -69,7 +73,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Any signed-in account: edit my own profile."""
     # A copy, so that an invalid form does not leave request.user half-changed.
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")
@@ -80,8 +86,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
     cycle, optins_message = _open_cycle()
     offer = Role.MENTEE if mode == "join" else Role.MENTOR
-    profile_form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
-    optin_form = OptInForm(request.POST or None, offer=offer)
+    profile_form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk)
+    )
+    optin_form = OptInForm(request.POST if request.method == "POST" else None, offer=offer)
     if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
         service = services.membership_join if mode == "join" else services.membership_renew
         try:
@@ -138,7 +146,7 @@ def enrollment_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Only current members can opt in: please renew your membership first.")
         return redirect("members:membership-renew" if request.user.has_joined else "members:membership-join")
     cycle, optins_message = _open_cycle()
-    form = OptInForm(request.POST or None, offer=request.GET.get("role", Role.MENTEE))
+    form = OptInForm(request.POST if request.method == "POST" else None, offer=request.GET.get("role", Role.MENTEE))
     if request.method == "POST" and form.is_valid():
         try:
             enrollments = services.enrollment_create(member=request.user, optins=form.optins())
@@ -163,7 +171,7 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not enrollment.is_editable:
         messages.error(request, "This opt-in has been matched already: ask the Mentoring Committee to change it.")
         return redirect("members:profile")
-    form = EnrollmentForm(request.POST or None, instance=Enrollment.objects.get(pk=pk))
+    form = EnrollmentForm(request.POST if request.method == "POST" else None, instance=Enrollment.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
@@ -187,7 +195,9 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(e))
         else:
             messages.success(
-                request, f"You have withdrawn as a {enrollment.get_role_display().lower()} from the {enrollment.cycle.name} cycle."
+                request,
+                f"You have withdrawn as a {enrollment.get_role_display().lower()} "
+                f"from the {enrollment.cycle.name} cycle.",
             )
         return redirect("members:profile")
     return render(request, "members/enrollment_withdraw.html", {"enrollment": enrollment})

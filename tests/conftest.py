@@ -69,3 +69,17 @@ def login(user) -> Client:
 def client_for():
     """client_for(user) is a test client logged in as that user (None: a visitor)."""
     return lambda user: login(user) if user else Client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: allauth's rate limits count in it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production's PBKDF2 takes ~0.3 s a password: far too slow for hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -34,8 +34,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         # A signed-up account that has not filled in the membership form yet.
         new_account = factory.Trait(
-            member_since=None, expires_on=None, institution="", library_type="", region="",
-            membership_category="", job_title="", responsibilities=[], years_experience=None,
+            member_since=None,
+            expires_on=None,
+            institution="",
+            library_type="",
+            region="",
+            membership_category="",
+            job_title="",
+            responsibilities=[],
+            years_experience=None,
         )
         seasoned = factory.Trait(
             membership_category=MembershipCategory.LIBRARIAN,

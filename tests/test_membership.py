@@ -145,8 +145,10 @@ def test_ineligible_member_asking_for_a_mentor_is_refused_and_nothing_is_saved(c
 
 
 def test_opting_in_when_the_window_has_closed_is_refused_with_the_date(client_for, new_account):
-    closed = CycleFactory(optin_opens=timezone.localdate() - dt.timedelta(days=90),
-                          optin_closes=timezone.localdate() - dt.timedelta(days=1))
+    closed = CycleFactory(
+        optin_opens=timezone.localdate() - dt.timedelta(days=90),
+        optin_closes=timezone.localdate() - dt.timedelta(days=1),
+    )
 
     response = client_for(new_account).post(
         reverse("members:membership-join"), {**profile_data(), **mentee_optin()}, follow=True
@@ -177,8 +179,16 @@ def test_current_member_is_sent_from_the_membership_form_to_renewal(client_for, 
 
 def test_member_renews_and_becomes_a_mentor_for_two_mentees(client_for, seasoned_member, cycle):
     before = seasoned_member.expires_on
-    data = {**profile_data(first_name="Sam", last_name="Senior", membership_category="librarian",
-                           job_title="Cataloging Librarian", years_experience="15"), **mentor_optin(capacity="2")}
+    data = {
+        **profile_data(
+            first_name="Sam",
+            last_name="Senior",
+            membership_category="librarian",
+            job_title="Cataloging Librarian",
+            years_experience="15",
+        ),
+        **mentor_optin(capacity="2"),
+    }
 
     response = client_for(seasoned_member).post(reverse("members:membership-renew"), data, follow=True)
 
@@ -213,7 +223,10 @@ def test_member_without_enough_experience_cannot_mentor_and_renewal_changes_noth
 
     response = client_for(member).post(reverse("members:membership-renew"), data, follow=True)
 
-    assert f"Mentors in the {cycle.name} cycle have at least 5 years of library experience (your profile says 3)" in response.text
+    assert (
+        f"Mentors in the {cycle.name} cycle have at least 5 years of library experience (your profile says 3)"
+        in response.text
+    )
     member.refresh_from_db()
     assert member.expires_on == before and member.renewed_on is None
     assert not Enrollment.objects.exists()
@@ -237,7 +250,10 @@ def test_member_may_opt_in_as_mentor_and_mentee_at_once(client_for, seasoned_mem
 
     client_for(seasoned_member).post(reverse("members:membership-renew"), data, follow=True)
 
-    assert sorted(Enrollment.objects.filter(member=seasoned_member).values_list("role", flat=True)) == ["mentee", "mentor"]
+    assert sorted(Enrollment.objects.filter(member=seasoned_member).values_list("role", flat=True)) == [
+        "mentee",
+        "mentor",
+    ]
 
 
 def test_account_that_never_joined_is_sent_from_renewal_to_the_membership_form(client_for, new_account):

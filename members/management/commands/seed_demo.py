@@ -65,26 +65,129 @@ JOBS = [
     ("Collection Development Librarian", ["acquisitions", "reference"], ["academic", "public"]),
 ]
 STUDENT_TITLES = ["MLIS Student", "Library Science Student", "Graduate Assistant", "Student Library Worker"]
-FIRST = (
-    "Avery Beth Carla Dana Elena Frank Grace Hannah Isaac Jada Kendra Luis Maya Nora Owen Priya Quinn Rosa "
-    "Samuel Tasha Uma Victor Wendy Xavier Yara Zoe Aaron Bianca Caleb Delia Ethan Fiona Gabe Hector Irene "
-    "Jonah Keisha Leon Marisol Nathan"
-).split()
-LAST = (
-    "Adams Baker Carter Dawson Ellis Foster Garcia Harris Ingram Jackson Kim Lopez Morgan Nguyen Owens "
-    "Patel Quarles Reed Sanchez Turner Underwood Vaughn Walker Young Zimmerman Bishop Crawford Duncan "
-    "Fletcher Greer Holloway Jennings Lawson McAllister Norwood Pruitt Rowe Shelton Tate Whitfield"
-).split()
-TOWNS = (
-    "Little Rock, Fayetteville, Fort Smith, Jonesboro, Conway, Hot Springs, Texarkana, Pine Bluff, Bentonville, "
-    "Russellville, Searcy, El Dorado, Harrison, Mountain Home, Arkadelphia, Magnolia, Batesville, Monticello"
-).split(", ")
+FIRST = [
+    "Avery",
+    "Beth",
+    "Carla",
+    "Dana",
+    "Elena",
+    "Frank",
+    "Grace",
+    "Hannah",
+    "Isaac",
+    "Jada",
+    "Kendra",
+    "Luis",
+    "Maya",
+    "Nora",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Samuel",
+    "Tasha",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Xavier",
+    "Yara",
+    "Zoe",
+    "Aaron",
+    "Bianca",
+    "Caleb",
+    "Delia",
+    "Ethan",
+    "Fiona",
+    "Gabe",
+    "Hector",
+    "Irene",
+    "Jonah",
+    "Keisha",
+    "Leon",
+    "Marisol",
+    "Nathan",
+]
+LAST = [
+    "Adams",
+    "Baker",
+    "Carter",
+    "Dawson",
+    "Ellis",
+    "Foster",
+    "Garcia",
+    "Harris",
+    "Ingram",
+    "Jackson",
+    "Kim",
+    "Lopez",
+    "Morgan",
+    "Nguyen",
+    "Owens",
+    "Patel",
+    "Quarles",
+    "Reed",
+    "Sanchez",
+    "Turner",
+    "Underwood",
+    "Vaughn",
+    "Walker",
+    "Young",
+    "Zimmerman",
+    "Bishop",
+    "Crawford",
+    "Duncan",
+    "Fletcher",
+    "Greer",
+    "Holloway",
+    "Jennings",
+    "Lawson",
+    "McAllister",
+    "Norwood",
+    "Pruitt",
+    "Rowe",
+    "Shelton",
+    "Tate",
+    "Whitfield",
+]
+TOWNS = [
+    "Little Rock",
+    "Fayetteville",
+    "Fort Smith",
+    "Jonesboro",
+    "Conway",
+    "Hot Springs",
+    "Texarkana",
+    "Pine Bluff",
+    "Bentonville",
+    "Russellville",
+    "Searcy",
+    "El Dorado",
+    "Harrison",
+    "Mountain Home",
+    "Arkadelphia",
+    "Magnolia",
+    "Batesville",
+    "Monticello",
+]
 TOWN_REGION = {
-    "Fayetteville": "northwest", "Fort Smith": "northwest", "Bentonville": "northwest", "Harrison": "northwest",
-    "Russellville": "northwest", "Jonesboro": "northeast", "Searcy": "northeast", "Mountain Home": "northeast",
-    "Batesville": "northeast", "Little Rock": "central", "Conway": "central", "Hot Springs": "central",
-    "Texarkana": "southwest", "Arkadelphia": "southwest", "Magnolia": "southwest", "El Dorado": "southeast",
-    "Pine Bluff": "southeast", "Monticello": "southeast",
+    "Fayetteville": "northwest",
+    "Fort Smith": "northwest",
+    "Bentonville": "northwest",
+    "Harrison": "northwest",
+    "Russellville": "northwest",
+    "Jonesboro": "northeast",
+    "Searcy": "northeast",
+    "Mountain Home": "northeast",
+    "Batesville": "northeast",
+    "Little Rock": "central",
+    "Conway": "central",
+    "Hot Springs": "central",
+    "Texarkana": "southwest",
+    "Arkadelphia": "southwest",
+    "Magnolia": "southwest",
+    "El Dorado": "southeast",
+    "Pine Bluff": "southeast",
+    "Monticello": "southeast",
 }
 INSTITUTION = {
     "public": "{town} Public Library",
@@ -148,7 +251,10 @@ class Command(BaseCommand):
             matchmaking_starts=dt.date(year, 6, 1),
             matchmaking_ends=dt.date(year, 8, 31),
             starts_on=dt.date(year, 10, 6),
-            orientation=f"Mentoring orientation, ArLA Annual Conference, Hot Springs Convention Center, October 6, {year}, 9:00 am",
+            orientation=(
+                f"Mentoring orientation, ArLA Annual Conference, Hot Springs Convention Center, "
+                f"October 6, {year}, 9:00 am"
+            ),
             is_open=True,
         )
 
@@ -176,7 +282,9 @@ class Command(BaseCommand):
             # A verified address, so the demo login works with mandatory verification.
             from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
         return user
 
     def _members(self, rng: random.Random, count: int, today: dt.date) -> int:
@@ -191,13 +299,23 @@ class Command(BaseCommand):
             town = rng.choice(TOWNS)
             roll = rng.random()
             if roll < 0.15:
-                category, title, areas, lib, years = "student", rng.choice(STUDENT_TITLES), [], rng.choice(["academic", "public"]), rng.randint(0, 2)
+                category, title, areas, lib, years = (
+                    "student",
+                    rng.choice(STUDENT_TITLES),
+                    [],
+                    rng.choice(["academic", "public"]),
+                    rng.randint(0, 2),
+                )
                 areas = rng.sample(Area.values, 2)
             else:
                 title, areas, libs = rng.choice(JOBS)
                 lib = rng.choice(libs)
                 years = rng.choice([1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 25, 30])
-                category = "retired" if years >= 25 and rng.random() < 0.3 else ("staff" if "Assistant" in title or "Clerk" in title else "librarian")
+                category = (
+                    "retired"
+                    if years >= 25 and rng.random() < 0.3
+                    else ("staff" if "Assistant" in title or "Clerk" in title else "librarian")
+                )
             if email in existing:
                 continue
             joined = today - dt.timedelta(days=rng.randint(30, 3000))
@@ -222,7 +340,10 @@ class Command(BaseCommand):
         User.objects.bulk_create(new, batch_size=1000)
         made = User.objects.filter(email__in=[u.email for u in new])
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user_id=pk, email=email, verified=True, primary=True) for pk, email in made.values_list("pk", "email")],
+            [
+                EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+                for pk, email in made.values_list("pk", "email")
+            ],
             batch_size=1000,
             ignore_conflicts=True,
         )
@@ -231,13 +352,21 @@ class Command(BaseCommand):
     def _enrollments(self, rng: random.Random, cycle: Cycle) -> int:
         """About a third of eligible members opt in: mentees and mentors roughly 1:1 in slots."""
         now = timezone.now()
-        members = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email=COMMITTEE_EMAIL).order_by("email")
+        members = (
+            User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email=COMMITTEE_EMAIL).order_by("email")
+        )
         new = []
-        for m in members.only("pk", "job_title", "responsibilities", "membership_category", "years_experience", "expires_on"):
+        for m in members.only(
+            "pk", "job_title", "responsibilities", "membership_category", "years_experience", "expires_on"
+        ):
             if not m.is_current_member():
                 continue
             r = random.Random(f"{m.pk}-{cycle.pk}")  # stable per member, whatever the run
-            senior = (m.years_experience or 0) >= cycle.mentor_min_years and m.membership_category in ("librarian", "staff", "retired")
+            senior = (m.years_experience or 0) >= cycle.mentor_min_years and m.membership_category in (
+                "librarian",
+                "staff",
+                "retired",
+            )
             if senior and r.random() < 0.3:
                 role, goals, capacity = Role.MENTOR, r.choice(MENTOR_GOALS), r.choice([1, 1, 1, 2, 2, 3])
             elif not senior and m.membership_category in ("student", "staff", "librarian") and r.random() < 0.6:

@@ -1,0 +1,135 @@
+"""Who may use which page: one row per URL name, one answer per role.
+
+Every URL the site serves must have a row here (the last test fails otherwise),
+so each new page states who may use it. Owner-only pages are probed with an object
+that belongs to somebody else: everyone gets 404 there; the owner's own access is
+tested with the feature.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .factories import EnrollmentFactory
+
+pytestmark = pytest.mark.django_db
+
+OK = 200
+LOGIN = "login"  # 302 to the login page
+AWAY = "away"  # 302 somewhere else (e.g. a logged-in user opening the signup page)
+FORBIDDEN = 403
+NOT_FOUND = 404
+ROLES = ("visitor", "member", "committee", "site_admin")
+
+#                                               visitor    member     committee  site_admin
+TABLE = {
+    "members:program":                          (OK,       OK,        OK,        OK),
+    "members:program-mentor":                   (OK,       OK,        OK,        OK),
+    "members:program-mentee":                   (OK,       OK,        OK,        OK),
+    "members:profile":                          (LOGIN,    OK,        OK,        OK),
+    "members:profile-edit":                     (LOGIN,    OK,        OK,        OK),
+    "members:membership-join":                  (LOGIN,    AWAY,      AWAY,      AWAY),
+    "members:membership-renew":                 (LOGIN,    OK,        OK,        OK),
+    "members:enrollment-create":                (LOGIN,    OK,        OK,        OK),
+    "members:enrollment-edit":                  (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "members:enrollment-withdraw":              (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "members:enrollment-list":                  (LOGIN,    FORBIDDEN, OK,        OK),
+    "health":                                   (OK,       OK,        OK,        OK),
+    "account_login":                            (OK,       AWAY,      AWAY,      AWAY),
+    "account_logout":                           (AWAY,     OK,        OK,        OK),
+    "account_inactive":                         (OK,       OK,        OK,        OK),
+    "account_signup":                           (OK,       AWAY,      AWAY,      AWAY),
+    "account_reauthenticate":                   (LOGIN,    OK,        OK,        OK),
+    "account_email":                            (LOGIN,    OK,        OK,        OK),
+    "account_email_verification_sent":          (OK,       OK,        OK,        OK),
+    "account_change_password":                  (LOGIN,    OK,        OK,        OK),
+    "account_set_password":                     (LOGIN,    AWAY,      AWAY,      AWAY),
+    "account_reset_password":                   (OK,       OK,        OK,        OK),
+    "account_confirm_login_code":               (LOGIN,    AWAY,      AWAY,      AWAY),
+    "account_confirm_email":                    (OK,       OK,        OK,        OK),
+    "account_reset_password_from_key_done":     (OK,       OK,        OK,        OK),
+    "account_reset_password_from_key":          (OK,       OK,        OK,        OK),
+    "account_reset_password_done":              (OK,       OK,        OK,        OK),
+}  # fmt: skip
+
+# Arguments for URLs that need them: somebody else's objects, or keys that do not exist.
+ARGS = {
+    "members:enrollment-edit": lambda other: {"pk": other.pk},
+    "members:enrollment-withdraw": lambda other: {"pk": other.pk},
+    "account_confirm_email": lambda other: {"key": "not-a-real-key"},
+    "account_reset_password_from_key": lambda other: {"uidb36": "zz", "key": "not-a-real-key"},
+}
+
+# The Django admin guards itself: staff only, then model permissions. Checked below
+# for every admin URL that takes no argument.
+ADMIN_NAMESPACE = "admin:"
+# What the Mentoring Committee group may see in the admin (members/migrations/0002).
+COMMITTEE_ADMIN = {"members_cycle", "members_enrollment", "members_user"}
+
+
+def all_url_names():
+    def walk(resolver, namespace=""):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p, namespace + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                yield namespace + p.name
+
+    return set(walk(get_resolver()))
+
+
+@pytest.fixture
+def personas(member, committee, site_admin):
+    return {"visitor": None, "member": member, "committee": committee, "site_admin": site_admin}
+
+
+def answer(response) -> int | str:
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith(reverse("account_login")) else AWAY
+    return response.status_code
+
+
+CASES = [(name, role, expected) for name, row in TABLE.items() for role, expected in zip(ROLES, row, strict=True)]
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
+def test_each_role_gets_the_expected_answer(client_for, personas, cycle, name, role, expected):
+    other = EnrollmentFactory(cycle=cycle)  # belongs to none of the personas
+    url = reverse(name, kwargs=ARGS[name](other) if name in ARGS else None)
+    client = client_for(personas[role])
+
+    assert answer(client.get(url)) == expected, f"GET {url} as {role}"
+    if expected in (LOGIN, FORBIDDEN, NOT_FOUND):
+        # A refused reader is refused as a writer too, and nothing changes.
+        assert answer(client.post(url, {"goals": "hijacked"})) == expected, f"POST {url} as {role}"
+        other.refresh_from_db()
+        assert other.goals != "hijacked" and other.status == "waiting"
+
+
+def admin_urls():
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "admin":
+            for p in pattern.url_patterns:
+                if isinstance(p, URLPattern) and p.name and not p.pattern.converters and "(?P" not in str(p.pattern):
+                    urls.append(f"admin:{p.name}")
+    return sorted(urls)
+
+
+@pytest.mark.parametrize("name", [n for n in admin_urls() if n.endswith("_changelist")] + ["admin:index"])
+def test_admin_is_for_staff_and_the_committee_sees_its_models_only(client_for, personas, name):
+    url = reverse(name)
+    login_url = reverse("admin:login")
+    for role in ("visitor", "member"):
+        response = client_for(personas[role]).get(url)
+        assert response.status_code == 302 and response["Location"].startswith(login_url), role
+    committee_expected = (
+        200 if name == "admin:index" or name[6:].removesuffix("_changelist") in COMMITTEE_ADMIN else 403
+    )
+    assert client_for(personas["committee"]).get(url).status_code == committee_expected
+    assert client_for(personas["site_admin"]).get(url).status_code == 200
+
+
+def test_every_url_of_the_site_has_a_row():
+    missing = {n for n in all_url_names() if n not in TABLE and not n.startswith(ADMIN_NAMESPACE)}
+
+    assert not missing, f"Add these URL names to TABLE, saying who may use them: {sorted(missing)}"

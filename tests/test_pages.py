@@ -1,0 +1,56 @@
+"""Every page renders with a fixed number of queries, however many rows it shows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .factories import EnrollmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+# (url name, who, max queries). The numbers include the session, user and
+# committee-group lookups every signed-in page makes.
+PAGES = [
+    ("members:program", None, 1),
+    ("members:program-mentor", None, 1),
+    ("members:program-mentee", None, 1),
+    ("members:profile", "member", 5),
+    ("members:profile-edit", "member", 4),
+    ("members:membership-renew", "member", 5),
+    ("members:enrollment-create", "member", 4),
+    ("members:enrollment-list", "committee", 6),
+]
+
+
+@pytest.mark.parametrize(("name", "who", "limit"), PAGES)
+def test_page_query_count_is_small_and_does_not_grow_with_rows(client_for, request, cycle, name, who, limit):
+    user = request.getfixturevalue(who) if who else None
+    client = client_for(user)
+    url = reverse(name)
+    if user:
+        EnrollmentFactory(member=user, cycle=cycle)
+
+    few = count_queries(client, url)
+    for _ in range(30):
+        EnrollmentFactory(cycle=cycle, member=UserFactory())
+    many = count_queries(client, url)
+
+    assert few == many, f"{url}: {few} queries with few rows, {many} with many"
+    assert many <= limit, f"{url}: {many} queries (limit {limit})"
+
+
+def test_membership_join_page_query_count(client_for, new_account, cycle):
+    assert count_queries(client_for(new_account), reverse("members:membership-join")) <= 5
+
+
+def test_enrollment_edit_page_query_count(client_for, member, mentee_enrollment):
+    assert count_queries(client_for(member), reverse("members:enrollment-edit", args=[mentee_enrollment.pk])) <= 5

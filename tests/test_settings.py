@@ -1,0 +1,98 @@
+"""The settings file: production passes Django's deployment checks, bad values fail loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7$k2!q9-production-like-secret-key-with-enough-length-and-variety-0123456789",
+    "ALLOWED_HOSTS": "mentoring.arlib.org",
+    "SITE_URL": "https://mentoring.arlib.org",
+    "DATABASE_URL": "postgres://arla:pw@db.internal:5432/arla",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.arlib.org:587",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith(("DJANGO_", "TEST_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy_without_a_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "perhaps"}, "DEBUG is invalid"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set when DEBUG is off"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is invalid"),
+        ({"REDIS_URL": "http://redis:6379"}, "REDIS_URL must start with redis://"),
+        ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS is invalid"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be"),
+    ],
+)
+def test_a_bad_setting_stops_the_process_with_its_name(env, message):
+    result = manage("check", env={**PRODUCTION, **env})
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_with_nothing_set_the_site_runs_on_sqlite_with_tasks_in_process():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; from arla_mentoring.celery import app; "
+        "print(s.DATABASES['default']['ENGINE'], app.conf.task_always_eager, s.MAILERS['default']['BACKEND'])",
+        env={},
+    )
+
+    assert result.stdout.split()[-3:] == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
+
+
+@pytest.mark.django_db
+def test_no_migration_is_missing():
+    # Fails when a model changed without its migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_members_imports_neither_pairs_nor_matching_and_pairs_not_matching():
+    import ast
+
+    def imported(app):
+        names = set()
+        for path in (ROOT / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    names.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+        return names
+
+    assert not imported("members") & {"pairs", "matching"}
+    assert "matching" not in imported("pairs")
