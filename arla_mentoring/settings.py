@@ -161,11 +161,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "America/Chicago"
 # Periodic work lives here, in code (django-celery-beat does not support Django 6.1).
 # Every entry is safe to run twice and to run late.
+HOUR = 60 * 60
 CELERY_BEAT_SCHEDULE = {
-    "members-renewal-reminders": {
-        "task": "members.tasks.send_renewal_reminders",
-        "schedule": 24 * 60 * 60,
-    },
+    "members-renewal-reminders": {"task": "members.tasks.send_renewal_reminders", "schedule": 24 * HOUR},
+    # The outbox's safety net: re-queues emails whose task was lost.
+    "pairs-sweep-outbox": {"task": "pairs.tasks.sweep_outbox", "schedule": 5 * 60},
+    "pairs-checkin-reminders": {"task": "pairs.tasks.send_checkin_reminders", "schedule": 24 * HOUR},
+    # Daily, but keyed by month: each liaison gets one digest a month, on the first run of the month.
+    "pairs-liaison-digests": {"task": "pairs.tasks.send_liaison_digests", "schedule": 24 * HOUR},
+    "pairs-evaluation-invitations": {"task": "pairs.tasks.send_evaluation_invitations", "schedule": 24 * HOUR},
+    "pairs-complete-due": {"task": "pairs.tasks.complete_due_pairs", "schedule": 6 * HOUR},
 }
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------------------
@@ -298,3 +303,9 @@ LOGGING = {
 # --- Program -----------------------------------------------------------------------------
 # How many days before a membership expires the member is reminded to renew.
 RENEWAL_REMINDER_DAYS = _env("int", "RENEWAL_REMINDER_DAYS", default=30)
+# A pair with no check-in for this many days gets a reminder and shows as "needs attention".
+CHECKIN_QUIET_DAYS = _env("int", "CHECKIN_QUIET_DAYS", default=45)
+# How often an email is tried before it is marked failed for the committee to resend.
+EMAIL_MAX_ATTEMPTS = _env("int", "EMAIL_MAX_ATTEMPTS", default=5)
+# A pending email not handed to a worker for this long is re-queued by the sweep.
+OUTBOX_SWEEP_AFTER_SECONDS = _env("int", "OUTBOX_SWEEP_AFTER_SECONDS", default=120)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("pairs/", include("pairs.urls")),
     path("", include("members.urls")),
 ]

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from members.models import Cycle, Enrollment, MembershipCategory, Role, User
+from pairs.models import Pair, add_months
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -90,3 +91,24 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     meeting_modes = factory.LazyFunction(lambda: ["video", "email"])
     capacity = 1
     commitments_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class PairFactory(factory.django.DjangoModelFactory):
+    """An active pair made directly (tests of the rules call `pairs.services.pair_create`)."""
+
+    class Meta:
+        model = Pair
+
+    cycle = factory.SubFactory(CycleFactory)
+    mentor = factory.SubFactory(
+        EnrollmentFactory,
+        cycle=factory.SelfAttribute("..cycle"),
+        role=Role.MENTOR,
+        status="paired",
+        member=factory.SubFactory(UserFactory, seasoned=True),
+    )
+    mentee = factory.SubFactory(EnrollmentFactory, cycle=factory.SelfAttribute("..cycle"), status="paired")
+    liaison = None
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+    length_months = 10
+    ends_on = factory.LazyAttribute(lambda o: add_months(o.starts_on, o.length_months))

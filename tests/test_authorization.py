@@ -6,10 +6,14 @@ that belongs to somebody else: everyone gets 404 there; the owner's own access i
 tested with the feature.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .factories import EnrollmentFactory
+from pairs.models import CheckIn, Email, Evaluation, Goal, Pair
+
+from .factories import EnrollmentFactory, PairFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +22,7 @@ LOGIN = "login"  # 302 to the login page
 AWAY = "away"  # 302 somewhere else (e.g. a logged-in user opening the signup page)
 FORBIDDEN = 403
 NOT_FOUND = 404
+NOT_ALLOWED = 405  # POST-only actions answer GET so; their POST is proven below
 ROLES = ("visitor", "member", "committee", "site_admin")
 
 #                                               visitor    member     committee  site_admin
@@ -33,6 +38,20 @@ TABLE = {
     "members:enrollment-edit":                  (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "members:enrollment-withdraw":              (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "members:enrollment-list":                  (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:pair-list":                          (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:pair-create":                        (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:pair-mine":                          (LOGIN,    OK,        OK,        OK),
+    "pairs:email-list":                         (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:email-resend":                       (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "pairs:evaluation-summary":                 (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:pair-detail":                        (LOGIN,    NOT_FOUND, OK,        OK),
+    "pairs:pair-calendar":                      (LOGIN,    NOT_FOUND, OK,        OK),
+    "pairs:pair-end":                           (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:checkin-create":                     (LOGIN,    NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "pairs:goal-create":                        (LOGIN,    NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "pairs:goal-edit":                          (LOGIN,    NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "pairs:pair-report":                        (LOGIN,    NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "pairs:evaluation":                         (LOGIN,    NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "health":                                   (OK,       OK,        OK,        OK),
     "account_login":                            (OK,       AWAY,      AWAY,      AWAY),
     "account_logout":                           (AWAY,     OK,        OK,        OK),
@@ -53,17 +72,38 @@ TABLE = {
 
 # Arguments for URLs that need them: somebody else's objects, or keys that do not exist.
 ARGS = {
-    "members:enrollment-edit": lambda other: {"pk": other.pk},
-    "members:enrollment-withdraw": lambda other: {"pk": other.pk},
-    "account_confirm_email": lambda other: {"key": "not-a-real-key"},
-    "account_reset_password_from_key": lambda other: {"uidb36": "zz", "key": "not-a-real-key"},
+    "members:enrollment-edit": lambda o: {"pk": o.enrollment.pk},
+    "members:enrollment-withdraw": lambda o: {"pk": o.enrollment.pk},
+    "account_confirm_email": lambda o: {"key": "not-a-real-key"},
+    "account_reset_password_from_key": lambda o: {"uidb36": "zz", "key": "not-a-real-key"},
+    "pairs:email-resend": lambda o: {"pk": o.email.pk},
+    "pairs:goal-edit": lambda o: {"pk": o.pair.pk, "goal_pk": o.goal.pk},
+    **{
+        f"pairs:{name}": lambda o: {"pk": o.pair.pk}
+        for name in (
+            "pair-detail",
+            "pair-calendar",
+            "pair-end",
+            "checkin-create",
+            "goal-create",
+            "pair-report",
+            "evaluation",
+        )
+    },
 }
 
 # The Django admin guards itself: staff only, then model permissions. Checked below
 # for every admin URL that takes no argument.
 ADMIN_NAMESPACE = "admin:"
 # What the Mentoring Committee group may see in the admin (members/migrations/0002).
-COMMITTEE_ADMIN = {"members_cycle", "members_enrollment", "members_user"}
+COMMITTEE_ADMIN = {
+    "members_cycle",
+    "members_enrollment",
+    "members_user",
+    "pairs_pair",
+    "pairs_email",
+    "pairs_evaluation",
+}
 
 
 def all_url_names():
@@ -91,18 +131,46 @@ def answer(response) -> int | str:
 CASES = [(name, role, expected) for name, row in TABLE.items() for role, expected in zip(ROLES, row, strict=True)]
 
 
+@pytest.fixture
+def others(cycle):
+    """Objects that belong to none of the personas."""
+    pair = PairFactory(cycle=cycle)
+    return SimpleNamespace(
+        enrollment=EnrollmentFactory(cycle=cycle),
+        pair=pair,
+        goal=Goal.objects.create(pair=pair, title="Their goal"),
+        email=Email.objects.create(
+            kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
+        ),
+    )
+
+
+HIJACK = {
+    "goals": "hijacked",
+    "title": "hijacked",
+    "met_on": "2020-01-01",
+    "mode": "email",
+    "reason": "hijacked",
+    "overall": "1",
+    "relationship": "1",
+    "goals_met": "1",
+}
+
+
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
-def test_each_role_gets_the_expected_answer(client_for, personas, cycle, name, role, expected):
-    other = EnrollmentFactory(cycle=cycle)  # belongs to none of the personas
-    url = reverse(name, kwargs=ARGS[name](other) if name in ARGS else None)
+def test_each_role_gets_the_expected_answer(client_for, personas, others, name, role, expected):
+    url = reverse(name, kwargs=ARGS[name](others) if name in ARGS else None)
     client = client_for(personas[role])
 
     assert answer(client.get(url)) == expected, f"GET {url} as {role}"
     if expected in (LOGIN, FORBIDDEN, NOT_FOUND):
         # A refused reader is refused as a writer too, and nothing changes.
-        assert answer(client.post(url, {"goals": "hijacked"})) == expected, f"POST {url} as {role}"
-        other.refresh_from_db()
-        assert other.goals != "hijacked" and other.status == "waiting"
+        assert answer(client.post(url, HIJACK)) == expected, f"POST {url} as {role}"
+        others.enrollment.refresh_from_db()
+        assert others.enrollment.goals != "hijacked" and others.enrollment.status == "waiting"
+        assert not CheckIn.objects.exists() and not Evaluation.objects.exists()
+        assert list(Goal.objects.values_list("title", flat=True)) == ["Their goal"]
+        assert Pair.objects.get().status == "active" and Email.objects.get(pk=others.email.pk).state == "failed"
 
 
 def admin_urls():

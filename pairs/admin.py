@@ -1,0 +1,156 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from members.models import Enrollment
+
+from . import services
+from .models import CheckIn, Email, Evaluation, Goal, Pair
+
+
+class PairAddForm(forms.ModelForm):
+    """Adding a pair in the admin goes through `services.pair_create`, like everywhere else.
+
+    The service runs in `clean()` so that a refusal shows as a form error; the admin
+    wraps the whole request in one transaction, so nothing is half-made.
+    """
+
+    class Meta:
+        model = Pair
+        fields = ["mentee", "mentor", "liaison", "length_months"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].queryset = Enrollment.objects.mentees().waiting().with_member()
+        self.fields["mentor"].queryset = Enrollment.objects.mentors().active().with_member()
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.instance = services.pair_create(
+                mentee_id=data["mentee"].pk,
+                mentor_id=data["mentor"].pk,
+                liaison=data.get("liaison"),
+                length_months=data.get("length_months"),
+                by=self.request_user,
+            )
+        except services.PairingError as e:
+            raise ValidationError(str(e)) from None
+        return data
+
+    def _post_clean(self):
+        pass  # the service validated and saved the instance
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    extra = 0
+    # The notes are the pair's: only site admins (who see all data) get this inline at all.
+    fields = ("met_on", "mode", "minutes", "logged_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    extra = 0
+    fields = ("title", "status", "target_on", "completed_on")
+
+
+@admin.register(Pair)
+class PairAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
+    list_filter = ("cycle", "status", "liaison")
+    search_fields = (
+        "mentor__member__last_name",
+        "mentor__member__email",
+        "mentee__member__last_name",
+        "mentee__member__email",
+    )
+    list_select_related = ("cycle", "mentor__member", "mentee__member", "liaison", "created_by")
+    readonly_fields = (
+        "cycle",
+        "mentor",
+        "mentee",
+        "status",
+        "starts_on",
+        "ends_on",
+        "length_months",
+        "created_by",
+        "created_at",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+    )
+    fields = readonly_fields[:7] + ("liaison",) + readonly_fields[7:]
+    inlines = [GoalInline, CheckInInline]
+    date_hierarchy = "starts_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PairAddForm
+            form = super().get_form(request, obj, **kwargs)
+            form.request_user = request.user
+            return form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return PairAddForm.Meta.fields if obj is None else self.fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        # An added pair was saved by the service in the form's clean().
+
+    def has_delete_permission(self, request, obj=None):
+        # Pairs end (with a reason) rather than disappear: the history is the program's record.
+        return request.user.is_superuser
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    list_display = ("subject", "to", "kind", "state", "attempts", "created_at", "sent_at")
+    list_filter = ("state", "kind")
+    search_fields = ("to", "subject", "key")
+    readonly_fields = [f.name for f in Email._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send the selected emails again (unless sent)")
+    def resend(self, request, queryset):
+        done = 0
+        for email in queryset.exclude(state="sent"):
+            services.email_resend(email=email)
+            done += 1
+        self.message_user(request, f"{done} email(s) queued again.")
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ("pair", "role", "kind", "overall", "relationship", "goals_met", "would_recommend", "submitted_at")
+    list_filter = ("kind", "role", "pair__cycle")
+    list_select_related = ("pair__mentor__member", "pair__mentee__member")
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    """Site admins only: check-in notes are private to the pair (rule 5)."""
+
+    list_display = ("pair", "met_on", "mode", "minutes")
+    list_select_related = ("pair__mentor__member", "pair__mentee__member")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from members.models import COMMITTEE_GROUP, Cycle, Enrollment, User
+
+from .models import MAX_MONTHS, MIN_MONTHS, CheckIn, Evaluation, Goal
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True  # the page's own <form> carries the token
+    return helper
+
+
+class EnrollmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, e: Enrollment) -> str:
+        return f"{e.member} — {e.job_title}, {e.member.institution}"
+
+
+class PairForm(forms.Form):
+    """The committee's plain "pair a mentee with a mentor" form."""
+
+    mentee = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a waiting mentee")
+    mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor")
+    liaison = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Automatic: the committee member with the fewest pairs",
+    )
+    length_months = forms.TypedChoiceField(
+        label="Length", choices=[(n, f"{n} months") for n in range(MIN_MONTHS, MAX_MONTHS + 1)], coerce=int
+    )
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer who is free now; the service re-checks under a lock when the form is sent.
+        base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
+        self.fields["mentee"].queryset = base.mentees().waiting()
+        self.fields["mentor"].queryset = base.mentors().exclude(status__in=["withdrawn", "completed"])
+        self.fields["liaison"].queryset = User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True)
+        self.fields["length_months"].initial = cycle.default_length_months
+        self.helper = _helper()
+
+
+class CheckInForm(forms.ModelForm):
+    class Meta:
+        model = CheckIn
+        fields = ["met_on", "mode", "minutes", "topics", "notes"]
+        widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["met_on"].initial = timezone.localdate()
+        self.helper = _helper()
+
+    def clean_met_on(self):
+        met_on = self.cleaned_data["met_on"]
+        if met_on > timezone.localdate():
+            raise forms.ValidationError("Log a check-in after it happened: this date is in the future.")
+        return met_on
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "description", "status", "target_on"]
+        widgets = {
+            "target_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["overall", "relationship", "goals_met", "would_recommend", "best", "improve"]
+        widgets = {
+            "overall": forms.RadioSelect,
+            "relationship": forms.RadioSelect,
+            "goals_met": forms.RadioSelect,
+            "best": forms.Textarea(attrs={"rows": 3}),
+            "improve": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"overall": "1 = not at all, 5 = very much"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["would_recommend"].required = False
+        self.helper = _helper()
+
+
+class PairEndForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why does the pair end?")
+    back_to_pool = forms.BooleanField(required=False, label="Put the mentee back in the pool for a new mentor")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything the liaison should know (optional)",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -1,0 +1,320 @@
+"""Pairs: the pair and its year, and every email the program sends (the outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Cycle, Enrollment, MeetingMode, User
+
+MIN_MONTHS, MAX_MONTHS = 9, 12
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class PairStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    ENDED = "ended", "Ended early"
+
+
+class PairQuerySet(models.QuerySet):
+    def active(self) -> PairQuerySet:
+        return self.filter(status=PairStatus.ACTIVE)
+
+    def for_cycle(self, cycle: Cycle) -> PairQuerySet:
+        return self.filter(cycle=cycle)
+
+    def involving(self, user: User) -> PairQuerySet:
+        """Pairs in which `user` is the mentor or the mentee."""
+        return self.filter(Q(mentor__member=user) | Q(mentee__member=user))
+
+    def visible_to(self, user: User) -> PairQuerySet:
+        """What `user` may open: their own pairs, the pairs they liaise, or all for the committee."""
+        if user.is_superuser or user.is_committee:
+            return self.all()
+        return self.filter(Q(mentor__member=user) | Q(mentee__member=user) | Q(liaison=user))
+
+    def with_people(self) -> PairQuerySet:
+        return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
+
+    def with_last_checkin(self) -> PairQuerySet:
+        return self.annotate(last_checkin_on=Max("checkins__met_on"), checkin_count=Count("checkins", distinct=True))
+
+    def needing_attention(self, today: dt.date | None = None) -> PairQuerySet:
+        """Active pairs with no check-in for CHECKIN_QUIET_DAYS (counted from the start when none yet)."""
+        today = today or timezone.localdate()
+        cutoff = today - dt.timedelta(days=settings.CHECKIN_QUIET_DAYS)
+        return (
+            self.active()
+            .filter(starts_on__lte=cutoff)
+            .annotate(_last=Max("checkins__met_on"))
+            .filter(Q(_last__isnull=True) | Q(_last__lte=cutoff))
+        )
+
+
+class Pair(models.Model):
+    """One mentor and one mentee of the same cycle, for 9 to 12 months.
+
+    Made only by `pairs.services.pair_create`, which keeps DESIGN.md's rules 1–4.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="pairs")
+    mentor = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="pairs_as_mentor")
+    mentee = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="pairs_as_mentee")
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="liaison_pairs",
+        help_text="The committee member who keeps in touch with this pair.",
+    )
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.ACTIVE)
+    starts_on = models.DateField()
+    length_months = models.PositiveSmallIntegerField(default=10)
+    ends_on = models.DateField()
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+    # The day the last "no check-in lately" reminder went out: one per quiet spell.
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    unresponsive_reported_at = models.DateTimeField(null=True, blank=True)
+    unresponsive_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Rule 1: a mentee enrollment is in at most one active pair.
+            models.UniqueConstraint(fields=["mentee"], condition=Q(status="active"), name="one_active_pair_per_mentee"),
+            # Rule 3: 9 to 12 months, and the two sides are different enrollments.
+            models.CheckConstraint(
+                condition=Q(length_months__gte=MIN_MONTHS, length_months__lte=MAX_MONTHS), name="pair_length_9_to_12"
+            ),
+            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="pair_two_enrollments"),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="pair_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.member} & {self.mentee.member}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pairs:pair-detail", args=[self.pk])
+
+    def member_ids(self) -> set[int]:
+        return {self.mentor.member_id, self.mentee.member_id}
+
+    def has_member(self, user: User) -> bool:
+        return user.is_authenticated and user.pk in self.member_ids()
+
+    def other_side(self, user: User) -> User:
+        return self.mentee.member if user.pk == self.mentor.member_id else self.mentor.member
+
+    def role_of(self, user: User) -> str | None:
+        if user.pk == self.mentor.member_id:
+            return "mentor"
+        if user.pk == self.mentee.member_id:
+            return "mentee"
+        return None
+
+    @property
+    def midpoint_on(self) -> dt.date:
+        return self.starts_on + (self.ends_on - self.starts_on) / 2
+
+    @property
+    def evaluation_opens_on(self) -> dt.date:
+        """The closing evaluation opens a month before the end."""
+        return add_months(self.ends_on, -1)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PairStatus.ACTIVE
+
+
+class CheckIn(models.Model):
+    """A meeting logged by either side. The notes are for the pair's two members only."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="checkins")
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    met_on = models.DateField("date")
+    mode = models.CharField("how you met", max_length=12, choices=MeetingMode.choices)
+    minutes = models.PositiveSmallIntegerField("length (minutes)", null=True, blank=True)
+    topics = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(
+        blank=True, help_text="Private to the two of you: the liaison and the committee never see it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-met_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=600) | Q(minutes__isnull=True), name="checkin_minutes_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} on {self.met_on}"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Goal(models.Model):
+    """A project the pair develops and works on together."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    target_on = models.DateField("target date", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "target_on", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationKind(models.TextChoices):
+    MIDPOINT = "midpoint", "Midpoint review"
+    CLOSING = "closing", "Closing evaluation"
+
+
+class Evaluation(models.Model):
+    """One side's answers to the midpoint or closing form."""
+
+    RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="evaluations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    role = models.CharField(max_length=8)
+    kind = models.CharField(max_length=10, choices=EvaluationKind.choices, default=EvaluationKind.CLOSING)
+    overall = models.PositiveSmallIntegerField("overall, the program was worthwhile", choices=RATING_CHOICES)
+    relationship = models.PositiveSmallIntegerField("we worked well together", choices=RATING_CHOICES)
+    goals_met = models.PositiveSmallIntegerField("we reached the goals we set", choices=RATING_CHOICES)
+    would_recommend = models.BooleanField("I would recommend the program to a colleague")
+    best = models.TextField("what worked best", blank=True)
+    improve = models.TextField("what the committee could improve", blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "role", "kind"], name="one_evaluation_per_side_and_kind"),
+            models.CheckConstraint(
+                condition=Q(overall__range=(1, 5), relationship__range=(1, 5), goals_met__range=(1, 5)),
+                name="evaluation_ratings_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by the {self.role} of {self.pair}"
+
+
+class EmailState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class EmailKind(models.TextChoices):
+    INTRO_MENTOR = "intro_mentor", "Introduction to the mentor"
+    INTRO_MENTEE = "intro_mentee", "Introduction to the mentee"
+    LIAISON_DIGEST = "liaison_digest", "Monthly check-in email to a liaison"
+    CHECKIN_REMINDER = "checkin_reminder", "Check-in reminder"
+    UNRESPONSIVE = "unresponsive", "Unresponsive partner report"
+    EVALUATION = "evaluation", "Closing evaluation invitation"
+    THANKS = "thanks", "Thanks and invitation to mentor"
+    PAIR_ENDED = "pair_ended", "Pair ended"
+
+
+class EmailQuerySet(models.QuerySet):
+    def needing_attention(self) -> EmailQuerySet:
+        return self.filter(state__in=[EmailState.PENDING, EmailState.FAILED])
+
+    def stale_pending(self, older_than: dt.timedelta) -> EmailQuerySet:
+        """Pending rows whose doorbell (the Celery task) was probably lost."""
+        return self.filter(state=EmailState.PENDING, queued_at__lt=timezone.now() - older_than)
+
+
+class Email(models.Model):
+    """One email of the program: the row is the truth, the Celery task only a doorbell.
+
+    It is written in the same transaction as what caused it, rendered once, and
+    sent at most once by `pairs.services.email_send`.
+    """
+
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    # Makes "write this email" idempotent: a periodic task that runs twice, or a
+    # retried request, finds the row it already wrote.
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pair = models.ForeignKey(Pair, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
+    cycle = models.ForeignKey(Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to} ({self.state})"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    due_on: dt.date
+    done_on: dt.date | None
+    state: str  # done, overdue, due (within two weeks), upcoming
+
+    @property
+    def css(self) -> str:
+        return {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}[self.state]

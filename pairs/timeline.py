@@ -1,0 +1,49 @@
+"""The pair's milestones, derived from its dates and what has happened. Pure: no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .models import Milestone
+
+DUE_SOON = dt.timedelta(days=14)
+FIRST_CONTACT_WITHIN = dt.timedelta(days=14)
+
+
+def _state(due_on: dt.date, done_on: dt.date | None, today: dt.date) -> str:
+    if done_on:
+        return "done"
+    if due_on < today:
+        return "overdue"
+    if due_on <= today + DUE_SOON:
+        return "due"
+    return "upcoming"
+
+
+def milestones(
+    *,
+    created_on: dt.date,
+    orientation_on: dt.date,
+    starts_on: dt.date,
+    midpoint_on: dt.date,
+    ends_on: dt.date,
+    introduction_sent_on: dt.date | None,
+    first_checkin_on: dt.date | None,
+    first_goal_on: dt.date | None,
+    midpoint_checkin_on: dt.date | None,
+    evaluation_done_on: dt.date | None,
+    ended_on: dt.date | None,
+    today: dt.date,
+) -> list[Milestone]:
+    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order."""
+    rows = [
+        ("Introduction sent", created_on, introduction_sent_on),
+        ("First contact", created_on + FIRST_CONTACT_WITHIN, first_checkin_on),
+        ("Orientation at the fall conference", orientation_on, orientation_on if orientation_on <= today else None),
+        ("Goals set", starts_on + dt.timedelta(days=30), first_goal_on),
+        ("Midpoint review", midpoint_on, midpoint_checkin_on),
+        ("Closing evaluation", ends_on, evaluation_done_on),
+        ("End of the mentoring year", ends_on, ended_on or (ends_on if ends_on <= today else None)),
+    ]
+    result = [Milestone(name, due, done, _state(due, done, today)) for name, due, done in rows]
+    return sorted(result, key=lambda m: m.due_on)

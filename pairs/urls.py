@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pairs"
+
+urlpatterns = [
+    path("", views.pair_list, name="pair-list"),
+    path("new/", views.pair_create, name="pair-create"),
+    path("mine/", views.pair_mine, name="pair-mine"),
+    path("emails/", views.email_list, name="email-list"),
+    path("emails/<int:pk>/resend/", views.email_resend, name="email-resend"),
+    path("evaluations/", views.evaluation_summary, name="evaluation-summary"),
+    path("<int:pk>/", views.pair_detail, name="pair-detail"),
+    path("<int:pk>/calendar.ics", views.pair_calendar_file, name="pair-calendar"),
+    path("<int:pk>/end/", views.pair_end, name="pair-end"),
+    path("<int:pk>/check-ins/new/", views.checkin_create, name="checkin-create"),
+    path("<int:pk>/goals/new/", views.goal_edit, name="goal-create"),
+    path("<int:pk>/goals/<int:goal_pk>/edit/", views.goal_edit, name="goal-edit"),
+    path("<int:pk>/report/", views.pair_report, name="pair-report"),
+    path("<int:pk>/evaluation/", views.evaluation, name="evaluation"),
+]

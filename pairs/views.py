@@ -1,0 +1,375 @@
+"""Pairs' pages. Each view says who may use it; tests/test_authorization.py proves the rest are refused.
+
+Access to one pair: its mentor and mentee see everything; its liaison and the
+committee see the pair without the check-in notes; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.decorators import committee_required
+from members.models import Cycle
+
+from . import services
+from .calendar import pair_calendar
+from .forms import CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
+from .models import CheckIn, Email, EmailKind, EmailState, Evaluation, EvaluationKind, Goal, Pair, PairStatus
+from .services import PairingError
+from .timeline import milestones
+
+
+def _posted(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _visible_pair(request: HttpRequest, pk: int) -> Pair:
+    """The pair if the user may see it at all (member, liaison, committee), else 404."""
+    return get_object_or_404(Pair.objects.with_people().visible_to(request.user), pk=pk)
+
+
+def _own_pair(request: HttpRequest, pk: int) -> Pair:
+    """The pair if the user is its mentor or mentee; 403 for its liaison and the committee, 404 for others."""
+    pair = _visible_pair(request, pk)
+    if not pair.has_member(request.user):
+        raise PermissionDenied("Only the mentor and the mentee of this pair can do that.")
+    return pair
+
+
+def _selected_cycle(request: HttpRequest) -> tuple[list[Cycle], Cycle | None]:
+    cycles = list(Cycle.objects.all())
+    chosen = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
+    return cycles, chosen or next((c for c in cycles if c.is_open), None) or (cycles[0] if cycles else None)
+
+
+def pair_milestones(pair: Pair, today=None):
+    today = today or timezone.localdate()
+    checkins = CheckIn.objects.filter(pair=pair).aggregate(
+        first=Min("met_on"), after_midpoint=Min("met_on", filter=Q(met_on__gte=pair.midpoint_on))
+    )
+    intro = Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
+    intro_states = list(intro.values_list("state", "sent_at"))
+    intro_sent = (
+        max(timezone.localtime(s).date() for _, s in intro_states)
+        if intro_states and all(state == EmailState.SENT for state, _ in intro_states)
+        else None
+    )
+    first_goal = Goal.objects.filter(pair=pair).aggregate(d=Min("created_at"))["d"]
+    closing = list(
+        Evaluation.objects.filter(pair=pair, kind=EvaluationKind.CLOSING).values_list("submitted_at", flat=True)
+    )
+    return milestones(
+        created_on=timezone.localtime(pair.created_at).date(),
+        orientation_on=pair.cycle.starts_on,
+        starts_on=pair.starts_on,
+        midpoint_on=pair.midpoint_on,
+        ends_on=pair.ends_on,
+        introduction_sent_on=intro_sent,
+        first_checkin_on=checkins["first"],
+        first_goal_on=timezone.localtime(first_goal).date() if first_goal else None,
+        midpoint_checkin_on=checkins["after_midpoint"],
+        evaluation_done_on=timezone.localtime(max(closing)).date() if len(closing) == 2 else None,
+        ended_on=timezone.localtime(pair.ended_at).date() if pair.ended_at else None,
+        today=today,
+    )
+
+
+# --- The committee ---------------------------------------------------------------------
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def pair_create(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: pair a waiting mentee with a mentor."""
+    cycles, cycle = _selected_cycle(request)
+    if cycle is None:
+        messages.info(request, "Create a cycle first.")
+        return redirect("admin:members_cycle_add")
+    initial = {k: request.GET[k] for k in ("mentee", "mentor") if request.GET.get(k)}
+    form = PairForm(_posted(request), cycle=cycle, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pair = services.pair_create(
+                mentee_id=data["mentee"].pk,
+                mentor_id=data["mentor"].pk,
+                liaison=data["liaison"],
+                length_months=data["length_months"],
+                by=request.user,
+            )
+        except PairingError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(
+                request, f"Paired {pair.mentee.member} with {pair.mentor.member}. Both introductions are on their way."
+            )
+            return redirect("pairs:pair-detail", pk=pair.pk)
+    elif request.method == "POST":
+        # The usual cause: the chosen mentee was paired meanwhile, so is no longer offered.
+        messages.error(
+            request, "That choice is no longer available (someone may have paired them meanwhile): check the form."
+        )
+    return render(request, "pairs/pair_form.html", {"form": form, "cycle": cycle, "cycles": cycles})
+
+
+@committee_required
+def pair_list(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: the pairs of a cycle, searchable, with who needs attention."""
+    cycles, cycle = _selected_cycle(request)
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    pairs = Pair.objects.none()
+    attention_ids: set[int] = set()
+    if cycle:
+        pairs = (
+            Pair.objects.for_cycle(cycle)
+            .with_people()
+            .with_last_checkin()
+            .annotate(
+                intro_pending=Count(
+                    "emails",
+                    filter=Q(emails__kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
+                    & ~Q(emails__state=EmailState.SENT),
+                )
+            )
+        )
+        for word in q.split():
+            pairs = pairs.filter(
+                Q(mentor__member__last_name__icontains=word)
+                | Q(mentor__member__first_name__icontains=word)
+                | Q(mentee__member__last_name__icontains=word)
+                | Q(mentee__member__first_name__icontains=word)
+            )
+        attention_ids = set(Pair.objects.for_cycle(cycle).needing_attention().values_list("pk", flat=True))
+        if status == "attention":
+            pairs = pairs.filter(pk__in=attention_ids)
+        elif status in PairStatus.values:
+            pairs = pairs.filter(status=status)
+        pairs = pairs.order_by("mentee__member__last_name", "pk")
+    page = Paginator(pairs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pairs/pair_list.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": PairStatus.choices,
+            "attention_ids": attention_ids,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Mentoring Committee and site admins: end a pair early, after confirming, with a reason."""
+    pair = get_object_or_404(Pair.objects.with_people(), pk=pk)
+    form = PairEndForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pair_end(pair=pair, by=request.user, **form.cleaned_data)
+        except PairingError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, f"The pair {pair} has ended.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/pair_end.html", {"pair": pair, "form": form})
+
+
+@committee_required
+def email_list(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: the outbox — pending and failed emails, and resend."""
+    state = request.GET.get("state", "attention")
+    emails = Email.objects.select_related("pair__mentor__member", "pair__mentee__member").order_by("-created_at")
+    if state == "attention":
+        emails = emails.needing_attention()
+    elif state in EmailState.values:
+        emails = emails.filter(state=state)
+    page = Paginator(emails, 50).get_page(request.GET.get("page"))
+    counts = dict(Email.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    return render(
+        request,
+        "pairs/email_list.html",
+        {"page": page, "state": state, "states": [(v, label, counts.get(v, 0)) for v, label in EmailState.choices]},
+    )
+
+
+@committee_required
+@require_POST
+def email_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Mentoring Committee and site admins: send a failed or stuck email again."""
+    email = get_object_or_404(Email, pk=pk)
+    try:
+        services.email_resend(email=email)
+    except PairingError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Sending “{email.subject}” to {email.to} again.")
+    return redirect(request.POST.get("next") or "pairs:email-list")
+
+
+@committee_required
+def evaluation_summary(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: closing evaluations of a cycle, in aggregate."""
+    cycles, cycle = _selected_cycle(request)
+    evaluations = Evaluation.objects.filter(pair__cycle=cycle, kind=EvaluationKind.CLOSING)
+    by_role = {
+        row["role"]: row
+        for row in evaluations.values("role").annotate(
+            n=Count("pk"),
+            overall=Avg("overall"),
+            relationship=Avg("relationship"),
+            goals_met=Avg("goals_met"),
+            recommend=Count("pk", filter=Q(would_recommend=True)),
+        )
+    }
+    comments = list(
+        evaluations.exclude(best="", improve="").values("role", "best", "improve").order_by("-submitted_at")[:100]
+    )
+    return render(
+        request,
+        "pairs/evaluation_summary.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "by_role": [by_role.get("mentor"), by_role.get("mentee")],
+            "comments": comments,
+        },
+    )
+
+
+# --- Mentors, mentees and liaisons ------------------------------------------------------------
+
+
+@login_required
+def pair_mine(request: HttpRequest) -> HttpResponse:
+    """Any signed-in member: the pairs I am in, and the pairs I liaise."""
+    mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
+    liaised = list(
+        Pair.objects.filter(liaison=request.user)
+        .with_people()
+        .with_last_checkin()
+        .order_by("mentee__member__last_name")
+    )
+    return render(request, "pairs/pair_mine.html", {"mine": mine, "liaised": liaised})
+
+
+@login_required
+def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee (everything); its liaison and the committee (no check-in notes); others 404."""
+    pair = _visible_pair(request, pk)
+    is_member = pair.has_member(request.user)
+    checkins = CheckIn.objects.filter(pair=pair).select_related("logged_by")
+    if not is_member:
+        # Rule 5: notes never leave the database for anyone but the pair.
+        checkins = checkins.defer("notes", "topics")
+    context = {
+        "pair": pair,
+        "is_member": is_member,
+        "role": pair.role_of(request.user),
+        "other": pair.other_side(request.user) if is_member else None,
+        "milestones": pair_milestones(pair),
+        "checkins": list(checkins),
+        "goals": list(Goal.objects.filter(pair=pair)),
+        "checkin_form": CheckInForm() if is_member and pair.is_active else None,
+        "my_evaluation_done": is_member
+        and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
+        "evaluation_open": (pair.is_active and timezone.localdate() >= pair.evaluation_opens_on)
+        or pair.status == PairStatus.COMPLETED,
+        "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
+        "intro_emails": list(
+            Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
+        ),
+        "can_manage": request.user.is_superuser or request.user.is_committee,
+    }
+    return render(request, "pairs/pair_detail.html", context)
+
+
+@login_required
+def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's members, its liaison and the committee: the milestones as an .ics file."""
+    pair = _visible_pair(request, pk)
+    response = HttpResponse(pair_calendar(pair, pair_milestones(pair)), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mentoring-pair-{pair.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: log a check-in."""
+    pair = _own_pair(request, pk)
+    form = CheckInForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
+        except PairingError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Check-in logged.")
+            return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> HttpResponse:
+    """The pair's mentor and mentee: add a goal, or update one of the pair's goals."""
+    pair = _own_pair(request, pk)
+    goal = get_object_or_404(Goal, pk=goal_pk, pair=pair) if goal_pk else Goal(pair=pair)
+    form = GoalForm(_posted(request), instance=goal)
+    if request.method == "POST" and form.is_valid():
+        services.goal_save(pair=pair, by=request.user, goal=form.instance)
+        messages.success(request, f"Goal “{goal.title}” saved.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/goal_form.html", {"pair": pair, "form": form, "goal": goal})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: tell the liaison the other side is not responding."""
+    pair = _own_pair(request, pk)
+    form = ReportForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pair_report_unresponsive(pair=pair, by=request.user, note=form.cleaned_data["note"])
+        except PairingError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Thank you: your liaison has been told and will get in touch.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(
+        request, "pairs/pair_report.html", {"pair": pair, "form": form, "other": pair.other_side(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: the closing evaluation, once each."""
+    pair = _own_pair(request, pk)
+    form = EvaluationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+        except PairingError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/evaluation_form.html", {"pair": pair, "form": form})
