@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_pairs
 	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

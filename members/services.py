@@ -154,7 +154,7 @@ def enrollment_update(
 ) -> Enrollment:
     """Change what a waiting opt-in says, and take the job title and responsibilities
     afresh from the profile. Matched opt-ins are the committee's to change."""
-    enrollment = Enrollment.objects.select_for_update().select_related("member").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("member").get(pk=enrollment.pk)
     if not enrollment.is_editable:
         raise MembershipError("This opt-in has been matched already: ask the Mentoring Committee to change it.")
     enrollment.job_title = enrollment.member.job_title

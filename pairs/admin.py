@@ -99,6 +99,9 @@ class PairAdmin(admin.ModelAdmin):
             return form
         return super().get_form(request, obj, **kwargs)
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 

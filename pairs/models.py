@@ -191,6 +191,13 @@ class GoalStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
+class GoalQuerySet(models.QuerySet):
+    def in_display_order(self) -> GoalQuerySet:
+        """What is still to do first (by target date), what is done last."""
+        done_last = models.Case(models.When(status=GoalStatus.DONE, then=models.Value(1)), default=models.Value(0))
+        return self.order_by(done_last, models.F("target_on").asc(nulls_last=True), "created_at")
+
+
 class Goal(models.Model):
     """A project the pair develops and works on together."""
 
@@ -203,8 +210,10 @@ class Goal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_on = models.DateField(null=True, blank=True)
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
-        ordering = ["status", "target_on", "created_at"]
+        ordering = ["created_at"]
 
     def __str__(self) -> str:
         return self.title

@@ -86,7 +86,7 @@ def pair_create(
     # concurrent pairings wait for each other instead of deadlocking.
     locked = {
         e.pk: e
-        for e in Enrollment.objects.select_for_update()
+        for e in Enrollment.objects.select_for_update(of=("self",))
         .select_related("member", "cycle")
         .filter(pk__in=[mentee_id, mentor_id])
         .order_by("pk")
@@ -155,7 +155,7 @@ def pair_create(
 @transaction.atomic
 def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -> Pair:
     """End an active pair early. The mentee may go back to the pool for a new mentor."""
-    pair = Pair.objects.select_for_update().with_people().get(pk=pair.pk)
+    pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
         raise PairingError("This pair has already ended.")
     if not reason.strip():
@@ -187,7 +187,7 @@ def pair_complete_due(*, today: dt.date | None = None) -> int:
     for pk in Pair.objects.active().filter(ends_on__lte=today).values_list("pk", flat=True):
         with transaction.atomic():
             pair = (
-                Pair.objects.select_for_update(skip_locked=True)
+                Pair.objects.select_for_update(skip_locked=True, of=("self",))
                 .with_people()
                 .filter(pk=pk, status=PairStatus.ACTIVE)
                 .first()
@@ -209,7 +209,7 @@ def pair_complete_due(*, today: dt.date | None = None) -> int:
 @transaction.atomic
 def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> None:
     """One side tells the liaison (or the committee) that the other side went quiet."""
-    pair = Pair.objects.select_for_update().with_people().get(pk=pair.pk)
+    pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
         raise PairingError("This pair has ended.")
     pair.unresponsive_reported_at = timezone.now()
@@ -293,7 +293,7 @@ def checkin_reminders_send(*, today: dt.date | None = None) -> int:
     for pk in Pair.objects.needing_attention(today).filter(reminded_on__isnull=True).values_list("pk", flat=True):
         with transaction.atomic():
             pair = (
-                Pair.objects.select_for_update(skip_locked=True)
+                Pair.objects.select_for_update(skip_locked=True, of=("self",))
                 .with_people()
                 .filter(pk=pk, reminded_on__isnull=True)
                 .first()

@@ -44,10 +44,16 @@ def _own_pair(request: HttpRequest, pk: int) -> Pair:
     return pair
 
 
-def _selected_cycle(request: HttpRequest) -> tuple[list[Cycle], Cycle | None]:
-    cycles = list(Cycle.objects.all())
+def _selected_cycle(request: HttpRequest, *, prefer: str = "running") -> tuple[list[Cycle], Cycle | None]:
+    """The cycle asked for, else by default the program year under way ("running",
+    for pages about pairs) or the cycle taking opt-ins ("open", for pairing)."""
+    cycles = list(Cycle.objects.all())  # newest start first
     chosen = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
-    return cycles, chosen or next((c for c in cycles if c.is_open), None) or (cycles[0] if cycles else None)
+    today = timezone.localdate()
+    running = next((c for c in cycles if c.starts_on <= today), None)
+    is_open = next((c for c in cycles if c.is_open), None)
+    default = (running or is_open) if prefer == "running" else (is_open or running)
+    return cycles, chosen or default or (cycles[0] if cycles else None)
 
 
 def pair_milestones(pair: Pair, today=None):
@@ -89,7 +95,7 @@ def pair_milestones(pair: Pair, today=None):
 @require_http_methods(["GET", "POST"])
 def pair_create(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: pair a waiting mentee with a mentor."""
-    cycles, cycle = _selected_cycle(request)
+    cycles, cycle = _selected_cycle(request, prefer="open")
     if cycle is None:
         messages.info(request, "Create a cycle first.")
         return redirect("admin:members_cycle_add")
@@ -138,6 +144,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
                     "emails",
                     filter=Q(emails__kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
                     & ~Q(emails__state=EmailState.SENT),
+                    distinct=True,  # the check-ins join would multiply the count
                 )
             )
         )
@@ -284,7 +291,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "other": pair.other_side(request.user) if is_member else None,
         "milestones": pair_milestones(pair),
         "checkins": list(checkins),
-        "goals": list(Goal.objects.filter(pair=pair)),
+        "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
         "checkin_form": CheckInForm() if is_member and pair.is_active else None,
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
@@ -292,7 +299,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or pair.status == PairStatus.COMPLETED,
         "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
         "intro_emails": list(
-            Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
+            Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
         ),
         "can_manage": request.user.is_superuser or request.user.is_committee,
     }
@@ -363,6 +370,9 @@ def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's mentor and mentee: the closing evaluation, once each."""
     pair = _own_pair(request, pk)
+    if pair.is_active and timezone.localdate() < pair.evaluation_opens_on:
+        messages.info(request, f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
     form = EvaluationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -166,7 +166,9 @@ def test_committee_sees_opt_ins(page: Page, site, shot, log_in, committee):
     EnrollmentFactory(member=UserFactory(first_name="Stan", last_name="Stranger"), cycle=cycle)
 
     log_in(page, committee)
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Opt-ins").click()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    nav.get_by_role("button", name="Committee").click()
+    nav.get_by_role("link", name="Opt-ins").click()
     expect(page.get_by_role("heading", name=f"Opt-ins · {cycle.name}")).to_be_visible()
     rows = page.get_by_role("table").locator("tbody tr")
     expect(rows).to_have_count(2)
