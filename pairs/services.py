@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -395,14 +396,32 @@ def email_write(*, kind: str, key: str, to: User, context: dict, pair: Pair | No
     return email
 
 
-def email_enqueue(email_id: int) -> None:
-    """Hand a row to Celery. If the broker is down, the row stays pending for the sweep."""
+# When the broker last refused us (monotonic seconds). While it is recent, requests do
+# not wait for a broker that just timed out: the rows stay pending for the sweep.
+_broker_down_since: float | None = None
+BROKER_BACKOFF_SECONDS = 30.0
+
+
+def email_enqueue(email_id: int, *, wait_for_broker: bool = False) -> None:
+    """Hand a row to Celery. If the broker is down, the row stays pending for the sweep.
+
+    Web requests skip the broker for a while after it failed (wait_for_broker=False),
+    so that a hung Redis costs one timeout, not one per email; the sweep always tries.
+    """
+    global _broker_down_since
     from .tasks import send_email
 
+    recently_down = _broker_down_since is not None and time.monotonic() - _broker_down_since < BROKER_BACKOFF_SECONDS
+    if recently_down and not wait_for_broker:
+        log.info("email %s: broker was down moments ago; left for the outbox sweep", email_id)
+        return
     try:
         send_email.delay(email_id)
     except Exception as e:  # kombu/redis errors, timeouts: never fail the request over a doorbell
+        _broker_down_since = time.monotonic()
         log.warning("email %s: could not queue (%s); the outbox sweep will retry", email_id, e)
+    else:
+        _broker_down_since = None
 
 
 def email_send(*, email_id: int) -> str:
@@ -459,9 +478,10 @@ def email_resend(*, email: Email) -> Email:
 
 def outbox_sweep(*, older_than: dt.timedelta | None = None) -> int:
     """Re-queue pending rows whose task was lost (broker down at commit, worker died)."""
-    older_than = older_than or dt.timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    if older_than is None:  # not `or`: a zero timedelta is falsy
+        older_than = dt.timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
     ids = list(Email.objects.stale_pending(older_than).values_list("pk", flat=True)[:500])
     Email.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     for pk in ids:
-        email_enqueue(pk)
+        email_enqueue(pk, wait_for_broker=True)
     return len(ids)

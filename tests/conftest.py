@@ -83,3 +83,13 @@ def _fresh_cache():
 def _fast_password_hashing(settings):
     # Production's PBKDF2 takes ~0.3 s a password: far too slow for hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _broker_assumed_up():
+    """Each test starts without the memory of a broker outage from an earlier test."""
+    import pairs.services
+
+    pairs.services._broker_down_since = None
+    yield
+    pairs.services._broker_down_since = None
