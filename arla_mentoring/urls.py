@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("pairs/", include("pairs.urls")),
+    path("matching/", include("matching.urls")),
     path("", include("members.urls")),
 ]

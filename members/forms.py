@@ -3,8 +3,9 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.core.validators import MaxValueValidator
 
-from .models import Area, Enrollment, MeetingMode, Role, User
+from .models import Area, Cycle, Enrollment, MeetingMode, Role, User
 from .services import OptIn
 
 
@@ -241,3 +242,96 @@ class EnrollmentForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
+
+
+def _date_input() -> forms.DateInput:
+    # ISO format: what a browser's date picker reads and sends, whatever the locale.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CycleForm(forms.ModelForm):
+    """A program cycle's dates and defaults, as the committee sets them.
+
+    Opening and closing opt-ins is not here: it closes another cycle too, so it is
+    its own confirmed action.
+    """
+
+    default_length_months = forms.TypedChoiceField(
+        choices=[(n, f"{n} months") for n in range(9, 13)],
+        coerce=int,
+        initial=10,
+        label="Default pair length",
+        help_text="Any pair may run 9 to 12 months; new pairs get this length unless the committee says otherwise.",
+    )
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "name",
+            "optin_opens",
+            "optin_closes",
+            "matchmaking_starts",
+            "matchmaking_ends",
+            "starts_on",
+            "orientation",
+            "default_length_months",
+            "mentor_min_years",
+        ]
+        widgets = {
+            "optin_opens": _date_input(),
+            "optin_closes": _date_input(),
+            "matchmaking_starts": _date_input(),
+            "matchmaking_ends": _date_input(),
+            "starts_on": _date_input(),
+        }
+        error_messages = {"name": {"unique": "There is a cycle with this name already."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = self.fields["mentor_min_years"]
+        years.validators.append(MaxValueValidator(50))
+        years.widget.attrs["max"] = 50
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
+        self.helper.layout = Layout(
+            "name",
+            Fieldset(
+                "Opt-ins",
+                Div(
+                    Div("optin_opens", css_class="col-md-6"), Div("optin_closes", css_class="col-md-6"), css_class="row"
+                ),
+            ),
+            Fieldset(
+                "Matchmaking",
+                Div(
+                    Div("matchmaking_starts", css_class="col-md-6"),
+                    Div("matchmaking_ends", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "The program year",
+                "starts_on",
+                "orientation",
+                Div(
+                    Div("default_length_months", css_class="col-md-6"),
+                    Div("mentor_min_years", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        optin_opens, optin_closes = data.get("optin_opens"), data.get("optin_closes")
+        matchmaking_starts, starts_on = data.get("matchmaking_starts"), data.get("starts_on")
+        # Matchmaking may overlap the end of the opt-in window (late opt-ins are
+        # still matched), but it cannot begin before there is anybody to match.
+        if optin_opens and matchmaking_starts and matchmaking_starts < optin_opens:
+            self.add_error(
+                "matchmaking_starts", f"Matchmaking cannot start before opt-ins open ({optin_opens:%B %-d, %Y})."
+            )
+        if optin_closes and starts_on and starts_on < optin_closes:
+            self.add_error("starts_on", f"The program cannot start before opt-ins close ({optin_closes:%B %-d, %Y}).")
+        return data

@@ -16,4 +16,8 @@ urlpatterns = [
     path("opt-ins/<int:pk>/edit/", views.enrollment_edit, name="enrollment-edit"),
     path("opt-ins/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment-withdraw"),
     path("committee/opt-ins/", views.enrollment_list, name="enrollment-list"),
+    path("committee/cycles/", views.cycle_list, name="cycle-list"),
+    path("committee/cycles/new/", views.cycle_create, name="cycle-create"),
+    path("committee/cycles/<int:pk>/edit/", views.cycle_edit, name="cycle-edit"),
+    path("committee/cycles/<int:pk>/opt-ins/", views.cycle_toggle, name="cycle-toggle"),
 ]

@@ -98,7 +98,7 @@ def pair_create(request: HttpRequest) -> HttpResponse:
     cycles, cycle = _selected_cycle(request, prefer="open")
     if cycle is None:
         messages.info(request, "Create a cycle first.")
-        return redirect("admin:members_cycle_add")
+        return redirect("members:cycle-create")
     initial = {k: request.GET[k] for k in ("mentee", "mentor") if request.GET.get(k)}
     form = PairForm(_posted(request), cycle=cycle, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from matching.models import Proposal
+from members.models import Cycle
 from pairs.models import CheckIn, Email, Evaluation, Goal, Pair
 
 from .factories import EnrollmentFactory, PairFactory
@@ -38,6 +40,20 @@ TABLE = {
     "members:enrollment-edit":                  (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "members:enrollment-withdraw":              (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "members:enrollment-list":                  (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:cycle-list":                       (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:cycle-create":                     (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:cycle-edit":                       (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:cycle-toggle":                     (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:home":                            (LOGIN,    FORBIDDEN, AWAY,      AWAY),
+    "matching:dashboard":                       (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:weights":                         (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "matching:suggestions":                     (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:pair":                            (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:proposal":                        (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:proposal-solve":                  (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "matching:proposal-edit":                   (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "matching:proposal-confirm":                (LOGIN,    FORBIDDEN, AWAY,      AWAY),
+    "matching:proposal-discard":                (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
     "pairs:pair-list":                          (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:pair-create":                        (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:pair-mine":                          (LOGIN,    OK,        OK,        OK),
@@ -74,6 +90,26 @@ TABLE = {
 ARGS = {
     "members:enrollment-edit": lambda o: {"pk": o.enrollment.pk},
     "members:enrollment-withdraw": lambda o: {"pk": o.enrollment.pk},
+    "members:cycle-edit": lambda o: {"pk": o.enrollment.cycle_id},
+    **{
+        f"matching:{name}": lambda o: {"cycle_id": o.enrollment.cycle_id}
+        for name in (
+            "dashboard",
+            "weights",
+            "proposal",
+            "proposal-solve",
+            "proposal-edit",
+            "proposal-confirm",
+            "proposal-discard",
+        )
+    },
+    "matching:suggestions": lambda o: {"cycle_id": o.enrollment.cycle_id, "pk": o.enrollment.pk},
+    "matching:pair": lambda o: {
+        "cycle_id": o.enrollment.cycle_id,
+        "pk": o.enrollment.pk,
+        "mentor_pk": o.pair.mentor_id,
+    },
+    "members:cycle-toggle": lambda o: {"pk": o.enrollment.cycle_id},
     "account_confirm_email": lambda o: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda o: {"uidb36": "zz", "key": "not-a-real-key"},
     "pairs:email-resend": lambda o: {"pk": o.email.pk},
@@ -154,6 +190,8 @@ HIJACK = {
     "overall": "1",
     "relationship": "1",
     "goals_met": "1",
+    "name": "hijacked",
+    "action": "close",
 }
 
 
@@ -168,9 +206,11 @@ def test_each_role_gets_the_expected_answer(client_for, personas, others, name, 
         assert answer(client.post(url, HIJACK)) == expected, f"POST {url} as {role}"
         others.enrollment.refresh_from_db()
         assert others.enrollment.goals != "hijacked" and others.enrollment.status == "waiting"
-        assert not CheckIn.objects.exists() and not Evaluation.objects.exists()
+        assert not CheckIn.objects.exists() and not Evaluation.objects.exists() and not Proposal.objects.exists()
         assert list(Goal.objects.values_list("title", flat=True)) == ["Their goal"]
         assert Pair.objects.get().status == "active" and Email.objects.get(pk=others.email.pk).state == "failed"
+        cycle = Cycle.objects.get(pk=others.enrollment.cycle_id)
+        assert cycle.is_open and cycle.name != "hijacked" and Cycle.objects.count() == 1
 
 
 def admin_urls():

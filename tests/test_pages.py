@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .factories import EnrollmentFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,8 @@ PAGES = [
     ("members:membership-renew", "member", 5),
     ("members:enrollment-create", "member", 4),
     ("members:enrollment-list", "committee", 6),
+    ("members:cycle-list", "committee", 4),
+    ("members:cycle-create", "committee", 3),
 ]
 
 
@@ -54,3 +56,23 @@ def test_membership_join_page_query_count(client_for, new_account, cycle):
 
 def test_enrollment_edit_page_query_count(client_for, member, mentee_enrollment):
     assert count_queries(client_for(member), reverse("members:enrollment-edit", args=[mentee_enrollment.pk])) <= 5
+
+
+def test_cycle_list_query_count_does_not_grow_with_cycles(client_for, committee, cycle):
+    client = client_for(committee)
+    url = reverse("members:cycle-list")
+    EnrollmentFactory(cycle=cycle)
+
+    one = count_queries(client, url)
+    for _ in range(8):
+        EnrollmentFactory(cycle=CycleFactory(is_open=False), status="paired")
+    many = count_queries(client, url)
+
+    assert one == many, f"{url}: {one} queries with one cycle, {many} with nine"
+    assert many <= 4
+
+
+@pytest.mark.parametrize("name", ["members:cycle-edit", "members:cycle-toggle"])
+def test_cycle_edit_and_toggle_pages_query_count(client_for, committee, cycle, name):
+    CycleFactory(is_open=False)
+    assert count_queries(client_for(committee), reverse(name, args=[cycle.pk])) <= 5

@@ -1,0 +1,88 @@
+"""The best overall assignment of mentees to mentors: pure, over arrays.
+
+Maximises the total score with every mentor's capacity respected, keeping the
+committee's locked pairs, never using a banned or disallowed pair, and leaving out
+dropped mentees. Each mentor is expanded into one column per free place ("slot"),
+and the rectangular assignment problem over mentees × slots is solved exactly with
+the Hungarian-type solver in scipy (`linear_sum_assignment`).
+
+Why disallowed pairs can be given weight 0 and dropped afterwards: all allowed
+weights are positive, so any valid partial matching extends to a complete assignment
+of equal or higher weight, and the solver's optimum, minus its zero-weight pairs, is
+an optimal valid matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+# Added to every allowed pair so that, at equal totals, a mentee is matched (even at
+# score 0) rather than left out. Small enough never to change which total is larger.
+TIE_BREAK = 1e-6
+
+
+class AssignmentError(ValueError):
+    pass
+
+
+@dataclass
+class Assignment:
+    pairs: list[tuple[int, int]]  # (mentee row, mentor column), locked ones included
+    unmatched: dict[int, str] = field(default_factory=dict)  # mentee row -> why
+    total: float = 0.0
+
+
+def solve(
+    scores: np.ndarray,
+    allowed: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    locked: list[tuple[int, int]] = (),
+    banned: set[tuple[int, int]] = frozenset(),
+    dropped: set[int] = frozenset(),
+) -> Assignment:
+    """Assign mentees (rows) to mentors (columns) maximising the total score."""
+    n, m = scores.shape
+    capacity = np.asarray(capacity, int).copy()
+    allowed = np.asarray(allowed, bool).copy()
+    for i, j in banned:
+        allowed[i, j] = False
+
+    pairs: list[tuple[int, int]] = []
+    taken_rows: set[int] = set()
+    for i, j in locked:
+        if i in taken_rows:
+            raise AssignmentError("A mentee is locked to two mentors.")
+        capacity[j] -= 1
+        if capacity[j] < 0:
+            raise AssignmentError("More pairs are locked to a mentor than the mentor can take.")
+        pairs.append((i, j))
+        taken_rows.add(i)
+
+    rows = np.array([i for i in range(n) if i not in taken_rows and i not in dropped], int)
+    slots = np.repeat(np.arange(m), np.maximum(capacity, 0))
+    unmatched: dict[int, str] = {i: "dropped from the draft" for i in dropped if i not in taken_rows}
+    if len(rows) and len(slots):
+        sub_allowed = allowed[np.ix_(rows, slots)]
+        weights = np.where(sub_allowed, scores[np.ix_(rows, slots)] + TIE_BREAK, 0.0)
+        r, c = linear_sum_assignment(weights, maximize=True)
+        for a, b in zip(r, c, strict=True):
+            if sub_allowed[a, b]:
+                pairs.append((int(rows[a]), int(slots[b])))
+                taken_rows.add(int(rows[a]))
+    free = capacity.copy()
+    for i, j in pairs:
+        if (i, j) not in locked:
+            free[j] -= 1
+    for i in rows:
+        if int(i) in taken_rows:
+            continue
+        if not allowed[i].any():
+            unmatched[int(i)] = "no mentor may be paired with them (see their suggestions for why)"
+        else:
+            unmatched[int(i)] = "every mentor who fits is taken by a higher-scoring match"
+    total = float(sum(scores[i, j] for i, j in pairs))
+    return Assignment(pairs=pairs, unmatched=unmatched, total=total)

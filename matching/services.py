@@ -1,0 +1,352 @@
+"""The committee's decision layer: loading a cycle's pool, suggestions, the proposal.
+
+Reads are plain values handed to the pure code in `scoring` and `assignment`;
+every pair is made by `pairs.services.pair_create`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from members.models import MENTOR_CATEGORIES, Area, Cycle, Enrollment, EnrollmentStatus, Role, User
+from pairs import services as pair_services
+from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus
+
+from .assignment import AssignmentError, solve
+from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
+from .scoring import Person, Reason, Rules, allowed_matrix, exclusion, explain, rank, score
+
+log = logging.getLogger(__name__)
+AREA_LABELS = dict(Area.choices)
+
+FIELDS = (
+    "pk",
+    "member_id",
+    "job_title",
+    "responsibilities",
+    "member__library_type",
+    "member__region",
+    "member__years_experience",
+    "member__institution",
+    "capacity",
+    "member__first_name",
+    "member__last_name",
+    "member__expires_on",
+    "member__membership_category",
+)
+
+
+class MatchingError(Exception):
+    """A matching request that cannot be done; the message is for the committee."""
+
+
+@dataclass
+class Pool:
+    """A cycle's waiting mentees and its mentors, as plain values for scoring."""
+
+    cycle: Cycle
+    mentees: list[Person]
+    mentors: list[Person]
+    names: dict[int, str]  # enrollment id -> member's name
+    rules: Rules
+    titles: list[str]  # every title in the pool: the frequencies the title score is weighted by
+
+    def mentee_index(self) -> dict[int, int]:
+        return {p.id: i for i, p in enumerate(self.mentees)}
+
+    def mentor_index(self) -> dict[int, int]:
+        return {p.id: j for j, p in enumerate(self.mentors)}
+
+
+def _person(row: tuple, capacity_left: int) -> Person:
+    (pk, member_id, title, areas, library_type, region, years, institution, *_rest) = row
+    return Person(
+        id=pk,
+        member_id=member_id,
+        title=title,
+        areas=frozenset(areas or ()),
+        library_type=library_type or "",
+        region=region or "",
+        years=years or 0,
+        institution=institution or "",
+        capacity_left=capacity_left,
+    )
+
+
+def _mentor_ineligibility(row: tuple, cycle: Cycle, today: dt.date) -> str | None:
+    *_, expires_on, category = row
+    years = row[6] or 0
+    if expires_on is None or expires_on < today:
+        return "membership not current"
+    if category not in MENTOR_CATEGORIES:
+        return "membership category cannot mentor"
+    if years < cycle.mentor_min_years:
+        return f"{years} years of experience (the cycle asks {cycle.mentor_min_years})"
+    return None
+
+
+def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.date | None = None) -> Pool:
+    """Load the cycle's waiting mentees (or only `mentee_ids`) and all its active mentors.
+
+    A fixed handful of queries, whatever the size of the cycle.
+    """
+    today = today or timezone.localdate()
+    base = Enrollment.objects.for_cycle(cycle)
+    mentor_rows = list(
+        base.mentors()
+        .exclude(status__in=[EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED])
+        .values_list(*FIELDS)
+        .order_by("pk")
+    )
+    active = dict(
+        Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE)
+        .values_list("mentor_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waiting = base.mentees().waiting()
+    mentee_rows = list(
+        (waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting).values_list(*FIELDS).order_by("pk")
+    )
+    mentees = [_person(r, 1) for r in mentee_rows]
+    mentors = [_person(r, r[8] - active.get(r[0], 0)) for r in mentor_rows]
+    ineligible = {r[0]: why for r in mentor_rows if (why := _mentor_ineligibility(r, cycle, today))}
+    paired_before = frozenset(
+        Pair.objects.filter(mentee__member_id__in=[p.member_id for p in mentees]).values_list(
+            "mentee__member_id", "mentor__member_id"
+        )
+    )
+    settings = MatchSettings.for_cycle(cycle)
+    # Title frequencies over everyone who can still be matched in the cycle, so that a
+    # suggestion for one mentee scores exactly as in the whole-cycle proposal.
+    titles = list(waiting.values_list("job_title", flat=True)) + [r[2] for r in mentor_rows]
+    names = {r[0]: f"{r[9]} {r[10]}".strip() for r in (*mentee_rows, *mentor_rows)}
+    rules = Rules(
+        exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
+    )
+    return Pool(cycle=cycle, mentees=mentees, mentors=mentors, names=names, rules=rules, titles=titles)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mentor: Person
+    name: str
+    score: float
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    mentor: Person
+    name: str
+    reason: str
+
+
+def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Suggestion], list[LeftOut]]:
+    """The mentors for one waiting mentee, best first with their reasons, and those left out with why."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    if not pool.mentees:
+        raise MatchingError(f"{mentee.member} is not waiting for a mentor.")
+    weights = MatchSettings.for_cycle(mentee.cycle).weights()
+    scores = score(pool.mentees, pool.mentors, weights, pool_titles=pool.titles)
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)[0]
+    totals = scores.total[0]
+    ranked = [
+        Suggestion(
+            pool.mentors[j], pool.names[pool.mentors[j].id], float(totals[j]), explain(scores, 0, j, AREA_LABELS)
+        )
+        for j in rank(scores, 0, allowed, limit)
+    ]
+    left_out = [
+        LeftOut(m, pool.names[m.id], exclusion(pool.mentees[0], m, pool.rules))
+        for j, m in enumerate(pool.mentors)
+        if not allowed[j]
+    ]
+    return ranked, left_out
+
+
+def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason], str | None]:
+    """The score of one mentor for one mentee, its reasons, and what would keep them apart."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    index = pool.mentor_index()
+    if not pool.mentees or mentor.pk not in index:
+        raise MatchingError("One of the two is no longer in the pool: reload the dashboard.")
+    scores = score(pool.mentees, pool.mentors, MatchSettings.for_cycle(mentee.cycle).weights(), pool_titles=pool.titles)
+    j = index[mentor.pk]
+    return (
+        float(scores.total[0, j]),
+        explain(scores, 0, j, AREA_LABELS),
+        exclusion(pool.mentees[0], pool.mentors[j], pool.rules),
+    )
+
+
+# --- The best-overall proposal --------------------------------------------------------------
+
+
+def draft_for(cycle: Cycle) -> Proposal | None:
+    return Proposal.objects.filter(cycle=cycle, status=ProposalStatus.DRAFT).first()
+
+
+@transaction.atomic
+def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
+    """Compute (again) the best overall assignment, keeping the draft's locks, bans and drops."""
+    proposal = Proposal.objects.select_for_update().filter(cycle=cycle, status=ProposalStatus.DRAFT).first()
+    if proposal is None:
+        proposal = Proposal.objects.create(cycle=cycle, created_by=by)
+    pool = load_pool(cycle)
+    rows, cols = pool.mentee_index(), pool.mentor_index()
+    locked = []
+    for item in proposal.pairs.filter(locked=True):
+        if item.mentee_id in rows and item.mentor_id in cols:
+            locked.append((rows[item.mentee_id], cols[item.mentor_id]))
+    banned = {
+        (rows[b.mentee_id], cols[b.mentor_id])
+        for b in proposal.bans.all()
+        if b.mentee_id in rows and b.mentor_id in cols
+    }
+    dropped = {rows[d.mentee_id] for d in proposal.drops.all() if d.mentee_id in rows}
+    scores = score(pool.mentees, pool.mentors, MatchSettings.for_cycle(cycle).weights(), pool_titles=pool.titles)
+    totals = scores.total
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
+    try:
+        result = solve(totals, allowed, capacity, locked=locked, banned=banned, dropped=dropped)
+    except AssignmentError as e:
+        raise MatchingError(str(e)) from e
+    locked_set = set(locked)
+    proposal.pairs.all().delete()
+    ProposalPair.objects.bulk_create(
+        ProposalPair(
+            proposal=proposal,
+            mentee_id=pool.mentees[i].id,
+            mentor_id=pool.mentors[j].id,
+            score=float(totals[i, j]),
+            locked=(i, j) in locked_set,
+        )
+        for i, j in result.pairs
+    )
+    proposal.unmatched = [{"mentee": pool.mentees[i].id, "reason": why} for i, why in sorted(result.unmatched.items())]
+    proposal.total_score = result.total
+    proposal.solved_at = timezone.now()
+    proposal.save(update_fields=["unmatched", "total_score", "solved_at"])
+    log.info(
+        "proposal %s for %s solved: %s pairs, %s unmatched",
+        proposal.pk,
+        cycle,
+        len(result.pairs),
+        len(result.unmatched),
+    )
+    return proposal
+
+
+def _draft_locked(proposal: Proposal) -> Proposal:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.DRAFT:
+        raise MatchingError("This proposal is no longer a draft: open the current one.")
+    return proposal
+
+
+@transaction.atomic
+def proposal_lock(*, proposal: Proposal, item_id: int, locked: bool) -> None:
+    proposal = _draft_locked(proposal)
+    if not proposal.pairs.filter(pk=item_id).update(locked=locked):
+        raise MatchingError("That pair is no longer in the draft: it was solved again meanwhile.")
+
+
+@transaction.atomic
+def proposal_ban(*, proposal: Proposal, item_id: int) -> None:
+    """Rule the pair out of this proposal; the next solve finds the mentee another mentor."""
+    proposal = _draft_locked(proposal)
+    item = proposal.pairs.filter(pk=item_id).first()
+    if item is None:
+        raise MatchingError("That pair is no longer in the draft: it was solved again meanwhile.")
+    ProposalBan.objects.get_or_create(proposal=proposal, mentee_id=item.mentee_id, mentor_id=item.mentor_id)
+    item.delete()
+
+
+@transaction.atomic
+def proposal_drop(*, proposal: Proposal, mentee_id: int, dropped: bool = True) -> None:
+    """Leave a mentee out of the proposal (or bring them back)."""
+    proposal = _draft_locked(proposal)
+    if dropped:
+        ProposalDrop.objects.get_or_create(proposal=proposal, mentee_id=mentee_id)
+        proposal.pairs.filter(mentee_id=mentee_id).delete()
+    else:
+        proposal.drops.filter(mentee_id=mentee_id).delete()
+
+
+@transaction.atomic
+def proposal_unban(*, proposal: Proposal, ban_id: int) -> None:
+    proposal = _draft_locked(proposal)
+    proposal.bans.filter(pk=ban_id).delete()
+
+
+@transaction.atomic
+def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
+    """Make every pair of the draft, all or nothing, each through the pairs service."""
+    proposal = _draft_locked(proposal)
+    made = []
+    for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
+        try:
+            made.append(pair_services.pair_create(mentee_id=item.mentee_id, mentor_id=item.mentor_id, by=by))
+        except pair_services.PairingError as e:
+            raise MatchingError(
+                f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer possible ({e}). "
+                "Solve the proposal again."
+            ) from None
+    if not made:
+        raise MatchingError("The draft has no pair to confirm.")
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.confirmed_at = timezone.now()
+    proposal.confirmed_by = by
+    proposal.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    log.info("proposal %s confirmed by %s: %s pairs", proposal.pk, by.pk, len(made))
+    return made
+
+
+@transaction.atomic
+def proposal_discard(*, proposal: Proposal) -> None:
+    proposal = _draft_locked(proposal)
+    proposal.status = ProposalStatus.DISCARDED
+    proposal.save(update_fields=["status"])
+
+
+# --- The dashboard's numbers --------------------------------------------------------------------
+
+
+def cycle_numbers(cycle: Cycle) -> dict[str, int]:
+    """Waiting mentees, mentors with places left, pairs made, introductions pending or failed."""
+    counts = Enrollment.objects.for_cycle(cycle).aggregate(
+        waiting_mentees=Count("pk", filter=Q(role=Role.MENTEE, status=EnrollmentStatus.WAITING)),
+        mentors=Count(
+            "pk", filter=Q(role=Role.MENTOR) & ~Q(status__in=[EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED])
+        ),
+    )
+    pairs = Pair.objects.filter(cycle=cycle).aggregate(
+        active=Count("pk", filter=Q(status=PairStatus.ACTIVE)), all=Count("pk")
+    )
+    places = (
+        Enrollment.objects.for_cycle(cycle)
+        .mentors()
+        .exclude(status__in=[EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED])
+        .annotate(active=Count("pairs_as_mentor", filter=Q(pairs_as_mentor__status=PairStatus.ACTIVE)))
+    )
+    with_room = places.filter(capacity__gt=F("active"))
+    intros = Email.objects.filter(cycle=cycle, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).aggregate(
+        pending=Count("pk", filter=Q(state=EmailState.PENDING)), failed=Count("pk", filter=Q(state=EmailState.FAILED))
+    )
+    return {
+        **counts,
+        "mentors_with_room": with_room.count(),
+        "pairs_active": pairs["active"],
+        "pairs_all": pairs["all"],
+        "intros_pending": intros["pending"],
+        "intros_failed": intros["failed"],
+    }

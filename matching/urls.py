@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("", views.dashboard_home, name="home"),
+    path("<int:cycle_id>/", views.dashboard, name="dashboard"),
+    path("<int:cycle_id>/weights/", views.weights, name="weights"),
+    path("<int:cycle_id>/mentees/<int:pk>/", views.suggestions, name="suggestions"),
+    path("<int:cycle_id>/mentees/<int:pk>/pair/<int:mentor_pk>/", views.pair, name="pair"),
+    path("<int:cycle_id>/proposal/", views.proposal, name="proposal"),
+    path("<int:cycle_id>/proposal/solve/", views.proposal_solve, name="proposal-solve"),
+    path("<int:cycle_id>/proposal/edit/", views.proposal_edit, name="proposal-edit"),
+    path("<int:cycle_id>/proposal/confirm/", views.proposal_confirm, name="proposal-confirm"),
+    path("<int:cycle_id>/proposal/discard/", views.proposal_discard, name="proposal-discard"),
+]

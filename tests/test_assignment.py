@@ -1,0 +1,91 @@
+"""The best-overall proposal equals the brute-force optimum on small random instances."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from matching.assignment import AssignmentError, solve
+
+
+def brute_force(scores, allowed, capacity, locked=(), banned=frozenset(), dropped=frozenset()):
+    """The highest total over every valid assignment (each mentee to one mentor or none)."""
+    n, m = scores.shape
+    locked_rows = dict(locked)
+    best = -1.0
+    options = []
+    for i in range(n):
+        if i in locked_rows:
+            options.append([locked_rows[i]])
+        elif i in dropped:
+            options.append([None])
+        else:
+            options.append([None] + [j for j in range(m) if allowed[i, j] and (i, j) not in banned])
+    for choice in itertools.product(*options):
+        used = np.bincount([j for j in choice if j is not None], minlength=m)
+        if (used <= capacity).all():
+            best = max(best, sum(scores[i, j] for i, j in enumerate(choice) if j is not None))
+    return best
+
+
+def check_valid(result, scores, allowed, capacity, locked, banned, dropped):
+    rows = [i for i, _ in result.pairs]
+    assert len(rows) == len(set(rows)), "a mentee twice"
+    used = np.bincount([j for _, j in result.pairs], minlength=scores.shape[1])
+    assert (used <= capacity).all(), "over capacity"
+    for i, j in result.pairs:
+        assert allowed[i, j] or (i, j) in locked
+        assert (i, j) not in banned and i not in dropped
+    assert set(locked) <= set(result.pairs)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_proposal_is_optimal_on_small_random_instances(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    scores = rng.integers(0, 101, size=(n, m)).astype(float) if seed % 2 else rng.random((n, m)) * 100
+    allowed = rng.random((n, m)) > 0.25
+    capacity = rng.integers(0, 3, size=m)
+    locked = []
+    for i in range(n):
+        j = int(rng.integers(0, m))
+        if rng.random() < 0.15 and allowed[i, j] and capacity[j] - sum(1 for _, b in locked if b == j) > 0:
+            locked.append((i, j))
+    locked_rows = {i for i, _ in locked}
+    banned = {(int(rng.integers(0, n)), int(rng.integers(0, m))) for _ in range(2)} - set(locked)
+    dropped = {i for i in range(n) if rng.random() < 0.1 and i not in locked_rows}
+
+    result = solve(scores, allowed, capacity, locked=locked, banned=banned, dropped=dropped)
+
+    check_valid(result, scores, allowed, capacity, locked, banned, dropped)
+    assert result.total == pytest.approx(brute_force(scores, allowed, capacity, locked, banned, dropped), abs=1e-3)
+    matched = {i for i, _ in result.pairs}
+    assert set(result.unmatched) == set(range(n)) - matched
+
+
+def test_a_mentee_left_out_is_told_why():
+    scores = np.array([[90.0], [80.0], [70.0]])
+    allowed = np.array([[True], [True], [False]])
+
+    result = solve(scores, allowed, np.array([1]), dropped={1})
+
+    assert result.pairs == [(0, 0)]
+    assert result.unmatched == {
+        1: "dropped from the draft",
+        2: "no mentor may be paired with them (see their suggestions for why)",
+    }
+
+
+def test_max_total_score_beats_max_number_of_pairs():
+    # Pairing both would total 1; the better plan pairs only the first mentee.
+    scores = np.array([[100.0, 0.0], [1.0, 0.0]])
+    allowed = np.array([[True, False], [True, False]])
+
+    result = solve(scores, allowed, np.array([1, 1]))
+
+    assert result.pairs == [(0, 0)] and result.total == 100
+
+
+def test_locking_more_pairs_than_a_mentor_takes_is_refused():
+    with pytest.raises(AssignmentError):
+        solve(np.ones((2, 1)), np.ones((2, 1), bool), np.array([1]), locked=[(0, 0), (1, 0)])
