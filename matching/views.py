@@ -22,15 +22,6 @@ from .models import MatchSettings, ProposalStatus
 from .scoring import round_score
 from .services import MatchingError
 
-SORTS = {
-    "name": ("member__last_name", "member__first_name"),
-    "-name": ("-member__last_name", "-member__first_name"),
-    "job": ("job_title",),
-    "-job": ("-job_title",),
-    "date": ("created_at",),
-    "-date": ("-created_at",),
-}
-
 
 class WeightsForm(forms.ModelForm):
     class Meta:
@@ -86,7 +77,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     sort = request.GET.get("sort", "date")
     mentees = Enrollment.objects.for_cycle(cycle).mentees().waiting().with_member().search(q)
     mentees = mentees.filter(**{k: v for k, v in filters.items() if v})
-    mentees = mentees.order_by(*SORTS.get(sort, SORTS["date"]), "pk")
+    mentees = mentees.sorted_by(sort, default="date")
     page = Paginator(mentees, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

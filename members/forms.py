@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 
 from .models import Area, Cycle, Enrollment, MeetingMode, Role, User
-from .services import OptIn
+from .services import PROFILE_FIELDS, OptIn
 
 
 class SignupExtraForm(forms.Form):
@@ -33,19 +33,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "phone",
-            "institution",
-            "library_type",
-            "region",
-            "membership_category",
-            "job_title",
-            "responsibilities",
-            "responsibilities_other",
-            "years_experience",
-        ]
+        fields = list(PROFILE_FIELDS)
         help_texts = {
             "job_title": 'As on your badge, for example "Cataloging Librarian" or "Library Media Specialist".',
             "phone": "Optional. Your mentor or mentee receives it with your contact details.",

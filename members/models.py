@@ -353,6 +353,19 @@ class EnrollmentQuerySet(models.QuerySet):
     def with_member(self) -> EnrollmentQuerySet:
         return self.select_related("member", "cycle")
 
+    SORTS = {
+        "name": ("member__last_name", "member__first_name"),
+        "-name": ("-member__last_name", "-member__first_name"),
+        "job": ("job_title",),
+        "-job": ("-job_title",),
+        "date": ("created_at",),
+        "-date": ("-created_at",),
+    }
+
+    def sorted_by(self, key: str, default: str = "-date") -> EnrollmentQuerySet:
+        """Order by one of SORTS' keys (a column the committee clicked), then by id for stable pages."""
+        return self.order_by(*self.SORTS.get(key, self.SORTS[default]), "pk")
+
     def search(self, text: str) -> EnrollmentQuerySet:
         """Every word must appear in the name, email, job title or institution."""
         qs = self

@@ -206,16 +206,6 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/enrollment_withdraw.html", {"enrollment": enrollment})
 
 
-SORTS = {
-    "name": ("member__last_name", "member__first_name"),
-    "-name": ("-member__last_name", "-member__first_name"),
-    "job": ("job_title",),
-    "-job": ("-job_title",),
-    "date": ("created_at",),
-    "-date": ("-created_at",),
-}
-
-
 @committee_required
 def enrollment_list(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: every opt-in of a cycle, searchable."""
@@ -233,7 +223,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             enrollments = enrollments.filter(role=role)
         if status in EnrollmentStatus.values:
             enrollments = enrollments.filter(status=status)
-        enrollments = enrollments.order_by(*SORTS.get(sort, SORTS["-date"]), "pk")
+        enrollments = enrollments.sorted_by(sort)
     page = Paginator(enrollments, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

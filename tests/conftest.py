@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -93,3 +94,30 @@ def _broker_assumed_up():
     pairs.services._broker_down_since = None
     yield
     pairs.services._broker_down_since = None
+
+
+@contextlib.contextmanager
+def _celery_eager(eager: bool):
+    # Celery reads CELERY_TASK_ALWAYS_EAGER once: the `settings` fixture cannot change it.
+    from arla_mentoring.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in process, as without Redis: queued emails land in mailoutbox."""
+    with _celery_eager(True):
+        yield
+
+
+@pytest.fixture
+def broker_tasks():
+    """Celery tasks go through the real Redis broker (for tests with a real worker)."""
+    with _celery_eager(False):
+        yield

@@ -59,30 +59,12 @@ def mentor(seasoned_member, cycle):
 
 
 @pytest.fixture
-def broker_tasks():
-    """Tasks go through the Redis broker when queued (the settings fixture cannot change this)."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = eager
-
-
-@pytest.fixture
 def worker(broker_tasks):
     """A real Celery worker on the real Redis broker, in a thread of this process."""
     assert settings.REDIS_URL, "make test provides Redis; set REDIS_URL to run this test"
     app.control.purge()  # tasks other tests left in the queue are none of this test's business
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in process when queued (the settings fixture cannot change this)."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from arla_mentoring.celery import app
 from members.models import Enrollment, EnrollmentStatus, Role, committee_group
 from pairs import services
 from pairs.models import CheckIn, Email, EmailKind, Evaluation, EvaluationKind, Goal, Pair, PairStatus, add_months
@@ -58,16 +57,7 @@ def text_of(message) -> str:
 
 
 @pytest.fixture
-def eager_celery():
-    """Run Celery tasks in process (the `settings` fixture cannot change this once the app read it)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
-def sending(django_capture_on_commit_callbacks, eager_celery, mailoutbox):
+def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
     """`with sending():` runs the after-commit doorbells, so the outbox's emails land in mailoutbox."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 

@@ -6,7 +6,6 @@ import threading
 import pytest
 from django.db import connection
 
-from arla_mentoring.celery import app
 from members.models import Enrollment, EnrollmentStatus, Role
 from pairs import services
 from pairs.models import Email, EmailKind, Pair
@@ -20,17 +19,9 @@ THREADS = 8
 
 
 @pytest.fixture(autouse=True)
-def postgresql():
+def postgresql(eager_tasks):
+    """Also: introductions are sent in the committing thread, so none are left behind in the broker."""
     assert connection.vendor == "postgresql", "these tests need PostgreSQL's row locks: run them with `make test`"
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Introductions are sent in the committing thread, so none are left behind in the broker."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def all_at_once(calls) -> list:

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from arla_mentoring.celery import app
 from members.models import Role
 from pairs.models import Pair
 from tests.factories import CycleFactory, EnrollmentFactory, UserFactory
@@ -16,15 +15,6 @@ pytestmark = pytest.mark.browser
 
 NOTES = "Talked about the cataloging backlog"
 GOAL = "Clear the cataloging backlog by spring"
-
-
-@pytest.fixture
-def eager_celery():
-    """Send the outbox in process: with live_server nothing else would, and nothing is left in Redis."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def short(day) -> str:
@@ -38,7 +28,7 @@ def choice(enrollment) -> str:
 
 
 def test_committee_pairs_a_mentee_and_the_pair_logs_its_year_while_the_liaison_sees_only_dates(
-    page: Page, browser: Browser, site, shot, log_in, committee, eager_celery, mailoutbox
+    page: Page, browser: Browser, site, shot, log_in, committee, eager_tasks, mailoutbox
 ):
     cycle = CycleFactory()
     mentee = EnrollmentFactory(
