@@ -48,6 +48,7 @@ def solve(
     n, m = scores.shape
     capacity = np.asarray(capacity, int).copy()
     allowed = np.asarray(allowed, bool).copy()
+    before_bans = allowed.copy()
     for i, j in banned:
         allowed[i, j] = False
 
@@ -81,7 +82,11 @@ def solve(
         if int(i) in taken_rows:
             continue
         if not allowed[i].any():
-            unmatched[int(i)] = "no mentor may be paired with them (see their suggestions for why)"
+            unmatched[int(i)] = (
+                "every mentor who fits was ruled out in this draft"
+                if before_bans[i].any()
+                else "no mentor may be paired with them (see their suggestions for why)"
+            )
         else:
             unmatched[int(i)] = "every mentor who fits is taken by a higher-scoring match"
     total = float(sum(scores[i, j] for i, j in pairs))

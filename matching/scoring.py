@@ -386,7 +386,7 @@ def explain(scores: Scores, i: int, j: int, area_labels: dict[str, str] | None =
             "responsibilities",
             (
                 f"Both work in {', '.join(labels.get(x, x) for x in overlap)} "
-                f"({len(overlap)} of the mentee's {len(a.areas)} areas)"
+                f"({len(overlap)} of the mentee's {len(a.areas)} area{'s' if len(a.areas) != 1 else ''})"
                 if overlap
                 else "No responsibility area in common"
             ),
@@ -394,7 +394,9 @@ def explain(scores: Scores, i: int, j: int, area_labels: dict[str, str] | None =
         ),
         Reason(
             "library_type",
-            f"Same library type ({a.library_type})" if scores.parts[2, i, j] else "Different library type",
+            f"Same library type ({a.library_type.replace('_', ' ')})"
+            if scores.parts[2, i, j]
+            else "Different library type",
             w[2] * scores.parts[2, i, j],
         ),
         Reason("region", "Same region" if scores.parts[3, i, j] else "Different region", w[3] * scores.parts[3, i, j]),

@@ -21,7 +21,7 @@ from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus
 
 from .assignment import AssignmentError, solve
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
-from .scoring import Person, Reason, Rules, allowed_matrix, exclusion, explain, rank, score
+from .scoring import Person, Reason, Rules, Weights, allowed_matrix, exclusion, explain, rank, score
 
 log = logging.getLogger(__name__)
 AREA_LABELS = dict(Area.choices)
@@ -57,6 +57,7 @@ class Pool:
     names: dict[int, str]  # enrollment id -> member's name
     rules: Rules
     titles: list[str]  # every title in the pool: the frequencies the title score is weighted by
+    weights: Weights
 
     def mentee_index(self) -> dict[int, int]:
         return {p.id: i for i, p in enumerate(self.mentees)}
@@ -131,7 +132,15 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     rules = Rules(
         exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
     )
-    return Pool(cycle=cycle, mentees=mentees, mentors=mentors, names=names, rules=rules, titles=titles)
+    return Pool(
+        cycle=cycle,
+        mentees=mentees,
+        mentors=mentors,
+        names=names,
+        rules=rules,
+        titles=titles,
+        weights=settings.weights(),
+    )
 
 
 @dataclass(frozen=True)
@@ -154,8 +163,7 @@ def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Sugges
     pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
     if not pool.mentees:
         raise MatchingError(f"{mentee.member} is not waiting for a mentor.")
-    weights = MatchSettings.for_cycle(mentee.cycle).weights()
-    scores = score(pool.mentees, pool.mentors, weights, pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)[0]
     totals = scores.total[0]
     ranked = [
@@ -178,7 +186,7 @@ def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason]
     index = pool.mentor_index()
     if not pool.mentees or mentor.pk not in index:
         raise MatchingError("One of the two is no longer in the pool: reload the dashboard.")
-    scores = score(pool.mentees, pool.mentors, MatchSettings.for_cycle(mentee.cycle).weights(), pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
     j = index[mentor.pk]
     return (
         float(scores.total[0, j]),
@@ -212,14 +220,16 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
         if b.mentee_id in rows and b.mentor_id in cols
     }
     dropped = {rows[d.mentee_id] for d in proposal.drops.all() if d.mentee_id in rows}
-    scores = score(pool.mentees, pool.mentors, MatchSettings.for_cycle(cycle).weights(), pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
     totals = scores.total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
     try:
         result = solve(totals, allowed, capacity, locked=locked, banned=banned, dropped=dropped)
     except AssignmentError as e:
-        raise MatchingError(str(e)) from e
+        mentor_ids = {pool.mentors[j].id for _, j in locked if capacity[j] < sum(1 for _, b in locked if b == j)}
+        names = ", ".join(sorted(pool.names[m] for m in mentor_ids))
+        raise MatchingError(f"{e} Unlock a pair of {names}, then solve again." if names else str(e)) from e
     locked_set = set(locked)
     proposal.pairs.all().delete()
     ProposalPair.objects.bulk_create(
@@ -260,6 +270,13 @@ def proposal_lock(*, proposal: Proposal, item_id: int, locked: bool) -> None:
         raise MatchingError("That pair is no longer in the draft: it was solved again meanwhile.")
 
 
+def _set_unmatched(proposal: Proposal, mentee_id: int, reason: str | None) -> None:
+    """Keep the draft's list of unmatched mentees true between solves."""
+    proposal.unmatched = [u for u in proposal.unmatched if u["mentee"] != mentee_id]
+    if reason:
+        proposal.unmatched.append({"mentee": mentee_id, "reason": reason})
+
+
 @transaction.atomic
 def proposal_ban(*, proposal: Proposal, item_id: int) -> None:
     """Rule the pair out of this proposal; the next solve finds the mentee another mentor."""
@@ -269,17 +286,28 @@ def proposal_ban(*, proposal: Proposal, item_id: int) -> None:
         raise MatchingError("That pair is no longer in the draft: it was solved again meanwhile.")
     ProposalBan.objects.get_or_create(proposal=proposal, mentee_id=item.mentee_id, mentor_id=item.mentor_id)
     item.delete()
+    proposal.total_score -= item.score
+    _set_unmatched(proposal, item.mentee_id, "their pair was ruled out: solve again to find them another mentor")
+    proposal.save(update_fields=["total_score", "unmatched"])
 
 
 @transaction.atomic
 def proposal_drop(*, proposal: Proposal, mentee_id: int, dropped: bool = True) -> None:
     """Leave a mentee out of the proposal (or bring them back)."""
     proposal = _draft_locked(proposal)
+    if not Enrollment.objects.for_cycle(proposal.cycle).mentees().filter(pk=mentee_id).exists():
+        raise MatchingError("That mentee is not in this draft: reload the page.")
     if dropped:
         ProposalDrop.objects.get_or_create(proposal=proposal, mentee_id=mentee_id)
-        proposal.pairs.filter(mentee_id=mentee_id).delete()
+        item = proposal.pairs.filter(mentee_id=mentee_id).first()
+        if item:
+            item.delete()
+            proposal.total_score -= item.score
+        _set_unmatched(proposal, mentee_id, "dropped from the draft")
     else:
         proposal.drops.filter(mentee_id=mentee_id).delete()
+        _set_unmatched(proposal, mentee_id, "back in the draft: solve again to find them a mentor")
+    proposal.save(update_fields=["total_score", "unmatched"])
 
 
 @transaction.atomic

@@ -35,8 +35,11 @@ class WeightsForm(forms.ModelForm):
             "exclude_same_institution",
         ]
         widgets = {
-            name: forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control form-control-sm"})
-            for name in fields[:-1]
+            **{
+                name: forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control form-control-sm"})
+                for name in fields[:-1]
+            },
+            "exclude_same_institution": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
 
     def clean(self):
@@ -115,7 +118,11 @@ def weights(request: HttpRequest, cycle_id: int) -> HttpResponse:
         form.save()
         messages.success(request, "The weights are saved: suggestions and proposals now use them.")
     else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        errors = "; ".join(
+            f"{form.fields[field].label.capitalize()}: {e}" if field in form.fields else e
+            for field, errs in form.errors.items()
+            for e in errs
+        )
         messages.error(request, f"The weights were not changed: {errors}")
     return redirect("matching:dashboard", cycle_id=cycle.pk)
 
