@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-deploy clean
+.PHONY: run test install lint format check-deploy clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -29,6 +29,10 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed
+bench: install
+	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -18,9 +18,11 @@ title is turned into a vector once, not once per pair.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -207,7 +209,7 @@ def concept_label(concept: str) -> str:
     return CONCEPT_LABELS.get(concept, concept.replace("_", " "))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is five times slower to build, and we build thousands
 class Person:
     """What scoring needs of one enrollment, as plain values."""
 
@@ -259,9 +261,10 @@ class Scores:
 def _title_matrix(
     mentee_titles: list[tuple[str, ...]],
     mentor_titles: list[tuple[str, ...]],
-    pool: list[tuple[str, ...]] | None = None,
+    pool: dict[tuple[str, ...], int] | None = None,
 ) -> np.ndarray:
-    """Cosine similarity of distinct concept sets, weighted by inverse frequency in `pool`."""
+    """Cosine similarity of distinct concept sets, weighted by inverse frequency in `pool`
+    (concept sets with how many people hold them)."""
     distinct_a = sorted(set(mentee_titles))
     distinct_b = sorted(set(mentor_titles))
     vocabulary: dict[str, int] = {}
@@ -272,13 +275,14 @@ def _title_matrix(
         return np.zeros((len(mentee_titles), len(mentor_titles)))
     # Document frequency over everybody's titles in the cycle: a concept most titles
     # share ("librarian") says little about fit.
-    pool = pool if pool is not None else mentee_titles + mentor_titles
+    if pool is None:
+        pool = Counter(mentee_titles + mentor_titles)
     df = np.zeros(len(vocabulary))
-    for concepts in pool:
+    for concepts, count in pool.items():
         for c in concepts:
             if c in vocabulary:
-                df[vocabulary[c]] += 1
-    n_docs = len(pool)
+                df[vocabulary[c]] += count
+    n_docs = sum(pool.values())
     idf = np.log((n_docs + 1) / (df + 1)) + 1
     for concept, factor in GENERIC_CONCEPTS.items():
         if concept in vocabulary:
@@ -316,13 +320,13 @@ def score(
     mentors: Sequence[Person],
     weights: Weights = Weights(),
     *,
-    pool_titles: Sequence[str] | None = None,
+    pool_titles: Mapping[str, int] | None = None,
 ) -> Scores:
     """Score every mentee against every mentor at once.
 
-    `pool_titles` are the titles whose frequencies weight the title concepts (by
-    default the mentees' and mentors' own): pass the whole cycle's to score one
-    mentee exactly as the whole-cycle proposal does.
+    `pool_titles` (title -> how many people hold it) are the frequencies that weight
+    the title concepts (by default the mentees' and mentors' own): pass the whole
+    cycle's to score one mentee exactly as the whole-cycle proposal does.
     """
     n, m = len(mentees), len(mentors)
     cache: dict[str, tuple[str, ...]] = {}
@@ -335,19 +339,27 @@ def score(
 
     concepts_a = [concepts(p.title) for p in mentees]
     concepts_b = [concepts(p.title) for p in mentors]
-    pool = [concepts(t) for t in pool_titles] if pool_titles is not None else None
+    pool: dict[tuple[str, ...], int] | None = None
+    if pool_titles is not None:
+        pool = Counter()
+        for title, count in pool_titles.items():
+            pool[concepts(title)] += count
     parts = np.zeros((5, n, m))
     if n and m:
         parts[0] = _title_matrix(concepts_a, concepts_b, pool)
         areas = sorted({a for p in (*mentees, *mentors) for a in p.areas})
         if areas:
             col = {a: i for i, a in enumerate(areas)}
-            ma = np.zeros((n, len(areas)))
-            mb = np.zeros((m, len(areas)))
-            for i, p in enumerate(mentees):
-                ma[i, [col[a] for a in p.areas]] = 1
-            for j, p in enumerate(mentors):
-                mb[j, [col[a] for a in p.areas]] = 1
+
+            def membership(people: Sequence[Person]) -> np.ndarray:
+                # One fancy-index assignment for everyone, not one per person.
+                rows = [i for i, p in enumerate(people) for _ in p.areas]
+                cols = [col[a] for p in people for a in p.areas]
+                matrix = np.zeros((len(people), len(areas)))
+                matrix[rows, cols] = 1
+                return matrix
+
+            ma, mb = membership(mentees), membership(mentors)
             wanted = np.maximum(ma.sum(axis=1), 1)
             parts[1] = (ma @ mb.T) / wanted[:, None]
         parts[2] = _same([p.library_type for p in mentees], [p.library_type for p in mentors])
@@ -435,7 +447,9 @@ def exclusion(mentee: Person, mentor: Person, rules: Rules) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
+    # Cached: a cycle has a few hundred institutions and thousands of people.
     return " ".join(text.lower().split())
 
 
