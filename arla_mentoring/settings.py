@@ -259,6 +259,14 @@ STORAGES = {
     },
 }
 
+# --- Uploaded files (mentoring resources) ------------------------------------------------
+# Never served from MEDIA_URL, by Django or by the proxy: `members:resource-file`
+# hands each file to signed-in members only. MEDIA_ROOT must be writable by the
+# web process and kept across deployments (back it up with the database).
+MEDIA_URL = "/media/"
+# A relative path is taken from the project folder.
+MEDIA_ROOT = BASE_DIR / _env("str", "MEDIA_ROOT", default="media")
+
 # --- Security ---------------------------------------------------------------------------
 # Production defaults follow DEBUG; each can be overridden, e.g. behind a proxy that
 # terminates TLS and already redirects (then set SECURE_SSL_REDIRECT=False).

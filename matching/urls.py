@@ -15,4 +15,10 @@ urlpatterns = [
     path("<int:cycle_id>/proposal/edit/", views.proposal_edit, name="proposal-edit"),
     path("<int:cycle_id>/proposal/confirm/", views.proposal_confirm, name="proposal-confirm"),
     path("<int:cycle_id>/proposal/discard/", views.proposal_discard, name="proposal-discard"),
+    path("health/", views.health_home, name="health-home"),
+    path("<int:cycle_id>/health/", views.health, name="health"),
+    path("<int:cycle_id>/export/<slug:what>.<slug:fmt>", views.export, name="export"),
+    path("import/", views.roster_upload, name="import"),
+    path("import/confirm/", views.roster_confirm, name="import-confirm"),
+    path("import/template.csv", views.roster_template, name="import-template"),
 ]

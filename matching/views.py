@@ -1,26 +1,47 @@
-"""The matching dashboard. Every page is for the Mentoring Committee and site admins
-(`committee_required`); everyone else gets 403 (visitors are sent to log in).
+"""The matching dashboard, the program's health, the exports and the roster import.
+
+Every page is for the Mentoring Committee and site admins (`committee_required`);
+everyone else gets 403 (visitors are sent to log in).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import math
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
-from members.models import Area, Cycle, Enrollment, LibraryType, MembershipCategory, Region
+from members.models import (
+    Area,
+    Cycle,
+    Enrollment,
+    EnrollmentStatus,
+    LibraryType,
+    MembershipCategory,
+    Region,
+    Role,
+)
 from pairs import services as pair_services
 
-from . import services
+from . import imports, reports, services
 from .models import MatchSettings, ProposalStatus
 from .scoring import round_score
 from .services import MatchingError
+
+log = logging.getLogger(__name__)
 
 
 class WeightsForm(forms.ModelForm):
@@ -149,7 +170,8 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
             "mentee": mentee,
             "areas": [label for value, label in Area.choices if value in mentee.responsibilities],
             "suggestions": [(s, round_score(s.score)) for s in ranked],
-            "left_out": left_out[:100],
+            # The first rows only unless asked: thousands of mentors at capacity make a slow page.
+            "left_out": left_out if request.GET.get("left_out") else left_out[:20],
             "left_out_total": len(left_out),
             "left_out_counts": sorted(left_out_counts.items(), key=lambda kv: -kv[1]),
             "more": more,
@@ -306,3 +328,270 @@ def proposal_discard(request: HttpRequest, cycle_id: int) -> HttpResponse:
         services.proposal_discard(proposal=draft)
         messages.success(request, "The draft is discarded.")
     return redirect("matching:dashboard", cycle_id=cycle.pk)
+
+
+# --- Program health and exports ---------------------------------------------------------------
+
+STATUS_COLOURS = {  # fill, text on it; the text colours keep 4.5:1 contrast on their fills
+    EnrollmentStatus.WAITING: ("#f0b429", "#212529"),
+    EnrollmentStatus.PAIRED: ("#1f4e79", "#ffffff"),
+    EnrollmentStatus.COMPLETED: ("#146c43", "#ffffff"),
+    EnrollmentStatus.WITHDRAWN: ("#ced4da", "#212529"),
+}
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value`: a round top for an axis."""
+    if value <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+
+
+def _checkin_chart(series: list[dict], width: int = 720, height: int = 320) -> dict:
+    """Geometry of the bar chart of check-ins per pair per month (SVG user units)."""
+    left, right, top, bottom = 44, 12, 22, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = _nice_ceiling(max((p["per_pair"] or 0 for p in series), default=0))
+    step = plot_w / max(len(series), 1)
+    bar_w = min(step * 0.62, 64)
+    bars = []
+    for i, point in enumerate(series):
+        value = point["per_pair"] or 0
+        h = round(plot_h * value / top_value, 1)
+        centre = left + step * i + step / 2
+        bars.append(
+            {
+                "x": round(centre - bar_w / 2, 1),
+                "y": round(top + plot_h - h, 1),
+                "width": round(bar_w, 1),
+                "height": h,
+                "centre": round(centre, 1),
+                "value_y": round(top + plot_h - h - 6, 1),
+                "point": point,
+                "show_year": i == 0 or point["month"].month == 1,
+            }
+        )
+    grid = [{"y": round(top + plot_h - plot_h * k / 4, 1), "label": f"{top_value * k / 4:g}"} for k in range(5)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "baseline": top + plot_h,
+        "month_y": top + plot_h + 18,
+        "year_y": top + plot_h + 34,
+        "bars": bars,
+        "grid": grid,
+    }
+
+
+def _status_chart(by_role: dict, width: int = 600) -> dict:
+    """Geometry of the stacked horizontal bars of enrollment statuses, one bar per role, on one scale."""
+    left, right, bar_h, gap, top = 84, 44, 44, 24, 8
+    plot_w = width - left - right
+    largest = max((sum(c[s] for s in reports.STATUSES) for c in by_role.values()), default=0) or 1
+    rows = []
+    for i, (role, label) in enumerate(((Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors"))):
+        counts = by_role.get(role, {})
+        y = top + i * (bar_h + gap)
+        x = left
+        segments = []
+        for status in reports.STATUSES:
+            n = counts.get(status, 0)
+            w = plot_w * n / largest
+            fill, text = STATUS_COLOURS[status]
+            if n:
+                segments.append(
+                    {
+                        "x": round(x, 1),
+                        "width": round(w, 1),
+                        "fill": fill,
+                        "text": text,
+                        "n": n,
+                        "label": EnrollmentStatus(status).label,
+                        "centre": round(x + w / 2, 1),
+                        "fits": w >= 22,
+                    }
+                )
+            x += w
+        rows.append(
+            {
+                "label": label,
+                "y": y,
+                "label_y": y + bar_h / 2 + 5,
+                "segments": segments,
+                "total": sum(s["n"] for s in segments),
+                "total_x": round(x + 8, 1),
+            }
+        )
+    return {"width": width, "height": top * 2 + 2 * bar_h + gap, "left": left, "bar_h": bar_h, "rows": rows}
+
+
+@committee_required
+def health_home(request: HttpRequest) -> HttpResponse:
+    """The committee: the health page of the cycle taking opt-ins (else the latest)."""
+    cycle = Cycle.objects.filter(is_open=True).first() or Cycle.objects.first()
+    if cycle is None:
+        messages.info(request, "There is no cycle yet: create one first.")
+        return redirect("members:cycle-create")
+    return redirect("matching:health", cycle_id=cycle.pk)
+
+
+@committee_required
+def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: a cycle's health in numbers and charts, the exports, and every cycle side by side."""
+    cycle = _cycle(cycle_id)
+    numbers = reports.cycle_health(cycle)
+    years = reports.year_over_year()
+    by_role = numbers["enrollments"]["by_role"]
+    roles = [(Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors")]
+    status_rows = [
+        (s.label, STATUS_COLOURS[s][0], [by_role[role][s] for role, _label in roles]) for s in EnrollmentStatus
+    ]
+    status_summary = " ".join(
+        f"{label}: " + ", ".join(f"{s.label.lower()} {by_role[role][s]}" for s in EnrollmentStatus) + "."
+        for role, label in roles
+    )
+    return render(
+        request,
+        "matching/health.html",
+        {
+            "cycle": cycle,
+            "cycles": [row["cycle"] for row in years],
+            "n": numbers,
+            "role_labels": [label for _role, label in roles],
+            "enrolled": [by_role[role]["enrolled"] for role, _label in roles],
+            "status_rows": status_rows,
+            "status_summary": status_summary,
+            "evaluations": [
+                ("Mentors", numbers["evaluations"][Role.MENTOR]),
+                ("Mentees", numbers["evaluations"][Role.MENTEE]),
+            ],
+            "quiet_days": settings.CHECKIN_QUIET_DAYS,
+            "checkin_chart": _checkin_chart(numbers["checkins"]),
+            "checkin_totals": reports.monthly_totals(numbers["checkins"]),
+            "status_chart": _status_chart(by_role),
+            "years": years,
+            "exports": reports.EXPORTS.items(),
+        },
+    )
+
+
+@committee_required
+def export(request: HttpRequest, cycle_id: int, what: str, fmt: str) -> HttpResponse:
+    """The committee: one of a cycle's exports as a CSV or Excel file. Never a check-in's notes or topics."""
+    if what not in reports.EXPORTS or fmt not in reports.FORMATS:
+        raise Http404("No such export.")
+    cycle = _cycle(cycle_id)
+    response = HttpResponse(reports.export_file(cycle, what, fmt), content_type=reports.FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=reports.export_filename(cycle, what, fmt)
+    )
+    # Personal data leaving the site: say who took it.
+    log.info("export %s.%s of cycle %s by user %s", what, fmt, cycle.pk, request.user.pk)
+    return response
+
+
+# --- Importing a roster of members -------------------------------------------------------------
+
+# The checked file waits in the session between the preview and the confirmation,
+# with its hash: the confirmation imports exactly the file that was previewed.
+ROSTER_SESSION_KEY = "matching:roster-import"
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster file (CSV)",
+        help_text=f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB: the limit is "
+                f"{imports.MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."
+            )
+        return upload
+
+
+def _import_page(request: HttpRequest, form: RosterUploadForm, problems: list | None = None) -> HttpResponse:
+    return render(
+        request,
+        "matching/import_upload.html",
+        {
+            "form": form,
+            "problems": problems or [],
+            "columns": imports.COLUMNS,
+            "required": imports.REQUIRED,
+            "choices": [
+                ("library_type", LibraryType.choices),
+                ("region", Region.choices),
+                ("membership_category", MembershipCategory.choices),
+                ("responsibilities", Area.choices),
+            ],
+        },
+    )
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request: HttpRequest) -> HttpResponse:
+    """The committee: upload a roster of members and see what importing it would do. Writes nothing."""
+    if request.method == "GET":
+        return _import_page(request, RosterUploadForm())
+    form = RosterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, form)
+    upload = form.cleaned_data["file"]
+    try:
+        text = imports.decode(upload.read())
+        outcome = imports.roster_preview(text=text)
+    except imports.ImportRefused as e:
+        request.session.pop(ROSTER_SESSION_KEY, None)
+        return _import_page(request, RosterUploadForm(), e.problems)
+    # The preview is the answer to the upload itself (as the admin's import does): no
+    # redirect, so a large file is checked once, not twice, before the confirmation.
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    request.session[ROSTER_SESSION_KEY] = {"text": text, "sha256": sha256, "name": upload.name}
+    return render(request, "matching/import_preview.html", {"outcome": outcome, "name": upload.name, "sha256": sha256})
+
+
+@committee_required
+@require_POST
+def roster_confirm(request: HttpRequest) -> HttpResponse:
+    """The committee: import the previewed roster, all rows in one transaction or none."""
+    pending = request.session.get(ROSTER_SESSION_KEY)
+    if not pending or not hmac.compare_digest(request.POST.get("sha256", ""), pending["sha256"]):
+        messages.error(
+            request,
+            "Nothing was imported: there is no previewed file to confirm (or it was replaced by another upload). "
+            "Upload the file and check its preview first.",
+        )
+        return redirect("matching:import")
+    try:
+        outcome = imports.roster_import(text=pending["text"], by=request.user)
+    except imports.ImportRefused as e:
+        request.session.pop(ROSTER_SESSION_KEY, None)
+        messages.error(request, "Nothing was imported: the file no longer passes the checks.")
+        return _import_page(request, RosterUploadForm(), e.problems)
+    del request.session[ROSTER_SESSION_KEY]
+    c = outcome.counts
+    messages.success(
+        request,
+        f"Imported {pending['name']}: {c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, "
+        f"{c['unchanged']} unchanged. New members log in with “Forgot your password?”.",
+    )
+    return redirect("matching:import")
+
+
+@committee_required
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The committee: an empty roster to fill in, with the columns and one example row."""
+    response = HttpResponse("\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="arla-mentoring-members-template.csv"
+    )
+    return response

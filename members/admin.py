@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 
-from .models import Cycle, Enrollment, User
+from .models import Cycle, Enrollment, Resource, ResourceStatus, User
 
 
 @admin.register(User)
@@ -85,3 +86,21 @@ class EnrollmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("member",)
     readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
     date_hierarchy = "created_at"
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "tags", "suggested_by", "reviewed_by", "reviewed_at", "created_at")
+    list_filter = ("status",)
+    search_fields = ("title", "description", "tags", "url", "suggested_by__email", "suggested_by__last_name")
+    list_select_related = ("suggested_by", "reviewed_by")
+    autocomplete_fields = ("suggested_by", "reviewed_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        # A decision made here is recorded like one made on the review page.
+        if "status" in form.changed_data and obj.status != ResourceStatus.SUGGESTED:
+            obj.reviewed_by = request.user
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -5,7 +5,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
 
-from .models import Area, Cycle, Enrollment, MeetingMode, Role, User
+from .models import RESOURCE_EXTENSIONS, Area, Cycle, Enrollment, MeetingMode, Resource, Role, User, normalize_tags
 from .services import PROFILE_FIELDS, OptIn
 
 
@@ -323,3 +323,25 @@ class CycleForm(forms.ModelForm):
         if optin_closes and starts_on and starts_on < optin_closes:
             self.add_error("starts_on", f"The program cannot start before opt-ins close ({optin_closes:%B %-d, %Y}).")
         return data
+
+
+class ResourceForm(forms.ModelForm):
+    """Suggesting a resource (for the committee: adding one). A link, a file, or both."""
+
+    class Meta:
+        model = Resource
+        fields = ["title", "description", "url", "file", "tags"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+            "url": forms.URLInput(attrs={"placeholder": "https://"}),
+            "file": forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in RESOURCE_EXTENSIONS)}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
+
+    def clean_tags(self) -> str:
+        return normalize_tags(self.cleaned_data["tags"])

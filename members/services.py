@@ -1,4 +1,4 @@
-"""Writes that touch several rows of members: joining, renewing and opting in.
+"""Writes that touch several rows of members: joining, renewing, opting in, resources.
 
 Each service is atomic: it either does everything asked or raises
 `MembershipError` and changes nothing, so a view can show the message and the
@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from . import emails
-from .models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, Role, User, eligibility
 
 log = logging.getLogger(__name__)
 
@@ -239,3 +241,56 @@ def cycle_close_optins(*, cycle: Cycle) -> Cycle:
     cycle.save(update_fields=["is_open"])
     log.info("cycle %s closed for opt-ins", cycle)
     return cycle
+
+
+def _may_review(user: User) -> bool:
+    return user.is_superuser or user.is_committee
+
+
+@transaction.atomic
+def resource_suggest(
+    *,
+    by: User,
+    title: str,
+    description: str,
+    url: str = "",
+    file: File | None = None,
+    tags: str = "",
+) -> Resource:
+    """A member suggests a resource for the committee to review. The committee's own
+    additions need no review: they are approved at once, by the one who added them."""
+    resource = Resource(title=title, description=description, url=url, file=file or "", tags=tags, suggested_by=by)
+    if _may_review(by):
+        resource.status = ResourceStatus.APPROVED
+        resource.reviewed_by = by
+        resource.reviewed_at = timezone.now()
+    try:
+        resource.full_clean()
+    except ValidationError as e:
+        raise MembershipError(" ".join(e.messages)) from None
+    resource.save()
+    log.info("resource %s %s by %s", resource.pk, resource.status, by.pk)
+    return resource
+
+
+@transaction.atomic
+def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str = "") -> Resource:
+    """Approve or decline a suggested resource. A suggestion somebody has decided
+    meanwhile (a stale review page) is refused and stays as it is."""
+    if not _may_review(by):
+        raise MembershipError("Only the Mentoring Committee reviews resources.")
+    resource = Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    if resource is None:
+        raise MembershipError("This suggestion no longer exists.")
+    if resource.status != ResourceStatus.SUGGESTED:
+        raise MembershipError(
+            f"“{resource.title}” was already {resource.get_status_display().lower()}"
+            f"{f' by {resource.reviewed_by}' if resource.reviewed_by else ''}: nothing was changed."
+        )
+    resource.status = ResourceStatus.APPROVED if approve else ResourceStatus.DECLINED
+    resource.reviewed_by = by
+    resource.reviewed_at = timezone.now()
+    resource.decline_reason = "" if approve else reason.strip()
+    resource.save(update_fields=["status", "reviewed_by", "reviewed_at", "decline_reason"])
+    log.info("resource %s %s by %s", resource.pk, resource.status, by.pk)
+    return resource

@@ -9,15 +9,15 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .decorators import committee_required
-from .forms import CycleForm, EnrollmentForm, OptInForm, ProfileForm
-from .models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from .forms import CycleForm, EnrollmentForm, OptInForm, ProfileForm, ResourceForm
+from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, Role, User, eligibility
 from .services import MembershipError
 
 
@@ -89,10 +89,17 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
     cycle, optins_message = _open_cycle()
     offer = Role.MENTEE if mode == "join" else Role.MENTOR
-    profile_form = ProfileForm(
-        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk)
+    members = User.objects.all()
+    if mode == "renew" and not optins_message:
+        members = _with_mentoring_history(members, cycle)
+    member = members.get(pk=request.user.pk)
+    profile_form = ProfileForm(request.POST if request.method == "POST" else None, instance=member)
+    last_mentoring = _last_year_as_mentor(member, cycle)
+    optin_form = OptInForm(
+        request.POST if request.method == "POST" else None,
+        offer=offer,
+        initial=_mentor_answers(last_mentoring) if last_mentoring else None,
     )
-    optin_form = OptInForm(request.POST if request.method == "POST" else None, offer=offer)
     if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
         service = services.membership_join if mode == "join" else services.membership_renew
         try:
@@ -117,8 +124,43 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
             "optin_form": optin_form,
             "cycle": cycle,
             "optins_message": optins_message,
+            "last_mentoring": last_mentoring,
         },
     )
+
+
+def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
+    """Annotate members with what the renewal form asks "are you still in?" from:
+    whether they opted in as mentors for `cycle`, and their newest mentor opt-in
+    before it. Folded into the query that loads the member, so only a past mentor's
+    page costs a query more (to load last year's answers)."""
+    optins = Enrollment.objects.mentors().active().filter(member=OuterRef("pk"))
+    return members.annotate(
+        mentoring_in_cycle=Exists(optins.filter(cycle=cycle)),
+        last_mentor_optin=Subquery(
+            optins.filter(cycle__starts_on__lt=cycle.starts_on).order_by("-cycle__starts_on", "-pk").values("pk")[:1]
+        ),
+    )
+
+
+def _last_year_as_mentor(member: User, cycle: Cycle | None) -> Enrollment | None:
+    """The member's latest mentor opt-in of an earlier cycle, when they have not
+    opted in as a mentor for `cycle` yet (see `_with_mentoring_history`)."""
+    pk = getattr(member, "last_mentor_optin", None)
+    if pk is None or member.mentoring_in_cycle:
+        return None
+    return Enrollment.objects.select_related("cycle").get(pk=pk)
+
+
+def _mentor_answers(enrollment: Enrollment) -> dict:
+    """Last year's answers, to fill in the renewal form's mentor section. The
+    tickbox itself stays for the member to tick: staying in is their decision."""
+    return {
+        "mentor_goals": enrollment.goals,
+        "mentor_interests": enrollment.interests,
+        "capacity": enrollment.capacity,
+        "meeting_modes": list(enrollment.meeting_modes),
+    }
 
 
 @login_required
@@ -338,3 +380,112 @@ def cycle_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             "window_state": preview.optin_window_state(),
         },
     )
+
+
+# --- Mentoring resources -----------------------------------------------------------------
+
+RESOURCES_PER_PAGE = 20
+
+
+@login_required
+def resource_list(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: the approved resources, by text and by tag, and my own
+    suggestions still under review (or recently declined)."""
+    q = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "").strip().lower()
+    approved = Resource.objects.approved()
+    resources = approved.search(q)
+    if tag:
+        resources = resources.tagged(tag)
+    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/resource_list.html",
+        {
+            "page": page,
+            "q": q,
+            "tag": tag,
+            "tags": approved.tag_names(),
+            "mine": list(Resource.objects.unapproved_suggestions_of(request.user)),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_suggest(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: suggest a resource. The committee's own are approved at once."""
+    posted = request.method == "POST"
+    form = ResourceForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            resource = services.resource_suggest(by=request.user, **form.cleaned_data)
+        except MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            if resource.status == ResourceStatus.APPROVED:
+                messages.success(request, f"“{resource.title}” is on the resource list.")
+            else:
+                messages.success(
+                    request,
+                    f"Thank you: the committee will review it. “{resource.title}” appears on the list once approved.",
+                )
+            return redirect("members:resource-list")
+    elif posted:
+        messages.error(request, "Please correct the errors below: nothing was saved.")
+    return render(request, "members/resource_form.html", {"form": form})
+
+
+@committee_required
+def resource_review(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: suggestions waiting for review, and the latest decisions."""
+    page = Paginator(Resource.objects.pending(), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/resource_review.html",
+        {"page": page, "query": "", "decided": list(Resource.objects.recently_decided()[:10])},
+    )
+
+
+@committee_required
+@require_POST
+def resource_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Mentoring Committee and site admins: approve or decline a suggestion (from the review page)."""
+    resource = get_object_or_404(Resource, pk=pk)
+    action = request.POST.get("action")
+    if action not in ("approve", "decline"):
+        messages.error(request, "Choose whether to approve or to decline the suggestion.")
+        return redirect("members:resource-review")
+    try:
+        resource = services.resource_decide(
+            resource=resource,
+            approve=action == "approve",
+            by=request.user,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except MembershipError as e:
+        messages.error(request, str(e))
+    else:
+        if resource.status == ResourceStatus.APPROVED:
+            messages.success(request, f"“{resource.title}” is approved: every member sees it now.")
+        else:
+            messages.success(request, f"“{resource.title}” is declined.")
+    return redirect("members:resource-review")
+
+
+@login_required
+def resource_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Any signed-in account, for an approved resource; the committee and whoever
+    suggested it, for one not approved; 404 for everyone else and for visitors' guesses."""
+    resource = get_object_or_404(Resource, pk=pk)
+    if not resource.file or not resource.is_visible_to(request.user):
+        raise Http404("No such resource file.")
+    try:
+        handle = resource.file.storage.open(resource.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file of this resource is missing.") from None
+    # An attachment, always: an uploaded file is never rendered as a page of this site.
+    return FileResponse(handle, as_attachment=True, filename=resource.filename)

@@ -269,6 +269,7 @@ class EmailKind(models.TextChoices):
     EVALUATION = "evaluation", "Closing evaluation invitation"
     THANKS = "thanks", "Thanks and invitation to mentor"
     PAIR_ENDED = "pair_ended", "Pair ended"
+    PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
 
 
 class EmailQuerySet(models.QuerySet):
@@ -327,3 +328,38 @@ class Milestone:
     @property
     def css(self) -> str:
         return {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}[self.state]
+
+
+class OrientationAttendanceQuerySet(models.QuerySet):
+    def for_cycle(self, cycle: Cycle) -> OrientationAttendanceQuerySet:
+        return self.filter(cycle=cycle)
+
+    def attended(self) -> OrientationAttendanceQuerySet:
+        return self.filter(attended=True)
+
+
+class OrientationAttendance(models.Model):
+    """Whether a member came to their cycle's orientation at the fall conference, as the committee marked it.
+
+    The event itself is the cycle's: its date (`Cycle.starts_on`) and place
+    (`Cycle.orientation`). Written only by `pairs.services.orientation_mark`.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="orientation_attendance")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    attended = models.BooleanField(default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrientationAttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member"], name="one_orientation_mark_per_member_and_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {'attended' if self.attended else 'did not attend'} the {self.cycle} orientation"

@@ -1,4 +1,5 @@
-"""Making and ending pairs, and the program's email outbox.
+"""Making and ending pairs, the program's email outbox, the orientation's attendance,
+and a member's own data (download, account deletion).
 
 `pair_create` is the one way a pair comes to exist: the committee's pages, the
 admin and the matching app all call it. It keeps DESIGN.md's rules 1–4 with row
@@ -10,10 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 import time
+from collections.abc import Iterable
+from html import escape
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -21,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.emails import absolute, render
-from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Role, User
+from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Resource, Role, User
 
 from .models import (
     MAX_MONTHS,
@@ -34,6 +40,7 @@ from .models import (
     EvaluationKind,
     Goal,
     GoalStatus,
+    OrientationAttendance,
     Pair,
     PairStatus,
     add_months,
@@ -485,3 +492,345 @@ def outbox_sweep(*, older_than: dt.timedelta | None = None) -> int:
     for pk in ids:
         email_enqueue(pk, wait_for_broker=True)
     return len(ids)
+
+
+# --- The orientation at the fall conference ---------------------------------------------------
+
+
+def orientation_pairs(cycle: Cycle):
+    """The pairs whose members are expected at the cycle's orientation: active and completed ones."""
+    return Pair.objects.for_cycle(cycle).filter(status__in=[PairStatus.ACTIVE, PairStatus.COMPLETED])
+
+
+def orientation_member_ids(cycle: Cycle) -> set[int]:
+    return {
+        member_id
+        for pair in orientation_pairs(cycle).values_list("mentor__member_id", "mentee__member_id")
+        for member_id in pair
+    }
+
+
+@transaction.atomic
+def orientation_mark(*, cycle: Cycle, attended_ids: Iterable[int], by: User, today: dt.date | None = None) -> int:
+    """Record the attendance sheet of the cycle's orientation: the members in
+    `attended_ids` came, every other member of the cycle's pairs did not.
+
+    Idempotent: saving the same sheet again changes nothing (who marked and when
+    included). Refuses, changing nothing, before the orientation's day, and when the
+    sheet ticks someone who is not in a pair of the cycle (a stale page). Returns
+    how many marks were written or changed.
+    """
+    today = today or timezone.localdate()
+    # Two committee members saving the sheet at the same moment queue up on the cycle.
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if today < cycle.starts_on:
+        raise PairingError(
+            f"The orientation is on {cycle.starts_on:%B %-d, %Y}: attendance can be marked from that day."
+        )
+    expected = orientation_member_ids(cycle)
+    attended = set(attended_ids)
+    if attended - expected:
+        raise PairingError(
+            f"Someone ticked on this sheet is no longer in a pair of the {cycle.name} cycle: "
+            "reload the page and mark again. Nothing was saved."
+        )
+    existing = {row.member_id: row for row in OrientationAttendance.objects.for_cycle(cycle)}
+    now = timezone.now()
+    new, changed = [], []
+    for member_id in sorted(expected):
+        present = member_id in attended
+        row = existing.get(member_id)
+        if row is None:
+            new.append(
+                OrientationAttendance(cycle=cycle, member_id=member_id, attended=present, marked_by=by, marked_at=now)
+            )
+        elif row.attended != present:
+            row.attended, row.marked_by, row.marked_at = present, by, now
+            changed.append(row)
+    OrientationAttendance.objects.bulk_create(new)
+    OrientationAttendance.objects.bulk_update(changed, ["attended", "marked_by", "marked_at"])
+    log.info(
+        "orientation of %s marked by %s: %s present, %s marks changed",
+        cycle,
+        by.pk,
+        len(attended),
+        len(new) + len(changed),
+    )
+    return len(new) + len(changed)
+
+
+# --- A member's own data: download and account deletion ---------------------------------------
+
+FORMER_MEMBER = "Former member"
+ACCOUNT_DELETED_REASON = "account deleted"
+ERASED_EMAIL_TEXT = "(The text of this email was erased when a member of the program deleted their account.)"
+
+
+def _name(user: User | None) -> str | None:
+    """A person's name for somebody else's eyes: never their email address (which `str(user)` falls back to)."""
+    if user is None:
+        return None
+    return user.get_full_name() or "(no name given)"
+
+
+def member_data(*, user: User) -> dict:
+    """Everything the site holds about `user`, as plain values for a JSON download.
+
+    The other side of each pair appears by name only, never with their contact details.
+    """
+    pairs = list(
+        Pair.objects.involving(user)
+        .with_people()
+        .prefetch_related("checkins__logged_by", "goals")
+        .order_by("starts_on", "pk")
+    )
+
+    def checkin(c: CheckIn) -> dict:
+        return {
+            "date": c.met_on,
+            "how": c.get_mode_display(),
+            "minutes": c.minutes,
+            "topics": c.topics,
+            "notes": c.notes,
+            "logged_by": "you" if c.logged_by_id == user.pk else _name(c.logged_by),
+            "logged_at": c.created_at,
+        }
+
+    def goal(g: Goal) -> dict:
+        return {
+            "title": g.title,
+            "description": g.description,
+            "status": g.get_status_display(),
+            "target_date": g.target_on,
+            "completed_on": g.completed_on,
+            "added_by": "you" if g.created_by_id == user.pk else ("the other side" if g.created_by_id else None),
+        }
+
+    return {
+        "exported_at": timezone.now(),
+        "site": settings.SITE_URL,
+        "profile": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "institution": user.institution,
+            "library_type": user.get_library_type_display(),
+            "region": user.get_region_display(),
+            "membership_category": user.get_membership_category_display(),
+            "job_title": user.job_title,
+            "responsibilities": user.responsibility_labels(),
+            "other_responsibilities": user.responsibilities_other,
+            "years_of_library_experience": user.years_experience,
+            "account_created": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "membership": {"joined": user.member_since, "renewed": user.renewed_on, "expires": user.expires_on},
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        ],
+        "opt_ins": [
+            {
+                "cycle": e.cycle.name,
+                "role": e.get_role_display(),
+                "status": e.get_status_display(),
+                "job_title": e.job_title,
+                "responsibilities": e.responsibility_labels(),
+                "other_responsibilities": e.responsibilities_other,
+                "goals": e.goals,
+                "interests": e.interests,
+                "ways_to_meet": e.meeting_mode_labels(),
+                "how_many_mentees": e.capacity if e.role == Role.MENTOR else None,
+                "commitments_accepted_at": e.commitments_accepted_at,
+                "opted_in_at": e.created_at,
+                "withdrawn_at": e.withdrawn_at,
+            }
+            for e in Enrollment.objects.of_member(user)
+        ],
+        "orientation": [
+            {"cycle": a.cycle.name, "date": a.cycle.starts_on, "attended": a.attended, "marked_at": a.marked_at}
+            for a in OrientationAttendance.objects.filter(member=user).select_related("cycle")
+        ],
+        "pairs": [
+            {
+                "cycle": p.cycle.name,
+                "my_role": p.role_of(user),
+                "mentor" if p.role_of(user) == "mentee" else "mentee": _name(p.other_side(user)),
+                "liaison": _name(p.liaison),
+                "status": p.get_status_display(),
+                "starts_on": p.starts_on,
+                "ends_on": p.ends_on,
+                "ended_at": p.ended_at,
+                "check_ins": [checkin(c) for c in p.checkins.all()],
+                "goals": [goal(g) for g in p.goals.all()],
+            }
+            for p in pairs
+        ],
+        "evaluations": [
+            {
+                "cycle": ev.pair.cycle.name,
+                "kind": ev.get_kind_display(),
+                "as": ev.role,
+                "overall": ev.overall,
+                "relationship": ev.relationship,
+                "goals_met": ev.goals_met,
+                "would_recommend": ev.would_recommend,
+                "what_worked_best": ev.best,
+                "what_to_improve": ev.improve,
+                "submitted_at": ev.submitted_at,
+            }
+            for ev in Evaluation.objects.filter(author=user).select_related("pair__cycle").order_by("submitted_at")
+        ],
+        "liaison_of": [
+            {"cycle": p.cycle.name, "pair": p.pk, "status": p.get_status_display()}
+            for p in Pair.objects.filter(liaison=user).select_related("cycle").order_by("pk")
+        ],
+        "resources_suggested": [
+            {"title": r.title, "link": r.url, "file": r.filename, "status": r.get_status_display(), "at": r.created_at}
+            for r in Resource.objects.filter(suggested_by=user).order_by("created_at")
+        ],
+        "emails_sent_to_me": [
+            {
+                "subject": m.subject,
+                "kind": m.get_kind_display(),
+                "state": m.get_state_display(),
+                "written_at": m.created_at,
+                "sent_at": m.sent_at,
+            }
+            for m in Email.objects.filter(recipient=user).order_by("created_at")
+        ],
+    }
+
+
+def _sessions_delete(user: User) -> int:
+    """Delete the rows of the user's sessions (other browsers, other devices).
+
+    Sessions are not indexed by user, so this reads the unexpired ones; account
+    deletion is rare. It is belt and braces: the unusable password already changes
+    the session hash, which logs every other session out at its next request.
+    """
+    if not settings.SESSION_ENGINE.endswith((".db", ".cached_db")):
+        return 0
+    mine = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=mine).delete()
+    return len(mine)
+
+
+def _emails_erase(user: User, pair_ids: list[int]) -> None:
+    """Take the person's personal data out of the outbox.
+
+    Emails to them or about their pairs (introductions carry contact details): those
+    not yet sent are dropped — they would carry the data, or go nowhere —, those sent
+    keep their kind, state and dates, the committee's record, with the text erased.
+    Any other email naming them (a liaison's digest) keeps its text with their name
+    and address replaced by "Former member". A name is only looked for in full
+    (first and last), so that a short one cannot match other people's emails.
+    """
+    full_name = user.get_full_name() if user.first_name and user.last_name else ""
+    names = {s for s in (full_name, escape(full_name), user.email) if s}
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.IGNORECASE)
+
+    def replaced(text: str) -> str:
+        return pattern.sub(FORMER_MEMBER, text)
+
+    theirs = Q(recipient=user) | Q(to__iexact=user.email) | Q(pair_id__in=pair_ids)
+    Email.objects.filter(theirs).exclude(state=EmailState.SENT).delete()
+    sent = list(Email.objects.filter(theirs))
+    for email in sent:
+        email.subject = replaced(email.subject)
+        email.body_text, email.body_html, email.last_error = ERASED_EMAIL_TEXT, "", ""
+        if email.recipient_id == user.pk or email.to.lower() == user.email.lower():
+            email.to = f"deleted-{user.pk}@invalid.example"
+    naming = Q()
+    for name in names:
+        naming |= Q(subject__icontains=name) | Q(body_text__icontains=name) | Q(body_html__icontains=name)
+    others = list(Email.objects.filter(naming).exclude(theirs))
+    for email in others:
+        email.subject, email.body_text, email.body_html = (
+            replaced(email.subject),
+            replaced(email.body_text),
+            replaced(email.body_html),
+        )
+    Email.objects.bulk_update([*sent, *others], ["subject", "body_text", "body_html", "last_error", "to"])
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> User:
+    """Erase a member's personal data and close the account; keep the pairs' shared history.
+
+    - the profile, membership term, email addresses, login and sessions are erased;
+      the row stays, named "Former member", so that the pairs keep their shape;
+    - opt-ins are withdrawn and what they said (job title, goals, interests) erased;
+    - active pairs end early ("account deleted"), the other side is told by email,
+      and a mentee left without a mentor goes back to the pool;
+    - check-ins (with their notes) and goals stay: they are the pair's shared
+      history, which the other side keeps; evaluations stay without an author;
+    - the outbox keeps no text naming the person (`_emails_erase`).
+
+    Refuses site admins (PairingError): an admin account is removed by another admin.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_superuser:
+        raise PairingError(
+            "A site admin's account cannot be deleted from this page: ask another site admin to do it "
+            "in the administration, so that the site always keeps an admin."
+        )
+    if not user.is_active:
+        raise PairingError("This account has already been deleted.")
+    now = timezone.now()
+    pair_ids = list(Pair.objects.involving(user).values_list("pk", flat=True))
+    _emails_erase(user, pair_ids)
+
+    ended = list(Pair.objects.involving(user).active().select_for_update(of=("self",)).with_people().order_by("pk"))
+    for pair in ended:
+        pair.status, pair.ended_at, pair.ended_by, pair.end_reason = PairStatus.ENDED, now, user, ACCOUNT_DELETED_REASON
+        pair.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    my_enrollments = Enrollment.objects.filter(member=user)
+    # Withdraw before freeing the other sides, so "no active pair left" below sees the ended pairs.
+    my_enrollments.filter(status__in=[EnrollmentStatus.WAITING, EnrollmentStatus.PAIRED]).update(
+        status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now
+    )
+    my_enrollments.update(
+        job_title="", responsibilities=[], responsibilities_other="", goals="", interests="", meeting_modes=[]
+    )
+    for pair in ended:
+        other = pair.other_side(user)
+        if other.pk == pair.mentee.member_id:
+            # The mentee keeps their place in the program: back to the pool for a new mentor.
+            Enrollment.objects.filter(pk=pair.mentee_id).update(status=EnrollmentStatus.WAITING)
+        elif not Pair.objects.active().filter(mentor_id=pair.mentor_id).exists():
+            Enrollment.objects.filter(pk=pair.mentor_id).update(status=EnrollmentStatus.WAITING)
+        email_write(
+            kind=EmailKind.PARTNER_LEFT,
+            key=f"pair:{pair.pk}:partner_left:{other.pk}",
+            to=other,
+            pair=pair,
+            # Deliberately nothing about the person who left: their name is no longer ours to send.
+            context={"pair": pair, "other_role": pair.role_of(other), "site_url": settings.SITE_URL},
+        )
+
+    Evaluation.objects.filter(author=user).update(author=None)
+    Pair.objects.filter(liaison=user).update(liaison=None)
+
+    EmailAddress.objects.filter(user=user).delete()
+    _sessions_delete(user)
+
+    user.email = f"deleted-{user.pk}@invalid.example"
+    user.first_name, user.last_name = FORMER_MEMBER, ""
+    for field in ("phone", "institution", "library_type", "region", "membership_category", "job_title"):
+        setattr(user, field, "")
+    user.responsibilities, user.responsibilities_other, user.years_experience = [], "", None
+    user.member_since = user.renewed_on = user.expires_on = user.renewal_reminded_for = None
+    user.last_login = None
+    user.is_active = user.is_staff = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    log.info("account %s deleted by its member; %s active pairs ended", user.pk, len(ended))
+    return user

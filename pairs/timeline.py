@@ -24,6 +24,7 @@ def milestones(
     *,
     created_on: dt.date,
     orientation_on: dt.date,
+    orientation_done_on: dt.date | None,
     starts_on: dt.date,
     midpoint_on: dt.date,
     ends_on: dt.date,
@@ -35,11 +36,15 @@ def milestones(
     ended_on: dt.date | None,
     today: dt.date,
 ) -> list[Milestone]:
-    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order."""
+    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order.
+
+    `orientation_done_on` is the orientation's date when the committee marked both
+    sides as present, else None: an orientation that has passed without them is overdue.
+    """
     rows = [
         ("Introduction sent", created_on, introduction_sent_on),
         ("First contact", created_on + FIRST_CONTACT_WITHIN, first_checkin_on),
-        ("Orientation at the fall conference", orientation_on, orientation_on if orientation_on <= today else None),
+        ("Orientation at the fall conference", orientation_on, orientation_done_on),
         ("Goals set", starts_on + dt.timedelta(days=30), first_goal_on),
         ("Midpoint review", midpoint_on, midpoint_checkin_on),
         ("Closing evaluation", ends_on, evaluation_done_on),

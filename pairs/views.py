@@ -6,23 +6,38 @@ committee see the pair without the check-in notes; anyone else gets 404.
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Min, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Avg, Count, Exists, Min, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
-from members.models import Cycle
+from members.models import Cycle, Resource
 
 from . import services
 from .calendar import pair_calendar
 from .forms import CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
-from .models import CheckIn, Email, EmailKind, EmailState, Evaluation, EvaluationKind, Goal, Pair, PairStatus
+from .models import (
+    CheckIn,
+    Email,
+    EmailKind,
+    EmailState,
+    Evaluation,
+    EvaluationKind,
+    Goal,
+    OrientationAttendance,
+    Pair,
+    PairStatus,
+)
 from .services import PairingError
 from .timeline import milestones
 
@@ -68,13 +83,27 @@ def pair_milestones(pair: Pair, today=None):
         if intro_states and all(state == EmailState.SENT for state, _ in intro_states)
         else None
     )
-    first_goal = Goal.objects.filter(pair=pair).aggregate(d=Min("created_at"))["d"]
+    # The first goal and both sides' orientation marks in one query, so that the
+    # orientation adds nothing to the pair page's query count.
+    came = OrientationAttendance.objects.filter(cycle_id=pair.cycle_id, attended=True)
+    facts = (
+        Pair.objects.filter(pk=pair.pk)
+        .annotate(
+            first_goal_at=Min("goals__created_at"),
+            mentor_came=Exists(came.filter(member_id=pair.mentor.member_id)),
+            mentee_came=Exists(came.filter(member_id=pair.mentee.member_id)),
+        )
+        .values("first_goal_at", "mentor_came", "mentee_came")
+        .get()
+    )
+    first_goal = facts["first_goal_at"]
     closing = list(
         Evaluation.objects.filter(pair=pair, kind=EvaluationKind.CLOSING).values_list("submitted_at", flat=True)
     )
     return milestones(
         created_on=timezone.localtime(pair.created_at).date(),
         orientation_on=pair.cycle.starts_on,
+        orientation_done_on=pair.cycle.starts_on if facts["mentor_came"] and facts["mentee_came"] else None,
         starts_on=pair.starts_on,
         midpoint_on=pair.midpoint_on,
         ends_on=pair.ends_on,
@@ -302,6 +331,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
         ),
         "can_manage": request.user.is_superuser or request.user.is_committee,
+        "resources": list(Resource.objects.approved()[:5]),
     }
     return render(request, "pairs/pair_detail.html", context)
 
@@ -383,3 +413,125 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/evaluation_form.html", {"pair": pair, "form": form})
+
+
+# --- The orientation at the fall conference --------------------------------------------------------
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def orientation(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: who came to a cycle's orientation (one checkbox
+    per member of its pairs, saved at once), and the pairs with someone absent."""
+    cycles, cycle = _selected_cycle(request)
+    if cycle is None:
+        messages.info(request, "Create a cycle first.")
+        return redirect("members:cycle-create")
+    if request.method == "POST":
+        try:
+            attended_ids = {int(v) for v in request.POST.getlist("attended")}
+        except ValueError:
+            messages.error(request, "That attendance sheet could not be read: reload the page and mark again.")
+        else:
+            try:
+                changes = services.orientation_mark(cycle=cycle, attended_ids=attended_ids, by=request.user)
+            except PairingError as e:
+                messages.error(request, str(e))
+            else:
+                done = f"Attendance saved: {len(attended_ids)} present."
+                messages.success(request, done if changes else f"{done} Nothing had changed.")
+        return redirect(f"{reverse('pairs:orientation')}?cycle={cycle.pk}")
+
+    pairs = list(
+        services.orientation_pairs(cycle)
+        .with_people()
+        .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+    )
+    marks = {a.member_id: a.attended for a in OrientationAttendance.objects.for_cycle(cycle)}
+    people: dict[int, dict] = {}
+    for pair in pairs:
+        for role, member, partner in (
+            ("Mentor", pair.mentor.member, pair.mentee.member),
+            ("Mentee", pair.mentee.member, pair.mentor.member),
+        ):
+            row = people.setdefault(
+                member.pk, {"member": member, "roles": [], "partners": [], "mark": marks.get(member.pk)}
+            )
+            if role not in row["roles"]:
+                row["roles"].append(role)
+            row["partners"].append(partner)
+    rows = sorted(people.values(), key=lambda r: (r["member"].last_name, r["member"].first_name, r["member"].pk))
+    today = timezone.localdate()
+    absent = [
+        {"pair": p, "absent": [m for m in (p.mentor.member, p.mentee.member) if not marks.get(m.pk)]}
+        for p in pairs
+        if not (marks.get(p.mentor.member_id) and marks.get(p.mentee.member_id))
+    ]
+    return render(
+        request,
+        "pairs/orientation.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "rows": rows,
+            "present": sum(1 for r in rows if r["mark"]),
+            "unmarked": sum(1 for r in rows if r["mark"] is None),
+            "can_mark": today >= cycle.starts_on,
+            "has_passed": today > cycle.starts_on,
+            "absent": absent,
+        },
+    )
+
+
+# --- A member's own data -------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Any signed-in member: what the site holds about me, the download, and the way to delete my account."""
+    return render(request, "pairs/my_data.html")
+
+
+@login_required
+@never_cache
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """Any signed-in member: everything the site holds about me, as a JSON file (my own data only)."""
+    response = JsonResponse(
+        services.member_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = f'attachment; filename="arla-mentoring-my-data-{timezone.localdate()}.json"'
+    return response
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Any signed-in member but a site admin: delete my own account, after typing my password again."""
+    user = request.user
+    error = ""
+    if request.method == "POST" and not user.is_superuser:
+        if not ratelimit.consume(request, action="reauthenticate", user=user):
+            error = "Too many attempts: wait a minute, then try again. Nothing was deleted."
+        elif not user.check_password(request.POST.get("password", "")):
+            error = "That is not your password. Nothing was deleted."
+        else:
+            try:
+                services.account_delete(user=user)
+            except PairingError as e:
+                messages.error(request, str(e))
+                return redirect("pairs:my-data")
+            logout(request)
+            messages.success(
+                request, "Your account is deleted and your personal data erased. Thank you for taking part."
+            )
+            return redirect("members:program")
+    elif request.method == "POST":
+        messages.error(request, "A site admin's account cannot be deleted from this page.")
+        return redirect("pairs:my-data")
+    active_pairs = list(Pair.objects.involving(user).active().with_people())
+    return render(
+        request,
+        "pairs/account_delete.html",
+        {"error": error, "others": [p.other_side(user) for p in active_pairs]},
+    )

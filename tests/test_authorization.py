@@ -9,10 +9,11 @@ tested with the feature.
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from matching.models import Proposal
-from members.models import Cycle
+from members.models import Cycle, Resource, ResourceStatus
 from pairs.models import CheckIn, Email, Evaluation, Goal, Pair
 
 from .factories import EnrollmentFactory, PairFactory
@@ -44,6 +45,11 @@ TABLE = {
     "members:cycle-create":                     (LOGIN,    FORBIDDEN, OK,        OK),
     "members:cycle-edit":                       (LOGIN,    FORBIDDEN, OK,        OK),
     "members:cycle-toggle":                     (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:resource-list":                    (LOGIN,    OK,        OK,        OK),
+    "members:resource-suggest":                 (LOGIN,    OK,        OK,        OK),
+    "members:resource-file":                    (LOGIN,    OK,        OK,        OK),
+    "members:resource-review":                  (LOGIN,    FORBIDDEN, OK,        OK),
+    "members:resource-decide":                  (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
     "matching:home":                            (LOGIN,    FORBIDDEN, AWAY,      AWAY),
     "matching:dashboard":                       (LOGIN,    FORBIDDEN, OK,        OK),
     "matching:weights":                         (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
@@ -54,12 +60,22 @@ TABLE = {
     "matching:proposal-edit":                   (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
     "matching:proposal-confirm":                (LOGIN,    FORBIDDEN, AWAY,      AWAY),
     "matching:proposal-discard":                (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "matching:health-home":                     (LOGIN,    FORBIDDEN, AWAY,      AWAY),
+    "matching:health":                          (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:export":                          (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:import":                          (LOGIN,    FORBIDDEN, OK,        OK),
+    "matching:import-confirm":                  (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
+    "matching:import-template":                 (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:pair-list":                          (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:pair-create":                        (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:pair-mine":                          (LOGIN,    OK,        OK,        OK),
     "pairs:email-list":                         (LOGIN,    FORBIDDEN, OK,        OK),
     "pairs:email-resend":                       (LOGIN,    FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED),
     "pairs:evaluation-summary":                 (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:orientation":                        (LOGIN,    FORBIDDEN, OK,        OK),
+    "pairs:my-data":                            (LOGIN,    OK,        OK,        OK),
+    "pairs:my-data-download":                   (LOGIN,    OK,        OK,        OK),
+    "pairs:account-delete":                     (LOGIN,    OK,        OK,        OK),
     "pairs:pair-detail":                        (LOGIN,    NOT_FOUND, OK,        OK),
     "pairs:pair-calendar":                      (LOGIN,    NOT_FOUND, OK,        OK),
     "pairs:pair-end":                           (LOGIN,    FORBIDDEN, OK,        OK),
@@ -101,8 +117,10 @@ ARGS = {
             "proposal-edit",
             "proposal-confirm",
             "proposal-discard",
+            "health",
         )
     },
+    "matching:export": lambda o: {"cycle_id": o.enrollment.cycle_id, "what": "pairs", "fmt": "csv"},
     "matching:suggestions": lambda o: {"cycle_id": o.enrollment.cycle_id, "pk": o.enrollment.pk},
     "matching:pair": lambda o: {
         "cycle_id": o.enrollment.cycle_id,
@@ -110,6 +128,9 @@ ARGS = {
         "mentor_pk": o.pair.mentor_id,
     },
     "members:cycle-toggle": lambda o: {"pk": o.enrollment.cycle_id},
+    # An approved resource with a file, suggested by nobody among the personas.
+    "members:resource-file": lambda o: {"pk": o.resource.pk},
+    "members:resource-decide": lambda o: {"pk": o.suggestion.pk},
     "account_confirm_email": lambda o: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda o: {"uidb36": "zz", "key": "not-a-real-key"},
     "pairs:email-resend": lambda o: {"pk": o.email.pk},
@@ -139,6 +160,7 @@ COMMITTEE_ADMIN = {
     "pairs_pair",
     "pairs_email",
     "pairs_evaluation",
+    "members_resource",
 }
 
 
@@ -168,12 +190,21 @@ CASES = [(name, role, expected) for name, row in TABLE.items() for role, expecte
 
 
 @pytest.fixture
-def others(cycle):
+def others(cycle, settings, tmp_path):
     """Objects that belong to none of the personas."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     pair = PairFactory(cycle=cycle)
+    resource = Resource(
+        title="Orientation slides", description="The fall conference's slides.", status=ResourceStatus.APPROVED
+    )
+    resource.file.save("orientation.pdf", ContentFile(b"%PDF-1.4 slides"))
     return SimpleNamespace(
         enrollment=EnrollmentFactory(cycle=cycle),
         pair=pair,
+        resource=resource,
+        suggestion=Resource.objects.create(
+            title="Their suggestion", description="Waiting for review.", url="https://example.org/theirs"
+        ),
         goal=Goal.objects.create(pair=pair, title="Their goal"),
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
@@ -211,6 +242,8 @@ def test_each_role_gets_the_expected_answer(client_for, personas, others, name, 
         assert Pair.objects.get().status == "active" and Email.objects.get(pk=others.email.pk).state == "failed"
         cycle = Cycle.objects.get(pk=others.enrollment.cycle_id)
         assert cycle.is_open and cycle.name != "hijacked" and Cycle.objects.count() == 1
+        assert Resource.objects.get(pk=others.suggestion.pk).status == ResourceStatus.SUGGESTED
+        assert Resource.objects.count() == 2
 
 
 def admin_urls():

@@ -30,6 +30,8 @@ PAGES = [
     ("members:enrollment-list", "committee", 6),
     ("members:cycle-list", "committee", 4),
     ("members:cycle-create", "committee", 3),
+    ("members:resource-list", "member", 6),
+    ("members:resource-review", "committee", 5),
 ]
 
 
@@ -76,3 +78,65 @@ def test_cycle_list_query_count_does_not_grow_with_cycles(client_for, committee,
 def test_cycle_edit_and_toggle_pages_query_count(client_for, committee, cycle, name):
     CycleFactory(is_open=False)
     assert count_queries(client_for(committee), reverse(name, args=[cycle.pk])) <= 5
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "limit"),
+    # Measured: 7 for the list (session, user, committee group for the menu, count,
+    # page, the tags for the filter, my own suggestions); 6 for the review (session,
+    # user, committee group, count, page, latest decisions).
+    [("members:resource-list", "member", 7), ("members:resource-review", "committee", 6)],
+)
+def test_resource_pages_query_count_does_not_grow_with_resources(client_for, request, name, who, limit):
+    from members.models import Resource  # imported here: this test was appended to the enrollment pages' file
+
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+    url = reverse(name)
+
+    def add_resources(n: int) -> None:
+        for i in range(n):
+            for status in ("suggested", "approved", "declined"):
+                Resource.objects.create(
+                    title=f"Resource {i}",
+                    description="A resource.",
+                    url="https://example.org/r",
+                    tags=f"tag {i}, shared",
+                    status=status,
+                    suggested_by=UserFactory() if i % 2 else user,
+                )
+
+    add_resources(1)
+    few = count_queries(client, url)
+    add_resources(15)
+    many = count_queries(client, url)
+
+    assert few == many, f"{url}: {few} queries with 3 resources, {many} with 48"
+    assert many <= limit, f"{url}: {many} queries (limit {limit})"
+
+
+def test_health_page_query_count_does_not_grow_with_pairs_checkins_or_cycles(client_for, committee, cycle):
+    import datetime as dt
+
+    from pairs.models import CheckIn
+
+    from .factories import PairFactory
+
+    client = client_for(committee)
+    url = reverse("matching:health", args=[cycle.pk])
+    PairFactory(cycle=cycle)
+
+    few = count_queries(client, url)
+    for i in range(10):
+        pair = PairFactory(cycle=cycle, starts_on=cycle.starts_on - dt.timedelta(days=300 + 20 * i))
+        CheckIn.objects.create(pair=pair, met_on=pair.starts_on + dt.timedelta(days=5), mode="video")
+    for _ in range(3):
+        PairFactory(cycle=CycleFactory(is_open=False))
+    many = count_queries(client, url)
+
+    assert few == many, f"{url}: {few} queries with few rows, {many} with many"
+    assert many <= 16, many
+
+
+def test_import_page_query_count(client_for, committee):
+    assert count_queries(client_for(committee), reverse("matching:import")) <= 3

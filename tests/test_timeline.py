@@ -27,6 +27,7 @@ def timeline_args(**changes) -> dict:
     args = {
         "created_on": TODAY - dt.timedelta(days=20),
         "orientation_on": starts_on,
+        "orientation_done_on": None,
         "starts_on": starts_on,
         "midpoint_on": starts_on + (ends_on - starts_on) / 2,
         "ends_on": ends_on,
@@ -94,13 +95,22 @@ def test_a_milestone_due_within_two_weeks_is_due_and_one_past_is_overdue(days_aw
     assert m["First contact"].state == state
 
 
-def test_orientation_turns_done_once_its_day_has_come():
+def test_orientation_is_done_on_its_day_when_both_sides_were_marked_present():
     orientation = TODAY - dt.timedelta(days=3)
 
-    m = timeline(orientation_on=orientation, starts_on=orientation)
+    m = timeline(orientation_on=orientation, orientation_done_on=orientation, starts_on=orientation)
 
     assert m["Orientation at the fall conference"].state == "done"
     assert m["Orientation at the fall conference"].done_on == orientation
+
+
+def test_an_orientation_past_without_both_sides_marked_present_is_overdue():
+    orientation = TODAY - dt.timedelta(days=3)
+
+    m = timeline(orientation_on=orientation, orientation_done_on=None, starts_on=orientation)
+
+    assert m["Orientation at the fall conference"].state == "overdue"
+    assert m["Orientation at the fall conference"].done_on is None
 
 
 def test_goals_set_is_due_a_month_after_the_start_and_done_with_the_first_goal():

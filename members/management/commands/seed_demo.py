@@ -22,6 +22,8 @@ from members.models import (
     MeetingMode,
     MembershipCategory,
     Region,
+    Resource,
+    ResourceStatus,
     Role,
     User,
     committee_group,
@@ -212,6 +214,35 @@ MENTOR_GOALS = [
     "Talk through career moves, interviews and professional development.",
 ]
 
+# (title, description, link, tags): the program's starting list of mentoring resources.
+RESOURCES = [
+    (
+        "Mentoring orientation slides",
+        "The slides of the orientation at the fall conference: goals, logistics, e-mentoring, meeting topics, "
+        "strategies and possible challenges.",
+        "https://arlib.example/mentoring/orientation-slides",
+        "orientation, slides, goals",
+    ),
+    (
+        "ALA Code of Ethics",
+        "The principles every mentor and mentee in the program agrees to follow.",
+        "https://www.ala.org/tools/ethics",
+        "ethics, commitments",
+    ),
+    (
+        "LLAMA Mentoring FAQ for the mentee",
+        "ALA/LLAMA's answers for mentees: what mentoring is, its benefits, and what is expected of a mentee.",
+        "https://arlib.example/mentoring/llama-mentee-faq",
+        "mentees, faq",
+    ),
+    (
+        "E-mentoring tips",
+        "Keeping a mentoring relationship going by email, phone and video between the conference meetings.",
+        "https://arlib.example/mentoring/e-mentoring-tips",
+        "e-mentoring, meetings",
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Create a believable demo program: an open cycle, a committee login, members and opt-ins."
@@ -230,7 +261,10 @@ class Command(BaseCommand):
             committee = self._committee(today)
             created = self._members(rng, members, today)
             optins = self._enrollments(rng, cycle)
+            resources = self._resources(committee)
         self.stdout.write(self.style.SUCCESS(f"Demo cycle {cycle.name}: {created} new members, {optins} new opt-ins."))
+        if resources:
+            self.stdout.write(f"{resources} mentoring resources added to the list.")
         self.stdout.write(
             "Committee login: "
             + self.style.WARNING(f"{committee.email} / {DEMO_PASSWORD}")
@@ -390,3 +424,22 @@ class Command(BaseCommand):
         # ignore_conflicts: the (member, cycle, role) constraint makes a second run a no-op.
         Enrollment.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
         return Enrollment.objects.filter(cycle=cycle).count() - before
+
+    def _resources(self, committee: User) -> int:
+        """The starting list of approved resources, keyed by title."""
+        added = 0
+        for title, description, url, tags in RESOURCES:
+            _, created = Resource.objects.get_or_create(
+                title=title,
+                defaults={
+                    "description": description,
+                    "url": url,
+                    "tags": tags,
+                    "status": ResourceStatus.APPROVED,
+                    "suggested_by": committee,
+                    "reviewed_by": committee,
+                    "reviewed_at": timezone.now(),
+                },
+            )
+            added += created
+        return added

@@ -1,0 +1,462 @@
+"""The program's health in numbers, and the committee's exports.
+
+Every function reads with a fixed number of queries, however many pairs, check-ins,
+months or cycles there are (grouped counts, conditional counts, one row per pair at
+most), and returns plain values: dicts, lists, numbers, dates.
+
+Check-in notes and topics are private to the pair (DESIGN.md, rule 5): nothing here
+reads them, not even to count them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import tablib
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
+from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
+
+STATUSES = [s.value for s in EnrollmentStatus]
+ROLES = [Role.MENTEE.value, Role.MENTOR.value]
+AREA_LABELS = dict(Area.choices)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    """part ÷ whole as a fraction, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _ended_on(ended_at: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(ended_at).date() if ended_at else None
+
+
+# --- One cycle -------------------------------------------------------------------------------
+
+
+def enrollment_counts(cycle: Cycle) -> dict:
+    """Enrollments by role and status, and the mentees' match rate. Two queries.
+
+    A mentee counts as enrolled unless they withdrew without ever being paired, and as
+    paired when they have been in a pair of the cycle (whatever became of it): the
+    match rate says how many of the mentees who took part got a mentor.
+    """
+    by_role: dict[str, dict[str, int]] = {role: dict.fromkeys(STATUSES, 0) for role in ROLES}
+    rows = Enrollment.objects.for_cycle(cycle).order_by().values("role", "status").annotate(n=Count("pk"))
+    for row in rows:
+        by_role.setdefault(row["role"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]
+    for counts in by_role.values():
+        counts["enrolled"] = sum(counts[s] for s in STATUSES if s != EnrollmentStatus.WITHDRAWN)
+
+    mentees = (
+        Enrollment.objects.for_cycle(cycle)
+        .mentees()
+        .annotate(was_paired=Exists(Pair.objects.filter(mentee=OuterRef("pk"))))
+        .aggregate(
+            taking_part=Count("pk", filter=~Q(status=EnrollmentStatus.WITHDRAWN) | Q(was_paired=True)),
+            paired=Count("pk", filter=Q(was_paired=True)),
+        )
+    )
+    return {
+        "by_role": by_role,
+        "mentees_enrolled": mentees["taking_part"],
+        "mentees_paired": mentees["paired"],
+        "mentees_waiting": by_role[Role.MENTEE]["waiting"],
+        "mentors_enrolled": by_role[Role.MENTOR]["enrolled"],
+        "match_rate": _rate(mentees["paired"], mentees["taking_part"]),
+    }
+
+
+def _pair_spans(cycle: Cycle) -> list[tuple[dt.date, dt.date, str]]:
+    """(first day, last day, status) of each pair: ended pairs stop the day they ended. One query."""
+    spans = []
+    for starts_on, ends_on, status, ended_at in Pair.objects.for_cycle(cycle).values_list(
+        "starts_on", "ends_on", "status", "ended_at"
+    ):
+        last = _ended_on(ended_at) if status == PairStatus.ENDED and ended_at else ends_on
+        spans.append((starts_on, max(last, starts_on), status))
+    return spans
+
+
+def checkins_per_month(cycle: Cycle, today: dt.date | None = None, spans: list | None = None) -> list[dict]:
+    """The monthly series: check-ins logged in the month ÷ pairs active in the month.
+
+    From the month the first pair started to this month (or the month the last pair
+    ended, if earlier). A pair is active in a month when any day of the month falls
+    between its start and its end (the day it ended, for a pair ended early).
+    Two queries (one with `spans` given).
+    """
+    today = today or timezone.localdate()
+    spans = _pair_spans(cycle) if spans is None else spans
+    if not spans:
+        return []
+    first = _month_start(min(s for s, _e, _st in spans))
+    last = _month_start(min(today, max(e for _s, e, _st in spans)))
+    counted = dict(
+        CheckIn.objects.filter(pair__cycle=cycle, met_on__gte=first, met_on__lt=_next_month(last))
+        .annotate(month=TruncMonth("met_on"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    series = []
+    month = first
+    while month <= last:
+        following = _next_month(month)
+        active = sum(1 for starts, ends, _st in spans if starts < following and ends >= month)
+        checkins = counted.get(month, 0)
+        series.append(
+            {
+                "month": month,
+                "checkins": checkins,
+                "active_pairs": active,
+                "per_pair": round(checkins / active, 2) if active else None,
+            }
+        )
+        month = following
+    return series
+
+
+def pair_outcomes(cycle: Cycle, spans: list | None = None) -> dict:
+    """Pairs by status and the completion rate: completed ÷ (completed + ended early)."""
+    spans = _pair_spans(cycle) if spans is None else spans
+    counts = dict.fromkeys(PairStatus.values, 0)
+    for _s, _e, status in spans:
+        counts[status] += 1
+    finished = counts[PairStatus.COMPLETED] + counts[PairStatus.ENDED]
+    return {
+        "active": counts[PairStatus.ACTIVE],
+        "completed": counts[PairStatus.COMPLETED],
+        "ended": counts[PairStatus.ENDED],
+        "all": len(spans),
+        "completion_rate": _rate(counts[PairStatus.COMPLETED], finished),
+    }
+
+
+def _people(pair: Pair) -> dict:
+    return {
+        "pk": pair.pk,
+        "mentor": str(pair.mentor.member),
+        "mentee": str(pair.mentee.member),
+        "liaison": str(pair.liaison) if pair.liaison else "",
+        "starts_on": pair.starts_on,
+    }
+
+
+def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None) -> list[dict]:
+    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`). One query."""
+    pairs = (
+        Pair.objects.for_cycle(cycle)
+        .needing_attention(today)
+        .with_people()
+        .order_by("_last", "starts_on", "pk")  # the quietest first
+    )
+    return [{**_people(p), "last_checkin": p._last} for p in pairs]
+
+
+def pairs_ended_early(cycle: Cycle) -> list[dict]:
+    """Pairs ended early, with the day and the reason the committee gave. One query."""
+    pairs = Pair.objects.for_cycle(cycle).filter(status=PairStatus.ENDED).with_people().order_by("ended_at", "pk")
+    return [{**_people(p), "ended_on": _ended_on(p.ended_at), "reason": p.end_reason} for p in pairs]
+
+
+def evaluation_averages(cycle: Cycle) -> dict:
+    """Closing evaluations per side: how many, the average of each rating, how many recommend. One query."""
+    rows = (
+        Evaluation.objects.filter(pair__cycle=cycle, kind=EvaluationKind.CLOSING)
+        .order_by()
+        .values("role")
+        .annotate(
+            n=Count("pk"),
+            overall=Avg("overall"),
+            relationship=Avg("relationship"),
+            goals_met=Avg("goals_met"),
+            recommend=Count("pk", filter=Q(would_recommend=True)),
+        )
+    )
+    by_role = {row["role"]: row for row in rows}
+    return {
+        role: {
+            "n": row["n"],
+            "overall": float(row["overall"]),
+            "relationship": float(row["relationship"]),
+            "goals_met": float(row["goals_met"]),
+            "recommend": row["recommend"],
+            "recommend_rate": _rate(row["recommend"], row["n"]),
+        }
+        if (row := by_role.get(role))
+        else None
+        for role in (Role.MENTOR, Role.MENTEE)
+    }
+
+
+def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
+    """Everything the health page shows for one cycle, in seven queries."""
+    today = today or timezone.localdate()
+    spans = _pair_spans(cycle)
+    attention = pairs_needing_attention(cycle, today)
+    return {
+        "enrollments": enrollment_counts(cycle),
+        "pairs": pair_outcomes(cycle, spans),
+        "checkins": checkins_per_month(cycle, today, spans),
+        "attention": attention,
+        "ended_early": pairs_ended_early(cycle),
+        "evaluations": evaluation_averages(cycle),
+    }
+
+
+# --- Every cycle -----------------------------------------------------------------------------
+
+
+def year_over_year() -> list[dict]:
+    """The key numbers of every cycle, newest first: one row per cycle, in five queries."""
+    cycles = list(Cycle.objects.order_by("-starts_on"))
+    enrollments = {
+        row["cycle"]: row
+        for row in Enrollment.objects.order_by()
+        .annotate(was_paired=Exists(Pair.objects.filter(mentee=OuterRef("pk"))))
+        .values("cycle")
+        .annotate(
+            mentors=Count("pk", filter=Q(role=Role.MENTOR) & ~Q(status=EnrollmentStatus.WITHDRAWN)),
+            mentees=Count(
+                "pk", filter=Q(role=Role.MENTEE) & (~Q(status=EnrollmentStatus.WITHDRAWN) | Q(was_paired=True))
+            ),
+            mentees_paired=Count("pk", filter=Q(role=Role.MENTEE, was_paired=True)),
+        )
+    }
+    pairs = {
+        row["cycle"]: row
+        for row in Pair.objects.order_by()
+        .values("cycle")
+        .annotate(
+            all=Count("pk"),
+            completed=Count("pk", filter=Q(status=PairStatus.COMPLETED)),
+            ended=Count("pk", filter=Q(status=PairStatus.ENDED)),
+        )
+    }
+    checkins = dict(
+        CheckIn.objects.order_by().values("pair__cycle").annotate(n=Count("pk")).values_list("pair__cycle", "n")
+    )
+    ratings = {
+        row["pair__cycle"]: row
+        for row in Evaluation.objects.filter(kind=EvaluationKind.CLOSING)
+        .order_by()
+        .values("pair__cycle")
+        .annotate(n=Count("pk"), overall=Avg("overall"), recommend=Count("pk", filter=Q(would_recommend=True)))
+    }
+    table = []
+    for cycle in cycles:
+        e = enrollments.get(cycle.pk, {"mentors": 0, "mentees": 0, "mentees_paired": 0})
+        p = pairs.get(cycle.pk, {"all": 0, "completed": 0, "ended": 0})
+        r = ratings.get(cycle.pk)
+        table.append(
+            {
+                "cycle": cycle,
+                "mentees": e["mentees"],
+                "mentors": e["mentors"],
+                "mentees_paired": e["mentees_paired"],
+                "match_rate": _rate(e["mentees_paired"], e["mentees"]),
+                "pairs": p["all"],
+                "completed": p["completed"],
+                "ended": p["ended"],
+                "completion_rate": _rate(p["completed"], p["completed"] + p["ended"]),
+                "checkins": checkins.get(cycle.pk, 0),
+                "checkins_per_pair": round(checkins.get(cycle.pk, 0) / p["all"], 1) if p["all"] else None,
+                "evaluations": r["n"] if r else 0,
+                "overall": float(r["overall"]) if r else None,
+                "recommend_rate": _rate(r["recommend"], r["n"]) if r else None,
+            }
+        )
+    return table
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+EXPORTS = {
+    "pairs": "Pairs, with names and emails",
+    "enrollments": "Opt-ins (enrollments)",
+    "checkins": "Check-in dates and modes",
+    "evaluations": "Closing and midpoint evaluations, without names",
+}
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# A cell a spreadsheet would run as a formula (CSV/formula injection): members type
+# names, job titles and comments, and the committee opens the file in Excel.
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBERLIKE = re.compile(r"^[+-]?[\d\s().\-/]+$")  # phone numbers and signed numbers stay as they are
+
+
+def _safe(value):
+    if isinstance(value, str) and _FORMULA.match(value) and not _NUMBERLIKE.match(value):
+        return "'" + value
+    return value
+
+
+def _name(user) -> str:
+    return user.get_full_name() if user else ""
+
+
+def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
+    headers = [
+        "pair",
+        "mentor",
+        "mentor email",
+        "mentee",
+        "mentee email",
+        "liaison",
+        "liaison email",
+        "status",
+        "starts on",
+        "ends on",
+        "ended early on",
+    ]
+    rows = [
+        [
+            p.pk,
+            _name(p.mentor.member),
+            p.mentor.member.email,
+            _name(p.mentee.member),
+            p.mentee.member.email,
+            _name(p.liaison),
+            p.liaison.email if p.liaison else "",
+            p.get_status_display(),
+            p.starts_on,
+            p.ends_on,
+            _ended_on(p.ended_at) if p.status == PairStatus.ENDED else None,
+        ]
+        for p in Pair.objects.for_cycle(cycle).with_people().order_by("starts_on", "pk")
+    ]
+    return headers, rows
+
+
+def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
+    headers = [
+        "member",
+        "email",
+        "role",
+        "status",
+        "job title",
+        "responsibilities",
+        "other responsibilities",
+        "goals",
+        "capacity",
+        "opted in on",
+    ]
+    rows = [
+        [
+            _name(e.member),
+            e.member.email,
+            e.get_role_display(),
+            e.get_status_display(),
+            e.job_title,
+            "; ".join(e.responsibility_labels()),
+            e.responsibilities_other,
+            e.goals,
+            e.capacity,
+            timezone.localtime(e.created_at).date(),
+        ]
+        for e in Enrollment.objects.for_cycle(cycle)
+        .with_member()
+        .order_by("role", "member__last_name", "member__first_name", "pk")
+    ]
+    return headers, rows
+
+
+def _export_checkins(cycle: Cycle) -> tuple[list[str], list[list]]:
+    # Only these columns are read: the notes and topics never leave the database here.
+    headers = ["pair", "mentor", "mentee", "date", "mode", "minutes"]
+    modes = dict(MeetingMode.choices)
+    rows = [
+        [pair, f"{mf} {ml}".strip(), f"{ef} {el}".strip(), met_on, modes.get(mode, mode), minutes]
+        for pair, mf, ml, ef, el, met_on, mode, minutes in CheckIn.objects.filter(pair__cycle=cycle)
+        .order_by("met_on", "pair_id", "pk")
+        .values_list(
+            "pair_id",
+            "pair__mentor__member__first_name",
+            "pair__mentor__member__last_name",
+            "pair__mentee__member__first_name",
+            "pair__mentee__member__last_name",
+            "met_on",
+            "mode",
+            "minutes",
+        )
+    ]
+    return headers, rows
+
+
+def _export_evaluations(cycle: Cycle) -> tuple[list[str], list[list]]:
+    # No names, no pair, no dates, and an order that follows the answers rather than
+    # the time they were given: a row cannot be traced back to a person.
+    headers = [
+        "form",
+        "side",
+        "worthwhile (1-5)",
+        "worked well together (1-5)",
+        "reached goals (1-5)",
+        "would recommend",
+        "what worked best",
+        "what could improve",
+    ]
+    kinds = dict(EvaluationKind.choices)
+    rows = [
+        [kinds.get(kind, kind), role, overall, relationship, goals_met, "yes" if recommend else "no", best, improve]
+        for kind, role, overall, relationship, goals_met, recommend, best, improve in Evaluation.objects.filter(
+            pair__cycle=cycle
+        )
+        .order_by("kind", "role", "-overall", "-relationship", "-goals_met", "best", "improve")
+        .values_list("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
+    ]
+    return headers, rows
+
+
+_EXPORTERS = {
+    "pairs": _export_pairs,
+    "enrollments": _export_enrollments,
+    "checkins": _export_checkins,
+    "evaluations": _export_evaluations,
+}
+
+
+def export_dataset(cycle: Cycle, what: str) -> tablib.Dataset:
+    """One of EXPORTS for a cycle, as a table ready for CSV or Excel. One query."""
+    headers, rows = _EXPORTERS[what](cycle)
+    data = tablib.Dataset(headers=headers, title=what.capitalize())
+    for row in rows:
+        data.append([_safe(v) for v in row])
+    return data
+
+
+def export_file(cycle: Cycle, what: str, fmt: str) -> bytes:
+    """The export as file contents: CSV in UTF-8 with a byte-order mark (so Excel reads accents), or .xlsx."""
+    data = export_dataset(cycle, what)
+    if fmt == "csv":
+        return ("\ufeff" + data.export("csv")).encode("utf-8")
+    return data.export("xlsx")
+
+
+def export_filename(cycle: Cycle, what: str, fmt: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", cycle.name).strip("-") or str(cycle.pk)
+    return f"arla-mentoring-{slug}-{what}.{fmt}"
+
+
+def monthly_totals(series: list[dict]) -> dict:
+    """The whole series in three numbers, for the last line of the table under the chart."""
+    checkins = sum(p["checkins"] for p in series)
+    pair_months = sum(p["active_pairs"] for p in series)
+    return {"checkins": checkins, "pair_months": pair_months, "per_pair": _rate(checkins, pair_months)}

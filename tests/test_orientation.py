@@ -1,0 +1,245 @@
+"""The orientation at the fall conference: the committee marks who came, each pair's
+timeline shows it, and the pairs with someone absent are listed."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Role
+from pairs import services
+from pairs.models import OrientationAttendance, PairStatus
+
+from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ORIENTATION = "Orientation at the fall conference"
+
+
+def days(n: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def short(day: dt.date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+@pytest.fixture
+def held(db):
+    """A cycle whose orientation took place three days ago."""
+    return CycleFactory(starts_on=days(-3))
+
+
+@pytest.fixture
+def pairs(held):
+    """Two active pairs of that cycle, with people easy to tell apart."""
+    return [
+        PairFactory(
+            cycle=held,
+            mentor=EnrollmentFactory(
+                cycle=held,
+                role=Role.MENTOR,
+                status="paired",
+                member=UserFactory(seasoned=True, first_name=f"Mentor{n}", last_name=f"Tor{n}"),
+            ),
+            mentee=EnrollmentFactory(
+                cycle=held, status="paired", member=UserFactory(first_name=f"Mentee{n}", last_name=f"Tee{n}")
+            ),
+        )
+        for n in (1, 2)
+    ]
+
+
+def url(cycle) -> str:
+    return f"{reverse('pairs:orientation')}?cycle={cycle.pk}"
+
+
+def mark(client, cycle, *people):
+    return client.post(url(cycle), {"attended": [p.pk for p in people]}, follow=True)
+
+
+def present(cycle) -> dict[str, bool]:
+    return {str(a.member): a.attended for a in OrientationAttendance.objects.for_cycle(cycle).select_related("member")}
+
+
+def orientation_on_page(client, pair) -> tuple[str, str]:
+    """(state, the line under the milestone) as the pair page shows them."""
+    page = client.get(reverse("pairs:pair-detail", args=[pair.pk])).text
+    found = re.search(
+        rf'{ORIENTATION}<div class="small text-body-secondary">([^<]*)</div></div>'
+        r'\s*<span class="badge [^"]*">(\w+)</span>',
+        page,
+    )
+    assert found, "the orientation milestone is on the pair page"
+    return found.group(2), found.group(1)
+
+
+def test_committee_sees_every_member_of_the_cycles_pairs_once_with_the_event(client_for, committee, held, pairs):
+    extra = PairFactory(cycle=held, mentor=pairs[0].mentor)  # Mentor1 mentors two mentees
+    PairFactory(cycle=held, status=PairStatus.ENDED)  # an ended pair is not expected
+
+    page = client_for(committee).get(url(held)).text
+
+    assert held.orientation in page
+    assert f"{held.starts_on:%B} {held.starts_on.day}, {held.starts_on.year}" in page
+    for p in [*pairs, extra]:
+        assert page.count(f'name="attended" value="{p.mentee.member.pk}"') == 1
+    assert page.count(f'name="attended" value="{pairs[0].mentor.member.pk}"') == 1
+    assert page.count('name="attended"') == 5  # 2 mentors and 3 mentees: nobody of the ended pair
+    assert "Save attendance" in page
+
+
+def test_committee_marks_attendance_in_one_save(client_for, committee, held, pairs):
+    p1, p2 = pairs
+
+    response = mark(client_for(committee), held, p1.mentor.member, p1.mentee.member, p2.mentor.member)
+
+    assert "Attendance saved: 3 present." in response.text
+    assert present(held) == {"Mentor1 Tor1": True, "Mentee1 Tee1": True, "Mentor2 Tor2": True, "Mentee2 Tee2": False}
+    assert {a.marked_by for a in OrientationAttendance.objects.all()} == {committee}
+    assert "3 of 4 members present" in response.text
+
+
+def test_saving_the_same_sheet_again_changes_nothing(client_for, committee, held, pairs):
+    p1, _ = pairs
+    client = client_for(committee)
+    mark(client, held, p1.mentor.member, p1.mentee.member)
+    before = list(OrientationAttendance.objects.order_by("pk").values_list("pk", "attended", "marked_at"))
+
+    response = mark(client, held, p1.mentor.member, p1.mentee.member)
+
+    assert "Attendance saved: 2 present. Nothing had changed." in response.text
+    assert list(OrientationAttendance.objects.order_by("pk").values_list("pk", "attended", "marked_at")) == before
+
+
+def test_unticking_someone_marks_them_absent(client_for, committee, held, pairs):
+    p1, _ = pairs
+    client = client_for(committee)
+    mark(client, held, p1.mentor.member, p1.mentee.member)
+
+    mark(client, held, p1.mentor.member)
+
+    assert present(held)["Mentee1 Tee1"] is False
+
+
+def test_both_sides_present_turns_the_orientation_done_on_its_day(client_for, committee, held, pairs):
+    p1, _ = pairs
+    mark(client_for(committee), held, p1.mentor.member, p1.mentee.member)
+
+    for side in (p1.mentor.member, p1.mentee.member):
+        assert orientation_on_page(client_for(side), p1) == ("Done", f"done {short(held.starts_on)}")
+
+
+def test_a_passed_orientation_with_one_side_absent_is_overdue_on_the_timeline(client_for, committee, held, pairs):
+    _, p2 = pairs
+    mark(client_for(committee), held, p2.mentor.member)
+
+    assert orientation_on_page(client_for(p2.mentee.member), p2) == ("Overdue", f"due {short(held.starts_on)}")
+
+
+def test_a_passed_orientation_nobody_marked_is_overdue(client_for, held, pairs):
+    assert orientation_on_page(client_for(pairs[0].mentor.member), pairs[0])[0] == "Overdue"
+
+
+def test_an_orientation_to_come_is_upcoming_and_cannot_be_marked_yet(client_for, committee, cycle):
+    pair = PairFactory(cycle=cycle)  # the orientation is 150 days away
+    client = client_for(committee)
+
+    page = client.get(url(cycle)).text
+    response = mark(client, cycle, pair.mentor.member, pair.mentee.member)
+
+    assert "Attendance can be marked from" in page
+    assert "disabled" in page and "Save attendance" not in page
+    assert "attendance can be marked from that day" in response.text
+    assert not OrientationAttendance.objects.exists()
+    assert orientation_on_page(client_for(pair.mentee.member), pair)[0] == "Upcoming"
+
+
+def test_pairs_with_someone_absent_are_listed_once_the_orientation_has_passed(client_for, committee, held, pairs):
+    p1, p2 = pairs
+    client = client_for(committee)
+    mark(client, held, p1.mentor.member, p1.mentee.member, p2.mentor.member)
+
+    page = client.get(url(held)).text
+    absent = page.split("Pairs with someone absent", 1)[1]
+
+    assert "1 pair where the mentor or the mentee is not marked present" in absent
+    assert "Mentee2 Tee2 (mentee)" in absent
+    assert reverse("pairs:pair-detail", args=[p2.pk]) in absent
+    assert reverse("pairs:pair-detail", args=[p1.pk]) not in absent
+
+
+def test_the_absent_list_waits_for_the_orientation_to_pass(client_for, committee, cycle):
+    PairFactory(cycle=cycle)
+
+    page = client_for(committee).get(url(cycle)).text
+
+    assert "This list appears once the orientation" in page
+
+
+def test_everyone_present_says_so(client_for, committee, held, pairs):
+    client = client_for(committee)
+    mark(client, held, *[m for p in pairs for m in (p.mentor.member, p.mentee.member)])
+
+    assert "Everyone came" in client.get(url(held)).text
+
+
+def test_a_stale_sheet_ticking_someone_no_longer_in_a_pair_saves_nothing(client_for, committee, held, pairs, stranger):
+    response = mark(client_for(committee), held, pairs[0].mentor.member, stranger)
+
+    assert "no longer in a pair of the" in response.text
+    assert not OrientationAttendance.objects.exists()
+
+
+def test_orientation_mark_is_idempotent_without_the_page(committee, held, pairs):
+    ids = {pairs[0].mentor.member_id}
+
+    first = services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
+    again = services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
+
+    assert (first, again) == (4, 0)
+    assert OrientationAttendance.objects.count() == 4
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_member_gets_403_and_marks_nothing(client_for, held, pairs, method):
+    mentee = pairs[0].mentee.member
+    client = client_for(mentee)
+
+    response = getattr(client, method)(url(held), {"attended": [mentee.pk]} if method == "post" else None)
+
+    assert response.status_code == 403
+    assert not OrientationAttendance.objects.exists()
+
+
+def test_the_pair_list_and_the_committee_menu_link_to_the_orientation(client_for, committee, held, pairs):
+    page = client_for(committee).get(reverse("pairs:pair-list")).text
+
+    assert f'href="{reverse("pairs:orientation")}?cycle={held.pk}"' in page
+    assert f'href="{reverse("pairs:orientation")}"' in page
+
+
+def count_queries(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_orientation_page_query_count_does_not_grow_with_pairs(client_for, committee, held, pairs):
+    client = client_for(committee)
+    services.orientation_mark(cycle=held, attended_ids={pairs[0].mentor.member_id}, by=committee)
+
+    few = count_queries(client, url(held))
+    for _ in range(18):
+        PairFactory(cycle=held)
+    many = count_queries(client, url(held))
+
+    # Measured: 6 (session, user, committee group, cycles, pairs with their people, marks).
+    assert few == many, f"{few} queries with 2 pairs, {many} with 20"
+    assert many <= 6
