@@ -224,6 +224,68 @@ class Person:
     capacity_left: int = 1
 
 
+@dataclass
+class Group:
+    """Many people as columns: what the vectorised code reads.
+
+    Building thousands of Person objects (and reading them back one attribute at a
+    time) was most of a suggestions page; a Group holds the same values as lists,
+    and makes a Person only for the few that are shown.
+    """
+
+    ids: list[int]
+    member_ids: list[int]
+    titles: list[str]
+    areas: list[Sequence[str]]
+    library_types: list[str]
+    regions: list[str]
+    years: list[int]
+    institutions: list[str]
+    capacity_left: list[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, j: int) -> Person:
+        return Person(
+            self.ids[j],
+            self.member_ids[j],
+            self.titles[j],
+            frozenset(self.areas[j]),
+            self.library_types[j],
+            self.regions[j],
+            self.years[j],
+            self.institutions[j],
+            self.capacity_left[j],
+        )
+
+    @classmethod
+    def of(cls, people: Sequence[Person] | Group) -> Group:
+        if isinstance(people, Group):
+            return people
+        columns = [
+            list(c)
+            for c in zip(
+                *(
+                    (
+                        p.id,
+                        p.member_id,
+                        p.title,
+                        tuple(p.areas),
+                        p.library_type,
+                        p.region,
+                        p.years,
+                        p.institution,
+                        p.capacity_left,
+                    )
+                    for p in people
+                ),
+                strict=True,
+            )
+        ] or [[] for _ in range(9)]
+        return cls(*columns)
+
+
 @dataclass(frozen=True)
 class Weights:
     title: float = 40
@@ -246,8 +308,8 @@ FULL_EXPERIENCE_GAP = 10
 class Scores:
     """Scores of every mentee (rows) against every mentor (columns)."""
 
-    mentees: Sequence[Person]
-    mentors: Sequence[Person]
+    mentees: Group
+    mentors: Group
     weights: np.ndarray  # points per part, summing to 100
     parts: np.ndarray  # shape (5, n, m), each part in [0, 1]
     concepts_mentee: list[tuple[str, ...]] = field(default_factory=list)
@@ -316,8 +378,8 @@ def _same(values_a: Sequence[str], values_b: Sequence[str]) -> np.ndarray:
 
 
 def score(
-    mentees: Sequence[Person],
-    mentors: Sequence[Person],
+    mentees: Sequence[Person] | Group,
+    mentors: Sequence[Person] | Group,
     weights: Weights = Weights(),
     *,
     pool_titles: Mapping[str, int] | None = None,
@@ -328,6 +390,7 @@ def score(
     the title concepts (by default the mentees' and mentors' own): pass the whole
     cycle's to score one mentee exactly as the whole-cycle proposal does.
     """
+    mentees, mentors = Group.of(mentees), Group.of(mentors)
     n, m = len(mentees), len(mentors)
     cache: dict[str, tuple[str, ...]] = {}
 
@@ -337,8 +400,8 @@ def score(
             cache[title] = title_concepts(title)
         return cache[title]
 
-    concepts_a = [concepts(p.title) for p in mentees]
-    concepts_b = [concepts(p.title) for p in mentors]
+    concepts_a = [concepts(t) for t in mentees.titles]
+    concepts_b = [concepts(t) for t in mentors.titles]
     pool: dict[tuple[str, ...], int] | None = None
     if pool_titles is not None:
         pool = Counter()
@@ -347,26 +410,24 @@ def score(
     parts = np.zeros((5, n, m))
     if n and m:
         parts[0] = _title_matrix(concepts_a, concepts_b, pool)
-        areas = sorted({a for p in (*mentees, *mentors) for a in p.areas})
+        areas = sorted({a for group in (mentees, mentors) for person_areas in group.areas for a in person_areas})
         if areas:
             col = {a: i for i, a in enumerate(areas)}
 
-            def membership(people: Sequence[Person]) -> np.ndarray:
+            def membership(group: Group) -> np.ndarray:
                 # One fancy-index assignment for everyone, not one per person.
-                rows = [i for i, p in enumerate(people) for _ in p.areas]
-                cols = [col[a] for p in people for a in p.areas]
-                matrix = np.zeros((len(people), len(areas)))
+                rows = [i for i, person_areas in enumerate(group.areas) for _ in person_areas]
+                cols = [col[a] for person_areas in group.areas for a in person_areas]
+                matrix = np.zeros((len(group), len(areas)))
                 matrix[rows, cols] = 1
                 return matrix
 
             ma, mb = membership(mentees), membership(mentors)
             wanted = np.maximum(ma.sum(axis=1), 1)
             parts[1] = (ma @ mb.T) / wanted[:, None]
-        parts[2] = _same([p.library_type for p in mentees], [p.library_type for p in mentors])
-        parts[3] = _same([p.region for p in mentees], [p.region for p in mentors])
-        gap = (
-            np.array([p.years for p in mentors], float)[None, :] - np.array([p.years for p in mentees], float)[:, None]
-        )
+        parts[2] = _same(mentees.library_types, mentors.library_types)
+        parts[3] = _same(mentees.regions, mentors.regions)
+        gap = np.array(mentors.years, float)[None, :] - np.array(mentees.years, float)[:, None]
         parts[4] = np.clip(gap / FULL_EXPERIENCE_GAP, 0, 1)
     return Scores(mentees, mentors, weights.normalised(), parts, concepts_a, concepts_b)
 
@@ -453,33 +514,36 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def allowed_matrix(mentees: Sequence[Person], mentors: Sequence[Person], rules: Rules) -> np.ndarray:
+def allowed_matrix(mentees: Sequence[Person] | Group, mentors: Sequence[Person] | Group, rules: Rules) -> np.ndarray:
     """allowed[i, j] is True when mentor j may be suggested for mentee i (vectorised)."""
+    mentees, mentors = Group.of(mentees), Group.of(mentors)
     n, m = len(mentees), len(mentors)
     allowed = np.ones((n, m), bool)
     if not n or not m:
         return allowed
-    member_a = np.array([p.member_id for p in mentees])
-    member_b = np.array([p.member_id for p in mentors])
+    member_a = np.array(mentees.member_ids)
+    member_b = np.array(mentors.member_ids)
     allowed &= member_a[:, None] != member_b[None, :]
-    mentor_ok = np.array([p.capacity_left > 0 and p.id not in rules.ineligible for p in mentors])
+    mentor_ok = np.array(mentors.capacity_left) > 0
+    if rules.ineligible:
+        mentor_ok &= ~np.isin(np.array(mentors.ids), list(rules.ineligible))
     allowed &= mentor_ok[None, :]
     if rules.exclude_same_institution:
         codes: dict[str, int] = {}
-        inst_a = np.array(
-            [codes.setdefault(_norm(p.institution), len(codes)) if p.institution else -1 for p in mentees]
-        )
-        inst_b = np.array(
-            [codes.setdefault(_norm(p.institution), len(codes)) if p.institution else -2 for p in mentors]
-        )
+
+        def code(institution: str, missing: int) -> int:
+            return codes.setdefault(_norm(institution), len(codes)) if institution else missing
+
+        inst_a = np.array([code(x, -1) for x in mentees.institutions])
+        inst_b = np.array([code(x, -2) for x in mentors.institutions])
         allowed &= inst_a[:, None] != inst_b[None, :]
     if rules.paired_before:
         rows: dict[int, list[int]] = {}
-        for i, p in enumerate(mentees):
-            rows.setdefault(p.member_id, []).append(i)
+        for i, member in enumerate(mentees.member_ids):
+            rows.setdefault(member, []).append(i)
         cols: dict[int, list[int]] = {}
-        for j, p in enumerate(mentors):
-            cols.setdefault(p.member_id, []).append(j)
+        for j, member in enumerate(mentors.member_ids):
+            cols.setdefault(member, []).append(j)
         for a, b in rules.paired_before:
             for i in rows.get(a, []):
                 allowed[i, cols.get(b, [])] = False

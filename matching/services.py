@@ -24,7 +24,7 @@ from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus
 
 from .assignment import AssignmentError, solve
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
-from .scoring import Person, Reason, Rules, Weights, allowed_matrix, exclusion, explain, rank, score
+from .scoring import Group, Person, Reason, Rules, Weights, allowed_matrix, exclusion, explain, rank, score
 
 log = logging.getLogger(__name__)
 AREA_LABELS = dict(Area.choices)
@@ -55,47 +55,51 @@ class Pool:
     """A cycle's waiting mentees and its mentors, as plain values for scoring."""
 
     cycle: Cycle
-    mentees: list[Person]
-    mentors: list[Person]
+    mentees: Group
+    mentors: Group
     names: dict[int, str]  # enrollment id -> member's name
     rules: Rules
     titles: dict[str, int]  # every title in the pool, with how many hold it: what title concepts are weighted by
     weights: Weights
 
     def mentee_index(self) -> dict[int, int]:
-        return {p.id: i for i, p in enumerate(self.mentees)}
+        return {pk: i for i, pk in enumerate(self.mentees.ids)}
 
     def mentor_index(self) -> dict[int, int]:
-        return {p.id: j for j, p in enumerate(self.mentors)}
+        return {pk: j for j, pk in enumerate(self.mentors.ids)}
 
 
-def _rows(queryset) -> list[tuple]:
-    """The FIELDS of each row, with the areas decoded by one json.loads for all rows:
-    decoding the JSON column row by row was a fifth of a 5,000-mentor page."""
+def _columns(queryset) -> list[list]:
+    """The FIELDS of the rows as columns (one list per field), with the areas decoded by
+    one json.loads for all rows: decoding the JSON column row by row, and building an
+    object per row, were most of a 5,000-mentor suggestions page."""
     rows = list(queryset.annotate(areas_json=Cast("responsibilities", TextField())).values_list(*FIELDS).order_by("pk"))
-    areas = json.loads("[" + ",".join(r[3] or "[]" for r in rows) + "]")
-    return [(*r[:3], a, *r[4:]) for r, a in zip(rows, areas, strict=True)]
+    if not rows:
+        return [[] for _ in FIELDS]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    columns[3] = json.loads("[" + ",".join(a or "[]" for a in columns[3]) + "]")
+    return columns
 
 
-def _person(row: tuple, capacity_left: int) -> Person:
-    (pk, member_id, title, areas, library_type, region, years, institution, *_rest) = row
-    # Positional: this runs for every mentor of the cycle on every suggestions page.
-    return Person(
+def _group(columns: list[list], capacity_left: list[int]) -> Group:
+    pk, member_id, title, areas, library_type, region, years, institution = columns[:8]
+    return Group(
         pk,
         member_id,
         title,
-        frozenset(areas),
-        library_type or "",
-        region or "",
-        years or 0,
-        institution or "",
+        areas,
+        [x or "" for x in library_type],
+        [x or "" for x in region],
+        [x or 0 for x in years],
+        [x or "" for x in institution],
         capacity_left,
     )
 
 
-def _mentor_ineligibility(row: tuple, cycle: Cycle, today: dt.date) -> str | None:
-    *_, expires_on, category = row
-    years = row[6] or 0
+def _mentor_ineligibility(
+    years: int | None, expires_on: dt.date | None, category: str, cycle: Cycle, today: dt.date
+) -> str | None:
+    years = years or 0
     if expires_on is None or expires_on < today:
         return "membership not current"
     if category not in MENTOR_CATEGORIES:
@@ -112,7 +116,7 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     """
     today = today or timezone.localdate()
     base = Enrollment.objects.for_cycle(cycle)
-    mentor_rows = _rows(base.mentors().exclude(status__in=[EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED]))
+    mentor_cols = _columns(base.mentors().exclude(status__in=[EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED]))
     active = dict(
         Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE)
         .values_list("mentor_id")
@@ -120,22 +124,32 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         .order_by()
     )
     waiting = base.mentees().waiting()
-    mentee_rows = _rows(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
-    mentees = [_person(r, 1) for r in mentee_rows]
-    mentors = [_person(r, r[8] - active.get(r[0], 0)) for r in mentor_rows]
-    ineligible = {r[0]: why for r in mentor_rows if (why := _mentor_ineligibility(r, cycle, today))}
+    mentee_cols = _columns(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
+    mentees = _group(mentee_cols, [1] * len(mentee_cols[0]))
+    mentors = _group(mentor_cols, [c - active.get(pk, 0) for pk, c in zip(mentor_cols[0], mentor_cols[8], strict=True)])
+    ineligible = {
+        pk: why
+        for pk, years, expires_on, category in zip(
+            mentor_cols[0], mentor_cols[6], mentor_cols[11], mentor_cols[12], strict=True
+        )
+        if (why := _mentor_ineligibility(years, expires_on, category, cycle, today))
+    }
     paired_before = frozenset(
-        Pair.objects.filter(mentee__member_id__in=[p.member_id for p in mentees]).values_list(
+        Pair.objects.filter(mentee__member_id__in=mentees.member_ids).values_list(
             "mentee__member_id", "mentor__member_id"
         )
     )
     settings = MatchSettings.for_cycle(cycle)
     # Title frequencies over everyone who can still be matched in the cycle, so that a
     # suggestion for one mentee scores exactly as in the whole-cycle proposal.
-    titles = Counter(r[2] for r in mentor_rows)
+    titles = Counter(mentor_cols[2])
     for title, count in waiting.values_list("job_title").annotate(n=Count("pk")).order_by():
         titles[title] += count
-    names = {r[0]: f"{r[9]} {r[10]}".strip() for r in (*mentee_rows, *mentor_rows)}
+    names = {
+        pk: f"{first} {last}".strip()
+        for cols in (mentee_cols, mentor_cols)
+        for pk, first, last in zip(cols[0], cols[9], cols[10], strict=True)
+    }
     rules = Rules(
         exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
     )
@@ -179,10 +193,10 @@ def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Sugges
         )
         for j in rank(scores, 0, allowed, limit)
     ]
+    mentee = pool.mentees[0]
     left_out = [
-        LeftOut(m, pool.names[m.id], exclusion(pool.mentees[0], m, pool.rules))
-        for j, m in enumerate(pool.mentors)
-        if not allowed[j]
+        LeftOut(m, pool.names[m.id], exclusion(mentee, m, pool.rules))
+        for m in (pool.mentors[j] for j in np.flatnonzero(~allowed))
     ]
     return ranked, left_out
 
@@ -230,11 +244,11 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
     scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
     totals = scores.total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
-    capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
+    capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
     try:
         result = solve(totals, allowed, capacity, locked=locked, banned=banned, dropped=dropped)
     except AssignmentError as e:
-        mentor_ids = {pool.mentors[j].id for _, j in locked if capacity[j] < sum(1 for _, b in locked if b == j)}
+        mentor_ids = {pool.mentors.ids[j] for _, j in locked if capacity[j] < sum(1 for _, b in locked if b == j)}
         names = ", ".join(sorted(pool.names[m] for m in mentor_ids))
         raise MatchingError(f"{e} Unlock a pair of {names}, then solve again." if names else str(e)) from e
     locked_set = set(locked)
@@ -242,14 +256,14 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
     ProposalPair.objects.bulk_create(
         ProposalPair(
             proposal=proposal,
-            mentee_id=pool.mentees[i].id,
-            mentor_id=pool.mentors[j].id,
+            mentee_id=pool.mentees.ids[i],
+            mentor_id=pool.mentors.ids[j],
             score=float(totals[i, j]),
             locked=(i, j) in locked_set,
         )
         for i, j in result.pairs
     )
-    proposal.unmatched = [{"mentee": pool.mentees[i].id, "reason": why} for i, why in sorted(result.unmatched.items())]
+    proposal.unmatched = [{"mentee": pool.mentees.ids[i], "reason": why} for i, why in sorted(result.unmatched.items())]
     proposal.total_score = result.total
     proposal.solved_at = timezone.now()
     proposal.save(update_fields=["unmatched", "total_score", "solved_at"])
