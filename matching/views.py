@@ -78,14 +78,19 @@ def _waiting_mentee(cycle: Cycle, pk: int) -> Enrollment:
     return get_object_or_404(Enrollment.objects.with_member().mentees(), pk=pk, cycle=cycle)
 
 
-@committee_required
-def dashboard_home(request: HttpRequest) -> HttpResponse:
-    """The committee: the dashboard of the cycle taking opt-ins (else the latest)."""
+def _to_default_cycle(request: HttpRequest, view_name: str) -> HttpResponse:
+    """Open `view_name` for the cycle taking opt-ins, else the latest; with no cycle, create one."""
     cycle = Cycle.objects.filter(is_open=True).first() or Cycle.objects.first()
     if cycle is None:
         messages.info(request, "There is no cycle yet: create one first.")
         return redirect("members:cycle-create")
-    return redirect("matching:dashboard", cycle_id=cycle.pk)
+    return redirect(view_name, cycle_id=cycle.pk)
+
+
+@committee_required
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The committee: the dashboard of the cycle taking opt-ins (else the latest)."""
+    return _to_default_cycle(request, "matching:dashboard")
 
 
 @committee_required
@@ -431,11 +436,7 @@ def _status_chart(by_role: dict, width: int = 600) -> dict:
 @committee_required
 def health_home(request: HttpRequest) -> HttpResponse:
     """The committee: the health page of the cycle taking opt-ins (else the latest)."""
-    cycle = Cycle.objects.filter(is_open=True).first() or Cycle.objects.first()
-    if cycle is None:
-        messages.info(request, "There is no cycle yet: create one first.")
-        return redirect("members:cycle-create")
-    return redirect("matching:health", cycle_id=cycle.pk)
+    return _to_default_cycle(request, "matching:health")
 
 
 @committee_required
