@@ -1,0 +1,254 @@
+"""Every page of the site, as each role that can see it, checked in Chromium with axe-core.
+
+axe-core comes from the axe-playwright-python package (it bundles axe.min.js, so nothing
+is fetched at run time). Its source is added as an init script of the browser context,
+which Playwright runs in every page it loads: like `page.evaluate` (what the package's own
+`Axe.run` uses), that is not subject to the site's strict Content-Security-Policy
+(script-src 'self'), so no CSP bypass is needed.
+
+A page passes when axe finds no violation of impact "serious" or "critical", and the
+browser reports no Content-Security-Policy violation: an inline script or style the
+policy blocks would silently break the page.
+"""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, Page
+
+from matching import services as matching_services
+from members.models import Resource, Role
+from pairs import services as pair_services
+from pairs.models import CheckIn, Evaluation, Goal, Pair, add_months
+from tests.factories import CycleFactory, EnrollmentFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The serious and critical violations axe-core finds on the page as it is now."""
+    violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
+        for node in v["nodes"][:8]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {page.url}:\n{describe(violations)}"
+
+
+def person(first: str, last: str, **profile):
+    """A member from their own library: matching never pairs two of the same institution."""
+    return UserFactory(first_name=first, last_name=last, institution=f"{last} Library", **profile)
+
+
+def build_site(committee) -> SimpleNamespace:
+    """A cycle with an active pair (evaluation open, a check-in, a goal, one side's evaluation),
+    waiting mentees and mentors with a solved proposal, and resources to read and to review."""
+    today = timezone.localdate()
+    cycle = CycleFactory()
+    mina = EnrollmentFactory(
+        cycle=cycle,
+        member=person("Mina", "Member"),
+    )
+    sam = EnrollmentFactory(
+        cycle=cycle,
+        role=Role.MENTOR,
+        member=person("Sam", "Senior", seasoned=True, phone="501-555-0142"),
+    )
+    pair = pair_services.pair_create(mentee_id=mina.pk, mentor_id=sam.pk, by=committee, liaison=committee)
+    # Ten months that end next week: the closing evaluation is open.
+    starts_on = add_months(today + dt.timedelta(days=7), -10)
+    Pair.objects.filter(pk=pair.pk).update(starts_on=starts_on, ends_on=add_months(starts_on, 10))
+    pair.refresh_from_db()
+    CheckIn.objects.create(
+        pair=pair,
+        logged_by=sam.member,
+        met_on=today - dt.timedelta(days=3),
+        mode="video",
+        minutes=45,
+        topics="Cataloging workflow",
+        notes="Talked about the backlog.",
+    )
+    goal = Goal.objects.create(pair=pair, title="Clear the backlog", status="in_progress", created_by=sam.member)
+    Evaluation.objects.create(
+        pair=pair, author=mina.member, role="mentee", overall=5, relationship=4, goals_met=4, would_recommend=True
+    )
+
+    wes = EnrollmentFactory(
+        cycle=cycle,
+        member=person("Wes", "Waiting", job_title="Cataloger", responsibilities=["cataloging"]),
+        goals="Learn to catalog",
+    )
+    EnrollmentFactory(
+        cycle=cycle,
+        member=person("Yara", "Young", job_title="Youth Services Assistant", responsibilities=["youth_services"]),
+    )
+    cora = EnrollmentFactory(
+        cycle=cycle,
+        role=Role.MENTOR,
+        member=person("Cora", "Catalog", seasoned=True),
+    )
+    EnrollmentFactory(
+        cycle=cycle,
+        role=Role.MENTOR,
+        member=person(
+            "Kit",
+            "Kidd",
+            seasoned=True,
+            job_title="Children's Librarian",
+            responsibilities=["youth_services", "outreach"],
+        ),
+    )
+    matching_services.proposal_solve(cycle=cycle, by=committee)
+
+    Resource.objects.create(
+        title="Mentoring handbook",
+        description="How the year goes.",
+        url="https://example.org/handbook",
+        tags="orientation, goals",
+        status="approved",
+        suggested_by=sam.member,
+    )
+    Resource.objects.create(
+        title="Cataloging webinar",
+        description="An hour on RDA.",
+        url="https://example.org/rda",
+        tags="cataloging",
+        status="suggested",
+        suggested_by=wes.member,
+    )
+    return SimpleNamespace(
+        cycle=cycle,
+        pair=pair,
+        goal=goal,
+        committee=committee,
+        member=wes.member,
+        waiting=wes,
+        cora=cora,
+        mentor=sam.member,
+        mentee=mina.member,
+        new_account=UserFactory(new_account=True, first_name="Nia", last_name="Newcomer"),
+    )
+
+
+# (test id, who, the page's path given the site built above)
+PAGES = [
+    # Visitors
+    ("program", None, lambda d: reverse("members:program")),
+    ("program-mentor", None, lambda d: reverse("members:program-mentor")),
+    ("program-mentee", None, lambda d: reverse("members:program-mentee")),
+    ("login", None, lambda d: reverse("account_login")),
+    ("signup", None, lambda d: reverse("account_signup")),
+    ("password-reset", None, lambda d: reverse("account_reset_password")),
+    # A signed-up account that has not joined yet
+    ("membership-join", "new_account", lambda d: reverse("members:membership-join")),
+    # A member with a waiting opt-in
+    ("program-as-member", "member", lambda d: reverse("members:program")),
+    ("profile", "member", lambda d: reverse("members:profile")),
+    ("profile-edit", "member", lambda d: reverse("members:profile-edit")),
+    ("membership-renew", "member", lambda d: reverse("members:membership-renew")),
+    ("opt-in", "member", lambda d: reverse("members:enrollment-create")),
+    ("opt-in-edit", "member", lambda d: reverse("members:enrollment-edit", args=[d.waiting.pk])),
+    ("opt-in-withdraw", "member", lambda d: reverse("members:enrollment-withdraw", args=[d.waiting.pk])),
+    ("resources", "member", lambda d: reverse("members:resource-list")),
+    ("resource-suggest", "member", lambda d: reverse("members:resource-suggest")),
+    ("my-pairs-none", "member", lambda d: reverse("pairs:pair-mine")),
+    ("my-data", "member", lambda d: reverse("pairs:my-data")),
+    ("account-delete", "member", lambda d: reverse("pairs:account-delete")),
+    # The pair's mentor and mentee
+    ("my-pairs-mentor", "mentor", lambda d: reverse("pairs:pair-mine")),
+    ("pair-as-mentor", "mentor", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
+    ("checkin-form", "mentor", lambda d: reverse("pairs:checkin-create", args=[d.pair.pk])),
+    ("goal-form", "mentor", lambda d: reverse("pairs:goal-create", args=[d.pair.pk])),
+    ("goal-edit", "mentor", lambda d: reverse("pairs:goal-edit", args=[d.pair.pk, d.goal.pk])),
+    ("pair-report", "mentor", lambda d: reverse("pairs:pair-report", args=[d.pair.pk])),
+    ("evaluation", "mentor", lambda d: reverse("pairs:evaluation", args=[d.pair.pk])),
+    ("profile-mentor", "mentor", lambda d: reverse("members:profile")),
+    ("pair-as-mentee", "mentee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
+    # The Mentoring Committee
+    ("cycles", "committee", lambda d: reverse("members:cycle-list")),
+    ("cycle-create", "committee", lambda d: reverse("members:cycle-create")),
+    ("cycle-edit", "committee", lambda d: reverse("members:cycle-edit", args=[d.cycle.pk])),
+    ("cycle-toggle", "committee", lambda d: reverse("members:cycle-toggle", args=[d.cycle.pk])),
+    ("opt-ins", "committee", lambda d: reverse("members:enrollment-list")),
+    ("matching-dashboard", "committee", lambda d: reverse("matching:dashboard", args=[d.cycle.pk])),
+    (
+        "suggestions",
+        "committee",
+        lambda d: reverse("matching:suggestions", args=[d.cycle.pk, d.waiting.pk]),
+    ),
+    (
+        "pair-confirm",
+        "committee",
+        lambda d: reverse("matching:pair", args=[d.cycle.pk, d.waiting.pk, d.cora.pk]),
+    ),
+    ("proposal", "committee", lambda d: reverse("matching:proposal", args=[d.cycle.pk])),
+    ("proposal-confirm", "committee", lambda d: reverse("matching:proposal-confirm", args=[d.cycle.pk])),
+    ("pairs", "committee", lambda d: reverse("pairs:pair-list") + f"?cycle={d.cycle.pk}"),
+    ("pair-create", "committee", lambda d: reverse("pairs:pair-create") + f"?cycle={d.cycle.pk}"),
+    ("pair-as-liaison", "committee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
+    ("my-pairs-liaison", "committee", lambda d: reverse("pairs:pair-mine")),
+    ("pair-end", "committee", lambda d: reverse("pairs:pair-end", args=[d.pair.pk])),
+    ("outbox", "committee", lambda d: reverse("pairs:email-list")),
+    ("evaluations", "committee", lambda d: reverse("pairs:evaluation-summary") + f"?cycle={d.cycle.pk}"),
+    ("health", "committee", lambda d: reverse("matching:health", args=[d.cycle.pk])),
+    ("import", "committee", lambda d: reverse("matching:import")),
+    ("orientation", "committee", lambda d: reverse("pairs:orientation") + f"?cycle={d.cycle.pk}"),
+    ("resources-review", "committee", lambda d: reverse("members:resource-review")),
+]
+
+
+# Records what the policy blocks, from before the page's own first element.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", e =>
+  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (line ${e.lineNumber})`));
+"""
+
+
+@pytest.fixture(scope="session")
+def axe_page(browser: Browser):
+    """One page for the whole file, with axe-core loaded in every document it opens."""
+    context = browser.new_context()
+    context.add_init_script(script=AXE_SCRIPT)
+    context.add_init_script(script=CSP_LISTENER)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Page, live_server, user) -> None:
+    """Give the page's context a session for the user (no trip through the login form)."""
+    page.context.clear_cookies()
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies["sessionid"]
+        page.context.add_cookies([{"name": "sessionid", "value": session.value, "url": live_server.url}])
+
+
+@pytest.mark.parametrize(("who", "path"), [(who, path) for _, who, path in PAGES], ids=[p[0] for p in PAGES])
+def test_page_has_no_serious_or_critical_axe_violation(axe_page: Page, live_server, committee, eager_tasks, who, path):
+    data = build_site(committee)
+    sign_in(axe_page, live_server, getattr(data, who) if who else None)
+    url = live_server.url + path(data)
+    response = axe_page.goto(url)
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    assert axe_page.url == url, f"{url} redirected to {axe_page.url}"
+    assert_accessible(axe_page)
+    assert axe_page.evaluate("window.__cspViolations") == [], f"{url} breaks the Content-Security-Policy"
