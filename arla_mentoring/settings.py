@@ -247,7 +247,8 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves (relative: to the project folder).
+STATIC_ROOT = BASE_DIR / _env("str", "STATIC_ROOT", default="staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,5 +1,6 @@
 """The settings file: production passes Django's deployment checks, bad values fail loudly."""
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,17 @@ def test_production_settings_pass_check_deploy_without_a_warning():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_collects_the_static_files_it_serves(tmp_path):
+    """The manifest storage refuses a file that refers to a missing one (a vendored
+    library's source map, say): the release step of the README must not fail."""
+    result = manage("collectstatic", "--noinput", env={**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest and "css/site.css" in manifest
+    assert (tmp_path / manifest["css/site.css"]).exists()
 
 
 @pytest.mark.parametrize(
