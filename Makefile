@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-deploy clean bench
+.PHONY: run test install lint format check-deploy clean bench load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -33,6 +33,14 @@ test: install
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed
 bench: install
 	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
+
+$(VENV)/.installed-load: $(VENV)/.installed requirements-load.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	@touch $@
+
+## load: the Procfile (gunicorn, Celery worker and beat) on 127.0.0.1 under 50 Locust users for 2 min; fails when a target is missed
+load: $(VENV)/.installed-load
+	LOAD_USERS=$(LOAD_USERS) LOAD_TIME=$(LOAD_TIME) scripts/with-services.sh $(PY) scripts/load.py $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
