@@ -30,20 +30,34 @@ Why each figure is measured as it is:
   median of a few runs each, and the median of the runs' sums as the total.
 - proposal end to end: the service as the committee calls it, with the draft rows
   written; for information, as it depends on the draft's size.
+- every page (issue 6): each URL a user loads with GET, at 10,000 members, as the
+  role that uses it (visitor, member, the mentee or mentor of a pair, the committee,
+  the site admin for the admin's changelists), downloads included. The data is a
+  program year under way (every third possible mentor and mentee paired 250 days
+  ago, with check-ins, goals, evaluations and orientation marks) next to the demo's
+  open cycle with a solved draft. Each page's whole request after a warm-up, as the
+  median of --page-runs runs, divided by the median of a trivial one-query view
+  requested by the same client (same session, same login) between the page's runs,
+  so that both see the same machine. Target: within 3×. A URL name with neither a
+  row nor a reason in NOT_PAGES stops the bench before it starts (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import io
 import logging
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +100,10 @@ def setup_django() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "arla_mentoring.settings"
     hosts = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
     os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
+    # The resource file the bench uploads goes to a throwaway folder, never to the project's media/.
+    media = tempfile.mkdtemp(prefix="arla-bench-media-")
+    atexit.register(shutil.rmtree, media, ignore_errors=True)
+    os.environ["MEDIA_ROOT"] = media
     import django
 
     django.setup()
@@ -99,8 +117,9 @@ def setup_django() -> None:
             f"the database is not empty ({len(tables)} tables). The bench writes 10,000 demo members: "
             "give it an empty, throwaway database (`make bench` starts one)."
         )
-    # The proposal service logs every solve; the table is the bench's output.
-    logging.getLogger("matching").setLevel(logging.WARNING)
+    # The services log every solve, pair and export; the table is the bench's output.
+    for app in ("members", "pairs", "matching"):
+        logging.getLogger(app).setLevel(logging.WARNING)
 
 
 def machine() -> list[str]:
@@ -131,14 +150,14 @@ def machine() -> list[str]:
     ]
 
 
-def timed(fn: Callable[[], object]) -> float:
+def timed(fn: Callable[..., object], *args) -> float:
     start = time.perf_counter()
-    fn()
+    fn(*args)
     return time.perf_counter() - start
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f} ms"
+    return f"{seconds * 1000:,.1f} ms" if seconds < 0.01 else f"{seconds * 1000:,.0f} ms"
 
 
 def spread(runs: list[float]) -> str:
@@ -374,6 +393,496 @@ def proposal_service_runs(cycle, runs: int) -> list[float]:
     return [timed(lambda: services.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
 
 
+# --- Every page ------------------------------------------------------------------------------
+
+# Members, committee members and admins the bench adds next to the demo's: not under the
+# demo's domain, so the demo's member counts and People() leave them out.
+BENCH_DOMAIN = "bench.arlib.example"
+PAGE_RATIO = 3.0  # a page's whole request within 3× the trivial one-query view's (issue 6)
+LIAISONS = 8  # committee members besides the demo's one: a committee of 9 shares the liaising
+
+
+def trivial_view(request):
+    """The floor every page stands on: the request through the whole stack, one tiny query.
+
+    It reads request.user so that the session and the user are loaded as on every real
+    page (AuthenticationMiddleware loads them lazily), then runs one query and answers
+    a few bytes without a template.
+    """
+    from django.http import HttpResponse
+
+    from members.models import Cycle
+
+    signed_in = request.user.is_authenticated
+    open_cycle = Cycle.objects.filter(is_open=True).values_list("pk", flat=True).first()
+    return HttpResponse(f"{signed_in} {open_cycle}", content_type="text/plain")
+
+
+def bench_urlconf(site_urlconf: str) -> types.ModuleType:
+    """The site's URLs plus the trivial view, as a URLconf for override_settings(ROOT_URLCONF=…).
+
+    Why not a URL of the site: every URL the site serves must have a row in the
+    authorization matrix (tests/test_authorization.py), and a page that exists only to be
+    measured has no business in production. Why not a view called directly: the floor
+    must include the middleware, the session and the login check that every page pays.
+    """
+    from django.urls import include, path
+
+    urls = types.ModuleType("bench_urls")
+    urls.urlpatterns = [path("__bench__/trivial/", trivial_view), path("", include(site_urlconf))]
+    return urls
+
+
+def site_url_names() -> set[str]:
+    """Every named URL of the site, as tests/test_authorization.py's all_url_names() lists them."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver, namespace=""):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p, namespace + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                yield namespace + p.name
+
+    return set(walk(get_resolver()))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as one role loads it: a URL name, who, and the URL's arguments (from the World)."""
+
+    name: str
+    role: str
+    kwargs: Callable[[types.SimpleNamespace], dict] | None = None
+    label: str = ""  # what tells two rows of one URL name apart (an export's file)
+
+    @property
+    def figure(self) -> str:
+        return f"page {self.name}{' ' + self.label if self.label else ''} ({self.role})"
+
+
+# URL names with no row, and why. Everything else the site serves must have a row:
+# missing_pages() refuses to run the bench otherwise, so a new page cannot escape it.
+NOT_PAGES = {
+    # POST-only actions: a GET answers 405. Their work is a write, not a page.
+    "members:resource-decide": "POST only: approve or decline, from the review page",
+    "matching:weights": "POST only: save the weights, from the dashboard",
+    "matching:proposal-solve": "POST only: its work is the proposal figures above",
+    "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
+    "matching:proposal-discard": "POST only",
+    "matching:import-confirm": "POST only: import the previewed roster",
+    "pairs:email-resend": "POST only",
+    # Redirects only: the page they lead to has its own row.
+    "matching:home": "redirect only, to matching:dashboard of the open cycle",
+    "matching:health-home": "redirect only, to matching:health of the open cycle",
+    "account_set_password": "redirect only for a member who has a password (every member here)",
+    "account_confirm_login_code": "redirect only, unless a login code is pending",
+    # allauth's pages behind a one-time key from an email: without a real key they say "bad link".
+    "account_confirm_email": "allauth key page",
+    "account_reset_password_from_key": "allauth key page",
+}
+# The admin's pages that are neither its index nor a changelist: one object's forms and
+# history, and the admin's own plumbing (login, logout, password, jsi18n, autocomplete).
+# The changelists are the admin pages whose size grows with the members.
+ADMIN_PREFIX = "admin:"
+
+
+def site_pages(admin_names: set[str]) -> list[Page]:
+    """Every page a user loads with GET, as the role that uses it, at the bench's URLs."""
+    from matching.reports import EXPORTS, FORMATS
+
+    def open_cycle(w):
+        return {"cycle_id": w.open_cycle.pk}
+
+    def pair(w):
+        return {"pk": w.pair.pk}
+
+    pages = [
+        Page("members:program", "visitor"),
+        Page("members:program-mentor", "visitor"),
+        Page("members:program-mentee", "visitor"),
+        Page("members:profile", "member"),
+        Page("members:profile-edit", "member"),
+        Page("members:membership-join", "newcomer"),
+        Page("members:membership-renew", "member"),
+        Page("members:enrollment-create", "member"),
+        Page("members:enrollment-edit", "member", lambda w: {"pk": w.own_optin.pk}),
+        Page("members:enrollment-withdraw", "member", lambda w: {"pk": w.own_optin.pk}),
+        Page("members:enrollment-list", "committee"),
+        Page("members:cycle-list", "committee"),
+        Page("members:cycle-create", "committee"),
+        Page("members:cycle-edit", "committee", lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:cycle-toggle", "committee", lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:resource-list", "member"),
+        Page("members:resource-suggest", "member"),
+        Page("members:resource-file", "member", lambda w: {"pk": w.resource.pk}),
+        Page("members:resource-review", "committee"),
+        Page("matching:dashboard", "committee", open_cycle),
+        Page("matching:suggestions", "committee", lambda w: {"cycle_id": w.open_cycle.pk, "pk": w.waiting_mentee.pk}),
+        Page(
+            "matching:pair",
+            "committee",
+            lambda w: {"cycle_id": w.open_cycle.pk, "pk": w.waiting_mentee.pk, "mentor_pk": w.open_mentor.pk},
+        ),
+        Page("matching:proposal", "committee", open_cycle),
+        Page("matching:proposal-confirm", "committee", open_cycle),
+        Page("matching:health", "committee", lambda w: {"cycle_id": w.year.pk}),
+        *[
+            Page(
+                "matching:export",
+                "committee",
+                lambda w, what=what, fmt=fmt: {"cycle_id": w.year.pk, "what": what, "fmt": fmt},
+                label=f"{what}.{fmt}",
+            )
+            for what in EXPORTS
+            for fmt in FORMATS
+        ],
+        Page("matching:import", "committee"),
+        Page("matching:import-template", "committee"),
+        Page("pairs:pair-list", "committee"),
+        Page("pairs:pair-create", "committee"),
+        Page("pairs:pair-mine", "mentee"),
+        # The committee member liaises a ninth of the year's pairs: the longest "my pairs".
+        Page("pairs:pair-mine", "committee"),
+        Page("pairs:email-list", "committee"),
+        Page("pairs:evaluation-summary", "committee"),
+        Page("pairs:orientation", "committee"),
+        Page("pairs:my-data", "mentee"),
+        Page("pairs:my-data-download", "mentee"),
+        Page("pairs:my-data-download", "committee"),
+        Page("pairs:account-delete", "mentee"),
+        Page("pairs:pair-detail", "mentee", pair),
+        Page("pairs:pair-detail", "committee", pair),
+        Page("pairs:pair-calendar", "mentee", pair),
+        Page("pairs:pair-end", "committee", pair),
+        Page("pairs:checkin-create", "mentee", pair),
+        Page("pairs:goal-create", "mentee", pair),
+        Page("pairs:goal-edit", "mentee", lambda w: {"pk": w.pair.pk, "goal_pk": w.goal.pk}),
+        Page("pairs:pair-report", "mentee", pair),
+        # The mentor has not filled in the closing evaluation yet (it is open: the pair ends within a month).
+        Page("pairs:evaluation", "mentor", pair),
+        Page("health", "visitor"),
+        Page("account_login", "visitor"),
+        Page("account_signup", "visitor"),
+        Page("account_logout", "member"),
+        Page("account_inactive", "visitor"),
+        Page("account_reauthenticate", "member"),
+        Page("account_email", "member"),
+        Page("account_email_verification_sent", "visitor"),
+        Page("account_change_password", "member"),
+        Page("account_reset_password", "visitor"),
+        Page("account_reset_password_done", "visitor"),
+        Page("account_reset_password_from_key_done", "visitor"),
+    ]
+    pages.append(Page("admin:index", "site_admin"))
+    pages += [Page(n, "site_admin") for n in sorted(admin_names) if n.endswith("_changelist")]
+    return pages
+
+
+def missing_pages(url_names: set[str], pages: list[Page], not_pages: dict[str, str]) -> tuple[list, list]:
+    """URL names of the site with neither a row nor a stated reason, and rows or reasons for
+    URL names the site no longer has. The admin's pages other than its index and
+    changelists are left out (see ADMIN_PREFIX)."""
+    benched = {p.name for p in pages}
+    site = {n for n in url_names if not n.startswith(ADMIN_PREFIX)} | {
+        n for n in url_names if n == "admin:index" or (n.startswith(ADMIN_PREFIX) and n.endswith("_changelist"))
+    }
+    missing = sorted(site - benched - set(not_pages))
+    stale = sorted((benched | set(not_pages)) - url_names)
+    return missing, stale
+
+
+def _bench_user(email: str, **fields):
+    from django.utils import timezone
+
+    from members.models import User
+
+    today = timezone.localdate()
+    defaults = {
+        "first_name": "Bench",
+        "last_name": email.split("@")[0].capitalize(),
+        "member_since": today - dt.timedelta(days=2000),
+        "expires_on": today + dt.timedelta(days=200),
+        "membership_category": "librarian",
+        "job_title": "Reference Librarian",
+        "responsibilities": ["reference", "instruction"],
+        "years_experience": 15,
+        "library_type": "public",
+        "region": "central",
+        "institution": "Little Rock Public Library",
+        **fields,
+    }
+    user, _ = User.objects.get_or_create(email=email, defaults=defaults)
+    return user
+
+
+def year_under_way(people: People, committee) -> tuple:
+    """The program year under way at 10,000 members: a cycle that started 250 days ago,
+    every third possible mentor and mentee of the demo opted in and paired, with
+    check-ins, goals, evaluations, orientation marks, ended pairs and sent introductions.
+
+    Pairs are made by `pairs.services.pair_create`, as the committee makes them (rules,
+    liaisons, introduction emails). What the pairs then write over the months (check-ins,
+    goals, evaluations, attendance) is bulk-inserted: thousands of rows through the
+    services would take minutes, and the pages read the rows, not how they were written.
+    Returns the cycle and the demo pair (active, its closing evaluation open, its mentor's
+    not filled in).
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from members.models import Cycle, Enrollment, MeetingMode, Role, committee_group
+    from pairs import services as pair_services
+    from pairs.models import (
+        CheckIn,
+        Email,
+        EmailState,
+        Evaluation,
+        Goal,
+        GoalStatus,
+        OrientationAttendance,
+        Pair,
+        PairStatus,
+    )
+
+    today = timezone.localdate()
+    starts = today - dt.timedelta(days=250)
+    cycle, created = Cycle.objects.get_or_create(
+        name="Bench · year under way",
+        defaults={
+            "optin_opens": starts - dt.timedelta(days=160),
+            "optin_closes": starts - dt.timedelta(days=80),
+            "matchmaking_starts": starts - dt.timedelta(days=80),
+            "matchmaking_ends": starts - dt.timedelta(days=30),
+            "starts_on": starts,
+            "orientation": "Mentoring orientation, ArLA Annual Conference",
+            "is_open": False,
+        },
+    )
+    for i in range(1, LIAISONS + 1):
+        liaison = _bench_user(f"liaison{i}@{BENCH_DOMAIN}", is_staff=True, first_name=f"Liaison{i}")
+        liaison.groups.add(committee_group())
+    mentors, mentees = people.mentors[1::3], people.mentees[1::3]
+    enroll(cycle, mentors, Role.MENTOR, lambda r: r.choice([1, 1, 1, 2, 2, 3]))
+    enroll(cycle, mentees, Role.MENTEE)
+    rows = Enrollment.objects.for_cycle(cycle).order_by("pk")
+    slots = [e.pk for e in rows.mentors() for _ in range(e.capacity)]
+    r = random.Random("bench-year")
+    r.shuffle(slots)
+    with transaction.atomic():
+        # Each mentee once, each mentor up to their capacity (one slot each), in a shuffled order.
+        for mentee_pk, mentor_pk in zip(rows.mentees().values_list("pk", flat=True), slots, strict=False):
+            pair_services.pair_create(
+                mentee_id=mentee_pk,
+                mentor_id=mentor_pk,
+                by=committee,
+                length_months=r.choice([9, 9, 10, 10, 12]),
+                today=starts,
+            )
+    pairs = list(Pair.objects.for_cycle(cycle).select_related("mentor", "mentee").order_by("pk"))
+    demo = next(p for p in pairs if p.length_months == 9)
+
+    # A few pairs ended early, through the service (it writes their emails).
+    for p in pairs[7::25]:
+        if p.pk != demo.pk:
+            pair_services.pair_end(pair=p, by=committee, reason="The mentee moved out of state.")
+    # The introductions went out long ago; a few failed.
+    Email.objects.filter(pair__cycle=cycle).update(state=EmailState.SENT, sent_at=timezone.now(), attempts=1)
+    Email.objects.filter(pair__cycle=cycle, pair__in=pairs[3::97]).update(
+        state=EmailState.FAILED, sent_at=None, last_error="550 mailbox unavailable"
+    )
+
+    modes = MeetingMode.values
+    checkins, goals, evaluations, marks = [], [], [], []
+    for p in pairs:
+        pr = random.Random(f"bench-pair-{p.pk}")
+        sides = (p.mentor.member_id, p.mentee.member_id)
+        # Most pairs meet every three to six weeks; one in seven went quiet two months ago.
+        last = today - dt.timedelta(days=60) if pr.random() < 1 / 7 and p.pk != demo.pk else today
+        day = starts + dt.timedelta(days=pr.randint(5, 20))
+        while day <= last:
+            checkins.append(
+                CheckIn(
+                    pair=p,
+                    logged_by_id=pr.choice(sides),
+                    met_on=day,
+                    mode=pr.choice(modes),
+                    minutes=pr.choice([30, 45, 60, 90]),
+                    topics="Goals, the job search, the next conference",
+                    notes="We talked through the interview and planned the next steps for the goal.",
+                )
+            )
+            day += dt.timedelta(days=pr.randint(21, 42))
+        for g in range(pr.randint(1, 3)):
+            status = pr.choice(GoalStatus.values)
+            goals.append(
+                Goal(
+                    pair=p,
+                    title=pr.choice(GOAL_TITLES),
+                    description="What we will do, and by when.",
+                    status=status,
+                    target_on=today + dt.timedelta(days=pr.randint(-60, 120)) if g else None,
+                    created_by_id=p.mentee.member_id,
+                    completed_on=today - dt.timedelta(days=pr.randint(1, 90)) if status == GoalStatus.DONE else None,
+                )
+            )
+        if pr.random() < 0.5:
+            for role, author in (("mentor", p.mentor.member_id), ("mentee", p.mentee.member_id)):
+                evaluations.append(_evaluation(pr, p, role, author, "midpoint"))
+        if p.length_months == 9 and p.pk != demo.pk and pr.random() < 0.4:
+            for role, author in (("mentor", p.mentor.member_id), ("mentee", p.mentee.member_id)):
+                evaluations.append(_evaluation(pr, p, role, author, "closing"))
+        for member_id in sides:
+            came = pr.random() < 0.85
+            marks.append(OrientationAttendance(cycle=cycle, member_id=member_id, attended=came, marked_by=committee))
+    CheckIn.objects.bulk_create(checkins, batch_size=2000)
+    Goal.objects.bulk_create(goals, batch_size=2000)
+    Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+    # ignore_conflicts: a mentor of two pairs is marked once.
+    OrientationAttendance.objects.bulk_create(marks, batch_size=2000, ignore_conflicts=True)
+    assert Pair.objects.get(pk=demo.pk).status == PairStatus.ACTIVE
+    return cycle, demo
+
+
+GOAL_TITLES = ["Present at the spring conference", "Publish a short article", "Join an ArLA committee"]
+
+
+def _evaluation(r: random.Random, pair, role: str, author: int, kind: str):
+    from pairs.models import Evaluation
+
+    return Evaluation(
+        pair=pair,
+        author_id=author,
+        role=role,
+        kind=kind,
+        overall=r.randint(2, 5),
+        relationship=r.randint(2, 5),
+        goals_met=r.randint(1, 5),
+        would_recommend=r.random() < 0.8,
+        best="Meeting at the conference and the monthly calls.",
+        improve="More help finding a first topic to work on." if r.random() < 0.5 else "",
+    )
+
+
+def page_world(people: People, committee) -> types.SimpleNamespace:
+    """The cycles, objects and personas the pages are opened with and as."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from matching import services as matching_services
+    from members.management.commands.seed_demo import DEMO_DOMAIN
+    from members.models import Cycle, Enrollment, Resource, ResourceStatus
+    from pairs.models import Goal
+
+    year, pair = year_under_way(people, committee)
+    open_cycle = Cycle.objects.get(is_open=True)
+    # The committee reviews a draft of the best overall assignment of the open cycle.
+    matching_services.proposal_solve(cycle=open_cycle, by=committee)
+    in_pairs = set(
+        Enrollment.objects.filter(cycle=year).values_list("member_id", flat=True)
+    )  # "member": a current member with a waiting opt-in, in no pair
+    own_optin = (
+        Enrollment.objects.for_cycle(open_cycle)
+        .mentees()
+        .waiting()
+        .filter(member__email__endswith=f"@{DEMO_DOMAIN}")
+        .exclude(member_id__in=in_pairs)
+        .select_related("member")
+        .order_by("pk")
+        .first()
+    )
+    waiting_mentee = Enrollment.objects.for_cycle(open_cycle).mentees().waiting().order_by("pk").first()
+    open_mentor = Enrollment.objects.for_cycle(open_cycle).mentors().order_by("pk").first()
+    resource = Resource.objects.filter(title="Bench · reading list").first()
+    if resource is None:
+        resource = Resource(
+            title="Bench · reading list",
+            description="The orientation's reading list, as a file.",
+            tags="orientation, reading",
+            status=ResourceStatus.APPROVED,
+            suggested_by=committee,
+            reviewed_by=committee,
+            reviewed_at=timezone.now(),
+        )
+        resource.file.save("reading-list.pdf", ContentFile(b"%PDF-1.4 bench reading list\n" * 200))
+    site_admin = _bench_user(f"admin@{BENCH_DOMAIN}", is_staff=True, is_superuser=True, first_name="Ada")
+    newcomer = _bench_user(
+        f"newcomer@{BENCH_DOMAIN}", member_since=None, expires_on=None, membership_category="", years_experience=None
+    )
+    return types.SimpleNamespace(
+        open_cycle=open_cycle,
+        year=year,
+        pair=pair,
+        goal=Goal.objects.filter(pair=pair).order_by("pk").first(),
+        own_optin=own_optin,
+        waiting_mentee=waiting_mentee,
+        open_mentor=open_mentor,
+        resource=resource,
+        personas={
+            "visitor": None,
+            "newcomer": newcomer,
+            "member": own_optin.member,
+            "mentee": pair.mentee.member,
+            "mentor": pair.mentor.member,
+            "committee": committee,
+            "site_admin": site_admin,
+        },
+    )
+
+
+def fetch(client, url: str) -> tuple[int, int]:
+    """GET the URL and read the whole answer, as a browser would (a file's too). Status and bytes."""
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, len(body)
+
+
+@dataclass
+class PageResult:
+    page: Page
+    url: str
+    queries: int
+    size: int
+    runs: list[float]
+
+
+def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, list[float]], list[PageResult]]:
+    """Each page after a warm-up (and a second, counted request): `runs` rounds of one trivial
+    request then one page request, with the role's client. The trivial runs of a role are
+    interleaved with its pages, so both see the same machine, whatever else runs on it."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    clients = {}
+    for role, user in world.personas.items():
+        clients[role] = Client()
+        if user is not None:
+            clients[role].force_login(user)
+    trivial_url = "/__bench__/trivial/"
+    trivial: dict[str, list[float]] = {role: [] for role in clients}
+    results = []
+    for page in pages:
+        client = clients[page.role]
+        url = reverse(page.name, kwargs=page.kwargs(world) if page.kwargs else None)
+        status, _ = fetch(client, url)
+        if status != 200:
+            print(f"bench: GET {url} ({page.figure}) answered {status}, not 200: fix its row.", file=sys.stderr)
+            sys.exit(2)
+        fetch(client, trivial_url)
+        # With DEBUG on, the log still holds the trivial request's queries: start the count from zero.
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            _, size = fetch(client, url)
+        times = []
+        for _ in range(runs):
+            trivial[page.role].append(timed(fetch, client, trivial_url))
+            times.append(timed(fetch, client, url))
+        results.append(PageResult(page, url, len(ctx.captured_queries), size, times))
+    return trivial, results
+
+
 # --- Main --------------------------------------------------------------------------------------
 
 
@@ -389,6 +898,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--proposal-mentees", type=int, default=2_000)
     parser.add_argument("--proposal-runs", type=int, default=3)
     parser.add_argument("--skip-service", action="store_true", help="leave out proposal_solve end to end")
+    parser.add_argument("--page-runs", type=int, default=7, help="timed requests of each page (after a warm-up)")
+    parser.add_argument(
+        "--only-pages", action="store_true", help="leave out the suggestions and proposal figures (working on pages)"
+    )
     return parser.parse_args()
 
 
@@ -408,6 +921,15 @@ def main() -> int:
 
     header = machine()
     rows: list[Row] = []
+    # Before anything is seeded: a page of the site with no row (and no reason) stops the bench.
+    url_names = site_url_names()
+    site = site_pages({n for n in url_names if n.startswith(ADMIN_PREFIX)})
+    missing, stale = missing_pages(url_names, site, NOT_PAGES)
+    if missing or stale:
+        refuse(
+            (f"these URL names have no page row and no reason in NOT_PAGES: {missing}. " if missing else "")
+            + (f"these rows or reasons name URLs the site does not have: {stale}." if stale else "")
+        )
 
     progress("migrating the empty database…")
     call_command("migrate", interactive=False, verbosity=0)
@@ -453,6 +975,50 @@ def main() -> int:
             )
         )
 
+    if not args.only_pages:
+        matching_figures(args, client, people, rows)
+
+    progress("the year under way: pairs, check-ins, goals, evaluations…")
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from members.management.commands.seed_demo import COMMITTEE_EMAIL
+    from members.models import User
+
+    world = page_world(people, User.objects.get(email=COMMITTEE_EMAIL))
+    analyze()
+    progress(f"{len(site)} pages, {args.page_runs} runs each…")
+    with override_settings(ROOT_URLCONF=bench_urlconf(settings.ROOT_URLCONF)):
+        trivial, results = page_results(world, site, args.page_runs)
+    for role, runs in trivial.items():
+        if runs:
+            rows.append(Row(f"trivial one-query view ({role})", spread(runs)))
+    for result in results:
+        median = statistics.median(result.runs)
+        ratio = median / statistics.median(trivial[result.page.role])
+        rows.append(
+            Row(
+                result.page.figure,
+                f"{ms(median)} = {ratio:.1f}× trivial ({result.queries} queries, {result.size / 1024:,.0f} KB)",
+                f"≤ {PAGE_RATIO:g}×",
+                ratio <= PAGE_RATIO,
+            )
+        )
+
+    rows.append(Row("bench wall time", f"{time.perf_counter() - started:.0f} s"))
+
+    print()
+    print("\n".join(header))
+    print()
+    print_table(rows)
+    missed = [r for r in rows if r.met is False]
+    print()
+    print(f"{len(missed)} target{'s' if len(missed) != 1 else ''} missed." if missed else "Every target met.")
+    return 1 if missed else 0
+
+
+def matching_figures(args: argparse.Namespace, client, people: People, rows: list[Row]) -> None:
+    """The suggestions page among thousands of mentors, and the proposal's steps."""
     progress(f"suggestions page among {args.suggest_mentors:,} mentors…")
     runs = suggestions_runs(client, people, args.suggest_mentors, args.suggest_mentees, args.suggest_runs)
     rows.append(
@@ -490,17 +1056,6 @@ def main() -> int:
         progress("proposal_solve end to end…")
         service = proposal_service_runs(cycle, args.proposal_runs)
         rows.append(Row(f"services.proposal_solve {size}, draft written", spread(service)))
-
-    rows.append(Row("bench wall time", f"{time.perf_counter() - started:.0f} s"))
-
-    print()
-    print("\n".join(header))
-    print()
-    print_table(rows)
-    missed = [r for r in rows if r.met is False]
-    print()
-    print(f"{len(missed)} target{'s' if len(missed) != 1 else ''} missed." if missed else "Every target met.")
-    return 1 if missed else 0
 
 
 if __name__ == "__main__":
