@@ -14,6 +14,7 @@ class MatchSettingsAdmin(admin.ModelAdmin):
         "weight_experience",
         "exclude_same_institution",
     )
+    list_select_related = ("cycle",)
 
 
 class ProposalPairInline(admin.TabularInline):
@@ -22,6 +23,14 @@ class ProposalPairInline(admin.TabularInline):
     fields = ("mentee", "mentor", "score", "locked")
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        # Each row names two opt-ins (member and cycle): without this, four queries a row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("mentee__member", "mentee__cycle", "mentor__member", "mentor__cycle")
+        )
 
 
 class ProposalBanInline(admin.TabularInline):
@@ -44,6 +53,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
     list_display = ("cycle", "status", "total_score", "created_by", "created_at", "confirmed_at")
     list_filter = ("status", "cycle")
+    list_select_related = ("cycle", "created_by")
     readonly_fields = (
         "cycle",
         "status",

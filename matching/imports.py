@@ -356,11 +356,14 @@ def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportRefused([Problem(None, f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it.")])
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused(
-            [Problem(None, "The file is not a CSV file in UTF-8: in Excel, save it as “CSV UTF-8”.")]
-        ) from None
+        text = None
+    # NUL is valid UTF-8 but never text: a UTF-16 file without a byte-order mark, or not
+    # a CSV at all. The database refuses it in any column, so it is refused here.
+    if text is None or "\x00" in text:
+        raise ImportRefused([Problem(None, "The file is not a CSV file in UTF-8: in Excel, save it as “CSV UTF-8”.")])
+    return text
 
 
 def _header(name: str) -> str:

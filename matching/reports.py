@@ -14,7 +14,7 @@ import datetime as dt
 import re
 
 import tablib
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -156,15 +156,32 @@ def _people(pair: Pair) -> dict:
     }
 
 
-def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None) -> list[dict]:
-    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`). One query."""
-    pairs = (
+# The health page names the quietest pairs only; the pair list filtered on "needing
+# attention" has them all, a page at a time.
+ATTENTION_SHOWN = 10
+
+
+def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: int | None = None) -> dict:
+    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
+    {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
+
+    Two queries, however many there are: the pairs' ids, ordered, with the count as a window
+    over every row (taken before the limit), then the people of the pairs named. Joining the
+    people in the first query would join them to every pair needing attention, not to ten.
+    """
+    found = list(
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
-        .with_people()
-        .order_by("_last", "starts_on", "pk")  # the quietest first
+        .annotate(_count=Window(Count("pk")))
+        # The quietest first: never a check-in before an old one (PostgreSQL puts NULLs last).
+        .order_by(F("_last").asc(nulls_first=True), "starts_on", "pk")
+        .values_list("pk", "_last", "_count")[:limit]
     )
-    return [{**_people(p), "last_checkin": p._last} for p in pairs]
+    people = Pair.objects.with_people().in_bulk([pk for pk, _last, _count in found])
+    return {
+        "count": found[0][2] if found else 0,
+        "pairs": [{**_people(people[pk]), "last_checkin": last} for pk, last, _count in found],
+    }
 
 
 def pairs_ended_early(cycle: Cycle) -> list[dict]:
@@ -204,10 +221,10 @@ def evaluation_averages(cycle: Cycle) -> dict:
 
 
 def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
-    """Everything the health page shows for one cycle, in seven queries."""
+    """Everything the health page shows for one cycle, in eight queries."""
     today = today or timezone.localdate()
     spans = _pair_spans(cycle)
-    attention = pairs_needing_attention(cycle, today)
+    attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
     return {
         "enrollments": enrollment_counts(cycle),
         "pairs": pair_outcomes(cycle, spans),
@@ -302,9 +319,16 @@ _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBERLIKE = re.compile(r"^[+-]?[\d\s().\-/]+$")  # phone numbers and signed numbers stay as they are
 
 
+# Control characters an .xlsx file cannot hold (openpyxl refuses the whole file): a
+# vertical tab pasted from Word into a goal would otherwise break every Excel export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _safe(value):
-    if isinstance(value, str) and _FORMULA.match(value) and not _NUMBERLIKE.match(value):
-        return "'" + value
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)  # first: "\x01=cmd" must be seen as the formula it becomes
+        if _FORMULA.match(value) and not _NUMBERLIKE.match(value):
+            return "'" + value
     return value
 
 

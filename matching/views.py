@@ -15,7 +15,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -224,22 +225,64 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
 # --- The best-overall proposal -------------------------------------------------------------
 
 
+# Pairs of the draft on one page, and mentees left unmatched on one page of their list: a
+# draft of a whole cycle is a thousand pairs or more, far too many to read (or send) at once.
+PROPOSAL_PER_PAGE = 50
+UNMATCHED_PER_PAGE = 50
+
+
+def _proposal_back(query) -> str:
+    """The proposal's own search and pages from `query`, as a query string to come back to after an edit."""
+    back = QueryDict(mutable=True)
+    for key in ("q", "page", "left"):
+        if query.get(key):
+            back[key] = query[key]
+    return back.urlencode()
+
+
 @committee_required
 def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    """The committee: the draft of the best overall assignment, to review and adjust."""
+    """The committee: the draft of the best overall assignment, to review and adjust, a page at a time."""
     cycle = _cycle(cycle_id)
     draft = services.draft_for(cycle)
     context = {"cycle": cycle, "draft": draft}
     if draft:
-        items = list(draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk"))
+        q = request.GET.get("q", "").strip()
+        items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
+        for word in q.split():
+            items = items.filter(
+                Q(mentee__member__first_name__icontains=word)
+                | Q(mentee__member__last_name__icontains=word)
+                | Q(mentor__member__first_name__icontains=word)
+                | Q(mentor__member__last_name__icontains=word)
+            )
+        page = Paginator(items, PROPOSAL_PER_PAGE).get_page(request.GET.get("page"))
+        count = draft.pairs.count() if q else page.paginator.count
         unmatched_ids = [u["mentee"] for u in draft.unmatched]
-        people = Enrollment.objects.with_member().in_bulk(unmatched_ids)
+        if q:  # the search finds a mentee whether the draft pairs them or not
+            found = set(Enrollment.objects.filter(pk__in=unmatched_ids).search(q).values_list("pk", flat=True))
+            unmatched_ids = [pk for pk in unmatched_ids if pk in found]
+        left_page = Paginator(unmatched_ids, UNMATCHED_PER_PAGE).get_page(request.GET.get("left"))
+        people = Enrollment.objects.with_member().in_bulk(list(left_page))
+        reasons = {u["mentee"]: u["reason"] for u in draft.unmatched}
+        query = request.GET.copy()
+        query.pop("page", None)
+        left_query = request.GET.copy()
+        left_query.pop("left", None)
         context.update(
-            items=[(item, round_score(item.score)) for item in items],
-            average=(draft.total_score / len(items)) if items else 0,
-            unmatched=[(people[u["mentee"]], u["reason"]) for u in draft.unmatched if u["mentee"] in people],
+            q=q,
+            page=page,
+            items=[(item, round_score(item.score)) for item in page],
+            count=count,
+            average=(draft.total_score / count) if count else 0,
+            unmatched_count=len(draft.unmatched),
+            left_page=left_page,
+            unmatched=[(people[pk], reasons[pk]) for pk in left_page if pk in people],
             bans=list(draft.bans.select_related("mentee__member", "mentor__member")),
-            dropped_ids={d.mentee_id for d in draft.drops.all()},
+            dropped_ids=set(draft.drops.filter(mentee_id__in=list(left_page)).values_list("mentee_id", flat=True)),
+            query=query.urlencode(),
+            left_query=left_query.urlencode(),
+            back=_proposal_back(request.GET),
         )
     return render(request, "matching/proposal_detail.html", context)
 
@@ -298,7 +341,9 @@ def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
             raise MatchingError("Unknown action.")
     except MatchingError as e:
         messages.error(request, str(e))
-    return redirect("matching:proposal", cycle_id=cycle.pk)
+    # Back to the page (and search) the button was on; only our own keys, so never another site.
+    back = _proposal_back(QueryDict(request.POST.get("back", "")))
+    return redirect(reverse("matching:proposal", kwargs={"cycle_id": cycle.pk}) + (f"?{back}" if back else ""))
 
 
 @committee_required

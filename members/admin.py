@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
@@ -21,6 +23,8 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name", "job_title", "institution")
     ordering = ("last_name", "first_name", "email")
     date_hierarchy = "expires_on"
+    list_per_page = 50
+    show_full_result_count = False  # the filtered count is enough: not every member counted twice
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name and contact", {"fields": ("first_name", "last_name", "phone")}),
@@ -83,6 +87,11 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_filter = ("cycle", "role", "status")
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
     list_select_related = ("member", "cycle")
+    # The newest opt-ins first, read off the primary key's index: the model's ordering (by
+    # the cycle's start, then role) sorts every opt-in of every cycle for each page.
+    ordering = ("-pk",)
+    list_per_page = 50
+    show_full_result_count = False
     autocomplete_fields = ("member",)
     readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
     date_hierarchy = "created_at"
@@ -94,6 +103,8 @@ class ResourceAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("title", "description", "tags", "url", "suggested_by__email", "suggested_by__last_name")
     list_select_related = ("suggested_by", "reviewed_by")
+    list_per_page = 50
+    show_full_result_count = False
     autocomplete_fields = ("suggested_by", "reviewed_by")
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"
@@ -104,3 +115,14 @@ class ResourceAdmin(admin.ModelAdmin):
             obj.reviewed_by = request.user
             obj.reviewed_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+# allauth's own admin of email addresses, lighter: one address per member is ten thousand rows.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    list_select_related = ("user",)
+    list_per_page = 50
+    show_full_result_count = False

@@ -55,6 +55,9 @@ class CheckInInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by")  # named on every row
+
 
 class GoalInline(admin.TabularInline):
     model = Goal
@@ -65,7 +68,8 @@ class GoalInline(admin.TabularInline):
 @admin.register(Pair)
 class PairAdmin(admin.ModelAdmin):
     list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
-    list_filter = ("cycle", "status", "liaison")
+    # Only the committee members who liaise a pair: every member of the association is 10,000 links.
+    list_filter = ("cycle", "status", ("liaison", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "mentor__member__last_name",
         "mentor__member__email",
@@ -73,6 +77,10 @@ class PairAdmin(admin.ModelAdmin):
         "mentee__member__email",
     )
     list_select_related = ("cycle", "mentor__member", "mentee__member", "liaison", "created_by")
+    list_per_page = 50
+    show_full_result_count = False  # "50 of 1,400" needs a second count of every pair; the filtered count is enough
+    # Ids, not drop-downs: thousands of waiting mentees and mentors, ten thousand members.
+    raw_id_fields = ("mentee", "mentor", "liaison")
     readonly_fields = (
         "cycle",
         "mentor",
@@ -124,6 +132,8 @@ class EmailAdmin(admin.ModelAdmin):
     list_filter = ("state", "kind")
     search_fields = ("to", "subject", "key")
     readonly_fields = [f.name for f in Email._meta.fields]
+    list_per_page = 50
+    show_full_result_count = False
     actions = ["resend"]
 
     def has_add_permission(self, request):
@@ -143,6 +153,9 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_display = ("pair", "role", "kind", "overall", "relationship", "goals_met", "would_recommend", "submitted_at")
     list_filter = ("kind", "role", "pair__cycle")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    list_per_page = 50
+    show_full_result_count = False
+    raw_id_fields = ("pair", "author")
 
 
 @admin.register(CheckIn)
@@ -151,6 +164,9 @@ class CheckInAdmin(admin.ModelAdmin):
 
     list_display = ("pair", "met_on", "mode", "minutes")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    list_per_page = 50
+    show_full_result_count = False
+    raw_id_fields = ("pair", "logged_by")
 
     def has_module_permission(self, request):
         return request.user.is_superuser

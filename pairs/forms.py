@@ -21,8 +21,17 @@ class EnrollmentChoiceField(forms.ModelChoiceField):
         return f"{e.member} — {e.job_title}, {e.member.institution}"
 
 
+# The pairing page offers at most this many mentees and mentors, found by a search: a
+# cycle has thousands of opt-ins, far too many for a drop-down (or for one page to send).
+CHOICES_SHOWN = 50
+
+
 class PairForm(forms.Form):
-    """The committee's plain "pair a mentee with a mentor" form."""
+    """The committee's plain "pair a mentee with a mentor" form.
+
+    Any waiting mentee and any mentor of the cycle is accepted; the drop-downs offer the
+    first CHOICES_SHOWN who match `mentee_q` and `mentor_q` (and the one already chosen).
+    """
 
     mentee = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a waiting mentee")
     mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor")
@@ -35,7 +44,7 @@ class PairForm(forms.Form):
         label="Length", choices=[(n, f"{n} months") for n in range(MIN_MONTHS, MAX_MONTHS + 1)], coerce=int
     )
 
-    def __init__(self, *args, cycle: Cycle, **kwargs):
+    def __init__(self, *args, cycle: Cycle, mentee_q: str = "", mentor_q: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # Offer who is free now; the service re-checks under a lock when the form is sent.
         base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
@@ -43,7 +52,26 @@ class PairForm(forms.Form):
         self.fields["mentor"].queryset = base.mentors().exclude(status__in=["withdrawn", "completed"])
         self.fields["liaison"].queryset = User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True)
         self.fields["length_months"].initial = cycle.default_length_months
+        self.more = {"mentee": self._offer("mentee", mentee_q), "mentor": self._offer("mentor", mentor_q)}
         self.helper = _helper()
+
+    def _offer(self, name: str, q: str) -> bool:
+        """Put the first matches of `q` (and the one chosen) in the drop-down; True when there are more."""
+        field = self.fields[name]
+        found = list(field.queryset.search(q)[: CHOICES_SHOWN + 1])
+        more = len(found) > CHOICES_SHOWN
+        found = found[:CHOICES_SHOWN]
+        chosen = str((self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)) or "")
+        if chosen.isdigit() and int(chosen) not in {e.pk for e in found}:
+            found[:0] = field.queryset.filter(pk=int(chosen))  # a stale choice is simply not offered
+        elif not chosen and q and len(found) == 1 and not self.is_bound:
+            self.initial[name] = found[0].pk  # the search found the one: choose them
+        field.widget.choices = [("", field.empty_label)] + [(e.pk, field.label_from_instance(e)) for e in found]
+        if more:
+            field.help_text = f"The first {CHOICES_SHOWN}{' matches' if q else ''}: search above to find others."
+        elif q and not found:
+            field.help_text = f"No {name} matches “{q}”."
+        return more
 
 
 class CheckInForm(forms.ModelForm):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,19 +44,25 @@ class PairQuerySet(models.QuerySet):
 
     def involving(self, user: User) -> PairQuerySet:
         """Pairs in which `user` is the mentor or the mentee."""
-        return self.filter(Q(mentor__member=user) | Q(mentee__member=user))
+        # Through the user's own opt-ins (a handful), not an OR across two joins, which
+        # makes PostgreSQL scan every opt-in of every cycle.
+        own = Enrollment.objects.filter(member=user).values("pk")
+        return self.filter(Q(mentor__in=own) | Q(mentee__in=own))
 
     def visible_to(self, user: User) -> PairQuerySet:
         """What `user` may open: their own pairs, the pairs they liaise, or all for the committee."""
         if user.is_superuser or user.is_committee:
             return self.all()
-        return self.filter(Q(mentor__member=user) | Q(mentee__member=user) | Q(liaison=user))
+        own = Enrollment.objects.filter(member=user).values("pk")
+        return self.filter(Q(mentor__in=own) | Q(mentee__in=own) | Q(liaison=user))
 
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
 
     def with_last_checkin(self) -> PairQuerySet:
-        return self.annotate(last_checkin_on=Max("checkins__met_on"), checkin_count=Count("checkins", distinct=True))
+        # Subqueries, not a join: joined check-ins make PostgreSQL group every pair's
+        # selected columns (and multiply any other joined count) before a page takes 25.
+        return self.annotate(last_checkin_on=_last_checkin(), checkin_count=Coalesce(_checkin_count(), 0))
 
     def needing_attention(self, today: dt.date | None = None) -> PairQuerySet:
         """Active pairs with no check-in for CHECKIN_QUIET_DAYS (counted from the start when none yet)."""
@@ -64,9 +71,20 @@ class PairQuerySet(models.QuerySet):
         return (
             self.active()
             .filter(starts_on__lte=cutoff)
-            .annotate(_last=Max("checkins__met_on"))
+            .annotate(_last=_last_checkin())
             .filter(Q(_last__isnull=True) | Q(_last__lte=cutoff))
         )
+
+
+def _last_checkin() -> Subquery:
+    """The date of the pair's latest check-in (None when there is none), for an annotation."""
+    return Subquery(CheckIn.objects.filter(pair=OuterRef("pk")).order_by("-met_on").values("met_on")[:1])
+
+
+def _checkin_count() -> Subquery:
+    return Subquery(
+        CheckIn.objects.filter(pair=OuterRef("pk")).order_by().values("pair").annotate(n=Count("pk")).values("n")
+    )
 
 
 class Pair(models.Model):
@@ -121,7 +139,11 @@ class Pair(models.Model):
             models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="pair_two_enrollments"),
             models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="pair_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            # The default ordering: the admin's list of pairs reads the newest first.
+            models.Index(fields=["-created_at"], name="pair_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor.member} & {self.mentee.member}"
@@ -180,6 +202,8 @@ class CheckIn(models.Model):
                 condition=Q(minutes__gte=1, minutes__lte=600) | Q(minutes__isnull=True), name="checkin_minutes_range"
             )
         ]
+        # The default ordering: the admin's list of check-ins reads the latest first.
+        indexes = [models.Index(fields=["-met_on", "-created_at"], name="checkin_latest_first")]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} on {self.met_on}"

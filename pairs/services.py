@@ -431,13 +431,24 @@ def email_enqueue(email_id: int, *, wait_for_broker: bool = False) -> None:
         _broker_down_since = None
 
 
+def _smtp_permanent(error: Exception) -> bool:
+    """A 5xx answer (no such mailbox, relay denied, bad credentials): asking again will
+    not help until somebody fixes the address or the settings, so the committee should
+    see the failure now rather than after a quarter of an hour of retries."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
 def email_send(*, email_id: int) -> str:
     """Send one outbox row, at most once. Returns the row's state afterwards.
 
     A row lock (skip_locked) keeps two workers from sending the same row; a row that
     is no longer pending is left alone. On a transient failure the attempt is
     recorded and TransientEmailError raised for the task to retry; after
-    EMAIL_MAX_ATTEMPTS the row is marked failed for the committee to resend.
+    EMAIL_MAX_ATTEMPTS, or at once on a permanent (5xx) refusal, the row is marked
+    failed for the committee to resend.
     """
     error: Exception | None = None
     with transaction.atomic():
@@ -455,7 +466,7 @@ def email_send(*, email_id: int) -> str:
         except (smtplib.SMTPException, OSError) as e:
             error = e
             email.last_error = f"{type(e).__name__}: {e}"[:2000]
-            if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+            if email.attempts >= settings.EMAIL_MAX_ATTEMPTS or _smtp_permanent(e):
                 email.state = EmailState.FAILED
             email.queued_at = timezone.now()
             log.warning("email %s: attempt %s failed: %s", email.pk, email.attempts, email.last_error)
@@ -511,9 +522,19 @@ def orientation_member_ids(cycle: Cycle) -> set[int]:
 
 
 @transaction.atomic
-def orientation_mark(*, cycle: Cycle, attended_ids: Iterable[int], by: User, today: dt.date | None = None) -> int:
+def orientation_mark(
+    *,
+    cycle: Cycle,
+    attended_ids: Iterable[int],
+    by: User,
+    on_sheet: Iterable[int] | None = None,
+    today: dt.date | None = None,
+) -> int:
     """Record the attendance sheet of the cycle's orientation: the members in
-    `attended_ids` came, every other member of the cycle's pairs did not.
+    `attended_ids` came, every other member on the sheet did not. The sheet is every
+    member of the cycle's pairs, or only the members in `on_sheet` when the page sent
+    showed some of them (one page of the sheet, a search's answer): the marks of the
+    members it did not show stay as they are.
 
     Idempotent: saving the same sheet again changes nothing (who marked and when
     included). Refuses, changing nothing, before the orientation's day, and when the
@@ -534,10 +555,13 @@ def orientation_mark(*, cycle: Cycle, attended_ids: Iterable[int], by: User, tod
             f"Someone ticked on this sheet is no longer in a pair of the {cycle.name} cycle: "
             "reload the page and mark again. Nothing was saved."
         )
-    existing = {row.member_id: row for row in OrientationAttendance.objects.for_cycle(cycle)}
+    sheet = expected if on_sheet is None else (expected & set(on_sheet)) | attended
+    existing = {
+        row.member_id: row for row in OrientationAttendance.objects.for_cycle(cycle).filter(member_id__in=sheet)
+    }
     now = timezone.now()
     new, changed = [], []
-    for member_id in sorted(expected):
+    for member_id in sorted(sheet):
         present = member_id in attended
         row = existing.get(member_id)
         if row is None:

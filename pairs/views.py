@@ -12,20 +12,22 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Exists, Min, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
-from members.models import Cycle, Resource
+from members.models import Cycle, Resource, User
 
 from . import services
 from .calendar import pair_calendar
-from .forms import CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
+from .forms import CHOICES_SHOWN, CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
 from .models import (
     CheckIn,
     Email,
@@ -129,7 +131,8 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Create a cycle first.")
         return redirect("members:cycle-create")
     initial = {k: request.GET[k] for k in ("mentee", "mentor") if request.GET.get(k)}
-    form = PairForm(_posted(request), cycle=cycle, initial=initial)
+    mentee_q, mentor_q = request.GET.get("mentee_q", "").strip(), request.GET.get("mentor_q", "").strip()
+    form = PairForm(_posted(request), cycle=cycle, initial=initial, mentee_q=mentee_q, mentor_q=mentor_q)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,7 +155,19 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         messages.error(
             request, "That choice is no longer available (someone may have paired them meanwhile): check the form."
         )
-    return render(request, "pairs/pair_form.html", {"form": form, "cycle": cycle, "cycles": cycles})
+    return render(
+        request,
+        "pairs/pair_form.html",
+        {
+            "form": form,
+            "cycle": cycle,
+            "cycles": cycles,
+            "mentee_q": mentee_q,
+            "mentor_q": mentor_q,
+            "chosen": initial,
+            "shown": CHOICES_SHOWN,
+        },
+    )
 
 
 @committee_required
@@ -169,11 +184,19 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             .with_people()
             .with_last_checkin()
             .annotate(
-                intro_pending=Count(
-                    "emails",
-                    filter=Q(emails__kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE])
-                    & ~Q(emails__state=EmailState.SENT),
-                    distinct=True,  # the check-ins join would multiply the count
+                # A subquery, not a join: grouping every pair of the cycle would come before the page's 25.
+                intro_pending=Coalesce(
+                    Subquery(
+                        Email.objects.filter(
+                            pair=OuterRef("pk"), kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]
+                        )
+                        .exclude(state=EmailState.SENT)
+                        .order_by()
+                        .values("pair")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
                 )
             )
         )
@@ -255,7 +278,13 @@ def email_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(e))
     else:
         messages.success(request, f"Sending “{email.subject}” to {email.to} again.")
-    return redirect(request.POST.get("next") or "pairs:email-list")
+    # Back to the page that sent the form: a path on this site, never another site
+    # (an open redirect) nor a word that redirect() would take for a URL name.
+    back = request.POST.get("next", "")
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(back if local else reverse("pairs:email-list"))
 
 
 @committee_required
@@ -291,17 +320,33 @@ def evaluation_summary(request: HttpRequest) -> HttpResponse:
 # --- Mentors, mentees and liaisons ------------------------------------------------------------
 
 
+# A liaison (a committee member) can look after a hundred pairs or more: a page at a time.
+LIAISED_PER_PAGE = 25
+
+
 @login_required
 def pair_mine(request: HttpRequest) -> HttpResponse:
-    """Any signed-in member: the pairs I am in, and the pairs I liaise."""
+    """Any signed-in member: the pairs I am in, and the pairs I liaise (searchable, a page at a time)."""
     mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
-    liaised = list(
-        Pair.objects.filter(liaison=request.user)
-        .with_people()
-        .with_last_checkin()
-        .order_by("mentee__member__last_name")
+    q = request.GET.get("q", "").strip()
+    liaised = Pair.objects.filter(liaison=request.user).with_people().with_last_checkin()
+    for word in q.split():
+        liaised = liaised.filter(
+            Q(mentor__member__last_name__icontains=word)
+            | Q(mentor__member__first_name__icontains=word)
+            | Q(mentee__member__last_name__icontains=word)
+            | Q(mentee__member__first_name__icontains=word)
+        )
+    page = Paginator(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    return render(request, "pairs/pair_mine.html", {"mine": mine, "liaised": liaised})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pairs/pair_mine.html",
+        {"mine": mine, "liaised": list(page), "page": page, "q": q, "query": query.urlencode()},
+    )
 
 
 @login_required
@@ -418,11 +463,28 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The orientation at the fall conference --------------------------------------------------------
 
 
+# The sheet a page at a time (with a search to find someone at the door), and the first
+# pairs with someone absent under it: a cycle's pairs are a thousand or more.
+ORIENTATION_PER_PAGE = 50
+ABSENT_SHOWN = 10
+
+
+def _orientation_query(request: HttpRequest, cycle: Cycle, **changes) -> str:
+    """The orientation page's address for `cycle`, keeping its search, page and view unless changed."""
+    query = QueryDict(mutable=True)
+    query["cycle"] = cycle.pk
+    for key in ("q", "page", "show"):
+        value = changes.get(key, request.GET.get(key, ""))
+        if value:
+            query[key] = value
+    return f"{reverse('pairs:orientation')}?{query.urlencode()}"
+
+
 @committee_required
 @require_http_methods(["GET", "POST"])
 def orientation(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: who came to a cycle's orientation (one checkbox
-    per member of its pairs, saved at once), and the pairs with someone absent."""
+    per member of its pairs, a page at a time, saved at once), and the pairs with someone absent."""
     cycles, cycle = _selected_cycle(request)
     if cycle is None:
         messages.info(request, "Create a cycle first.")
@@ -430,57 +492,110 @@ def orientation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             attended_ids = {int(v) for v in request.POST.getlist("attended")}
+            # The members the page showed: only their marks change (a sheet without them is the whole cycle's).
+            on_sheet = {int(v) for v in request.POST.getlist("on_sheet")} or None
         except ValueError:
             messages.error(request, "That attendance sheet could not be read: reload the page and mark again.")
         else:
             try:
-                changes = services.orientation_mark(cycle=cycle, attended_ids=attended_ids, by=request.user)
+                changes = services.orientation_mark(
+                    cycle=cycle, attended_ids=attended_ids, on_sheet=on_sheet, by=request.user
+                )
             except PairingError as e:
                 messages.error(request, str(e))
             else:
                 done = f"Attendance saved: {len(attended_ids)} present."
                 messages.success(request, done if changes else f"{done} Nothing had changed.")
-        return redirect(f"{reverse('pairs:orientation')}?cycle={cycle.pk}")
+        return redirect(_orientation_query(request, cycle))
 
-    pairs = list(
-        services.orientation_pairs(cycle)
-        .with_people()
-        .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
-    )
-    marks = {a.member_id: a.attended for a in OrientationAttendance.objects.for_cycle(cycle)}
-    people: dict[int, dict] = {}
-    for pair in pairs:
-        for role, member, partner in (
-            ("Mentor", pair.mentor.member, pair.mentee.member),
-            ("Mentee", pair.mentee.member, pair.mentor.member),
-        ):
-            row = people.setdefault(
-                member.pk, {"member": member, "roles": [], "partners": [], "mark": marks.get(member.pk)}
-            )
-            if role not in row["roles"]:
-                row["roles"].append(role)
-            row["partners"].append(partner)
-    rows = sorted(people.values(), key=lambda r: (r["member"].last_name, r["member"].first_name, r["member"].pk))
     today = timezone.localdate()
-    absent = [
-        {"pair": p, "absent": [m for m in (p.mentor.member, p.mentee.member) if not marks.get(m.pk)]}
-        for p in pairs
-        if not (marks.get(p.mentor.member_id) and marks.get(p.mentee.member_id))
-    ]
-    return render(
-        request,
-        "pairs/orientation.html",
-        {
-            "cycles": cycles,
-            "cycle": cycle,
-            "rows": rows,
-            "present": sum(1 for r in rows if r["mark"]),
-            "unmarked": sum(1 for r in rows if r["mark"] is None),
-            "can_mark": today >= cycle.starts_on,
-            "has_passed": today > cycle.starts_on,
-            "absent": absent,
-        },
-    )
+    has_passed = today > cycle.starts_on
+    show_absent = has_passed and request.GET.get("show") == "absent"
+    q = request.GET.get("q", "").strip()
+    expected = services.orientation_pairs(cycle)
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "q": q,
+        "can_mark": today >= cycle.starts_on,
+        "has_passed": has_passed,
+        "show_absent": show_absent,
+    }
+    if not show_absent:
+        marks = OrientationAttendance.objects.for_cycle(cycle).order_by()
+        in_pairs = Q(pk__in=expected.values("mentor__member_id")) | Q(pk__in=expected.values("mentee__member_id"))
+        members = User.objects.filter(in_pairs)
+        everyone = members.count()
+        totals = (
+            marks.filter(member__in=members)
+            .order_by()
+            .aggregate(present=Count("pk", filter=Q(attended=True)), marked=Count("pk"))
+        )
+        for word in q.split():
+            members = members.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            )
+        members = members.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
+        paginator = Paginator(members.order_by("last_name", "first_name", "pk"), ORIENTATION_PER_PAGE)
+        if not q:
+            paginator.count = everyone  # the same number: not counted twice
+        page = paginator.get_page(request.GET.get("page"))
+        rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in page}
+        their_pairs = (
+            expected.filter(Q(mentor__member_id__in=rows) | Q(mentee__member_id__in=rows))
+            .with_people()
+            .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+        )
+        for pair in their_pairs:
+            for role, member, partner in (
+                ("Mentor", pair.mentor.member, pair.mentee.member),
+                ("Mentee", pair.mentee.member, pair.mentor.member),
+            ):
+                if (row := rows.get(member.pk)) is not None:
+                    if role not in row["roles"]:
+                        row["roles"].append(role)
+                    row["partners"].append(partner)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            page=page,
+            rows=list(rows.values()),
+            everyone=everyone,
+            present=totals["present"],
+            unmarked=everyone - totals["marked"],
+            query=query.urlencode(),
+            action=_orientation_query(request, cycle),
+        )
+    if has_passed:
+        came = OrientationAttendance.objects.for_cycle(cycle).filter(attended=True)
+        absent_pairs = (
+            expected.annotate(
+                mentor_came=Exists(came.filter(member_id=OuterRef("mentor__member_id"))),
+                mentee_came=Exists(came.filter(member_id=OuterRef("mentee__member_id"))),
+            )
+            .exclude(mentor_came=True, mentee_came=True)
+            .with_people()
+            .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+        )
+        absent_page = Paginator(absent_pairs, ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN).get_page(
+            request.GET.get("page") if show_absent else 1
+        )
+        context.update(
+            absent_page=absent_page,
+            absent=[
+                {
+                    "pair": p,
+                    "absent": [
+                        m
+                        for m, came in ((p.mentor.member, p.mentor_came), (p.mentee.member, p.mentee_came))
+                        if not came
+                    ],
+                }
+                for p in absent_page
+            ],
+            absent_query=f"cycle={cycle.pk}&show=absent",
+        )
+    return render(request, "pairs/orientation.html", context)
 
 
 # --- A member's own data -------------------------------------------------------------------------

@@ -791,6 +791,116 @@ def test_committee_discards_the_draft(client_for, committee, cycle, pool):
     assert Proposal.objects.filter(status="draft").count() == 1
 
 
+# --- A draft of a whole cycle, a page at a time -----------------------------------------------
+
+
+def big_draft(cycle, committee, pairs: int, unmatched: int = 0) -> Proposal:
+    """A solved draft of `pairs` pairs (Mentee No00 … with one mentor, scores falling) and
+    `unmatched` mentees left out, written as the solver writes it."""
+    cora = mentor(cycle, "Cora", "Catalog", capacity=5)  # the draft is written here, not solved
+    draft = Proposal.objects.create(cycle=cycle, created_by=committee, solved_at=timezone.now())
+    items = [
+        ProposalPair(proposal=draft, mentee=mentee(cycle, "Mentee", f"No{i:02d}"), mentor=cora, score=90 - i / 10)
+        for i in range(pairs)
+    ]
+    ProposalPair.objects.bulk_create(items)
+    draft.unmatched = [
+        {"mentee": mentee(cycle, "Lone", f"No{i:02d}").pk, "reason": "every mentor who fits is taken"}
+        for i in range(unmatched)
+    ]
+    draft.total_score = sum(i.score for i in items)
+    draft.save()
+    return draft
+
+
+def proposal_url(cycle, **query) -> str:
+    return reverse("matching:proposal", args=[cycle.pk]) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()))
+
+
+def test_the_draft_shows_50_pairs_a_page_and_the_next_page_shows_the_rest_with_the_same_totals(
+    client_for, committee, cycle
+):
+    draft = big_draft(cycle, committee, pairs=53, unmatched=2)
+    client = client_for(committee)
+
+    first = client.get(proposal_url(cycle))
+    second = client.get(proposal_url(cycle, page=2))
+
+    assert [a for a, _, _, _ in proposed(first)] == [f"Mentee No{i:02d}" for i in range(50)]
+    assert [a for a, _, _, _ in proposed(second)] == ["Mentee No50", "Mentee No51", "Mentee No52"]
+    assert "Page 1 of 2" in first.text and "Page 2 of 2" in second.text
+    totals = {
+        "pairs": "53",
+        "total score": f"{draft.total_score:.0f}",
+        "average score": f"{draft.total_score / 53:.1f}",
+        "left unmatched": "2",
+    }
+    assert proposal_numbers(first) == proposal_numbers(second) == totals
+    assert unmatched(second) == {
+        "Lone No00": "every mentor who fits is taken",
+        "Lone No01": "every mentor who fits is taken",
+    }
+    assert "Confirm all 53 pairs…" in text(second)
+
+
+def test_the_unmatched_mentees_are_listed_50_a_page_on_their_own(client_for, committee, cycle):
+    big_draft(cycle, committee, pairs=1, unmatched=52)
+    client = client_for(committee)
+
+    first = client.get(proposal_url(cycle))
+    second = client.get(proposal_url(cycle, left=2))
+
+    assert len(unmatched(first)) == 50 and proposal_numbers(first)["left unmatched"] == "52"
+    assert set(unmatched(second)) == {"Lone No50", "Lone No51"}
+    assert proposed(second) == proposed(first)  # the pairs stay on their own first page
+    assert 'href="?&amp;left=2#unmatched"' in first.text
+
+
+def test_a_pair_locked_on_the_second_page_brings_the_committee_back_to_that_page(client_for, committee, cycle):
+    big_draft(cycle, committee, pairs=53)
+    client = client_for(committee)
+    item = ProposalPair.objects.get(mentee__member__last_name="No51")
+
+    response = client.post(
+        reverse("matching:proposal-edit", args=[cycle.pk]), {"action": "lock", "id": item.pk, "back": "page=2"}
+    )
+    page = client.get(response.url)
+
+    assert response.url == proposal_url(cycle, page=2)
+    # Locked pairs come first, so Mentee No51 is now on the first page and the second starts one earlier.
+    assert [(a, locked) for a, _, _, locked in proposed(page)] == [
+        ("Mentee No49", False),
+        ("Mentee No50", False),
+        ("Mentee No52", False),
+    ]
+    assert ("Mentee No51", True) in [(a, locked) for a, _, _, locked in proposed(client.get(proposal_url(cycle)))]
+
+
+def test_the_committee_finds_a_mentee_in_the_draft_by_name_paired_or_not(client_for, committee, cycle):
+    big_draft(cycle, committee, pairs=53, unmatched=2)
+    client = client_for(committee)
+
+    response = client.get(proposal_url(cycle, q="No01"))
+
+    assert [a for a, _, _, _ in proposed(response)] == ["Mentee No01"]
+    assert list(unmatched(response)) == ["Lone No01"]
+    assert proposal_numbers(response)["pairs"] == "53"  # the totals stay the draft's
+    # An edit made on the search's answer comes back to it.
+    assert 'name="back" value="q=No01"' in response.text
+
+
+def test_an_edit_sent_with_a_foreign_address_to_come_back_to_stays_on_the_proposal(client_for, committee, cycle):
+    big_draft(cycle, committee, pairs=1)
+    item = ProposalPair.objects.get()
+
+    response = client_for(committee).post(
+        reverse("matching:proposal-edit", args=[cycle.pk]),
+        {"action": "lock", "id": item.pk, "back": "next=https://evil.example/&page=1"},
+    )
+
+    assert response.url == proposal_url(cycle, page=1)
+
+
 # --- Query counts ----------------------------------------------------------------------------
 
 
@@ -806,6 +916,20 @@ def people(cycle, start: int, end: int) -> None:
     for i in range(start, end):
         mentee(cycle, "Mentee", f"No{i:02d}", title=titles[i % 4])
         mentor(cycle, "Mentor", f"No{i:02d}", title=titles[(i + 1) % 4].replace("Assistant", "Librarian"))
+
+
+def test_the_proposal_page_query_count_does_not_grow_with_the_draft(client_for, committee, cycle):
+    client = client_for(committee)
+    big_draft(cycle, committee, pairs=3, unmatched=2)
+    few = count_queries(client, reverse("matching:proposal", args=[cycle.pk]))
+    Proposal.objects.all().delete()
+    big_draft(cycle, committee, pairs=60, unmatched=60)
+    many = count_queries(client, reverse("matching:proposal", args=[cycle.pk]))
+
+    # Measured: 9 (session, user, committee group, cycle, draft, pairs counted, a page of
+    # pairs, a page of the unmatched with their people, bans, drops).
+    assert few == many, f"{few} queries with 3 pairs, {many} with 60"
+    assert many <= 10
 
 
 # Measured: the dashboard makes 13 queries and the suggestions page 12, with 3 mentees and

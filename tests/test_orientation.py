@@ -240,6 +240,91 @@ def test_orientation_page_query_count_does_not_grow_with_pairs(client_for, commi
         PairFactory(cycle=held)
     many = count_queries(client, url(held))
 
-    # Measured: 6 (session, user, committee group, cycles, pairs with their people, marks).
+    # Measured: 10 (session, user, committee group, cycles, the sheet's totals, its members
+    # counted, a page of them with their marks, their pairs, the pairs with someone absent
+    # counted, and the first of them).
     assert few == many, f"{few} queries with 2 pairs, {many} with 20"
-    assert many <= 6
+    assert many <= 10
+
+
+# --- A cycle of many pairs: the sheet a page at a time ---------------------------------------
+
+
+@pytest.fixture
+def crowd(held):
+    """26 pairs of the held cycle: 52 members, Mentee00 Crowd00 … and Mentor00 Crowd00 …,
+    so that the sheet (by last name) pairs them up: Mentee00, Mentor00, Mentee01, …"""
+    return [
+        PairFactory(
+            cycle=held,
+            mentor=EnrollmentFactory(
+                cycle=held,
+                role=Role.MENTOR,
+                status="paired",
+                member=UserFactory(seasoned=True, first_name=f"Mentor{n:02d}", last_name=f"Crowd{n:02d}"),
+            ),
+            mentee=EnrollmentFactory(
+                cycle=held, status="paired", member=UserFactory(first_name=f"Mentee{n:02d}", last_name=f"Crowd{n:02d}")
+            ),
+        )
+        for n in range(26)
+    ]
+
+
+def on_sheet(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'name="on_sheet" value="(\d+)"', page)]
+
+
+def test_the_sheet_shows_50_members_a_page_and_the_next_page_shows_the_rest(client_for, committee, held, crowd):
+    client = client_for(committee)
+
+    first = client.get(url(held)).text
+    second = client.get(url(held) + "&page=2").text
+
+    assert len(on_sheet(first)) == 50 and first.count('name="attended"') == 50
+    assert on_sheet(second) == [crowd[25].mentee.member.pk, crowd[25].mentor.member.pk]
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "0 of 52 members present · 52 not marked yet" in second  # the totals are the whole sheet's
+    assert "Save attendance on this page" in first
+
+
+def test_saving_one_page_of_the_sheet_leaves_the_other_pages_marks_alone(client_for, committee, held, crowd):
+    client = client_for(committee)
+    second = on_sheet(client.get(url(held) + "&page=2").text)
+
+    response = client.post(url(held) + "&page=2", {"attended": second, "on_sheet": second})
+
+    assert response.url == url(held) + "&page=2"  # back to the page the committee was on
+    assert dict(OrientationAttendance.objects.values_list("member_id", "attended")) == dict.fromkeys(second, True)
+    page = client.get(response.url).text
+    assert "2 of 52 members present · 50 not marked yet" in page
+
+    first = on_sheet(client.get(url(held)).text)
+    client.post(url(held), {"attended": first[:1], "on_sheet": first})
+
+    marks = dict(OrientationAttendance.objects.values_list("member_id", "attended"))
+    assert marks == {**dict.fromkeys(first, False), first[0]: True, **dict.fromkeys(second, True)}
+
+
+def test_the_committee_finds_a_member_on_the_sheet_by_name(client_for, committee, held, crowd):
+    page = client_for(committee).get(url(held) + "&q=Mentor07").text
+
+    assert on_sheet(page) == [crowd[7].mentor.member.pk]
+    assert "1 member matches “Mentor07”" in page
+    assert "Mentee07 Crowd07" in page  # whom they are paired with
+    assert "0 of 52 members present" in page
+
+
+def test_ten_pairs_with_someone_absent_are_listed_with_a_link_to_all_of_them(client_for, committee, held, crowd):
+    client = client_for(committee)
+
+    page = client.get(url(held)).text
+    absent = page.split("Pairs with someone absent", 1)[1]
+    link = f"{reverse('pairs:orientation')}?cycle={held.pk}&amp;show=absent"
+
+    assert "26 pairs where the mentor or the mentee is not marked present" in absent
+    assert len(re.findall(r'href="/pairs/\d+/"', absent)) == 10
+    assert f'href="{link}">See all 26 pairs with someone absent</a>' in absent
+    every = client.get(link.replace("&amp;", "&")).text
+    assert every.count('name="attended"') == 0  # the list alone, without the sheet
+    assert len(re.findall(r'href="/pairs/\d+/"', every)) == 26

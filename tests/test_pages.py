@@ -135,7 +135,7 @@ def test_health_page_query_count_does_not_grow_with_pairs_checkins_or_cycles(cli
     many = count_queries(client, url)
 
     assert few == many, f"{url}: {few} queries with few rows, {many} with many"
-    assert many <= 16, many
+    assert many <= 17, many  # the needs-attention list: its count and its first ten, apart
 
 
 def test_import_page_query_count(client_for, committee):

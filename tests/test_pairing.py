@@ -1,8 +1,12 @@
 """The one service that makes a pair, and the committee's plain pairing page and admin."""
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,3 +210,108 @@ def test_the_admin_shows_a_refusal_as_a_form_error(client_for, site_admin, cycle
     assert response.status_code == 200
     assert "already mentors 1 of the 1 mentee" in response.text
     assert Pair.objects.count() == 1
+
+
+def test_the_admin_adds_a_pair_by_ids_without_a_list_of_every_mentee_mentor_and_member(
+    client_for, site_admin, cycle, mentee, mentor
+):
+    page = client_for(site_admin).get(reverse("admin:pairs_pair_add")).text
+
+    for field in ("mentee", "mentor", "liaison"):
+        assert re.search(rf'<input type="text" name="{field}"[^>]*class="vForeignKeyRawIdAdminField"', page), field
+    assert "<option" not in page.split('id="pair_form"', 1)[1].split("length_months", 1)[0]
+
+
+def test_the_admin_lists_pairs_50_a_page(client_for, site_admin, cycle):
+    for _ in range(51):
+        PairFactory(cycle=cycle)
+
+    client = client_for(site_admin)
+    first = client.get(reverse("admin:pairs_pair_changelist")).text
+    second = client.get(reverse("admin:pairs_pair_changelist") + "?p=2").text
+
+    assert first.count('class="action-select"') == 50
+    assert second.count('class="action-select"') == 1
+
+
+# --- The pairing page with a cycle of thousands: search, never every opt-in ---------------
+
+
+def offered(page: str, name: str) -> list[str]:
+    """The options of the `name` drop-down, as the committee reads them (without the empty choice)."""
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return [unescape(label) for value, label in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select)]
+
+
+def chosen(page: str, name: str) -> str | None:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    found = re.search(r'<option value="(\d+)"[^>]*selected[^>]*>', select)
+    return found and found.group(1)
+
+
+def test_the_pairing_page_lists_only_the_mentees_and_mentors_matching_the_search(
+    client_for, committee, cycle, mentee, mentor
+):
+    EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
+    url = reverse("pairs:pair-create")
+
+    page = client_for(committee).get(url, {"cycle": cycle.pk, "mentee_q": "Other", "mentor_q": "nobody-at-all"}).text
+
+    assert [name.split(" — ")[0] for name in offered(page, "mentee")] == ["Otto Other"]
+    assert offered(page, "mentor") == []
+    assert "No mentor matches “nobody-at-all”." in page
+
+
+def test_a_search_that_finds_one_mentee_chooses_them(client_for, committee, cycle, mentee, mentor):
+    EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
+
+    page = client_for(committee).get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee_q": "Other"}).text
+
+    assert chosen(page, "mentee") == str(Enrollment.objects.get(member__last_name="Other").pk)
+    assert chosen(page, "mentor") is None  # no search for the mentor: nobody chosen for the committee
+
+
+def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_address(
+    client_for, committee, cycle, mentor
+):
+    many = [
+        EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Mentee", last_name=f"No{i:02d}"))
+        for i in range(52)
+    ]
+    client = client_for(committee)
+
+    page = client.get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee": many[51].pk}).text
+
+    names = [name.split(" — ")[0] for name in offered(page, "mentee")]
+    assert len(names) == 51 and names[0] == "Mentee No51" and names[1:] == [f"Mentee No{i:02d}" for i in range(50)]
+    assert chosen(page, "mentee") == str(many[51].pk)
+    assert "The first 50: search above to find others." in page
+
+    # Any waiting mentee can be paired, offered on the page or not.
+    response = client.post(
+        reverse("pairs:pair-create") + f"?cycle={cycle.pk}",
+        {"mentee": many[50].pk, "mentor": mentor.pk, "length_months": "10"},
+    )
+    assert response.status_code == 302
+    assert Pair.objects.get().mentee == many[50]
+
+
+def test_the_pairing_page_query_count_does_not_grow_with_the_opt_ins(client_for, committee, cycle, mentee, mentor):
+    client = client_for(committee)
+    url = reverse("pairs:pair-create") + f"?cycle={cycle.pk}"
+
+    few = count_queries(client, url)
+    for i in range(60):
+        EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Mentee", last_name=f"No{i:02d}"))
+    many = count_queries(client, url)
+
+    # Measured: 7 (session, user, committee group, cycles, a page of mentees, of mentors, the liaisons).
+    assert few == many, f"{few} queries with 1 mentee, {many} with 61"
+    assert many <= 7
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)

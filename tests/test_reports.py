@@ -149,7 +149,18 @@ def test_pairs_ended_early_are_listed_with_their_reasons(known):
 def test_the_quiet_pair_needs_attention(known):
     attention = reports.pairs_needing_attention(known.cycle, TODAY)
 
-    assert [(p["pk"], p["last_checkin"]) for p in attention] == [(known.b.pk, D(2025, 10, 10))]
+    assert attention["count"] == 1
+    assert [(p["pk"], p["last_checkin"]) for p in attention["pairs"]] == [(known.b.pk, D(2025, 10, 10))]
+
+
+def test_only_the_quietest_pairs_needing_attention_are_named_but_all_are_counted(known):
+    silent = [PairFactory(cycle=known.cycle, starts_on=D(2025, 9, 1) + dt.timedelta(days=i)) for i in range(12)]
+
+    attention = reports.pairs_needing_attention(known.cycle, TODAY, limit=10)
+
+    assert attention["count"] == 13
+    # Never a check-in counts as quieter than one in October; then the longest running first.
+    assert [p["pk"] for p in attention["pairs"]] == [p.pk for p in silent[:10]]
 
 
 def test_evaluation_averages_per_side_count_closing_evaluations_only(known):
@@ -212,7 +223,7 @@ def test_cycle_health_query_count_does_not_grow_with_pairs_or_months(known):
     many = queries(lambda: reports.cycle_health(known.cycle, TODAY))
 
     assert len(reports.checkins_per_month(known.cycle, TODAY)) == 12
-    assert few == many <= 7
+    assert few == many <= 8
 
 
 def test_year_over_year_query_count_does_not_grow_with_cycles(known):
@@ -240,6 +251,24 @@ def test_committee_reads_the_health_page_with_charts_and_their_numbers(client_fo
     assert "80%" in page  # match rate
     assert reverse("matching:export", args=[known.cycle.pk, "checkins", "xlsx"]) in page
     assert "2024–25" in page  # year over year
+
+
+def test_the_health_page_names_ten_pairs_needing_attention_and_links_to_the_list_of_all(client_for, committee, known):
+    for i in range(12):
+        PairFactory(cycle=known.cycle, starts_on=D(2025, 9, 1) + dt.timedelta(days=i))  # never a check-in
+    total = Pair.objects.for_cycle(known.cycle).needing_attention().count()
+    client = client_for(committee)
+
+    page = client.get(reverse("matching:health", args=[known.cycle.pk])).content.decode()
+    section = page.split('id="attention"', 1)[1].split("</section>", 1)[0]
+    link = f"{reverse('pairs:pair-list')}?cycle={known.cycle.pk}&amp;status=attention"
+
+    assert total > 10
+    assert len(re.findall(r'href="/pairs/\d+/"', section)) == 10
+    assert "The 10 quietest:" in section
+    assert f'href="{link}">See all {total} pairs needing attention</a>' in section
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f"{total} pairs · {total} needing attention" in listed
 
 
 def test_health_page_has_no_inline_styles_for_the_strict_csp(client_for, committee, known):
