@@ -15,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -36,6 +35,7 @@ from members.models import (
     Role,
 )
 from pairs import services as pair_services
+from pairs.models import named
 
 from . import imports, reports, services
 from .models import MatchSettings, ProposalStatus
@@ -250,12 +250,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
         q = request.GET.get("q", "").strip()
         items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
         for word in q.split():
-            items = items.filter(
-                Q(mentee__member__first_name__icontains=word)
-                | Q(mentee__member__last_name__icontains=word)
-                | Q(mentor__member__first_name__icontains=word)
-                | Q(mentor__member__last_name__icontains=word)
-            )
+            items = items.filter(named(word))
         page = Paginator(items, PROPOSAL_PER_PAGE).get_page(request.GET.get("page"))
         count = draft.pairs.count() if q else page.paginator.count
         unmatched_ids = [u["mentee"] for u in draft.unmatched]

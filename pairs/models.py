@@ -35,7 +35,25 @@ class PairStatus(models.TextChoices):
     ENDED = "ended", "Ended early"
 
 
+def named(word: str, mentee: str = "mentee", mentor: str = "mentor") -> Q:
+    """The mentee's or the mentor's first or last name contains `word`: the committee's
+    search of pairs, and of a proposal's draft pairs (same fields, other model)."""
+    return (
+        Q(**{f"{mentee}__member__first_name__icontains": word})
+        | Q(**{f"{mentee}__member__last_name__icontains": word})
+        | Q(**{f"{mentor}__member__first_name__icontains": word})
+        | Q(**{f"{mentor}__member__last_name__icontains": word})
+    )
+
+
 class PairQuerySet(models.QuerySet):
+    def search(self, text: str) -> PairQuerySet:
+        """Every word of `text` in the mentee's or the mentor's name."""
+        qs = self
+        for word in text.split():
+            qs = qs.filter(named(word))
+        return qs
+
     def active(self) -> PairQuerySet:
         return self.filter(status=PairStatus.ACTIVE)
 

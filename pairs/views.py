@@ -200,13 +200,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
                 )
             )
         )
-        for word in q.split():
-            pairs = pairs.filter(
-                Q(mentor__member__last_name__icontains=word)
-                | Q(mentor__member__first_name__icontains=word)
-                | Q(mentee__member__last_name__icontains=word)
-                | Q(mentee__member__first_name__icontains=word)
-            )
+        pairs = pairs.search(q)
         attention_ids = set(Pair.objects.for_cycle(cycle).needing_attention().values_list("pk", flat=True))
         if status == "attention":
             pairs = pairs.filter(pk__in=attention_ids)
@@ -330,13 +324,7 @@ def pair_mine(request: HttpRequest) -> HttpResponse:
     mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
     q = request.GET.get("q", "").strip()
     liaised = Pair.objects.filter(liaison=request.user).with_people().with_last_checkin()
-    for word in q.split():
-        liaised = liaised.filter(
-            Q(mentor__member__last_name__icontains=word)
-            | Q(mentor__member__first_name__icontains=word)
-            | Q(mentee__member__last_name__icontains=word)
-            | Q(mentee__member__first_name__icontains=word)
-        )
+    liaised = liaised.search(q)
     page = Paginator(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE).get_page(
         request.GET.get("page")
     )

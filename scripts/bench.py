@@ -434,17 +434,10 @@ def bench_urlconf(site_urlconf: str) -> types.ModuleType:
 
 
 def site_url_names() -> set[str]:
-    """Every named URL of the site, as tests/test_authorization.py's all_url_names() lists them."""
-    from django.urls import URLPattern, URLResolver, get_resolver
+    """Every named URL of the site, as the authorization matrix lists them."""
+    from arla_mentoring.url_names import site_url_names as names
 
-    def walk(resolver, namespace=""):
-        for p in resolver.url_patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p, namespace + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and p.name:
-                yield namespace + p.name
-
-    return set(walk(get_resolver()))
+    return names()
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
 from members.models import Cycle, Enrollment, Resource, Role, User, committee_group
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
@@ -209,17 +210,6 @@ PRIVATE = {
     # The mentee's closing evaluation: the committee reads it (without names); the mentor never.
     "P-mentee-evaluation-my-mentor-never-called": ("mentee", *COMMITTEE),
 }
-
-
-def all_url_names():
-    def walk(resolver, namespace=""):
-        for p in resolver.url_patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p, namespace + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and p.name:
-                yield namespace + p.name
-
-    return set(walk(get_resolver()))
 
 
 def _committee_member(**kwargs) -> User:
@@ -526,6 +516,6 @@ def test_admin_is_for_staff_and_the_committee_sees_its_models_only(client_for, w
 
 
 def test_every_url_of_the_site_has_a_row():
-    missing = {n for n in all_url_names() if n not in TABLE and not n.startswith(ADMIN_NAMESPACE)}
+    missing = {n for n in site_url_names() if n not in TABLE and not n.startswith(ADMIN_NAMESPACE)}
 
     assert not missing, f"Add these URL names to TABLE, saying who may use them: {sorted(missing)}"
