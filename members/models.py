@@ -424,7 +424,12 @@ class Enrollment(models.Model):
                 condition=Q(role="mentor") | Q(capacity=1), name="mentee_enrollment_capacity_is_one"
             ),
         ]
-        indexes = [models.Index(fields=["cycle", "role", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "role", "status"]),
+            # The committee's list of a cycle's opt-ins, newest first: read a page off the
+            # index instead of sorting the whole cycle.
+            models.Index(fields=["cycle", "-created_at", "id"], name="enrollment_cycle_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_role_display().lower()}, {self.cycle}"
