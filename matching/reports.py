@@ -319,9 +319,10 @@ _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBERLIKE = re.compile(r"^[+-]?[\d\s().\-/]+$")  # phone numbers and signed numbers stay as they are
 
 
-# Control characters an .xlsx file cannot hold (openpyxl refuses the whole file): a
-# vertical tab pasted from Word into a goal would otherwise break every Excel export.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters an .xlsx file cannot hold: control characters (openpyxl refuses the whole
+# file) and the non-characters U+FFFE and U+FFFF (openpyxl writes them, and the file no
+# longer opens). A vertical tab pasted from Word into a goal would break every export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _safe(value):

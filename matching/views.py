@@ -33,6 +33,7 @@ from members.models import (
     MembershipCategory,
     Region,
     Role,
+    search_words,
 )
 from pairs import services as pair_services
 from pairs.models import named
@@ -249,7 +250,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if draft:
         q = request.GET.get("q", "").strip()
         items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
-        for word in q.split():
+        for word in search_words(q):
             items = items.filter(named(word))
         page = Paginator(items, PROPOSAL_PER_PAGE).get_page(request.GET.get("page"))
         count = draft.pairs.count() if q else page.paginator.count

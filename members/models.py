@@ -20,6 +20,16 @@ from django.utils import timezone
 COMMITTEE_GROUP = "Mentoring Committee"
 
 
+# At most this many words of a search box count: each word is one more filter, and a
+# pasted page of text would otherwise keep the database busy for seconds.
+SEARCH_WORDS = 10
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search box, without NUL (PostgreSQL refuses it in any string)."""
+    return text.replace("\x00", " ").split()[:SEARCH_WORDS]
+
+
 class LibraryType(models.TextChoices):
     PUBLIC = "public", "Public"
     ACADEMIC = "academic", "Academic"
@@ -371,7 +381,7 @@ class EnrollmentQuerySet(models.QuerySet):
     def search(self, text: str) -> EnrollmentQuerySet:
         """Every word must appear in the name, email, job title or institution."""
         qs = self
-        for word in text.split():
+        for word in search_words(text):
             qs = qs.filter(
                 Q(member__first_name__icontains=word)
                 | Q(member__last_name__icontains=word)
@@ -517,7 +527,7 @@ class ResourceQuerySet(models.QuerySet):
     def search(self, text: str) -> ResourceQuerySet:
         """Every word must appear in the title, the description or the tags."""
         qs = self
-        for word in text.split():
+        for word in search_words(text):
             qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
         return qs
 

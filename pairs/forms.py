@@ -62,7 +62,7 @@ class PairForm(forms.Form):
         more = len(found) > CHOICES_SHOWN
         found = found[:CHOICES_SHOWN]
         chosen = str((self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)) or "")
-        if chosen.isdigit() and int(chosen) not in {e.pk for e in found}:
+        if chosen.isascii() and chosen.isdecimal() and int(chosen) not in {e.pk for e in found}:  # not "²"
             found[:0] = field.queryset.filter(pk=int(chosen))  # a stale choice is simply not offered
         elif not chosen and q and len(found) == 1 and not self.is_bound:
             self.initial[name] = found[0].pk  # the search found the one: choose them

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, MeetingMode, User
+from members.models import Cycle, Enrollment, MeetingMode, User, search_words
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
 
@@ -50,7 +50,7 @@ class PairQuerySet(models.QuerySet):
     def search(self, text: str) -> PairQuerySet:
         """Every word of `text` in the mentee's or the mentor's name."""
         qs = self
-        for word in text.split():
+        for word in search_words(text):
             qs = qs.filter(named(word))
         return qs
 

@@ -432,13 +432,17 @@ def email_enqueue(email_id: int, *, wait_for_broker: bool = False) -> None:
 
 
 def _smtp_permanent(error: Exception) -> bool:
-    """A 5xx answer (no such mailbox, relay denied, bad credentials): asking again will
-    not help until somebody fixes the address or the settings, so the committee should
-    see the failure now rather than after a quarter of an hour of retries."""
+    """The mail server refused the recipient for good (5xx: no such mailbox): asking
+    again will not help until somebody fixes the address, so the committee should see
+    the failure now rather than after a quarter of an hour of retries.
+
+    Only a refused recipient: a 5xx about our credentials or our sending (a password
+    being rotated, a provider's quota answered with 554) concerns every email and may
+    clear by itself, so those are retried like any other failure."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return bool(codes) and all(code >= 500 for code in codes)
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    return False
 
 
 def email_send(*, email_id: int) -> str:

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
-from members.models import Cycle, Enrollment, Resource, User
+from members.models import Cycle, Enrollment, Resource, User, search_words
 
 from . import services
 from .calendar import pair_calendar
@@ -521,7 +521,7 @@ def orientation(request: HttpRequest) -> HttpResponse:
             "marked": sum(1 for member_id, _ in counted if member_id in member_ids),
             "present": sum(1 for member_id, came in counted if came and member_id in member_ids),
         }
-        for word in q.split():
+        for word in search_words(q):
             members = members.filter(
                 Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
             )
