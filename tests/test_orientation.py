@@ -35,24 +35,26 @@ def held(db):
     return CycleFactory(starts_on=days(-3))
 
 
+def active_pair(cycle, mentor: tuple[str, str], mentee: tuple[str, str]):
+    """An active pair of the cycle between two people named (first, last)."""
+    return PairFactory(
+        cycle=cycle,
+        mentor=EnrollmentFactory(
+            cycle=cycle,
+            role=Role.MENTOR,
+            status="paired",
+            member=UserFactory(seasoned=True, first_name=mentor[0], last_name=mentor[1]),
+        ),
+        mentee=EnrollmentFactory(
+            cycle=cycle, status="paired", member=UserFactory(first_name=mentee[0], last_name=mentee[1])
+        ),
+    )
+
+
 @pytest.fixture
 def pairs(held):
     """Two active pairs of that cycle, with people easy to tell apart."""
-    return [
-        PairFactory(
-            cycle=held,
-            mentor=EnrollmentFactory(
-                cycle=held,
-                role=Role.MENTOR,
-                status="paired",
-                member=UserFactory(seasoned=True, first_name=f"Mentor{n}", last_name=f"Tor{n}"),
-            ),
-            mentee=EnrollmentFactory(
-                cycle=held, status="paired", member=UserFactory(first_name=f"Mentee{n}", last_name=f"Tee{n}")
-            ),
-        )
-        for n in (1, 2)
-    ]
+    return [active_pair(held, (f"Mentor{n}", f"Tor{n}"), (f"Mentee{n}", f"Tee{n}")) for n in (1, 2)]
 
 
 def url(cycle) -> str:
@@ -255,19 +257,7 @@ def crowd(held):
     """26 pairs of the held cycle: 52 members, Mentee00 Crowd00 … and Mentor00 Crowd00 …,
     so that the sheet (by last name) pairs them up: Mentee00, Mentor00, Mentee01, …"""
     return [
-        PairFactory(
-            cycle=held,
-            mentor=EnrollmentFactory(
-                cycle=held,
-                role=Role.MENTOR,
-                status="paired",
-                member=UserFactory(seasoned=True, first_name=f"Mentor{n:02d}", last_name=f"Crowd{n:02d}"),
-            ),
-            mentee=EnrollmentFactory(
-                cycle=held, status="paired", member=UserFactory(first_name=f"Mentee{n:02d}", last_name=f"Crowd{n:02d}")
-            ),
-        )
-        for n in range(26)
+        active_pair(held, (f"Mentor{n:02d}", f"Crowd{n:02d}"), (f"Mentee{n:02d}", f"Crowd{n:02d}")) for n in range(26)
     ]
 
 
