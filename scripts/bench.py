@@ -61,7 +61,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql"}
@@ -448,6 +448,8 @@ class Page:
     role: str
     kwargs: Callable[[types.SimpleNamespace], dict] | None = None
     label: str = ""  # what tells two rows of one URL name apart (an export's file)
+    # The query string, for a row of a page as a search or a later page shows it.
+    query: Callable[[types.SimpleNamespace], dict] | None = None
 
     @property
     def figure(self) -> str:
@@ -518,6 +520,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
             lambda w: {"cycle_id": w.open_cycle.pk, "pk": w.waiting_mentee.pk, "mentor_pk": w.open_mentor.pk},
         ),
         Page("matching:proposal", "committee", open_cycle),
+        # The draft's second page: paging must not cost more than the first page.
+        Page("matching:proposal", "committee", open_cycle, label="page 2", query=lambda w: {"page": 2}),
         Page("matching:proposal-confirm", "committee", open_cycle),
         Page("matching:health", "committee", lambda w: {"cycle_id": w.year.pk}),
         *[
@@ -534,12 +538,24 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("matching:import-template", "committee"),
         Page("pairs:pair-list", "committee"),
         Page("pairs:pair-create", "committee"),
+        Page(
+            "pairs:pair-create",
+            "committee",
+            label="finding a mentee",
+            query=lambda w: {"cycle": w.open_cycle.pk, "mentee_q": w.waiting_mentee.member.last_name},
+        ),
         Page("pairs:pair-mine", "mentee"),
         # The committee member liaises a ninth of the year's pairs: the longest "my pairs".
         Page("pairs:pair-mine", "committee"),
         Page("pairs:email-list", "committee"),
         Page("pairs:evaluation-summary", "committee"),
         Page("pairs:orientation", "committee"),
+        Page(
+            "pairs:orientation",
+            "committee",
+            label="all absent pairs",
+            query=lambda w: {"cycle": w.year.pk, "show": "absent"},
+        ),
         Page("pairs:my-data", "mentee"),
         Page("pairs:my-data-download", "mentee"),
         Page("pairs:my-data-download", "committee"),
@@ -859,6 +875,8 @@ def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, list[fl
     for page in pages:
         client = clients[page.role]
         url = reverse(page.name, kwargs=page.kwargs(world) if page.kwargs else None)
+        if page.query:
+            url += "?" + urlencode(page.query(world))
         status, _ = fetch(client, url)
         if status != 200:
             print(f"bench: GET {url} ({page.figure}) answered {status}, not 200: fix its row.", file=sys.stderr)
