@@ -33,10 +33,9 @@ from members.models import (
     MembershipCategory,
     Region,
     Role,
-    search_words,
 )
 from pairs import services as pair_services
-from pairs.models import named
+from pairs.models import search_names
 
 from . import imports, reports, services
 from .models import MatchSettings, ProposalStatus
@@ -250,8 +249,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if draft:
         q = request.GET.get("q", "").strip()
         items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
-        for word in search_words(q):
-            items = items.filter(named(word))
+        items = search_names(items, q)
         page = Paginator(items, PROPOSAL_PER_PAGE).get_page(request.GET.get("page"))
         count = draft.pairs.count() if q else page.paginator.count
         unmatched_ids = [u["mentee"] for u in draft.unmatched]

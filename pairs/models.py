@@ -35,24 +35,23 @@ class PairStatus(models.TextChoices):
     ENDED = "ended", "Ended early"
 
 
-def named(word: str, mentee: str = "mentee", mentor: str = "mentor") -> Q:
-    """The mentee's or the mentor's first or last name contains `word`: the committee's
-    search of pairs, and of a proposal's draft pairs (same fields, other model)."""
-    return (
-        Q(**{f"{mentee}__member__first_name__icontains": word})
-        | Q(**{f"{mentee}__member__last_name__icontains": word})
-        | Q(**{f"{mentor}__member__first_name__icontains": word})
-        | Q(**{f"{mentor}__member__last_name__icontains": word})
-    )
+def search_names(qs: models.QuerySet, text: str) -> models.QuerySet:
+    """Rows of `qs` (pairs, or a proposal's draft pairs: same mentee and mentor fields)
+    where every word of `text` is in the mentee's or the mentor's first or last name."""
+    for word in search_words(text):
+        qs = qs.filter(
+            Q(mentee__member__first_name__icontains=word)
+            | Q(mentee__member__last_name__icontains=word)
+            | Q(mentor__member__first_name__icontains=word)
+            | Q(mentor__member__last_name__icontains=word)
+        )
+    return qs
 
 
 class PairQuerySet(models.QuerySet):
     def search(self, text: str) -> PairQuerySet:
         """Every word of `text` in the mentee's or the mentor's name."""
-        qs = self
-        for word in search_words(text):
-            qs = qs.filter(named(word))
-        return qs
+        return search_names(self, text)
 
     def active(self) -> PairQuerySet:
         return self.filter(status=PairStatus.ACTIVE)
@@ -80,7 +79,14 @@ class PairQuerySet(models.QuerySet):
     def with_last_checkin(self) -> PairQuerySet:
         # Subqueries, not a join: joined check-ins make PostgreSQL group every pair's
         # selected columns (and multiply any other joined count) before a page takes 25.
-        return self.annotate(last_checkin_on=_last_checkin(), checkin_count=Coalesce(_checkin_count(), 0))
+        return self.annotate(last_checkin_on=_last_checkin(), checkin_count=_count_per_pair(CheckIn.objects.all()))
+
+    def with_pending_introductions(self) -> PairQuerySet:
+        """`intro_pending`: how many of the pair's two introductions are not sent yet."""
+        unsent = Email.objects.filter(kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).exclude(
+            state=EmailState.SENT
+        )
+        return self.annotate(intro_pending=_count_per_pair(unsent))
 
     def needing_attention(self, today: dt.date | None = None) -> PairQuerySet:
         """Active pairs with no check-in for CHECKIN_QUIET_DAYS (counted from the start when none yet)."""
@@ -99,10 +105,12 @@ def _last_checkin() -> Subquery:
     return Subquery(CheckIn.objects.filter(pair=OuterRef("pk")).order_by("-met_on").values("met_on")[:1])
 
 
-def _checkin_count() -> Subquery:
-    return Subquery(
-        CheckIn.objects.filter(pair=OuterRef("pk")).order_by().values("pair").annotate(n=Count("pk")).values("n")
-    )
+def _count_per_pair(rows: models.QuerySet) -> Coalesce:
+    """How many of `rows` (check-ins, emails: anything with a `pair`) belong to the pair,
+    as a subquery: joining them would group every pair's columns before a page takes 25,
+    and multiply any other joined count."""
+    per_pair = rows.filter(pair=OuterRef("pk")).order_by().values("pair").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_pair), 0)
 
 
 class Pair(models.Model):

@@ -21,13 +21,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from members.emails import absolute, render
-from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Resource, Role, User
+from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Resource, Role, User, search_words
 
 from .models import (
     MAX_MONTHS,
@@ -451,8 +452,8 @@ def email_send(*, email_id: int) -> str:
     A row lock (skip_locked) keeps two workers from sending the same row; a row that
     is no longer pending is left alone. On a transient failure the attempt is
     recorded and TransientEmailError raised for the task to retry; after
-    EMAIL_MAX_ATTEMPTS, or at once on a permanent (5xx) refusal, the row is marked
-    failed for the committee to resend.
+    EMAIL_MAX_ATTEMPTS, or at once when the server refuses the recipient for good, the
+    row is marked failed for the committee to resend.
     """
     error: Exception | None = None
     with transaction.atomic():
@@ -523,6 +524,73 @@ def orientation_member_ids(cycle: Cycle) -> set[int]:
         for pair in orientation_pairs(cycle).values_list("mentor__member_id", "mentee__member_id")
         for member_id in pair
     }
+
+
+def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 50) -> dict:
+    """One page of the cycle's attendance sheet: its members (searched by name or email)
+    with their roles, partners and mark, and the whole sheet's totals. Eight queries
+    however large the cycle."""
+    marks = OrientationAttendance.objects.for_cycle(cycle).order_by()
+    # The members' ids in one pass over the pairs (two columns of a few thousand rows),
+    # rather than counting users through two IN-subqueries, which PostgreSQL plans poorly.
+    member_ids = orientation_member_ids(cycle)
+    marked = {m: came for m, came in marks.values_list("member_id", "attended") if m in member_ids}
+    members = User.objects.filter(pk__in=member_ids)
+    for word in search_words(q):
+        members = members.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    members = members.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
+    paginator = Paginator(members.order_by("last_name", "first_name", "pk"), per_page)
+    if not search_words(q):
+        paginator.count = len(member_ids)  # known already: not counted again
+    sheet = paginator.get_page(page)
+    rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in sheet}
+    # Through the page's members' opt-ins: an OR across two joins would scan every pair's.
+    their_optins = Enrollment.objects.filter(cycle=cycle, member_id__in=rows).values("pk")
+    their_pairs = (
+        orientation_pairs(cycle)
+        .filter(Q(mentor__in=their_optins) | Q(mentee__in=their_optins))
+        .with_people()
+        .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+    )
+    for pair in their_pairs:
+        for role, member, partner in (
+            ("Mentor", pair.mentor.member, pair.mentee.member),
+            ("Mentee", pair.mentee.member, pair.mentor.member),
+        ):
+            if (row := rows.get(member.pk)) is not None:
+                if role not in row["roles"]:
+                    row["roles"].append(role)
+                row["partners"].append(partner)
+    return {
+        "page": sheet,
+        "rows": list(rows.values()),
+        "everyone": len(member_ids),
+        "present": sum(marked.values()),
+        "unmarked": len(member_ids) - len(marked),
+    }
+
+
+def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50):
+    """A page of the cycle's pairs with someone not marked present; each pair carries
+    `absent`, the members of it who did not come."""
+    came = OrientationAttendance.objects.for_cycle(cycle).filter(attended=True)
+    pairs = (
+        orientation_pairs(cycle)
+        .annotate(
+            mentor_came=Exists(came.filter(member_id=OuterRef("mentor__member_id"))),
+            mentee_came=Exists(came.filter(member_id=OuterRef("mentee__member_id"))),
+        )
+        .exclude(mentor_came=True, mentee_came=True)
+        .with_people()
+        .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+    )
+    absent_page = Paginator(pairs, per_page).get_page(page)
+    for pair in absent_page:
+        sides = ((pair.mentor.member, pair.mentor_came), (pair.mentee.member, pair.mentee_came))
+        pair.absent = [member for member, came in sides if not came]
+    return absent_page
 
 
 @transaction.atomic

@@ -12,8 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Exists, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
-from members.models import Cycle, Enrollment, Resource, User, search_words
+from members.models import Cycle, Resource
 
 from . import services
 from .calendar import pair_calendar
@@ -179,28 +178,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     pairs = Pair.objects.none()
     attention_ids: set[int] = set()
     if cycle:
-        pairs = (
-            Pair.objects.for_cycle(cycle)
-            .with_people()
-            .with_last_checkin()
-            .annotate(
-                # A subquery, not a join: grouping every pair of the cycle would come before the page's 25.
-                intro_pending=Coalesce(
-                    Subquery(
-                        Email.objects.filter(
-                            pair=OuterRef("pk"), kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]
-                        )
-                        .exclude(state=EmailState.SENT)
-                        .order_by()
-                        .values("pair")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                )
-            )
-        )
-        pairs = pairs.search(q)
+        pairs = Pair.objects.for_cycle(cycle).search(q).with_people().with_last_checkin().with_pending_introductions()
         attention_ids = set(Pair.objects.for_cycle(cycle).needing_attention().values_list("pk", flat=True))
         if status == "attention":
             pairs = pairs.filter(pk__in=attention_ids)
@@ -323,8 +301,7 @@ def pair_mine(request: HttpRequest) -> HttpResponse:
     """Any signed-in member: the pairs I am in, and the pairs I liaise (searchable, a page at a time)."""
     mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
     q = request.GET.get("q", "").strip()
-    liaised = Pair.objects.filter(liaison=request.user).with_people().with_last_checkin()
-    liaised = liaised.search(q)
+    liaised = Pair.objects.filter(liaison=request.user).search(q).with_people().with_last_checkin()
     page = Paginator(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -500,7 +477,6 @@ def orientation(request: HttpRequest) -> HttpResponse:
     has_passed = today > cycle.starts_on
     show_absent = has_passed and request.GET.get("show") == "absent"
     q = request.GET.get("q", "").strip()
-    expected = services.orientation_pairs(cycle)
     context = {
         "cycles": cycles,
         "cycle": cycle,
@@ -510,81 +486,18 @@ def orientation(request: HttpRequest) -> HttpResponse:
         "show_absent": show_absent,
     }
     if not show_absent:
-        marks = OrientationAttendance.objects.for_cycle(cycle).order_by()
-        # The members' ids in one pass over the pairs (two columns of a few thousand rows),
-        # rather than counting users through two IN-subqueries, which PostgreSQL plans poorly.
-        member_ids = services.orientation_member_ids(cycle)
-        members = User.objects.filter(pk__in=member_ids)
-        everyone = len(member_ids)
-        counted = list(marks.values_list("member_id", "attended"))
-        totals = {
-            "marked": sum(1 for member_id, _ in counted if member_id in member_ids),
-            "present": sum(1 for member_id, came in counted if came and member_id in member_ids),
-        }
-        for word in search_words(q):
-            members = members.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-            )
-        members = members.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
-        paginator = Paginator(members.order_by("last_name", "first_name", "pk"), ORIENTATION_PER_PAGE)
-        if not q:
-            paginator.count = everyone  # the same number: not counted twice
-        page = paginator.get_page(request.GET.get("page"))
-        rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in page}
-        # Through the page's members' opt-ins: an OR across two joins would scan every pair's.
-        their_optins = Enrollment.objects.filter(cycle=cycle, member_id__in=rows).values("pk")
-        their_pairs = (
-            expected.filter(Q(mentor__in=their_optins) | Q(mentee__in=their_optins))
-            .with_people()
-            .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
-        )
-        for pair in their_pairs:
-            for role, member, partner in (
-                ("Mentor", pair.mentor.member, pair.mentee.member),
-                ("Mentee", pair.mentee.member, pair.mentor.member),
-            ):
-                if (row := rows.get(member.pk)) is not None:
-                    if role not in row["roles"]:
-                        row["roles"].append(role)
-                    row["partners"].append(partner)
+        sheet = services.orientation_sheet(cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE)
         query = request.GET.copy()
         query.pop("page", None)
-        context.update(
-            page=page,
-            rows=list(rows.values()),
-            everyone=everyone,
-            present=totals["present"],
-            unmarked=everyone - totals["marked"],
-            query=query.urlencode(),
-            action=_orientation_query(request, cycle),
-        )
+        context.update(sheet, query=query.urlencode(), action=_orientation_query(request, cycle))
     if has_passed:
-        came = OrientationAttendance.objects.for_cycle(cycle).filter(attended=True)
-        absent_pairs = (
-            expected.annotate(
-                mentor_came=Exists(came.filter(member_id=OuterRef("mentor__member_id"))),
-                mentee_came=Exists(came.filter(member_id=OuterRef("mentee__member_id"))),
-            )
-            .exclude(mentor_came=True, mentee_came=True)
-            .with_people()
-            .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
-        )
-        absent_page = Paginator(absent_pairs, ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN).get_page(
-            request.GET.get("page") if show_absent else 1
+        absent_page = services.orientation_absent(
+            cycle,
+            page=request.GET.get("page") if show_absent else 1,
+            per_page=ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN,
         )
         context.update(
             absent_page=absent_page,
-            absent=[
-                {
-                    "pair": p,
-                    "absent": [
-                        m
-                        for m, came in ((p.mentor.member, p.mentor_came), (p.mentee.member, p.mentee_came))
-                        if not came
-                    ],
-                }
-                for p in absent_page
-            ],
             absent_query=f"cycle={cycle.pk}&show=absent",
         )
     return render(request, "pairs/orientation.html", context)
