@@ -52,11 +52,13 @@ class PairForm(forms.Form):
         self.fields["mentor"].queryset = base.mentors().exclude(status__in=["withdrawn", "completed"])
         self.fields["liaison"].queryset = User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True)
         self.fields["length_months"].initial = cycle.default_length_months
-        self.more = {"mentee": self._offer("mentee", mentee_q), "mentor": self._offer("mentor", mentor_q)}
+        self._offer("mentee", mentee_q)
+        self._offer("mentor", mentor_q)
         self.helper = _helper()
 
-    def _offer(self, name: str, q: str) -> bool:
-        """Put the first matches of `q` (and the one chosen) in the drop-down; True when there are more."""
+    def _offer(self, name: str, q: str) -> None:
+        """Put the first matches of `q` (and the one chosen) in the drop-down; the field's
+        help text says when there are more, or none."""
         field = self.fields[name]
         found = list(field.queryset.search(q)[: CHOICES_SHOWN + 1])
         more = len(found) > CHOICES_SHOWN
@@ -71,7 +73,6 @@ class PairForm(forms.Form):
             field.help_text = f"The first {CHOICES_SHOWN}{' matches' if q else ''}: search above to find others."
         elif q and not found:
             field.help_text = f"No {name} matches “{q}”."
-        return more
 
 
 class CheckInForm(forms.ModelForm):
