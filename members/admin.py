@@ -7,8 +7,17 @@ from django.utils import timezone
 from .models import Cycle, Enrollment, Resource, ResourceStatus, User
 
 
+class LongList:
+    """For the admin's lists that grow with the association (members, opt-ins, pairs,
+    emails…): 50 rows a page, and no second count of every row for "50 of 10,000" — the
+    filtered count is enough, and the full one costs a scan of the table on each page."""
+
+    list_per_page = 50
+    show_full_result_count = False
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LongList, DjangoUserAdmin):
     list_display = (
         "email",
         "first_name",
@@ -23,8 +32,6 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name", "job_title", "institution")
     ordering = ("last_name", "first_name", "email")
     date_hierarchy = "expires_on"
-    list_per_page = 50
-    show_full_result_count = False  # the filtered count is enough: not every member counted twice
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name and contact", {"fields": ("first_name", "last_name", "phone")}),
@@ -82,7 +89,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(LongList, admin.ModelAdmin):
     list_display = ("member", "role", "cycle", "status", "job_title", "capacity", "created_at")
     list_filter = ("cycle", "role", "status")
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
@@ -90,21 +97,17 @@ class EnrollmentAdmin(admin.ModelAdmin):
     # The newest opt-ins first, read off the primary key's index: the model's ordering (by
     # the cycle's start, then role) sorts every opt-in of every cycle for each page.
     ordering = ("-pk",)
-    list_per_page = 50
-    show_full_result_count = False
     autocomplete_fields = ("member",)
     readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
     date_hierarchy = "created_at"
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(LongList, admin.ModelAdmin):
     list_display = ("title", "status", "tags", "suggested_by", "reviewed_by", "reviewed_at", "created_at")
     list_filter = ("status",)
     search_fields = ("title", "description", "tags", "url", "suggested_by__email", "suggested_by__last_name")
     list_select_related = ("suggested_by", "reviewed_by")
-    list_per_page = 50
-    show_full_result_count = False
     autocomplete_fields = ("suggested_by", "reviewed_by")
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"
@@ -122,7 +125,5 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(AllauthEmailAddressAdmin):
+class EmailAddressAdmin(LongList, AllauthEmailAddressAdmin):
     list_select_related = ("user",)
-    list_per_page = 50
-    show_full_result_count = False

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from members.admin import LongList
 from members.models import Enrollment
 
 from . import services
@@ -66,7 +67,7 @@ class GoalInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(LongList, admin.ModelAdmin):
     list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
     # Only the committee members who liaise a pair: every member of the association is 10,000 links.
     list_filter = ("cycle", "status", ("liaison", admin.RelatedOnlyFieldListFilter))
@@ -77,8 +78,6 @@ class PairAdmin(admin.ModelAdmin):
         "mentee__member__email",
     )
     list_select_related = ("cycle", "mentor__member", "mentee__member", "liaison", "created_by")
-    list_per_page = 50
-    show_full_result_count = False  # "50 of 1,400" needs a second count of every pair; the filtered count is enough
     # Ids, not drop-downs: thousands of waiting mentees and mentors, ten thousand members.
     raw_id_fields = ("mentee", "mentor", "liaison")
     readonly_fields = (
@@ -127,13 +126,11 @@ class PairAdmin(admin.ModelAdmin):
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(LongList, admin.ModelAdmin):
     list_display = ("subject", "to", "kind", "state", "attempts", "created_at", "sent_at")
     list_filter = ("state", "kind")
     search_fields = ("to", "subject", "key")
     readonly_fields = [f.name for f in Email._meta.fields]
-    list_per_page = 50
-    show_full_result_count = False
     actions = ["resend"]
 
     def has_add_permission(self, request):
@@ -149,23 +146,19 @@ class EmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(LongList, admin.ModelAdmin):
     list_display = ("pair", "role", "kind", "overall", "relationship", "goals_met", "would_recommend", "submitted_at")
     list_filter = ("kind", "role", "pair__cycle")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
-    list_per_page = 50
-    show_full_result_count = False
     raw_id_fields = ("pair", "author")
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(LongList, admin.ModelAdmin):
     """Site admins only: check-in notes are private to the pair (rule 5)."""
 
     list_display = ("pair", "met_on", "mode", "minutes")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
-    list_per_page = 50
-    show_full_result_count = False
     raw_id_fields = ("pair", "logged_by")
 
     def has_module_permission(self, request):
