@@ -252,6 +252,14 @@ def pair_urls(name: str) -> Callable[[SimpleNamespace], list[str]]:
     return lambda w: [url(name, w.p.pk), url(name, w.q.pk), url(name, HUGE_PK)]
 
 
+# What editing an opt-in sends, for a mentee's and a mentor's alike.
+OPTIN_EDIT_FIELDS = {
+    "goals": lambda w: LONG_TEXT,
+    "interests": lambda w: st.just("") | TEXT,
+    "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
+    "capacity": lambda w: st.integers(1, 5).map(str),
+}
+
 FORMS = {
     # members
     "members:profile-edit": Form("member", lambda w: [url("members:profile-edit")], PROFILE),
@@ -265,22 +273,12 @@ FORMS = {
             url("members:enrollment-edit", w.somebodys_optin.pk),
             url("members:enrollment-edit", HUGE_PK),
         ],
-        {
-            "goals": lambda w: LONG_TEXT,
-            "interests": lambda w: st.just("") | TEXT,
-            "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
-            "capacity": lambda w: st.integers(1, 5).map(str),
-        },
+        OPTIN_EDIT_FIELDS,
     ),
     "members:enrollment-edit (mentor)": Form(
         "seasoned_member",
         lambda w: [url("members:enrollment-edit", w.own_mentor_optin.pk)],
-        {
-            "goals": lambda w: LONG_TEXT,
-            "interests": lambda w: st.just("") | TEXT,
-            "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
-            "capacity": lambda w: st.integers(1, 5).map(str),
-        },
+        OPTIN_EDIT_FIELDS,
     ),
     "members:enrollment-withdraw": Form(
         "member",

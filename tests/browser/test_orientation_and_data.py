@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members.models import Role
 from pairs.models import CheckIn
-from tests.factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+from tests.factories import CycleFactory
+from tests.test_orientation import active_pair
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +20,8 @@ def days(n: int) -> dt.date:
 
 
 def make_pair(cycle, n: int):
-    return PairFactory(
-        cycle=cycle,
-        mentor=EnrollmentFactory(
-            cycle=cycle,
-            role=Role.MENTOR,
-            status="paired",
-            member=UserFactory(seasoned=True, first_name=["Sam", "Rosa"][n], last_name=["Senior", "Reyes"][n]),
-        ),
-        mentee=EnrollmentFactory(
-            cycle=cycle,
-            status="paired",
-            member=UserFactory(first_name=["Mina", "Theo"][n], last_name=["Member", "Trainee"][n]),
-        ),
-    )
+    mentor, mentee = [(("Sam", "Senior"), ("Mina", "Member")), (("Rosa", "Reyes"), ("Theo", "Trainee"))][n]
+    return active_pair(cycle, mentor, mentee)
 
 
 def test_committee_marks_the_orientation_and_the_pair_sees_it_on_its_timeline(
