@@ -14,8 +14,7 @@ import datetime as dt
 import re
 
 import tablib
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.utils import timezone
 
 from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
@@ -46,6 +45,15 @@ def _ended_on(ended_at: dt.datetime | None) -> dt.date | None:
 # --- One cycle -------------------------------------------------------------------------------
 
 
+def _was_paired() -> ExpressionWrapper:
+    """True for an opt-in that has been the mentee of a pair (whatever became of it).
+
+    "Among the mentees of all pairs", not "a pair exists for it": PostgreSQL reads the
+    pairs once into a hash, instead of looking one up for each of thousands of opt-ins.
+    """
+    return ExpressionWrapper(Q(pk__in=Pair.objects.values("mentee")), output_field=BooleanField())
+
+
 def enrollment_counts(cycle: Cycle) -> dict:
     """Enrollments by role and status, and the mentees' match rate. Two queries.
 
@@ -63,7 +71,7 @@ def enrollment_counts(cycle: Cycle) -> dict:
     mentees = (
         Enrollment.objects.for_cycle(cycle)
         .mentees()
-        .annotate(was_paired=Exists(Pair.objects.filter(mentee=OuterRef("pk"))))
+        .annotate(was_paired=_was_paired())
         .aggregate(
             taking_part=Count("pk", filter=~Q(status=EnrollmentStatus.WITHDRAWN) | Q(was_paired=True)),
             paired=Count("pk", filter=Q(was_paired=True)),
@@ -104,14 +112,17 @@ def checkins_per_month(cycle: Cycle, today: dt.date | None = None, spans: list |
         return []
     first = _month_start(min(s for s, _e, _st in spans))
     last = _month_start(min(today, max(e for _s, e, _st in spans)))
-    counted = dict(
+    # Counted per day and added up per month here: a few hundred days, where grouping
+    # by month in SQL would truncate every check-in's date first.
+    counted: dict[dt.date, int] = {}
+    for day, n in (
         CheckIn.objects.filter(pair__cycle=cycle, met_on__gte=first, met_on__lt=_next_month(last))
-        .annotate(month=TruncMonth("met_on"))
         .order_by()
-        .values("month")
+        .values("met_on")
         .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
+        .values_list("met_on", "n")
+    ):
+        counted[_month_start(day)] = counted.get(_month_start(day), 0) + n
     series = []
     month = first
     while month <= last:
@@ -172,10 +183,11 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
     found = list(
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
+        .with_last_checkin()
         .annotate(_count=Window(Count("pk")))
         # The quietest first: never a check-in before an old one (PostgreSQL puts NULLs last).
-        .order_by(F("_last").asc(nulls_first=True), "starts_on", "pk")
-        .values_list("pk", "_last", "_count")[:limit]
+        .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
+        .values_list("pk", "last_checkin_on", "_count")[:limit]
     )
     people = Pair.objects.with_people().in_bulk([pk for pk, _last, _count in found])
     return {
@@ -244,7 +256,7 @@ def year_over_year() -> list[dict]:
     enrollments = {
         row["cycle"]: row
         for row in Enrollment.objects.order_by()
-        .annotate(was_paired=Exists(Pair.objects.filter(mentee=OuterRef("pk"))))
+        .annotate(was_paired=_was_paired())
         .values("cycle")
         .annotate(
             mentors=Count("pk", filter=Q(role=Role.MENTOR) & ~Q(status=EnrollmentStatus.WITHDRAWN)),

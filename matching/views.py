@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from arla_mentoring.paging import page_of
 from members.decorators import committee_required
 from members.models import (
     Area,
@@ -108,7 +109,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     mentees = Enrollment.objects.for_cycle(cycle).mentees().waiting().with_member().search(q)
     mentees = mentees.filter(**{k: v for k, v in filters.items() if v})
     mentees = mentees.sorted_by(sort, default="date")
-    page = Paginator(mentees, 25).get_page(request.GET.get("page"))
+    page = page_of(mentees, 25, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sortless = query.copy()
@@ -250,7 +251,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
         q = request.GET.get("q", "").strip()
         items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
         items = search_names(items, q)
-        page = Paginator(items, PROPOSAL_PER_PAGE).get_page(request.GET.get("page"))
+        page = page_of(items, PROPOSAL_PER_PAGE, request.GET.get("page"))
         count = draft.pairs.count() if q else page.paginator.count
         unmatched_ids = [u["mentee"] for u in draft.unmatched]
         if q:  # the search finds a mentee whether the draft pairs them or not

@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from arla_mentoring.paging import first_of
 from members.models import COMMITTEE_GROUP, Cycle, Enrollment, User
 
 from .models import MAX_MONTHS, MIN_MONTHS, CheckIn, Evaluation, Goal
@@ -60,7 +61,7 @@ class PairForm(forms.Form):
         """Put the first matches of `q` (and the one chosen) in the drop-down; the field's
         help text says when there are more, or none."""
         field = self.fields[name]
-        found = list(field.queryset.search(q)[: CHOICES_SHOWN + 1])
+        found = first_of(field.queryset.search(q), CHOICES_SHOWN + 1)
         more = len(found) > CHOICES_SHOWN
         found = found[:CHOICES_SHOWN]
         chosen = str((self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)) or "")

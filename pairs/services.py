@@ -21,12 +21,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from arla_mentoring.paging import page_of
 from members.emails import absolute, render
 from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Resource, Role, User, search_words
 
@@ -541,13 +541,13 @@ def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 5
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
     members = members.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
-    paginator = Paginator(members.order_by("last_name", "first_name", "pk"), per_page)
-    if not search_words(q):
-        paginator.count = len(member_ids)  # known already: not counted again
-    sheet = paginator.get_page(page)
+    # The count is known already without a search: not counted again.
+    count = None if search_words(q) else len(member_ids)
+    sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count)
     rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in sheet}
-    # Through the page's members' opt-ins: an OR across two joins would scan every pair's.
-    their_optins = Enrollment.objects.filter(cycle=cycle, member_id__in=rows).values("pk")
+    # Through the page's members' opt-ins, read first: an OR across two joins would scan
+    # every pair's, and as a subquery PostgreSQL guesses a thousand pairs and joins them all.
+    their_optins = list(Enrollment.objects.filter(cycle=cycle, member_id__in=rows).values_list("pk", flat=True))
     their_pairs = (
         orientation_pairs(cycle)
         .filter(Q(mentor__in=their_optins) | Q(mentee__in=their_optins))
@@ -586,7 +586,7 @@ def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50):
         .with_people()
         .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
     )
-    absent_page = Paginator(pairs, per_page).get_page(page)
+    absent_page = page_of(pairs, per_page, page)
     for pair in absent_page:
         sides = ((pair.mentor.member, pair.mentor_came), (pair.mentee.member, pair.mentee_came))
         pair.absent = [member for member, came in sides if not came]

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from arla_mentoring.paging import page_of
 from members.decorators import committee_required
 from members.models import Cycle, Resource
 
@@ -176,16 +177,17 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     pairs = Pair.objects.none()
-    attention_ids: set[int] = set()
+    attention = 0
     if cycle:
-        pairs = Pair.objects.for_cycle(cycle).search(q).with_people().with_last_checkin().with_pending_introductions()
-        attention_ids = set(Pair.objects.for_cycle(cycle).needing_attention().values_list("pk", flat=True))
+        in_cycle = Pair.objects.for_cycle(cycle)
+        attention = in_cycle.needing_attention().count()
+        pairs = in_cycle.search(q).with_people().with_last_checkin().with_pending_introductions().with_attention()
         if status == "attention":
-            pairs = pairs.filter(pk__in=attention_ids)
+            pairs = pairs.needing_attention()
         elif status in PairStatus.values:
             pairs = pairs.filter(status=status)
         pairs = pairs.order_by("mentee__member__last_name", "pk")
-    page = Paginator(pairs, 25).get_page(request.GET.get("page"))
+    page = page_of(pairs, 25, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -198,7 +200,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "status": status,
             "statuses": PairStatus.choices,
-            "attention_ids": attention_ids,
+            "attention": attention,
             "query": query.urlencode(),
         },
     )
@@ -302,9 +304,7 @@ def pair_mine(request: HttpRequest) -> HttpResponse:
     mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
     q = request.GET.get("q", "").strip()
     liaised = Pair.objects.filter(liaison=request.user).search(q).with_people().with_last_checkin()
-    page = Paginator(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
