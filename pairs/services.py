@@ -21,8 +21,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -540,10 +541,11 @@ def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 5
         members = members.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
-    members = members.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
-    # The count is known already without a search: not counted again.
+    with_mark = User.objects.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
+    # The count is known already without a search: not counted again. The page's members
+    # are loaded by their keys alone, not through the list of every member's id again.
     count = None if search_words(q) else len(member_ids)
-    sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count)
+    sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count, load=with_mark)
     rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in sheet}
     # Through the page's members' opt-ins, read first: an OR across two joins would scan
     # every pair's, and as a subquery PostgreSQL guesses a thousand pairs and joins them all.
@@ -574,22 +576,25 @@ def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 5
 
 def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50):
     """A page of the cycle's pairs with someone not marked present; each pair carries
-    `absent`, the members of it who did not come."""
-    came = OrientationAttendance.objects.for_cycle(cycle).filter(attended=True)
-    pairs = (
-        orientation_pairs(cycle)
-        .annotate(
-            mentor_came=Exists(came.filter(member_id=OuterRef("mentor__member_id"))),
-            mentee_came=Exists(came.filter(member_id=OuterRef("mentee__member_id"))),
-        )
-        .exclude(mentor_came=True, mentee_came=True)
-        .with_people()
+    `absent`, the members of it who did not come. Three queries.
+
+    Who came is a set of ids and each pair two member ids: which pairs had someone absent
+    is decided here, over a few thousand pairs, rather than by PostgreSQL joining every
+    opt-in of every cycle to test each pair's two members, once to count, once for a page.
+    """
+    came = set(OrientationAttendance.objects.for_cycle(cycle).attended().values_list("member_id", flat=True))
+    absent_ids = [
+        pk
+        for pk, mentor, mentee in orientation_pairs(cycle)
         .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
-    )
-    absent_page = page_of(pairs, per_page, page)
+        .values_list("pk", "mentor__member_id", "mentee__member_id")
+        if not (mentor in came and mentee in came)
+    ]
+    absent_page = Paginator(absent_ids, per_page).get_page(page)
+    pairs = Pair.objects.with_people().in_bulk(list(absent_page))
+    absent_page.object_list = [pairs[pk] for pk in absent_page if pk in pairs]
     for pair in absent_page:
-        sides = ((pair.mentor.member, pair.mentor_came), (pair.mentee.member, pair.mentee_came))
-        pair.absent = [member for member, came in sides if not came]
+        pair.absent = [member for member in (pair.mentor.member, pair.mentee.member) if member.pk not in came]
     return absent_page
 
 

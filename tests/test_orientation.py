@@ -243,8 +243,8 @@ def test_orientation_page_query_count_does_not_grow_with_pairs(client_for, commi
     many = count_queries(client, url(held))
 
     # Measured: 13 (session, user, committee group, cycles, the sheet's totals, its members
-    # counted, a page of their ids, then of them with their marks, their opt-ins, their pairs,
-    # the pairs with someone absent counted, a page of their ids, then of them).
+    # counted, a page of their ids, then of them with their marks, their opt-ins, their pairs;
+    # for the pairs with someone absent: who came, every pair's two members, a page of pairs).
     assert few == many, f"{few} queries with 2 pairs, {many} with 20"
     assert many <= 13
 
