@@ -40,6 +40,9 @@ Why each figure is measured as it is:
   requested by the same client (same session, same login) between the page's runs,
   so that both see the same machine. Target: within 3×. A URL name with neither a
   row nor a reason in NOT_PAGES stops the bench before it starts (exit 2).
+  For information, each page is also divided by the same one query shown in the
+  site's layout (base.html), measured the same way: the layout alone costs every
+  page a multiple of the trivial view, and what a page costs above it is its own.
 """
 
 from __future__ import annotations
@@ -418,6 +421,29 @@ def trivial_view(request):
     return HttpResponse(f"{signed_in} {open_cycle}", content_type="text/plain")
 
 
+_LAYOUT = []  # the layout view's template, compiled once as the site's own are (cached loader)
+
+
+def layout_view(request):
+    """For information: the trivial view's one query shown in the site's layout (base.html:
+    menu, messages, footer), as the smallest page of the site would be. What a page costs
+    above this is its own work; what the layout costs above the trivial view, every page pays.
+    """
+    from django.http import HttpResponse
+    from django.template import engines
+
+    from members.models import Cycle
+
+    if not _LAYOUT:
+        _LAYOUT.append(
+            engines["django"].from_string(
+                '{% extends "base.html" %}{% block content %}<p>{{ open_cycle|default:"none" }}</p>{% endblock %}'
+            )
+        )
+    open_cycle = Cycle.objects.filter(is_open=True).values_list("pk", flat=True).first()
+    return HttpResponse(_LAYOUT[0].render({"open_cycle": open_cycle}, request))
+
+
 def bench_urlconf(site_urlconf: str) -> types.ModuleType:
     """The site's URLs plus the trivial view, as a URLconf for override_settings(ROOT_URLCONF=…).
 
@@ -429,7 +455,11 @@ def bench_urlconf(site_urlconf: str) -> types.ModuleType:
     from django.urls import include, path
 
     urls = types.ModuleType("bench_urls")
-    urls.urlpatterns = [path("__bench__/trivial/", trivial_view), path("", include(site_urlconf))]
+    urls.urlpatterns = [
+        path("__bench__/trivial/", trivial_view),
+        path("__bench__/layout/", layout_view),
+        path("", include(site_urlconf)),
+    ]
     return urls
 
 
@@ -855,10 +885,14 @@ class PageResult:
     runs: list[float]
 
 
-def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, list[float]], list[PageResult]]:
+FLOORS = {"trivial": "/__bench__/trivial/", "layout": "/__bench__/layout/"}
+
+
+def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, dict[str, list[float]]], list[PageResult]]:
     """Each page after a warm-up (and a second, counted request): `runs` rounds of one trivial
-    request then one page request, with the role's client. The trivial runs of a role are
-    interleaved with its pages, so both see the same machine, whatever else runs on it."""
+    request, one layout request (information) and one page request, with the role's client.
+    The floors' runs of a role are interleaved with its pages, so that all see the same
+    machine, whatever else runs on it. Returns {floor: {role: runs}} and the pages' results."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -869,8 +903,7 @@ def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, list[fl
         clients[role] = Client()
         if user is not None:
             clients[role].force_login(user)
-    trivial_url = "/__bench__/trivial/"
-    trivial: dict[str, list[float]] = {role: [] for role in clients}
+    floors: dict[str, dict[str, list[float]]] = {floor: {role: [] for role in clients} for floor in FLOORS}
     results = []
     for page in pages:
         client = clients[page.role]
@@ -881,17 +914,19 @@ def page_results(world, pages: list[Page], runs: int) -> tuple[dict[str, list[fl
         if status != 200:
             print(f"bench: GET {url} ({page.figure}) answered {status}, not 200: fix its row.", file=sys.stderr)
             sys.exit(2)
-        fetch(client, trivial_url)
-        # With DEBUG on, the log still holds the trivial request's queries: start the count from zero.
+        for floor_url in FLOORS.values():
+            fetch(client, floor_url)
+        # With DEBUG on, the log still holds the floors' queries: start the count from zero.
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as ctx:
             _, size = fetch(client, url)
         times = []
         for _ in range(runs):
-            trivial[page.role].append(timed(fetch, client, trivial_url))
+            for floor, floor_url in FLOORS.items():
+                floors[floor][page.role].append(timed(fetch, client, floor_url))
             times.append(timed(fetch, client, url))
         results.append(PageResult(page, url, len(ctx.captured_queries), size, times))
-    return trivial, results
+    return floors, results
 
 
 # --- Main --------------------------------------------------------------------------------------
@@ -1000,18 +1035,25 @@ def main() -> int:
     analyze()
     progress(f"{len(site)} pages, {args.page_runs} runs each…")
     with override_settings(ROOT_URLCONF=bench_urlconf(settings.ROOT_URLCONF)):
-        trivial, results = page_results(world, site, args.page_runs)
+        floors, results = page_results(world, site, args.page_runs)
+    trivial, layout = floors["trivial"], floors["layout"]
     for role, runs in trivial.items():
         if runs:
             rows.append(Row(f"trivial one-query view ({role})", spread(runs)))
+    for role, runs in layout.items():
+        if runs:
+            above = statistics.median(runs) / statistics.median(trivial[role])
+            rows.append(Row(f"the same in the site layout ({role}, information)", f"{spread(runs)} = {above:.1f}×"))
     for result in results:
         median = statistics.median(result.runs)
         ratio = median / statistics.median(trivial[result.page.role])
+        in_layout = median / statistics.median(layout[result.page.role])
         rows.append(
             Row(
                 result.page.figure,
-                f"{ms(median)} = {ratio:.1f}× trivial ({result.queries} queries, {result.size / 1024:,.0f} KB)",
-                f"≤ {PAGE_RATIO:g}×",
+                f"{ms(median)} = {ratio:.1f}× trivial, {in_layout:.1f}× layout "
+                f"({result.queries} queries, {result.size / 1024:,.0f} KB)",
+                f"≤ {PAGE_RATIO:g}× trivial",
                 ratio <= PAGE_RATIO,
             )
         )

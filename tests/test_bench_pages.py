@@ -66,3 +66,15 @@ def test_the_trivial_view_answers_through_the_site_stack_next_to_every_site_url(
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     assert client.get(reverse("members:program")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_layout_floor_is_the_site_layout_around_one_query(bench, client_for, committee, settings):
+    settings.ROOT_URLCONF = bench.bench_urlconf("arla_mentoring.urls")
+    client = client_for(committee)
+
+    page = client.get("/__bench__/layout/").text
+
+    # The layout a committee member sees on every page: the committee's menu and the log-out form.
+    assert "ArLA Mentoring" in page and "Program health" in page and 'name="csrfmiddlewaretoken"' in page
+    assert client.get(reverse("members:program")).status_code == 200
