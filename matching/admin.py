@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.html import format_html
+
+from members.admin import LongList
 
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
 
@@ -17,20 +22,34 @@ class MatchSettingsAdmin(admin.ModelAdmin):
     list_select_related = ("cycle",)
 
 
-class ProposalPairInline(admin.TabularInline):
-    model = ProposalPair
-    extra = 0
-    fields = ("mentee", "mentor", "score", "locked")
-    readonly_fields = fields
-    can_delete = False
+class ReadOnly:
+    """A record of what was proposed: the committee's pages change proposals, the admin shows them."""
 
-    def get_queryset(self, request):
-        # Each row names two opt-ins (member and cycle): without this, four queries a row.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("mentee__member", "mentee__cycle", "mentor__member", "mentor__cycle")
-        )
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProposalPair)
+class ProposalPairAdmin(ReadOnly, LongList, admin.ModelAdmin):
+    """A proposal's pairs, 50 a page: a draft for a large cycle holds thousands, too many
+    for one page (as an inline of the proposal: 2,515 rows, 3.3 MB, 2.3 s)."""
+
+    list_display = ("mentee", "mentor", "score", "locked", "proposal")
+    list_filter = ("locked",)
+    list_select_related = ("proposal__cycle", "mentee__member", "mentor__member")
+    search_fields = (
+        "mentee__member__first_name",
+        "mentee__member__last_name",
+        "mentor__member__first_name",
+        "mentor__member__last_name",
+    )
+    ordering = ("proposal", "-locked", "-score", "pk")
 
 
 class ProposalBanInline(admin.TabularInline):
@@ -62,10 +81,17 @@ class ProposalAdmin(admin.ModelAdmin):
         "confirmed_at",
         "confirmed_by",
         "total_score",
+        "its_pairs",
         "unmatched",
     )
     exclude = ()
-    inlines = [ProposalPairInline, ProposalBanInline, ProposalDropInline]
+    inlines = [ProposalBanInline, ProposalDropInline]
+
+    @admin.display(description="pairs")
+    def its_pairs(self, proposal):
+        url = reverse("admin:matching_proposalpair_changelist") + f"?proposal__id__exact={proposal.pk}"
+        count = proposal.pairs.count()
+        return format_html('<a href="{}">{} pair{}, 50 a page</a>', url, count, pluralize(count))
 
     def has_add_permission(self, request):
         return False

@@ -817,6 +817,25 @@ def proposal_url(cycle, **query) -> str:
     return reverse("matching:proposal", args=[cycle.pk]) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()))
 
 
+def test_the_admin_shows_a_proposal_with_a_link_to_its_pairs_50_a_page(client_for, site_admin, committee, cycle):
+    draft = big_draft(cycle, committee, pairs=53, unmatched=0)
+    big_draft(CycleFactory(is_open=False), committee, pairs=2, unmatched=0)  # another proposal: its pairs stay out
+    client = client_for(site_admin)
+
+    record = client.get(reverse("admin:matching_proposal_change", args=[draft.pk])).text
+    link = reverse("admin:matching_proposalpair_changelist") + f"?proposal__id__exact={draft.pk}"
+    assert f'<a href="{link}">53 pairs, 50 a page</a>' in record
+    assert "Mentee No00" not in record  # the pairs are not listed on the proposal's own page
+
+    first = client.get(link)
+    second = client.get(link + "&p=2")
+
+    assert first.status_code == 200 and second.status_code == 200
+    assert first.text.count("field-mentee") == 50 and second.text.count("field-mentee") == 3  # one cell a row
+    shown = first.text + second.text
+    assert all(f"Mentee No{i:02d}" in shown for i in range(53))  # 53 rows: the other proposal's 2 are not
+
+
 def test_the_draft_shows_50_pairs_a_page_and_the_next_page_shows_the_rest_with_the_same_totals(
     client_for, committee, cycle
 ):
