@@ -345,8 +345,14 @@ def _safe(value):
     return value
 
 
-def _name(user) -> str:
-    return user.get_full_name() if user else ""
+def _full_name(first: str | None, last: str | None) -> str:
+    """A member's name as User.get_full_name() gives it ("" for nobody)."""
+    return f"{first or ''} {last or ''}".strip()
+
+
+# The exports read columns (values_list), not models: a pair as models is seven objects
+# (itself, its cycle, two opt-ins with their JSON fields, three members), most of the
+# export's time at a few thousand rows.
 
 
 def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
@@ -363,21 +369,41 @@ def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
         "ends on",
         "ended early on",
     ]
+    statuses = dict(PairStatus.choices)
     rows = [
         [
-            p.pk,
-            _name(p.mentor.member),
-            p.mentor.member.email,
-            _name(p.mentee.member),
-            p.mentee.member.email,
-            _name(p.liaison),
-            p.liaison.email if p.liaison else "",
-            p.get_status_display(),
-            p.starts_on,
-            p.ends_on,
-            _ended_on(p.ended_at) if p.status == PairStatus.ENDED else None,
+            pk,
+            _full_name(mf, ml),
+            m_email,
+            _full_name(ef, el),
+            e_email,
+            _full_name(lf, ll),
+            l_email or "",
+            statuses.get(status, status),
+            starts_on,
+            ends_on,
+            _ended_on(ended_at) if status == PairStatus.ENDED else None,
         ]
-        for p in Pair.objects.for_cycle(cycle).with_people().order_by("starts_on", "pk")
+        for pk, mf, ml, m_email, ef, el, e_email, lf, ll, l_email, status, starts_on, ends_on, ended_at in (
+            Pair.objects.for_cycle(cycle)
+            .order_by("starts_on", "pk")
+            .values_list(
+                "pk",
+                "mentor__member__first_name",
+                "mentor__member__last_name",
+                "mentor__member__email",
+                "mentee__member__first_name",
+                "mentee__member__last_name",
+                "mentee__member__email",
+                "liaison__first_name",
+                "liaison__last_name",
+                "liaison__email",
+                "status",
+                "starts_on",
+                "ends_on",
+                "ended_at",
+            )
+        )
     ]
     return headers, rows
 
@@ -395,22 +421,37 @@ def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
         "capacity",
         "opted in on",
     ]
+    roles, statuses = dict(Role.choices), dict(EnrollmentStatus.choices)
     rows = [
         [
-            _name(e.member),
-            e.member.email,
-            e.get_role_display(),
-            e.get_status_display(),
-            e.job_title,
-            "; ".join(e.responsibility_labels()),
-            e.responsibilities_other,
-            e.goals,
-            e.capacity,
-            timezone.localtime(e.created_at).date(),
+            _full_name(first, last),
+            email,
+            roles.get(role, role),
+            statuses.get(status, status),
+            job_title,
+            "; ".join(AREA_LABELS[a] for a in responsibilities if a in AREA_LABELS),
+            other,
+            goals,
+            capacity,
+            timezone.localtime(created_at).date(),
         ]
-        for e in Enrollment.objects.for_cycle(cycle)
-        .with_member()
-        .order_by("role", "member__last_name", "member__first_name", "pk")
+        for first, last, email, role, status, job_title, responsibilities, other, goals, capacity, created_at in (
+            Enrollment.objects.for_cycle(cycle)
+            .order_by("role", "member__last_name", "member__first_name", "pk")
+            .values_list(
+                "member__first_name",
+                "member__last_name",
+                "member__email",
+                "role",
+                "status",
+                "job_title",
+                "responsibilities",
+                "responsibilities_other",
+                "goals",
+                "capacity",
+                "created_at",
+            )
+        )
     ]
     return headers, rows
 
@@ -420,7 +461,7 @@ def _export_checkins(cycle: Cycle) -> tuple[list[str], list[list]]:
     headers = ["pair", "mentor", "mentee", "date", "mode", "minutes"]
     modes = dict(MeetingMode.choices)
     rows = [
-        [pair, f"{mf} {ml}".strip(), f"{ef} {el}".strip(), met_on, modes.get(mode, mode), minutes]
+        [pair, _full_name(mf, ml), _full_name(ef, el), met_on, modes.get(mode, mode), minutes]
         for pair, mf, ml, ef, el, met_on, mode, minutes in CheckIn.objects.filter(pair__cycle=cycle)
         .order_by("met_on", "pair_id", "pk")
         .values_list(
