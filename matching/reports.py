@@ -157,13 +157,36 @@ def pair_outcomes(cycle: Cycle, spans: list | None = None) -> dict:
     }
 
 
-def _people(pair: Pair) -> dict:
+# The names of a pair's three people, read as columns: as models, each pair would be
+# seven objects (itself, its cycle, two opt-ins with their JSON fields, three members).
+_PEOPLE = (
+    "pk",
+    "starts_on",
+    "mentor__member__first_name",
+    "mentor__member__last_name",
+    "mentor__member__email",
+    "mentee__member__first_name",
+    "mentee__member__last_name",
+    "mentee__member__email",
+    "liaison__first_name",
+    "liaison__last_name",
+    "liaison__email",
+)
+
+
+def _people(row: dict) -> dict:
+    """A pair's number, start and people, named as User.__str__ names them (the full name,
+    else the email), from a row of `.values(*_PEOPLE)`."""
+
+    def named(who: str) -> str:
+        return _full_name(row[f"{who}first_name"], row[f"{who}last_name"]) or row[f"{who}email"] or ""
+
     return {
-        "pk": pair.pk,
-        "mentor": str(pair.mentor.member),
-        "mentee": str(pair.mentee.member),
-        "liaison": str(pair.liaison) if pair.liaison else "",
-        "starts_on": pair.starts_on,
+        "pk": row["pk"],
+        "mentor": named("mentor__member__"),
+        "mentee": named("mentee__member__"),
+        "liaison": named("liaison__"),
+        "starts_on": row["starts_on"],
     }
 
 
@@ -189,17 +212,22 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
         .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
         .values_list("pk", "last_checkin_on", "_count")[:limit]
     )
-    people = Pair.objects.with_people().in_bulk([pk for pk, _last, _count in found])
+    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[pk for pk, _l, _c in found]).values(*_PEOPLE)}
     return {
         "count": found[0][2] if found else 0,
-        "pairs": [{**_people(people[pk]), "last_checkin": last} for pk, last, _count in found],
+        "pairs": [{**_people(people[pk]), "last_checkin": last} for pk, last, _count in found if pk in people],
     }
 
 
 def pairs_ended_early(cycle: Cycle) -> list[dict]:
     """Pairs ended early, with the day and the reason the committee gave. One query."""
-    pairs = Pair.objects.for_cycle(cycle).filter(status=PairStatus.ENDED).with_people().order_by("ended_at", "pk")
-    return [{**_people(p), "ended_on": _ended_on(p.ended_at), "reason": p.end_reason} for p in pairs]
+    pairs = (
+        Pair.objects.for_cycle(cycle)
+        .filter(status=PairStatus.ENDED)
+        .order_by("ended_at", "pk")
+        .values(*_PEOPLE, "ended_at", "end_reason")
+    )
+    return [{**_people(p), "ended_on": _ended_on(p["ended_at"]), "reason": p["end_reason"]} for p in pairs]
 
 
 def evaluation_averages(cycle: Cycle) -> dict:
