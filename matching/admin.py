@@ -42,7 +42,8 @@ class ProposalPairAdmin(ReadOnly, LongList, admin.ModelAdmin):
 
     list_display = ("mentee", "mentor", "score", "locked", "proposal")
     list_filter = ("locked",)
-    list_select_related = ("proposal__cycle", "mentee__member", "mentor__member")
+    # Each row names two opt-ins (member and cycle) and the proposal (its cycle).
+    list_select_related = ("proposal__cycle", "mentee__member", "mentee__cycle", "mentor__member", "mentor__cycle")
     search_fields = (
         "mentee__member__first_name",
         "mentee__member__last_name",
