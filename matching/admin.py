@@ -50,7 +50,8 @@ class ProposalPairAdmin(ReadOnly, LongList, admin.ModelAdmin):
         "mentor__member__first_name",
         "mentor__member__last_name",
     )
-    ordering = ("proposal", "-locked", "-score", "pk")
+    # The newest proposal first, as its index reads them (by "proposal" would sort on its date).
+    ordering = ("-proposal_id", "-locked", "-score", "id")
 
 
 class ProposalBanInline(admin.TabularInline):
