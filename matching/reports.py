@@ -174,12 +174,19 @@ _PEOPLE = (
 )
 
 
+def _name_and_email(row: dict, who: str) -> list[str]:
+    """[full name, email] of one person of a `.values(*_PEOPLE)` row: `who` is
+    "mentor__member__", "mentee__member__" or "liaison__" (empty strings for no liaison)."""
+    return [_full_name(row[f"{who}first_name"], row[f"{who}last_name"]), row[f"{who}email"] or ""]
+
+
 def _people(row: dict) -> dict:
     """A pair's number, start and people, named as User.__str__ names them (the full name,
     else the email), from a row of `.values(*_PEOPLE)`."""
 
     def named(who: str) -> str:
-        return _full_name(row[f"{who}first_name"], row[f"{who}last_name"]) or row[f"{who}email"] or ""
+        name, email = _name_and_email(row, who)
+        return name or email
 
     return {
         "pk": row["pk"],
@@ -400,38 +407,18 @@ def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
     statuses = dict(PairStatus.choices)
     rows = [
         [
-            pk,
-            _full_name(mf, ml),
-            m_email,
-            _full_name(ef, el),
-            e_email,
-            _full_name(lf, ll),
-            l_email or "",
-            statuses.get(status, status),
-            starts_on,
-            ends_on,
-            _ended_on(ended_at) if status == PairStatus.ENDED else None,
+            p["pk"],
+            *_name_and_email(p, "mentor__member__"),
+            *_name_and_email(p, "mentee__member__"),
+            *_name_and_email(p, "liaison__"),
+            statuses.get(p["status"], p["status"]),
+            p["starts_on"],
+            p["ends_on"],
+            _ended_on(p["ended_at"]) if p["status"] == PairStatus.ENDED else None,
         ]
-        for pk, mf, ml, m_email, ef, el, e_email, lf, ll, l_email, status, starts_on, ends_on, ended_at in (
-            Pair.objects.for_cycle(cycle)
-            .order_by("starts_on", "pk")
-            .values_list(
-                "pk",
-                "mentor__member__first_name",
-                "mentor__member__last_name",
-                "mentor__member__email",
-                "mentee__member__first_name",
-                "mentee__member__last_name",
-                "mentee__member__email",
-                "liaison__first_name",
-                "liaison__last_name",
-                "liaison__email",
-                "status",
-                "starts_on",
-                "ends_on",
-                "ended_at",
-            )
-        )
+        for p in Pair.objects.for_cycle(cycle)
+        .order_by("starts_on", "pk")
+        .values(*_PEOPLE, "status", "ends_on", "ended_at")
     ]
     return headers, rows
 
