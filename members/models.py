@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,17 @@ SEARCH_WORDS = 10
 def search_words(text: str) -> list[str]:
     """The words of a search box, without NUL (PostgreSQL refuses it in any string)."""
     return text.replace("\x00", " ").split()[:SEARCH_WORDS]
+
+
+def every_word_in(rows: models.QuerySet, text: str, fields: Sequence[str]) -> models.QuerySet:
+    """The rows where each word of the search box `text` is in one of `fields` (any case):
+    the one search of every list of the site."""
+    for word in search_words(text):
+        anywhere = Q()
+        for field in fields:
+            anywhere |= Q(**{f"{field}__icontains": word})
+        rows = rows.filter(anywhere)
+    return rows
 
 
 class LibraryType(models.TextChoices):
@@ -380,16 +392,11 @@ class EnrollmentQuerySet(models.QuerySet):
 
     def search(self, text: str) -> EnrollmentQuerySet:
         """Every word must appear in the name, email, job title or institution."""
-        qs = self
-        for word in search_words(text):
-            qs = qs.filter(
-                Q(member__first_name__icontains=word)
-                | Q(member__last_name__icontains=word)
-                | Q(member__email__icontains=word)
-                | Q(job_title__icontains=word)
-                | Q(member__institution__icontains=word)
-            )
-        return qs
+        return every_word_in(
+            self,
+            text,
+            ("member__first_name", "member__last_name", "member__email", "job_title", "member__institution"),
+        )
 
 
 class Enrollment(models.Model):
@@ -526,10 +533,7 @@ class ResourceQuerySet(models.QuerySet):
 
     def search(self, text: str) -> ResourceQuerySet:
         """Every word must appear in the title, the description or the tags."""
-        qs = self
-        for word in search_words(text):
-            qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
-        return qs
+        return every_word_in(self, text, ("title", "description", "tags"))
 
     def tagged(self, tag: str) -> ResourceQuerySet:
         # Tags are stored normalized as "a, b, c": match one whole tag, not a part of one.

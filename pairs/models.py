@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, MeetingMode, User, search_words
+from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
 
@@ -38,14 +38,8 @@ class PairStatus(models.TextChoices):
 def search_names(qs: models.QuerySet, text: str) -> models.QuerySet:
     """Rows of `qs` (pairs, or a proposal's draft pairs: same mentee and mentor fields)
     where every word of `text` is in the mentee's or the mentor's first or last name."""
-    for word in search_words(text):
-        qs = qs.filter(
-            Q(mentee__member__first_name__icontains=word)
-            | Q(mentee__member__last_name__icontains=word)
-            | Q(mentor__member__first_name__icontains=word)
-            | Q(mentor__member__last_name__icontains=word)
-        )
-    return qs
+    names = ("member__first_name", "member__last_name")
+    return every_word_in(qs, text, [f"{side}__{name}" for side in ("mentee", "mentor") for name in names])
 
 
 class PairQuerySet(models.QuerySet):

@@ -29,7 +29,17 @@ from django.utils import timezone
 
 from arla_mentoring.paging import page_of
 from members.emails import absolute, render
-from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Resource, Role, User, search_words
+from members.models import (
+    COMMITTEE_GROUP,
+    Cycle,
+    Enrollment,
+    EnrollmentStatus,
+    Resource,
+    Role,
+    User,
+    every_word_in,
+    search_words,
+)
 
 from .models import (
     MAX_MONTHS,
@@ -536,11 +546,7 @@ def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 5
     # rather than counting users through two IN-subqueries, which PostgreSQL plans poorly.
     member_ids = orientation_member_ids(cycle)
     marked = {m: came for m, came in marks.values_list("member_id", "attended") if m in member_ids}
-    members = User.objects.filter(pk__in=member_ids)
-    for word in search_words(q):
-        members = members.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+    members = every_word_in(User.objects.filter(pk__in=member_ids), q, ("first_name", "last_name", "email"))
     with_mark = User.objects.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
     # The count is known already without a search: not counted again. The page's members
     # are loaded by their keys alone, not through the list of every member's id again.
