@@ -22,16 +22,22 @@ def first_of(rows: QuerySet, n: int) -> list:
     return _in_order(rows, list(rows.values_list("pk", flat=True)[:n]))
 
 
-def page_of(rows: QuerySet, per_page: int, number, count: int | None = None, load: QuerySet | None = None) -> Page:
-    """The page `number` of `rows` (ordering, filters, joins and annotations kept).
-
-    `count`, when the caller knows how many rows there are, saves counting them; `load`
-    loads the page's rows from another queryset than `rows` (the same model, its
-    annotations): for filters too costly to apply a second time to the page's keys.
-    """
-    paginator = Paginator(rows.values_list("pk", flat=True), per_page)
+def page_of_keys(keys, per_page: int, number, load: QuerySet, count: int | None = None) -> Page:
+    """The page `number` of `keys` (primary keys in their order: a list decided in Python,
+    or a narrow queryset of them), each row loaded from `load`; `count`, when the caller
+    knows how many there are, saves counting them."""
+    paginator = Paginator(keys, per_page)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(number)
-    page.object_list = _in_order(rows if load is None else load, list(page.object_list))
+    page.object_list = _in_order(load, list(page.object_list))
     return page
+
+
+def page_of(rows: QuerySet, per_page: int, number, count: int | None = None, load: QuerySet | None = None) -> Page:
+    """The page `number` of `rows` (ordering, filters, joins and annotations kept).
+
+    `load` loads the page's rows from another queryset than `rows` (the same model, its
+    annotations): for filters too costly to apply a second time to the page's keys.
+    """
+    return page_of_keys(rows.values_list("pk", flat=True), per_page, number, rows if load is None else load, count)

@@ -14,7 +14,6 @@ import math
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arla_mentoring.paging import page_of
+from arla_mentoring.paging import page_of, page_of_keys
 from members.decorators import committee_required
 from members.models import (
     Area,
@@ -257,8 +256,8 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if q:  # the search finds a mentee whether the draft pairs them or not
             found = set(Enrollment.objects.filter(pk__in=unmatched_ids).search(q).values_list("pk", flat=True))
             unmatched_ids = [pk for pk in unmatched_ids if pk in found]
-        left_page = Paginator(unmatched_ids, UNMATCHED_PER_PAGE).get_page(request.GET.get("left"))
-        people = Enrollment.objects.with_member().in_bulk(list(left_page))
+        mentees = Enrollment.objects.with_member()
+        left_page = page_of_keys(unmatched_ids, UNMATCHED_PER_PAGE, request.GET.get("left"), mentees)
         reasons = {u["mentee"]: u["reason"] for u in draft.unmatched}
         query = request.GET.copy()
         query.pop("page", None)
@@ -272,9 +271,9 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
             average=(draft.total_score / count) if count else 0,
             unmatched_count=len(draft.unmatched),
             left_page=left_page,
-            unmatched=[(people[pk], reasons[pk]) for pk in left_page if pk in people],
+            unmatched=[(mentee, reasons[mentee.pk]) for mentee in left_page],
             bans=list(draft.bans.select_related("mentee__member", "mentor__member")),
-            dropped_ids=set(draft.drops.filter(mentee_id__in=list(left_page)).values_list("mentee_id", flat=True)),
+            dropped_ids=set(draft.drops.filter(mentee__in=left_page.object_list).values_list("mentee_id", flat=True)),
             query=query.urlencode(),
             left_query=left_query.urlencode(),
             back=_proposal_back(request.GET),

@@ -21,13 +21,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from arla_mentoring.paging import page_of
+from arla_mentoring.paging import page_of, page_of_keys
 from members.emails import absolute, render
 from members.models import (
     COMMITTEE_GROUP,
@@ -539,8 +538,8 @@ def orientation_member_ids(cycle: Cycle) -> set[int]:
 
 def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 50) -> dict:
     """One page of the cycle's attendance sheet: its members (searched by name or email)
-    with their roles, partners and mark, and the whole sheet's totals. Eight queries
-    however large the cycle."""
+    with their roles, partners and mark, and the whole sheet's totals. Seven queries
+    however large the cycle (eight with a search, which is counted)."""
     marks = OrientationAttendance.objects.for_cycle(cycle).order_by()
     # The members' ids in one pass over the pairs (two columns of a few thousand rows),
     # rather than counting users through two IN-subqueries, which PostgreSQL plans poorly.
@@ -596,9 +595,7 @@ def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50):
         .values_list("pk", "mentor__member_id", "mentee__member_id")
         if not (mentor in came and mentee in came)
     ]
-    absent_page = Paginator(absent_ids, per_page).get_page(page)
-    pairs = Pair.objects.with_people().in_bulk(list(absent_page))
-    absent_page.object_list = [pairs[pk] for pk in absent_page if pk in pairs]
+    absent_page = page_of_keys(absent_ids, per_page, page, Pair.objects.with_people())
     for pair in absent_page:
         pair.absent = [member for member in (pair.mentor.member, pair.mentee.member) if member.pk not in came]
     return absent_page
