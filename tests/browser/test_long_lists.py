@@ -80,3 +80,5 @@ def test_a_liaisons_pairs_and_the_quietest_pairs_on_the_health_page(page: Page, 
     shot(page, "105-health-quietest-pairs")
     link.click()
     expect(page.get_by_text("30 pairs · 30 needing attention")).to_be_visible()
+    expect(page.get_by_text("Needs attention", exact=True)).to_have_count(25)  # each row of the page flagged
+    shot(page, "106-pairs-needing-attention")
