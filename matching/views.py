@@ -109,10 +109,6 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     mentees = mentees.filter(**{k: v for k, v in filters.items() if v})
     mentees = mentees.sorted_by(sort, default="date")
     page = page_of(mentees, 25, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sortless = query.copy()
-    sortless.pop("sort", None)
     return render(
         request,
         "matching/dashboard.html",
@@ -124,8 +120,6 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "q": q,
             "filters": {k.split("__")[-1]: v for k, v in filters.items()},
             "sort": sort,
-            "query": query.urlencode(),
-            "sortless": sortless.urlencode(),
             "library_types": LibraryType.choices,
             "regions": Region.choices,
             "categories": MembershipCategory.choices,
@@ -259,10 +253,6 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
         mentees = Enrollment.objects.with_member()
         left_page = page_of_keys(unmatched_ids, UNMATCHED_PER_PAGE, request.GET.get("left"), mentees)
         reasons = {u["mentee"]: u["reason"] for u in draft.unmatched}
-        query = request.GET.copy()
-        query.pop("page", None)
-        left_query = request.GET.copy()
-        left_query.pop("left", None)
         context.update(
             q=q,
             page=page,
@@ -274,8 +264,6 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
             unmatched=[(mentee, reasons[mentee.pk]) for mentee in left_page],
             bans=list(draft.bans.select_related("mentee__member", "mentor__member")),
             dropped_ids=set(draft.drops.filter(mentee__in=left_page.object_list).values_list("mentee_id", flat=True)),
-            query=query.urlencode(),
-            left_query=left_query.urlencode(),
             back=_proposal_back(request.GET),
         )
     return render(request, "matching/proposal_detail.html", context)

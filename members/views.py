@@ -267,8 +267,6 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             enrollments = enrollments.filter(status=status)
         enrollments = enrollments.sorted_by(sort)
     page = Paginator(enrollments, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "members/enrollment_list.html",
@@ -282,7 +280,6 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "roles": Role.choices,
             "statuses": EnrollmentStatus.choices,
-            "query": query.urlencode(),
         },
     )
 
@@ -398,8 +395,6 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     if tag:
         resources = resources.tagged(tag)
     page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "members/resource_list.html",
@@ -409,7 +404,6 @@ def resource_list(request: HttpRequest) -> HttpResponse:
             "tag": tag,
             "tags": approved.tag_names(),
             "mine": list(Resource.objects.unapproved_suggestions_of(request.user)),
-            "query": query.urlencode(),
         },
     )
 
@@ -446,7 +440,7 @@ def resource_review(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/resource_review.html",
-        {"page": page, "query": "", "decided": list(Resource.objects.recently_decided()[:10])},
+        {"page": page, "decided": list(Resource.objects.recently_decided()[:10])},
     )
 
 

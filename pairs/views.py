@@ -188,8 +188,6 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             pairs = pairs.filter(status=status)
         pairs = pairs.order_by("mentee__member__last_name", "pk")
     page = page_of(pairs, 25, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "pairs/pair_list.html",
@@ -201,7 +199,6 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": PairStatus.choices,
             "attention": attention,
-            "query": query.urlencode(),
         },
     )
 
@@ -305,13 +302,7 @@ def pair_mine(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     liaised = Pair.objects.filter(liaison=request.user).search(q).with_people().with_last_checkin()
     page = page_of(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "pairs/pair_mine.html",
-        {"mine": mine, "liaised": list(page), "page": page, "q": q, "query": query.urlencode()},
-    )
+    return render(request, "pairs/pair_mine.html", {"mine": mine, "liaised": list(page), "page": page, "q": q})
 
 
 @login_required
@@ -487,19 +478,14 @@ def orientation(request: HttpRequest) -> HttpResponse:
     }
     if not show_absent:
         sheet = services.orientation_sheet(cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE)
-        query = request.GET.copy()
-        query.pop("page", None)
-        context.update(sheet, query=query.urlencode(), action=_orientation_query(request, cycle))
+        context.update(sheet, action=_orientation_query(request, cycle))
     if has_passed:
         absent_page = services.orientation_absent(
             cycle,
             page=request.GET.get("page") if show_absent else 1,
             per_page=ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN,
         )
-        context.update(
-            absent_page=absent_page,
-            absent_query=f"cycle={cycle.pk}&show=absent",
-        )
+        context.update(absent_page=absent_page)
     return render(request, "pairs/orientation.html", context)
 
 

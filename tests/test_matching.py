@@ -868,6 +868,15 @@ def test_the_draft_shows_50_pairs_a_page_and_the_next_page_shows_the_rest_with_t
     assert "Confirm all 53 pairs…" in text(second)
 
 
+def test_turning_one_list_of_the_draft_keeps_the_other_lists_page(client_for, committee, cycle):
+    big_draft(cycle, committee, pairs=53, unmatched=52)
+
+    page = client_for(committee).get(proposal_url(cycle, left=2)).text
+
+    assert 'href="?left=2&amp;page=2">Next</a>' in page  # the pairs' next page, the unmatched still on 2
+    assert 'href="?left=1#unmatched">Previous</a>' in page
+
+
 def test_the_unmatched_mentees_are_listed_50_a_page_on_their_own(client_for, committee, cycle):
     big_draft(cycle, committee, pairs=1, unmatched=52)
     client = client_for(committee)
@@ -878,7 +887,7 @@ def test_the_unmatched_mentees_are_listed_50_a_page_on_their_own(client_for, com
     assert len(unmatched(first)) == 50 and proposal_numbers(first)["left unmatched"] == "52"
     assert set(unmatched(second)) == {"Lone No50", "Lone No51"}
     assert proposed(second) == proposed(first)  # the pairs stay on their own first page
-    assert 'href="?&amp;left=2#unmatched"' in first.text
+    assert 'href="?left=2#unmatched"' in first.text
 
 
 def test_a_pair_locked_on_the_second_page_brings_the_committee_back_to_that_page(client_for, committee, cycle):

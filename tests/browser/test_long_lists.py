@@ -52,7 +52,7 @@ def test_the_proposal_draft_and_its_unmatched_mentees_a_page_at_a_time(
     shot(page, "102-proposal-page-1")
 
     unmatched.get_by_role("link", name="Next").click()
-    expect(page).to_have_url(f"{site(f'/matching/{cycle.pk}/proposal/')}?&left=2#unmatched")
+    expect(page).to_have_url(f"{site(f'/matching/{cycle.pk}/proposal/')}?left=2#unmatched")
     expect(
         page.get_by_role("navigation", name="Pages of the unmatched mentees").get_by_text("Page 2 of 2", exact=True)
     ).to_be_visible()
