@@ -18,9 +18,10 @@ from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import MENTOR_CATEGORIES, Area, Cycle, Enrollment, EnrollmentStatus, Role, User
+from arla_mentoring.paging import page_of, page_of_keys
+from members.models import MENTOR_CATEGORIES, Area, Cycle, Enrollment, EnrollmentStatus, Role, User, search_words
 from pairs import services as pair_services
-from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus
+from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus, search_names
 
 from .assignment import AssignmentError, solve
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
@@ -221,6 +222,32 @@ def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason]
 
 def draft_for(cycle: Cycle) -> Proposal | None:
     return Proposal.objects.filter(cycle=cycle, status=ProposalStatus.DRAFT).first()
+
+
+def draft_pages(draft: Proposal, *, q: str = "", page=None, left=None, per_page: int = 50) -> dict:
+    """What the committee reads of a draft, a page at a time: a page of its pairs (locked
+    first, then the best) and a page of the mentees it left unmatched, with their reasons
+    and whether the committee dropped them, both narrowed by the search `q` (a name, or
+    for the unmatched also an email, job title or institution), and the draft's totals."""
+    items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
+    pairs = page_of(search_names(items, q), per_page, page)
+    count = draft.pairs.count() if search_words(q) else pairs.paginator.count
+    reasons = {u["mentee"]: u["reason"] for u in draft.unmatched}
+    unmatched_ids = list(reasons)
+    if search_words(q):  # the search finds a mentee whether the draft pairs them or not
+        found = set(Enrollment.objects.filter(pk__in=unmatched_ids).search(q).values_list("pk", flat=True))
+        unmatched_ids = [pk for pk in unmatched_ids if pk in found]
+    left_page = page_of_keys(unmatched_ids, per_page, left, Enrollment.objects.with_member())
+    return {
+        "page": pairs,
+        "count": count,
+        "average": (draft.total_score / count) if count else 0,
+        "unmatched_count": len(reasons),
+        "left_page": left_page,
+        "unmatched": [(mentee, reasons[mentee.pk]) for mentee in left_page],
+        "bans": list(draft.bans.select_related("mentee__member", "mentor__member")),
+        "dropped_ids": set(draft.drops.filter(mentee__in=left_page.object_list).values_list("mentee_id", flat=True)),
+    }
 
 
 @transaction.atomic

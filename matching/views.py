@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arla_mentoring.paging import page_of, page_of_keys
+from arla_mentoring.paging import page_of
 from members.decorators import committee_required
 from members.models import (
     Area,
@@ -35,7 +35,6 @@ from members.models import (
     Role,
 )
 from pairs import services as pair_services
-from pairs.models import search_names
 
 from . import imports, reports, services
 from .models import MatchSettings, ProposalStatus
@@ -222,7 +221,6 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
 # Pairs of the draft on one page, and mentees left unmatched on one page of their list: a
 # draft of a whole cycle is a thousand pairs or more, far too many to read (or send) at once.
 PROPOSAL_PER_PAGE = 50
-UNMATCHED_PER_PAGE = 50
 
 
 def _proposal_back(query) -> str:
@@ -242,30 +240,11 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     context = {"cycle": cycle, "draft": draft}
     if draft:
         q = request.GET.get("q", "").strip()
-        items = draft.pairs.select_related("mentee__member", "mentor__member").order_by("-locked", "-score", "pk")
-        items = search_names(items, q)
-        page = page_of(items, PROPOSAL_PER_PAGE, request.GET.get("page"))
-        count = draft.pairs.count() if q else page.paginator.count
-        unmatched_ids = [u["mentee"] for u in draft.unmatched]
-        if q:  # the search finds a mentee whether the draft pairs them or not
-            found = set(Enrollment.objects.filter(pk__in=unmatched_ids).search(q).values_list("pk", flat=True))
-            unmatched_ids = [pk for pk in unmatched_ids if pk in found]
-        mentees = Enrollment.objects.with_member()
-        left_page = page_of_keys(unmatched_ids, UNMATCHED_PER_PAGE, request.GET.get("left"), mentees)
-        reasons = {u["mentee"]: u["reason"] for u in draft.unmatched}
-        context.update(
-            q=q,
-            page=page,
-            items=[(item, round_score(item.score)) for item in page],
-            count=count,
-            average=(draft.total_score / count) if count else 0,
-            unmatched_count=len(draft.unmatched),
-            left_page=left_page,
-            unmatched=[(mentee, reasons[mentee.pk]) for mentee in left_page],
-            bans=list(draft.bans.select_related("mentee__member", "mentor__member")),
-            dropped_ids=set(draft.drops.filter(mentee__in=left_page.object_list).values_list("mentee_id", flat=True)),
-            back=_proposal_back(request.GET),
+        pages = services.draft_pages(
+            draft, q=q, page=request.GET.get("page"), left=request.GET.get("left"), per_page=PROPOSAL_PER_PAGE
         )
+        items = [(item, round_score(item.score)) for item in pages["page"]]
+        context.update(pages, q=q, items=items, back=_proposal_back(request.GET))
     return render(request, "matching/proposal_detail.html", context)
 
 
