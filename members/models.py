@@ -11,12 +11,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 COMMITTEE_GROUP = "Mentoring Committee"
 
@@ -478,7 +479,13 @@ def validate_resource_size(file) -> None:
 
 
 def validate_resource_extension(file) -> None:
-    extension = Path(file.name).suffix.lower().removeprefix(".")
+    # The name as the storage will save it, which is the name checked again later and
+    # the one members download: " .pdf" is saved as ".pdf", a name with no extension.
+    try:
+        name = get_valid_filename(Path(file.name).name)
+    except SuspiciousFileOperation:  # "." or ".."
+        name = ""
+    extension = Path(name).suffix.lower().removeprefix(".")
     if extension not in RESOURCE_EXTENSIONS:
         kind = f"“.{extension}” files" if extension else "Files without an extension"
         raise ValidationError(
