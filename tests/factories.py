@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from members.models import Cycle, Enrollment, MembershipCategory, Role, User
-from pairs.models import Pair, add_months
+from pairs.models import Evaluation, EvaluationKind, Pair, add_months
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -112,3 +112,19 @@ class PairFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
     length_months = 10
     ends_on = factory.LazyAttribute(lambda o: add_months(o.starts_on, o.length_months))
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    """One side's closing evaluation, written by that side of the pair: all 4s, would recommend."""
+
+    class Meta:
+        model = Evaluation
+
+    pair = factory.SubFactory(PairFactory)
+    role = Role.MENTEE
+    author = factory.LazyAttribute(lambda e: e.pair.mentor.member if e.role == Role.MENTOR else e.pair.mentee.member)
+    kind = EvaluationKind.CLOSING
+    overall = 4
+    relationship = 4
+    goals_met = 4
+    would_recommend = True

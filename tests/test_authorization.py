@@ -42,7 +42,7 @@ from members.models import Cycle, Enrollment, Resource, Role, User, committee_gr
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
 from pairs.models import CheckIn, Email, Evaluation, Goal, OrientationAttendance, Pair
 
-from .factories import EnrollmentFactory, PairFactory, UserFactory
+from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -245,11 +245,8 @@ def world(cycle, member, committee, site_admin, settings, tmp_path):
     CheckIn.objects.create(
         pair=q, logged_by=other_pair, met_on=met_on, mode="video", minutes=30, topics=Q_SECRETS[1], notes=Q_SECRETS[0]
     )
-    Evaluation.objects.create(
+    EvaluationFactory(
         pair=p,
-        author=mentee,
-        role="mentee",
-        kind="closing",
         overall=2,
         relationship=1,
         goals_met=2,

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from members.models import Role
-from pairs.models import CheckIn, Evaluation
+from pairs.models import CheckIn
 
-from .factories import EnrollmentFactory, PairFactory, UserFactory
+from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +42,10 @@ def data(cycle, committee):
         pair=pair, logged_by=mentee, met_on=dt.date(2025, 10, 1), mode="video", minutes=45, notes=NOTES, topics=TOPICS
     )
     CheckIn.objects.create(pair=pair, logged_by=mentor, met_on=dt.date(2025, 11, 3), mode="in_person", notes=NOTES)
-    Evaluation.objects.create(
+    EvaluationFactory(
         pair=pair,
-        author=mentee,
-        role="mentee",
         overall=5,
-        relationship=4,
         goals_met=3,
-        would_recommend=True,
         best="Cora explained authority records",
         improve='=HYPERLINK("http://evil.example")',
     )
@@ -253,9 +249,7 @@ def test_export_query_count_does_not_grow_with_rows(client_for, committee, cycle
     for _ in range(5):
         pair = PairFactory(cycle=cycle)
         CheckIn.objects.create(pair=pair, met_on=dt.date(2025, 10, 2), mode="phone")
-        Evaluation.objects.create(
-            pair=pair, role="mentor", overall=4, relationship=4, goals_met=4, would_recommend=True
-        )
+        EvaluationFactory(pair=pair, role="mentor")
     many = {what: count(what) for what in few}
 
     assert few == many

@@ -55,7 +55,7 @@ from members.models import (
 from pairs.models import CheckIn, Email, Evaluation, Goal, add_months
 
 from . import strategies as hs
-from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 from .test_authorization import WATCHED, assert_nothing_changed, database_state
 
 pytestmark = pytest.mark.django_db
@@ -958,15 +958,7 @@ def assert_inert(cell, where: str) -> None:
 def export_world(cycle, committee):
     pair = PairFactory(cycle=cycle, liaison=committee)
     pair.mentee.member.save()
-    evaluation = Evaluation.objects.create(
-        pair=pair,
-        author=pair.mentee.member,
-        role="mentee",
-        overall=4,
-        relationship=4,
-        goals_met=4,
-        would_recommend=True,
-    )
+    evaluation = EvaluationFactory(pair=pair)
     CheckIn.objects.create(pair=pair, logged_by=pair.mentor.member, met_on=dt.date(2025, 10, 1), mode="video")
     return SimpleNamespace(cycle=cycle, pair=pair, evaluation=evaluation, committee=committee)
 

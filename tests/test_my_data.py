@@ -17,7 +17,7 @@ from members.models import Enrollment, EnrollmentStatus, Role
 from pairs import services
 from pairs.models import CheckIn, Email, EmailKind, Evaluation, Goal, Pair, PairStatus
 
-from .factories import TEST_PASSWORD, EnrollmentFactory, PairFactory, UserFactory
+from .factories import TEST_PASSWORD, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,7 @@ def pair(cycle, mentor, mentee, committee, sending):
     services.checkin_log(pair=pair, by=mentee, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE)
     services.checkin_log(pair=pair, by=mentor, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE)
     services.goal_save(pair=pair, by=mentee, goal=Goal(title=GOAL))
-    Evaluation.objects.create(
-        pair=pair, author=mentee, role="mentee", overall=5, relationship=4, goals_met=4, would_recommend=True
-    )
+    EvaluationFactory(pair=pair, overall=5)
     with sending():
         services.liaison_digests_send()
     return pair

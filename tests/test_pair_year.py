@@ -18,7 +18,7 @@ from members.models import Enrollment, EnrollmentStatus, Role, committee_group
 from pairs import services
 from pairs.models import CheckIn, Email, EmailKind, Evaluation, EvaluationKind, Goal, Pair, PairStatus, add_months
 
-from .factories import EnrollmentFactory, PairFactory, UserFactory
+from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -723,12 +723,9 @@ def test_committee_sees_evaluation_averages_per_side_and_the_comments_without_na
         (pairs[1], "mentee", 2, 3, 2, False, ""),
     ]
     for p, role, overall, relationship, goals_met, recommend, best in answers:
-        author = p.mentor.member if role == "mentor" else p.mentee.member
-        Evaluation.objects.create(
+        EvaluationFactory(
             pair=p,
-            author=author,
             role=role,
-            kind=EvaluationKind.CLOSING,
             overall=overall,
             relationship=relationship,
             goals_met=goals_met,

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from matching import reports
 from members.models import Role
-from pairs.models import CheckIn, Evaluation, Pair
+from pairs.models import CheckIn, Pair
 
-from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,8 @@ def checkin(pair: Pair, met_on: dt.date, mode: str = "video", **values) -> Check
 
 
 def evaluation(pair: Pair, role: str, overall: int, relationship: int, goals_met: int, recommend: bool, **values):
-    author = pair.mentor.member if role == Role.MENTOR else pair.mentee.member
-    return Evaluation.objects.create(
+    return EvaluationFactory(
         pair=pair,
-        author=author,
         role=role,
         overall=overall,
         relationship=relationship,

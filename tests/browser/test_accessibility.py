@@ -24,8 +24,8 @@ from playwright.sync_api import Browser, Page
 from matching import services as matching_services
 from members.models import Resource, Role
 from pairs import services as pair_services
-from pairs.models import CheckIn, Evaluation, Goal, Pair, add_months
-from tests.factories import CycleFactory, EnrollmentFactory, UserFactory
+from pairs.models import CheckIn, Goal, Pair, add_months
+from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -86,9 +86,7 @@ def build_site(committee) -> SimpleNamespace:
         notes="Talked about the backlog.",
     )
     goal = Goal.objects.create(pair=pair, title="Clear the backlog", status="in_progress", created_by=sam.member)
-    Evaluation.objects.create(
-        pair=pair, author=mina.member, role="mentee", overall=5, relationship=4, goals_met=4, would_recommend=True
-    )
+    EvaluationFactory(pair=pair, overall=5)
 
     wes = EnrollmentFactory(
         cycle=cycle,

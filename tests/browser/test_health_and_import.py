@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.models import Role, User
-from pairs.models import CheckIn, Evaluation
-from tests.factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+from pairs.models import CheckIn
+from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +55,7 @@ def build_cycle():
     ended.save()
     for pair, (overall, together, goals) in zip(pairs[:3], [(5, 5, 4), (4, 5, 4), (5, 4, 3)], strict=True):
         for role in ("mentor", "mentee"):
-            Evaluation.objects.create(
-                pair=pair, role=role, overall=overall, relationship=together, goals_met=goals, would_recommend=True
-            )
+            EvaluationFactory(pair=pair, role=role, overall=overall, relationship=together, goals_met=goals)
     for first, last in (("Wes", "Waiting"), ("Val", "Vance"), ("Quinn", "Quill")):
         EnrollmentFactory(cycle=cycle, member=UserFactory(first_name=first, last_name=last))
     EnrollmentFactory(cycle=cycle, member=UserFactory(), status="withdrawn")
