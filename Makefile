@@ -24,8 +24,10 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set)
+## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set);
+## installs PostgreSQL, Redis and Chromium first when they are missing and this machine allows it
 test: install
+	scripts/need-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
