@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("outbox/", include("outbox.urls")),
     path("pairs/", include("pairs.urls")),
     path("matching/", include("matching.urls")),
     path("", include("members.urls")),

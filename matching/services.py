@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from arla_mentoring.paging import page_of, page_of_keys
 from members.models import MENTOR_CATEGORIES, Area, Cycle, Enrollment, EnrollmentStatus, Role, User, search_words
-from pairs import services as pair_services
-from pairs.models import Email, EmailKind, EmailState, Pair, PairStatus, search_names
+from outbox.models import Email, EmailKind, EmailState
+from pairs.models import Pair, PairStatus, search_names
+from pairs.services import pairing
 
 from .assignment import AssignmentError, solve
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
@@ -371,8 +372,8 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     made = []
     for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
         try:
-            made.append(pair_services.pair_create(mentee_id=item.mentee_id, mentor_id=item.mentor_id, by=by))
-        except pair_services.PairingError as e:
+            made.append(pairing.pair_create(mentee_id=item.mentee_id, mentor_id=item.mentor_id, by=by))
+        except pairing.PairingError as e:
             raise MatchingError(
                 f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer possible ({e}). "
                 "Solve the proposal again."

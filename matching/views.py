@@ -34,7 +34,7 @@ from members.models import (
     Region,
     Role,
 )
-from pairs import services as pair_services
+from pairs.services import pairing
 
 from . import imports, reports, services
 from .models import MatchSettings, ProposalStatus
@@ -201,8 +201,8 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
     mentor = get_object_or_404(Enrollment.objects.with_member().mentors(), pk=mentor_pk, cycle=cycle)
     if request.method == "POST":
         try:
-            pair_services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=request.user)
-        except pair_services.PairingError as e:
+            pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=request.user)
+        except pairing.PairingError as e:
             messages.error(request, str(e))
             return redirect("matching:dashboard", cycle_id=cycle.pk)
         messages.success(request, f"Paired {mentee.member} with {mentor.member}. Both introductions are on their way.")

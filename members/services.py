@@ -16,9 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from . import emails
+from outbox.models import EmailKind
+from outbox.rendering import absolute
+from outbox.services import email_write
+
 from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, Role, User, eligibility
 
 log = logging.getLogger(__name__)
@@ -185,24 +189,33 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
 
 
 def renewal_reminders_send(*, today: dt.date | None = None) -> int:
-    """Remind members whose term ends soon, once per term. Safe to run twice or late."""
+    """Remind members whose term ends soon, once per term. Safe to run twice or late.
+
+    Each reminder is an outbox row, written with the member's mark: a mail server that
+    refuses one address fails that email alone (on the Outbox page), and delays no one.
+    """
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.RENEWAL_REMINDER_DAYS)
     due = User.objects.filter(is_active=True, expires_on__gte=today, expires_on__lte=horizon).exclude(
         renewal_reminded_for=F("expires_on")
     )
-    sent = 0
+    written = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             # skip_locked: a second run at the same moment leaves this member to the first.
             member = User.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if member is None or member.renewal_reminded_for == member.expires_on:
                 continue
-            emails.renewal_reminder(member)
+            email_write(
+                kind=EmailKind.RENEWAL_REMINDER,
+                key=f"renewal:{member.pk}:{member.expires_on}",
+                to=member,
+                context={"member": member, "renew_url": absolute(reverse("members:membership-renew"))},
+            )
             member.renewal_reminded_for = member.expires_on
             member.save(update_fields=["renewal_reminded_for"])
-            sent += 1
-    return sent
+            written += 1
+    return written
 
 
 def _locked_cycles(cycle: Cycle) -> Cycle:

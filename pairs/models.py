@@ -1,4 +1,4 @@
-"""Pairs: the pair and its year, and every email the program sends (the outbox)."""
+"""Pairs: the pair and its year (its emails are rows of the outbox)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
+from outbox.models import Email, EmailKind, EmailState
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
 
@@ -313,70 +314,6 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by the {self.role} of {self.pair}"
-
-
-class EmailState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
-class EmailKind(models.TextChoices):
-    INTRO_MENTOR = "intro_mentor", "Introduction to the mentor"
-    INTRO_MENTEE = "intro_mentee", "Introduction to the mentee"
-    LIAISON_DIGEST = "liaison_digest", "Monthly check-in email to a liaison"
-    CHECKIN_REMINDER = "checkin_reminder", "Check-in reminder"
-    UNRESPONSIVE = "unresponsive", "Unresponsive partner report"
-    EVALUATION = "evaluation", "Closing evaluation invitation"
-    THANKS = "thanks", "Thanks and invitation to mentor"
-    PAIR_ENDED = "pair_ended", "Pair ended"
-    PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
-
-
-class EmailQuerySet(models.QuerySet):
-    def needing_attention(self) -> EmailQuerySet:
-        return self.filter(state__in=[EmailState.PENDING, EmailState.FAILED])
-
-    def stale_pending(self, older_than: dt.timedelta) -> EmailQuerySet:
-        """Pending rows whose doorbell (the Celery task) was probably lost."""
-        return self.filter(state=EmailState.PENDING, queued_at__lt=timezone.now() - older_than)
-
-
-class Email(models.Model):
-    """One email of the program: the row is the truth, the Celery task only a doorbell.
-
-    It is written in the same transaction as what caused it, rendered once, and
-    sent at most once by `pairs.services.email_send`.
-    """
-
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
-    # Makes "write this email" idempotent: a periodic task that runs twice, or a
-    # retried request, finds the row it already wrote.
-    key = models.CharField(max_length=200, unique=True)
-    to = models.EmailField()
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    pair = models.ForeignKey(Pair, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
-    cycle = models.ForeignKey(Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = EmailQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "queued_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to} ({self.state})"
 
 
 @dataclass(frozen=True)

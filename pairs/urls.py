@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -8,8 +9,8 @@ urlpatterns = [
     path("", views.pair_list, name="pair-list"),
     path("new/", views.pair_create, name="pair-create"),
     path("mine/", views.pair_mine, name="pair-mine"),
-    path("emails/", views.email_list, name="email-list"),
-    path("emails/<int:pk>/resend/", views.email_resend, name="email-resend"),
+    # The Outbox page moved to the outbox app: old bookmarks still find it.
+    path("emails/", RedirectView.as_view(pattern_name="outbox:email-list", permanent=True, query_string=True)),
     path("evaluations/", views.evaluation_summary, name="evaluation-summary"),
     path("orientation/", views.orientation, name="orientation"),
     path("my-data/", views.my_data, name="my-data"),

@@ -11,28 +11,23 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Exists, Min, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from arla_mentoring.paging import page_of
 from members.decorators import committee_required
 from members.models import Cycle, Resource
+from outbox.models import Email, EmailKind, EmailState
 
-from . import services
 from .calendar import pair_calendar
 from .forms import CHOICES_SHOWN, CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
 from .models import (
     CheckIn,
-    Email,
-    EmailKind,
-    EmailState,
     Evaluation,
     EvaluationKind,
     Goal,
@@ -40,7 +35,8 @@ from .models import (
     Pair,
     PairStatus,
 )
-from .services import PairingError
+from .services import orientation as orientation_services
+from .services import pairing, privacy, year
 from .timeline import milestones
 
 
@@ -136,14 +132,14 @@ def pair_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pair = services.pair_create(
+            pair = pairing.pair_create(
                 mentee_id=data["mentee"].pk,
                 mentor_id=data["mentor"].pk,
                 liaison=data["liaison"],
                 length_months=data["length_months"],
                 by=request.user,
             )
-        except PairingError as e:
+        except pairing.PairingError as e:
             messages.error(request, str(e))
         else:
             messages.success(
@@ -211,51 +207,13 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = PairEndForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.pair_end(pair=pair, by=request.user, **form.cleaned_data)
-        except PairingError as e:
+            pairing.pair_end(pair=pair, by=request.user, **form.cleaned_data)
+        except pairing.PairingError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, f"The pair {pair} has ended.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/pair_end.html", {"pair": pair, "form": form})
-
-
-@committee_required
-def email_list(request: HttpRequest) -> HttpResponse:
-    """The Mentoring Committee and site admins: the outbox — pending and failed emails, and resend."""
-    state = request.GET.get("state", "attention")
-    emails = Email.objects.select_related("pair__mentor__member", "pair__mentee__member").order_by("-created_at")
-    if state == "attention":
-        emails = emails.needing_attention()
-    elif state in EmailState.values:
-        emails = emails.filter(state=state)
-    page = Paginator(emails, 50).get_page(request.GET.get("page"))
-    counts = dict(Email.objects.values_list("state").annotate(n=Count("pk")).order_by())
-    return render(
-        request,
-        "pairs/email_list.html",
-        {"page": page, "state": state, "states": [(v, label, counts.get(v, 0)) for v, label in EmailState.choices]},
-    )
-
-
-@committee_required
-@require_POST
-def email_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    """The Mentoring Committee and site admins: send a failed or stuck email again."""
-    email = get_object_or_404(Email, pk=pk)
-    try:
-        services.email_resend(email=email)
-    except PairingError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, f"Sending “{email.subject}” to {email.to} again.")
-    # Back to the page that sent the form: a path on this site, never another site
-    # (an open redirect) nor a word that redirect() would take for a URL name.
-    back = request.POST.get("next", "")
-    local = back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return HttpResponseRedirect(back if local else reverse("pairs:email-list"))
 
 
 @committee_required
@@ -354,8 +312,8 @@ def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
-        except PairingError as e:
+            year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
+        except year.PairYearError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, "Check-in logged.")
@@ -371,7 +329,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
     goal = get_object_or_404(Goal, pk=goal_pk, pair=pair) if goal_pk else Goal(pair=pair)
     form = GoalForm(_posted(request), instance=goal)
     if request.method == "POST" and form.is_valid():
-        services.goal_save(pair=pair, by=request.user, goal=form.instance)
+        year.goal_save(pair=pair, by=request.user, goal=form.instance)
         messages.success(request, f"Goal “{goal.title}” saved.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/goal_form.html", {"pair": pair, "form": form, "goal": goal})
@@ -385,8 +343,8 @@ def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.pair_report_unresponsive(pair=pair, by=request.user, note=form.cleaned_data["note"])
-        except PairingError as e:
+            year.pair_report_unresponsive(pair=pair, by=request.user, note=form.cleaned_data["note"])
+        except year.PairYearError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, "Thank you: your liaison has been told and will get in touch.")
@@ -407,8 +365,8 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvaluationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
-        except PairingError as e:
+            year.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+        except year.PairYearError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
@@ -454,10 +412,10 @@ def orientation(request: HttpRequest) -> HttpResponse:
             messages.error(request, "That attendance sheet could not be read: reload the page and mark again.")
         else:
             try:
-                changes = services.orientation_mark(
+                changes = orientation_services.orientation_mark(
                     cycle=cycle, attended_ids=attended_ids, on_sheet=on_sheet, by=request.user
                 )
-            except PairingError as e:
+            except orientation_services.OrientationError as e:
                 messages.error(request, str(e))
             else:
                 done = f"Attendance saved: {len(attended_ids)} present."
@@ -477,10 +435,12 @@ def orientation(request: HttpRequest) -> HttpResponse:
         "show_absent": show_absent,
     }
     if not show_absent:
-        sheet = services.orientation_sheet(cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE)
+        sheet = orientation_services.orientation_sheet(
+            cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE
+        )
         context.update(sheet, action=_orientation_query(request, cycle))
     if has_passed:
-        absent_page = services.orientation_absent(
+        absent_page = orientation_services.orientation_absent(
             cycle,
             page=request.GET.get("page") if show_absent else 1,
             per_page=ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN,
@@ -503,7 +463,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def my_data_download(request: HttpRequest) -> HttpResponse:
     """Any signed-in member: everything the site holds about me, as a JSON file (my own data only)."""
     response = JsonResponse(
-        services.member_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+        privacy.member_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
     response["Content-Disposition"] = f'attachment; filename="arla-mentoring-my-data-{timezone.localdate()}.json"'
     return response
@@ -523,8 +483,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             error = "That is not your password. Nothing was deleted."
         else:
             try:
-                services.account_delete(user=user)
-            except PairingError as e:
+                privacy.account_delete(user=user)
+            except privacy.PrivacyError as e:
                 messages.error(request, str(e))
                 return redirect("pairs:my-data")
             logout(request)

@@ -496,7 +496,7 @@ NOT_PAGES = {
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
     "matching:import-confirm": "POST only: import the previewed roster",
-    "pairs:email-resend": "POST only",
+    "outbox:email-resend": "POST only",
     # Redirects only: the page they lead to has its own row.
     "matching:home": "redirect only, to matching:dashboard of the open cycle",
     "matching:health-home": "redirect only, to matching:health of the open cycle",
@@ -577,7 +577,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("pairs:pair-mine", "mentee"),
         # The committee member liaises a ninth of the year's pairs: the longest "my pairs".
         Page("pairs:pair-mine", "committee"),
-        Page("pairs:email-list", "committee"),
+        Page("outbox:email-list", "committee"),
         Page("pairs:evaluation-summary", "committee"),
         Page("pairs:orientation", "committee"),
         Page(
@@ -660,7 +660,7 @@ def year_under_way(people: People, committee) -> tuple:
     every third possible mentor and mentee of the demo opted in and paired, with
     check-ins, goals, evaluations, orientation marks, ended pairs and sent introductions.
 
-    Pairs are made by `pairs.services.pair_create`, as the committee makes them (rules,
+    Pairs are made by `pairs.services.pairing.pair_create`, as the committee makes them (rules,
     liaisons, introduction emails). What the pairs then write over the months (check-ins,
     goals, evaluations, attendance) is bulk-inserted: thousands of rows through the
     services would take minutes, and the pages read the rows, not how they were written.
@@ -671,11 +671,9 @@ def year_under_way(people: People, committee) -> tuple:
     from django.utils import timezone
 
     from members.models import Cycle, Enrollment, MeetingMode, Role, committee_group
-    from pairs import services as pair_services
+    from outbox.models import Email, EmailState
     from pairs.models import (
         CheckIn,
-        Email,
-        EmailState,
         Evaluation,
         Goal,
         GoalStatus,
@@ -683,6 +681,7 @@ def year_under_way(people: People, committee) -> tuple:
         Pair,
         PairStatus,
     )
+    from pairs.services import pairing
 
     today = timezone.localdate()
     starts = today - dt.timedelta(days=250)
@@ -711,7 +710,7 @@ def year_under_way(people: People, committee) -> tuple:
     with transaction.atomic():
         # Each mentee once, each mentor up to their capacity (one slot each), in a shuffled order.
         for mentee_pk, mentor_pk in zip(rows.mentees().values_list("pk", flat=True), slots, strict=False):
-            pair_services.pair_create(
+            pairing.pair_create(
                 mentee_id=mentee_pk,
                 mentor_id=mentor_pk,
                 by=committee,
@@ -724,7 +723,7 @@ def year_under_way(people: People, committee) -> tuple:
     # A few pairs ended early, through the service (it writes their emails).
     for p in pairs[7::25]:
         if p.pk != demo.pk:
-            pair_services.pair_end(pair=p, by=committee, reason="The mentee moved out of state.")
+            pairing.pair_end(pair=p, by=committee, reason="The mentee moved out of state.")
     # The introductions went out long ago; a few failed.
     Email.objects.filter(pair__cycle=cycle).update(state=EmailState.SENT, sent_at=timezone.now(), attempts=1)
     Email.objects.filter(pair__cycle=cycle, pair__in=pairs[3::97]).update(

@@ -89,11 +89,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _broker_assumed_up():
     """Each test starts without the memory of a broker outage from an earlier test."""
-    import pairs.services
+    import outbox.services
 
-    pairs.services._broker_down_since = None
+    outbox.services._broker_down_since = None
     yield
-    pairs.services._broker_down_since = None
+    outbox.services._broker_down_since = None
 
 
 @contextlib.contextmanager

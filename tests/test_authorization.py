@@ -39,8 +39,9 @@ from django.utils.dateformat import format as date_format
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
 from members.models import Cycle, Enrollment, Resource, Role, User, committee_group
+from outbox.models import Email
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Email, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
 
 from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -99,8 +100,8 @@ TABLE = {
     "pairs:pair-list":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-create":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-mine":                      (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
-    "pairs:email-list":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
-    "pairs:email-resend":                   (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "outbox:email-list":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:email-resend":                   (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -159,7 +160,7 @@ ARGS = {
     "matching:pair": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk, "mentor_pk": w.p.mentor_id},
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "zz", "key": "not-a-real-key"},
-    "pairs:email-resend": lambda w: {"pk": w.email.pk},
+    "outbox:email-resend": lambda w: {"pk": w.email.pk},
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
@@ -184,7 +185,7 @@ COMMITTEE_ADMIN = {
     "members_enrollment",
     "members_user",
     "pairs_pair",
-    "pairs_email",
+    "outbox_email",
     "pairs_evaluation",
     "members_resource",
 }

@@ -52,7 +52,8 @@ from members.models import (
     Role,
     User,
 )
-from pairs.models import CheckIn, Email, Evaluation, Goal, add_months
+from outbox.models import Email
+from pairs.models import CheckIn, Evaluation, Goal, add_months
 
 from . import strategies as hs
 from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
@@ -334,10 +335,10 @@ FORMS = {
         pair_urls("pairs:pair-end"),
         {"reason": lambda w: TEXT, "back_to_pool": lambda w: st.just("") | TICK},
     ),
-    "pairs:email-resend": Form(
+    "outbox:email-resend": Form(
         "committee",
-        lambda w: [url("pairs:email-resend", w.email.pk), url("pairs:email-resend", HUGE_PK)],
-        {"next": lambda w: choice(reverse("pairs:email-list"), reverse("pairs:email-list") + "?state=failed")},
+        lambda w: [url("outbox:email-resend", w.email.pk), url("outbox:email-resend", HUGE_PK)],
+        {"next": lambda w: choice(reverse("outbox:email-list"), reverse("outbox:email-list") + "?state=failed")},
     ),
     "pairs:checkin-create": Form(
         "p_mentee",
@@ -691,7 +692,7 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "matching:import-template",
         "pairs:pair-list",
         "pairs:pair-mine",
-        "pairs:email-list",
+        "outbox:email-list",
         "pairs:evaluation-summary",
         "pairs:my-data",
         "pairs:my-data-download",
@@ -1025,18 +1026,18 @@ def test_resending_an_email_never_sends_the_committee_member_to_another_site_or_
     email.state = "failed"
     email.save()
 
-    response = client_for(committee).post(reverse("pairs:email-resend", args=[email.pk]), {"next": next_url})
+    response = client_for(committee).post(reverse("outbox:email-resend", args=[email.pk]), {"next": next_url})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("pairs:email-list")
+    assert response["Location"] == reverse("outbox:email-list")
     assert Email.objects.get(pk=email.pk).state == "pending"
 
 
 def test_resending_an_email_from_the_pair_page_goes_back_to_the_pair_page(client_for, committee):
     email = Email.objects.create(kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b")
-    back = reverse("pairs:email-list") + "?state=failed"
+    back = reverse("outbox:email-list") + "?state=failed"
 
-    response = client_for(committee).post(reverse("pairs:email-resend", args=[email.pk]), {"next": back})
+    response = client_for(committee).post(reverse("outbox:email-resend", args=[email.pk]), {"next": back})
 
     assert response.status_code == 302 and response["Location"] == back
 

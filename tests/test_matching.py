@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from matching.models import MatchSettings, Proposal, ProposalPair
 from members.models import Enrollment, Role
-from pairs import services as pair_services
-from pairs.models import Email, Pair
+from outbox.models import Email
+from pairs.models import Pair
+from pairs.services import pairing
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -176,8 +177,8 @@ def test_committee_sees_the_cycle_in_numbers_and_only_the_mentees_still_waiting(
     full = mentor(cycle, "Fay", "Full", capacity=1)
     roomy = mentor(cycle, "Roy", "Roomy", capacity=2)
     mentor(cycle, "Ed", "Empty")
-    pair_services.pair_create(mentee_id=paired.pk, mentor_id=full.pk, by=committee)
-    pair_services.pair_create(mentee_id=also_paired.pk, mentor_id=roomy.pk, by=committee)
+    pairing.pair_create(mentee_id=paired.pk, mentor_id=full.pk, by=committee)
+    pairing.pair_create(mentee_id=also_paired.pk, mentor_id=roomy.pk, by=committee)
     Email.objects.filter(pair__mentee=also_paired, kind="intro_mentee").update(state="failed")
 
     response = client_for(committee).get(reverse("matching:dashboard", args=[cycle.pk]))
@@ -360,7 +361,7 @@ def test_committee_sees_who_was_left_out_of_the_suggestions_and_why(client_for, 
 
 def test_a_paired_mentees_suggestions_send_the_committee_back_with_a_message(client_for, committee, cycle, cataloger):
     cora = mentor(cycle, "Cora", "Catalog")
-    pair_services.pair_create(mentee_id=cataloger.pk, mentor_id=cora.pk, by=committee)
+    pairing.pair_create(mentee_id=cataloger.pk, mentor_id=cora.pk, by=committee)
 
     response = client_for(committee).get(reverse("matching:suggestions", args=[cycle.pk, cataloger.pk]), follow=True)
 
@@ -487,7 +488,7 @@ def test_a_stale_pair_click_for_a_mentee_paired_meanwhile_shows_a_message_and_ma
     url = reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk])
     assert client.get(url).status_code == 200
     other = mentor(cycle, "Otto", "Other")
-    pair_services.pair_create(mentee_id=cataloger.pk, mentor_id=other.pk, by=UserFactory())  # someone else, meanwhile
+    pairing.pair_create(mentee_id=cataloger.pk, mentor_id=other.pk, by=UserFactory())  # someone else, meanwhile
 
     response = client.post(url, follow=True)
 
@@ -499,7 +500,7 @@ def test_a_stale_pair_click_for_a_mentee_paired_meanwhile_shows_a_message_and_ma
 def test_a_pair_click_for_a_mentor_now_at_capacity_shows_a_message_and_makes_nothing(
     client_for, committee, cycle, cataloger, cora
 ):
-    pair_services.pair_create(mentee_id=mentee(cycle, "Earl", "Early").pk, mentor_id=cora.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee(cycle, "Earl", "Early").pk, mentor_id=cora.pk, by=committee)
 
     response = client_for(committee).post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk]), follow=True)
 
@@ -759,7 +760,7 @@ def test_confirming_a_draft_whose_pair_became_impossible_makes_nothing_and_names
     draft = Proposal.objects.get()
     last = draft.pairs.order_by("pk").last()  # made last: the others would be made before it fails
     spare = mentor(cycle, "Sal", "Spare", title="Archivist", areas=["archives"])
-    pair_services.pair_create(mentee_id=last.mentee_id, mentor_id=spare.pk, by=committee)  # by hand, meanwhile
+    pairing.pair_create(mentee_id=last.mentee_id, mentor_id=spare.pk, by=committee)  # by hand, meanwhile
     name = str(last.mentee.member)
 
     response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)

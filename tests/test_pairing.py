@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Enrollment
-from pairs import services
-from pairs.models import Email, Pair
-from pairs.services import PairingError
+from outbox.models import Email
+from pairs.models import Pair
+from pairs.services import pairing
+from pairs.services.pairing import PairingError
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -35,7 +36,7 @@ def pair_rows():
 
 
 def test_committee_pairs_a_mentee_with_a_mentor_and_both_introductions_are_written(committee, mentee, mentor, cycle):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
 
     assert (pair.status, pair.created_by, pair.liaison) == ("active", committee, committee)
     assert pair.starts_on == cycle.starts_on and pair.length_months == cycle.default_length_months
@@ -51,7 +52,7 @@ def test_a_pair_made_after_the_fall_conference_starts_today(committee, mentee, m
     cycle.starts_on = timezone.localdate() - dt.timedelta(days=20)
     cycle.save()
 
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, length_months=12)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, length_months=12)
 
     assert pair.starts_on == timezone.localdate()
     assert pair.ends_on == pair.starts_on.replace(year=pair.starts_on.year + 1)
@@ -67,7 +68,7 @@ def test_the_liaison_is_the_committee_member_with_the_fewest_pairs(committee, cy
         EnrollmentFactory(cycle=cycle, role="mentor", member=UserFactory(seasoned=True)),
     )
 
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=busy)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=busy)
 
     assert pair.liaison == free
 
@@ -106,7 +107,7 @@ def test_pairing_that_breaks_a_rule_is_refused_and_writes_nothing(committee, cyc
     before = pair_rows()
 
     with pytest.raises(PairingError, match=message):
-        services.pair_create(**kwargs)
+        pairing.pair_create(**kwargs)
 
     assert pair_rows() == before
 
@@ -115,10 +116,10 @@ def test_a_mentor_with_capacity_two_takes_two_mentees_and_no_third(committee, cy
     mentor = EnrollmentFactory(cycle=cycle, member=seasoned_member, role="mentor", capacity=2)
     mentees = [EnrollmentFactory(cycle=cycle) for _ in range(3)]
 
-    services.pair_create(mentee_id=mentees[0].pk, mentor_id=mentor.pk, by=committee)
-    services.pair_create(mentee_id=mentees[1].pk, mentor_id=mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentees[0].pk, mentor_id=mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentees[1].pk, mentor_id=mentor.pk, by=committee)
     with pytest.raises(PairingError, match="already mentors 2 of the 2 mentees"):
-        services.pair_create(mentee_id=mentees[2].pk, mentor_id=mentor.pk, by=committee)
+        pairing.pair_create(mentee_id=mentees[2].pk, mentor_id=mentor.pk, by=committee)
 
     assert Pair.objects.filter(mentor=mentor).count() == 2
 
@@ -161,7 +162,7 @@ def test_a_stale_page_pairing_a_mentee_paired_meanwhile_gets_a_message_not_an_er
     client_for, committee, mentee, mentor, cycle
 ):
     other_mentor = EnrollmentFactory(cycle=cycle, role="mentor", member=UserFactory(seasoned=True))
-    services.pair_create(mentee_id=mentee.pk, mentor_id=other_mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee.pk, mentor_id=other_mentor.pk, by=committee)
 
     response = client_for(committee).post(
         reverse("pairs:pair-create"), {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": "10"}

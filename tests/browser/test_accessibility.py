@@ -23,8 +23,8 @@ from playwright.sync_api import Browser, Page
 
 from matching import services as matching_services
 from members.models import Resource, Role
-from pairs import services as pair_services
 from pairs.models import CheckIn, Goal, Pair, add_months
+from pairs.services import pairing
 from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def build_site(committee) -> SimpleNamespace:
         role=Role.MENTOR,
         member=person("Sam", "Senior", seasoned=True, phone="501-555-0142"),
     )
-    pair = pair_services.pair_create(mentee_id=mina.pk, mentor_id=sam.pk, by=committee, liaison=committee)
+    pair = pairing.pair_create(mentee_id=mina.pk, mentor_id=sam.pk, by=committee, liaison=committee)
     # Ten months that end next week: the closing evaluation is open.
     starts_on = add_months(today + dt.timedelta(days=7), -10)
     Pair.objects.filter(pk=pair.pk).update(starts_on=starts_on, ends_on=add_months(starts_on, 10))
@@ -203,7 +203,7 @@ PAGES = [
     ("pair-as-liaison", "committee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
     ("my-pairs-liaison", "committee", lambda d: reverse("pairs:pair-mine")),
     ("pair-end", "committee", lambda d: reverse("pairs:pair-end", args=[d.pair.pk])),
-    ("outbox", "committee", lambda d: reverse("pairs:email-list")),
+    ("outbox", "committee", lambda d: reverse("outbox:email-list")),
     ("evaluations", "committee", lambda d: reverse("pairs:evaluation-summary") + f"?cycle={d.cycle.pk}"),
     ("health", "committee", lambda d: reverse("matching:health", args=[d.cycle.pk])),
     ("import", "committee", lambda d: reverse("matching:import")),
