@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
 
 from django import forms
 from django.conf import settings
@@ -36,10 +35,11 @@ from members.models import (
 )
 from pairs.services import pairing
 
-from . import imports, reports, services
+from . import charts, exports, imports, reports
 from .models import MatchSettings, ProposalStatus
 from .scoring import round_score
-from .services import MatchingError
+from .services import proposal as proposals
+from .services import suggestions as suggestion_services
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
         {
             "cycle": cycle,
             "cycles": Cycle.objects.all(),
-            "numbers": services.cycle_numbers(cycle),
+            "numbers": reports.cycle_numbers(cycle),
             "page": page,
             "q": q,
             "filters": {k.split("__")[-1]: v for k, v in filters.items()},
@@ -123,7 +123,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "regions": Region.choices,
             "categories": MembershipCategory.choices,
             "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle)),
-            "draft": services.draft_for(cycle),
+            "draft": proposals.draft_for(cycle),
         },
     )
 
@@ -133,7 +133,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def weights(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: change how the cycle's suggestions are scored."""
     cycle = _cycle(cycle_id)
-    form = WeightsForm(request.POST, instance=MatchSettings.for_cycle(cycle))
+    form = WeightsForm(request.POST, instance=MatchSettings.objects.get_or_create(cycle=cycle)[0])
     if form.is_valid():
         form.save()
         messages.success(request, "The weights are saved: suggestions and proposals now use them.")
@@ -154,8 +154,8 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
     mentee = _waiting_mentee(cycle, pk)
     try:
         more = bool(request.GET.get("more"))
-        ranked, left_out = services.suggestions_for(mentee, limit=40 if more else 10)
-    except MatchingError as e:
+        ranked, left_out = suggestion_services.suggestions_for(mentee, limit=40 if more else 10)
+    except suggestion_services.SuggestionError as e:
         messages.info(request, str(e))
         return redirect("matching:dashboard", cycle_id=cycle.pk)
     left_out_counts: dict[str, int] = {}
@@ -179,7 +179,7 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
 
 
 def _compare_context(cycle: Cycle, mentee: Enrollment, mentor: Enrollment) -> dict:
-    value, reasons, blocked = services.compare(mentee, mentor)
+    value, reasons, blocked = suggestion_services.compare(mentee, mentor)
     return {
         "cycle": cycle,
         "mentee": mentee,
@@ -209,7 +209,7 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
         return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#mentees")
     try:
         context = _compare_context(cycle, mentee, mentor)
-    except MatchingError as e:
+    except suggestion_services.SuggestionError as e:
         messages.error(request, str(e))
         return redirect("matching:dashboard", cycle_id=cycle.pk)
     return render(request, "matching/pair_confirm.html", context)
@@ -236,11 +236,11 @@ def _proposal_back(query) -> str:
 def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: the draft of the best overall assignment, to review and adjust, a page at a time."""
     cycle = _cycle(cycle_id)
-    draft = services.draft_for(cycle)
+    draft = proposals.draft_for(cycle)
     context = {"cycle": cycle, "draft": draft}
     if draft:
         q = request.GET.get("q", "").strip()
-        pages = services.draft_pages(
+        pages = proposals.draft_pages(
             draft, q=q, page=request.GET.get("page"), left=request.GET.get("left"), per_page=PROPOSAL_PER_PAGE
         )
         items = [(item, round_score(item.score)) for item in pages["page"]]
@@ -255,8 +255,8 @@ def proposal_solve(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(cycle_id)
     started = timezone.now()
     try:
-        draft = services.proposal_solve(cycle=cycle, by=request.user)
-    except MatchingError as e:
+        draft = proposals.proposal_solve(cycle=cycle, by=request.user)
+    except proposals.ProposalError as e:
         messages.error(request, str(e))
     else:
         seconds = (timezone.now() - started).total_seconds()
@@ -272,7 +272,7 @@ def proposal_solve(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: lock, unlock or ban a pair of the draft; drop or restore a mentee; lift a ban."""
     cycle = _cycle(cycle_id)
-    draft = services.draft_for(cycle)
+    draft = proposals.draft_for(cycle)
     if draft is None:
         messages.error(request, "There is no draft any more: solve the proposal again.")
         return redirect("matching:proposal", cycle_id=cycle.pk)
@@ -283,24 +283,24 @@ def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
         target = None
     try:
         if target is None:
-            raise MatchingError("Choose a pair or a mentee.")
+            raise proposals.ProposalError("Choose a pair or a mentee.")
         if action in ("lock", "unlock"):
-            services.proposal_lock(proposal=draft, item_id=target, locked=action == "lock")
+            proposals.proposal_lock(proposal=draft, item_id=target, locked=action == "lock")
             messages.success(request, "Pair locked: solving again keeps it." if action == "lock" else "Pair unlocked.")
         elif action == "ban":
-            services.proposal_ban(proposal=draft, item_id=target)
+            proposals.proposal_ban(proposal=draft, item_id=target)
             messages.success(request, "Pair ruled out. Solve again to find the mentee another mentor.")
         elif action in ("drop", "restore"):
-            services.proposal_drop(proposal=draft, mentee_id=target, dropped=action == "drop")
+            proposals.proposal_drop(proposal=draft, mentee_id=target, dropped=action == "drop")
             messages.success(
                 request, "Mentee left out of the draft." if action == "drop" else "Mentee back in the draft."
             )
         elif action == "unban":
-            services.proposal_unban(proposal=draft, ban_id=target)
+            proposals.proposal_unban(proposal=draft, ban_id=target)
             messages.success(request, "The ban is lifted.")
         else:
-            raise MatchingError("Unknown action.")
-    except MatchingError as e:
+            raise proposals.ProposalError("Unknown action.")
+    except proposals.ProposalError as e:
         messages.error(request, str(e))
     # Back to the page (and search) the button was on; only our own keys, so never another site.
     back = _proposal_back(QueryDict(request.POST.get("back", "")))
@@ -312,14 +312,14 @@ def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: make every pair of the draft in one step, after confirming."""
     cycle = _cycle(cycle_id)
-    draft = services.draft_for(cycle)
+    draft = proposals.draft_for(cycle)
     if draft is None:
         messages.error(request, "There is no draft to confirm.")
         return redirect("matching:proposal", cycle_id=cycle.pk)
     if request.method == "POST":
         try:
-            made = services.proposal_confirm(proposal=draft, by=request.user)
-        except MatchingError as e:
+            made = proposals.proposal_confirm(proposal=draft, by=request.user)
+        except proposals.ProposalError as e:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
         messages.success(request, f"{len(made)} pairs made. Their {2 * len(made)} introductions are on their way.")
@@ -334,109 +334,14 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def proposal_discard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: throw the draft away (locks, bans and drops with it)."""
     cycle = _cycle(cycle_id)
-    draft = services.draft_for(cycle)
+    draft = proposals.draft_for(cycle)
     if draft and draft.status == ProposalStatus.DRAFT:
-        services.proposal_discard(proposal=draft)
+        proposals.proposal_discard(proposal=draft)
         messages.success(request, "The draft is discarded.")
     return redirect("matching:dashboard", cycle_id=cycle.pk)
 
 
 # --- Program health and exports ---------------------------------------------------------------
-
-STATUS_COLOURS = {  # fill, text on it; the text colours keep 4.5:1 contrast on their fills
-    EnrollmentStatus.WAITING: ("#f0b429", "#212529"),
-    EnrollmentStatus.PAIRED: ("#1f4e79", "#ffffff"),
-    EnrollmentStatus.COMPLETED: ("#146c43", "#ffffff"),
-    EnrollmentStatus.WITHDRAWN: ("#ced4da", "#212529"),
-}
-
-
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value`: a round top for an axis."""
-    if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
-
-
-def _checkin_chart(series: list[dict], width: int = 720, height: int = 320) -> dict:
-    """Geometry of the bar chart of check-ins per pair per month (SVG user units)."""
-    left, right, top, bottom = 44, 12, 22, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_ceiling(max((p["per_pair"] or 0 for p in series), default=0))
-    step = plot_w / max(len(series), 1)
-    bar_w = min(step * 0.62, 64)
-    bars = []
-    for i, point in enumerate(series):
-        value = point["per_pair"] or 0
-        h = round(plot_h * value / top_value, 1)
-        centre = left + step * i + step / 2
-        bars.append(
-            {
-                "x": round(centre - bar_w / 2, 1),
-                "y": round(top + plot_h - h, 1),
-                "width": round(bar_w, 1),
-                "height": h,
-                "centre": round(centre, 1),
-                "value_y": round(top + plot_h - h - 6, 1),
-                "point": point,
-                "show_year": i == 0 or point["month"].month == 1,
-            }
-        )
-    grid = [{"y": round(top + plot_h - plot_h * k / 4, 1), "label": f"{top_value * k / 4:g}"} for k in range(5)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "baseline": top + plot_h,
-        "month_y": top + plot_h + 18,
-        "year_y": top + plot_h + 34,
-        "bars": bars,
-        "grid": grid,
-    }
-
-
-def _status_chart(by_role: dict, width: int = 600) -> dict:
-    """Geometry of the stacked horizontal bars of enrollment statuses, one bar per role, on one scale."""
-    left, right, bar_h, gap, top = 84, 44, 44, 24, 8
-    plot_w = width - left - right
-    largest = max((sum(c[s] for s in reports.STATUSES) for c in by_role.values()), default=0) or 1
-    rows = []
-    for i, (role, label) in enumerate(((Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors"))):
-        counts = by_role.get(role, {})
-        y = top + i * (bar_h + gap)
-        x = left
-        segments = []
-        for status in reports.STATUSES:
-            n = counts.get(status, 0)
-            w = plot_w * n / largest
-            fill, text = STATUS_COLOURS[status]
-            if n:
-                segments.append(
-                    {
-                        "x": round(x, 1),
-                        "width": round(w, 1),
-                        "fill": fill,
-                        "text": text,
-                        "n": n,
-                        "label": EnrollmentStatus(status).label,
-                        "centre": round(x + w / 2, 1),
-                        "fits": w >= 22,
-                    }
-                )
-            x += w
-        rows.append(
-            {
-                "label": label,
-                "y": y,
-                "label_y": y + bar_h / 2 + 5,
-                "segments": segments,
-                "total": sum(s["n"] for s in segments),
-                "total_x": round(x + 8, 1),
-            }
-        )
-    return {"width": width, "height": top * 2 + 2 * bar_h + gap, "left": left, "bar_h": bar_h, "rows": rows}
 
 
 @committee_required
@@ -454,7 +359,7 @@ def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
     by_role = numbers["enrollments"]["by_role"]
     roles = [(Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors")]
     status_rows = [
-        (s.label, STATUS_COLOURS[s][0], [by_role[role][s] for role, _label in roles]) for s in EnrollmentStatus
+        (s.label, charts.STATUS_COLOURS[s][0], [by_role[role][s] for role, _label in roles]) for s in EnrollmentStatus
     ]
     status_summary = " ".join(
         f"{label}: " + ", ".join(f"{s.label.lower()} {by_role[role][s]}" for s in EnrollmentStatus) + "."
@@ -476,11 +381,11 @@ def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 ("Mentees", numbers["evaluations"][Role.MENTEE]),
             ],
             "quiet_days": settings.CHECKIN_QUIET_DAYS,
-            "checkin_chart": _checkin_chart(numbers["checkins"]),
+            "checkin_chart": charts.checkin_chart(numbers["checkins"]),
             "checkin_totals": reports.monthly_totals(numbers["checkins"]),
-            "status_chart": _status_chart(by_role),
+            "status_chart": charts.status_chart(by_role),
             "years": years,
-            "exports": reports.EXPORTS.items(),
+            "exports": exports.EXPORTS.items(),
         },
     )
 
@@ -488,12 +393,12 @@ def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @committee_required
 def export(request: HttpRequest, cycle_id: int, what: str, fmt: str) -> HttpResponse:
     """The committee: one of a cycle's exports as a CSV or Excel file. Never a check-in's notes or topics."""
-    if what not in reports.EXPORTS or fmt not in reports.FORMATS:
+    if what not in exports.EXPORTS or fmt not in exports.FORMATS:
         raise Http404("No such export.")
     cycle = _cycle(cycle_id)
-    response = HttpResponse(reports.export_file(cycle, what, fmt), content_type=reports.FORMATS[fmt])
+    response = HttpResponse(exports.export_file(cycle, what, fmt), content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=reports.export_filename(cycle, what, fmt)
+        as_attachment=True, filename=exports.export_filename(cycle, what, fmt)
     )
     # Personal data leaving the site: say who took it.
     log.info("export %s.%s of cycle %s by user %s", what, fmt, cycle.pk, request.user.pk)

@@ -59,19 +59,6 @@ class UserAdmin(LongList, DjangoUserAdmin):
     )
 
 
-class EnrollmentInline(admin.TabularInline):
-    model = Enrollment
-    extra = 0
-    fields = ("member", "role", "status", "job_title", "capacity", "created_at")
-    readonly_fields = ("member", "role", "job_title", "created_at")
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        # Opt-ins are made by members on the site, where eligibility is checked.
-        return False
-
-
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = (

@@ -299,9 +299,6 @@ class Cycle(models.Model):
             return f"Opt-ins for the {self.name} cycle closed on {self.optin_closes:%B %-d, %Y}."
         return None
 
-    def accepts_optins(self, today: dt.date | None = None) -> bool:
-        return self.optin_window_state(today) is None
-
 
 class Role(models.TextChoices):
     MENTEE = "mentee", "Mentee"
@@ -318,41 +315,80 @@ class EnrollmentStatus(models.TextChoices):
 @dataclass(frozen=True)
 class Eligibility:
     ok: bool
-    reason: str = ""
+    reason: str = ""  # for the member: a sentence saying why not, and what to do
+    short: str = ""  # for the committee's lists: a few words
 
 
 MENTEE_CATEGORIES = {MembershipCategory.STUDENT, MembershipCategory.STAFF, MembershipCategory.LIBRARIAN}
 MENTOR_CATEGORIES = {MembershipCategory.STAFF, MembershipCategory.LIBRARIAN, MembershipCategory.RETIRED}
+ELIGIBLE = Eligibility(True)
 
 
-def eligibility(member: User, cycle: Cycle, role: str, today: dt.date | None = None) -> Eligibility:
-    """Whether `member` may opt in to `cycle` as `role`, and if not, why (in words).
+def eligibility_of(
+    *,
+    role: str,
+    cycle: Cycle,
+    expires_on: dt.date | None,
+    category: str,
+    years: int | None,
+    job_title: str,
+    today: dt.date,
+) -> Eligibility:
+    """The one rule of who may take part, on plain values (the opt-in forms ask it of
+    one member, matching of thousands of mentor rows at once).
 
     Mentees are current members who are library staff or students; mentors are
     current members and seasoned professionals (the cycle's experience threshold).
+    Everyone needs a job title: matching depends on it.
     """
-    if not member.is_current_member(today):
-        return Eligibility(False, "Only current members can take part: please renew your membership first.")
-    if not member.job_title:
-        return Eligibility(False, "Please add your job title to your profile first: matching depends on it.")
-    if role == Role.MENTEE:
-        if member.membership_category not in MENTEE_CATEGORIES:
-            return Eligibility(
-                False, "Mentees are library staff or students; your membership category is not one of them."
-            )
-        return Eligibility(True)
-    if member.membership_category not in MENTOR_CATEGORIES:
+    if expires_on is None or expires_on < today:
         return Eligibility(
-            False, "Mentors are seasoned library professionals; your membership category is not one of them."
+            False, "Only current members can take part: please renew your membership first.", "membership not current"
         )
-    years = member.years_experience or 0
+    if not job_title:
+        return Eligibility(
+            False, "Please add your job title to your profile first: matching depends on it.", "no job title"
+        )
+    if role == Role.MENTEE:
+        if category not in MENTEE_CATEGORIES:
+            return Eligibility(
+                False,
+                "Mentees are library staff or students; your membership category is not one of them.",
+                "membership category cannot be a mentee",
+            )
+        return ELIGIBLE
+    if category not in MENTOR_CATEGORIES:
+        return Eligibility(
+            False,
+            "Mentors are seasoned library professionals; your membership category is not one of them.",
+            "membership category cannot mentor",
+        )
+    years = years or 0
     if years < cycle.mentor_min_years:
         return Eligibility(
             False,
             f"Mentors in the {cycle.name} cycle have at least {cycle.mentor_min_years} years of library "
             f"experience (your profile says {years}).",
+            f"{years} years of experience (the cycle asks {cycle.mentor_min_years})",
         )
-    return Eligibility(True)
+    return ELIGIBLE
+
+
+def eligibility(member: User, cycle: Cycle, role: str, today: dt.date | None = None) -> Eligibility:
+    """Whether `member` may opt in to `cycle` as `role`, and if not, why (in words)."""
+    return eligibility_of(
+        role=role,
+        cycle=cycle,
+        expires_on=member.expires_on,
+        category=member.membership_category,
+        years=member.years_experience,
+        job_title=member.job_title,
+        today=today or timezone.localdate(),
+    )
+
+
+# Waiting for a match, or paired: what "still taking part" means, for every page and service.
+TAKING_PART = (EnrollmentStatus.WAITING, EnrollmentStatus.PAIRED)
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -371,6 +407,11 @@ class EnrollmentQuerySet(models.QuerySet):
 
     def waiting(self) -> EnrollmentQuerySet:
         return self.filter(status=EnrollmentStatus.WAITING)
+
+    def taking_part(self) -> EnrollmentQuerySet:
+        """Still in the cycle's game: waiting for a match or paired — not withdrawn, not
+        completed. A mentor taking part can be offered (and given) another mentee."""
+        return self.filter(status__in=TAKING_PART)
 
     def of_member(self, member: User) -> EnrollmentQuerySet:
         return self.filter(member=member).select_related("cycle").order_by("-cycle__starts_on", "role")
@@ -451,6 +492,10 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_role_display().lower()}, {self.cycle}"
+
+    @property
+    def is_taking_part(self) -> bool:
+        return self.status in TAKING_PART
 
     @property
     def is_editable(self) -> bool:

@@ -23,7 +23,7 @@ class PairAddForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentee"].queryset = Enrollment.objects.mentees().waiting().with_member()
-        self.fields["mentor"].queryset = Enrollment.objects.mentors().active().with_member()
+        self.fields["mentor"].queryset = Enrollment.objects.mentors().taking_part().with_member()
 
     def clean(self):
         data = super().clean()

@@ -373,7 +373,7 @@ def proposal_run(cycle) -> ProposalRun:
 
     from matching.assignment import solve
     from matching.scoring import allowed_matrix, score
-    from matching.services import load_pool
+    from matching.services.pool import load_pool
 
     t0 = time.perf_counter()
     pool = load_pool(cycle)  # the cycle's weights included
@@ -388,12 +388,12 @@ def proposal_run(cycle) -> ProposalRun:
 
 
 def proposal_service_runs(cycle, runs: int) -> list[float]:
-    from matching import services
+    from matching.services import proposal as proposals
     from members.management.commands.seed_demo import COMMITTEE_EMAIL
     from members.models import User
 
     committee = User.objects.get(email=COMMITTEE_EMAIL)
-    return [timed(lambda: services.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
+    return [timed(lambda: proposals.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
 
 
 # --- Every page ------------------------------------------------------------------------------
@@ -514,7 +514,7 @@ ADMIN_PREFIX = "admin:"
 
 def site_pages(admin_names: set[str]) -> list[Page]:
     """Every page a user loads with GET, as the role that uses it, at the bench's URLs."""
-    from matching.reports import EXPORTS, FORMATS
+    from matching.exports import EXPORTS, FORMATS
 
     def open_cycle(w):
         return {"cycle_id": w.open_cycle.pk}
@@ -807,7 +807,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from matching import services as matching_services
+    from matching.services import proposal as proposals
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
     from pairs.models import Goal
@@ -815,7 +815,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     year, pair = year_under_way(people, committee)
     open_cycle = Cycle.objects.get(is_open=True)
     # The committee reviews a draft of the best overall assignment of the open cycle.
-    matching_services.proposal_solve(cycle=open_cycle, by=committee)
+    proposals.proposal_solve(cycle=open_cycle, by=committee)
     in_pairs = set(
         Enrollment.objects.filter(cycle=year).values_list("member_id", flat=True)
     )  # "member": a current member with a waiting opt-in, in no pair

@@ -38,8 +38,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from matching import imports
-from matching import services as matching_services
 from matching.models import MatchSettings
+from matching.services import proposal as proposals
 from matching.views import ROSTER_SESSION_KEY
 from members.models import (
     Area,
@@ -117,9 +117,9 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     mentors = [own_mentor_optin] + [
         EnrollmentFactory(cycle=open_cycle, role=Role.MENTOR, member=UserFactory(seasoned=True)) for _ in range(2)
     ]
-    draft = matching_services.proposal_solve(cycle=open_cycle, by=committee)
+    draft = proposals.proposal_solve(cycle=open_cycle, by=committee)
     first_item = draft.pairs.order_by("pk").first()
-    matching_services.proposal_ban(proposal=draft, item_id=first_item.pk)
+    proposals.proposal_ban(proposal=draft, item_id=first_item.pk)
 
     suggestion = Resource.objects.create(
         title="Their suggestion", description="Waiting for review.", url="https://example.org/x", suggested_by=stranger

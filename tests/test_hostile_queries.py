@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching import reports
+from matching import exports
 from members.models import SEARCH_WORDS, search_words
 from pairs.models import Pair
 
@@ -79,7 +79,7 @@ def test_the_pairing_page_with_a_strange_choice_in_the_address_offers_the_usual_
 def test_the_excel_export_of_text_with_unicode_noncharacters_still_opens(cycle):
     EnrollmentFactory(cycle=cycle, job_title="Librarian\uffff", goals="grow\ufffe and learn")
 
-    book = openpyxl.load_workbook(io.BytesIO(reports.export_file(cycle, "enrollments", "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(exports.export_file(cycle, "enrollments", "xlsx")))
 
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "Librarian" in cells and "grow and learn" in cells

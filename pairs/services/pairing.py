@@ -84,7 +84,7 @@ def pair_create(
     if mentee.cycle_id != mentor.cycle_id:
         raise PairingError(f"{mentee.member} and {mentor.member} opted in to different cycles.")
     for side in (mentee, mentor):
-        if side.status in (EnrollmentStatus.WITHDRAWN, EnrollmentStatus.COMPLETED):
+        if not side.is_taking_part:
             raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
     if Pair.objects.active().filter(mentee=mentee).exists():
         raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
-from matching import services as matching_services
+from matching.services import proposal as proposals
 from members.models import Resource, Role
 from pairs.models import CheckIn, Goal, Pair, add_months
 from pairs.services import pairing
@@ -113,7 +113,7 @@ def build_site(committee) -> SimpleNamespace:
             responsibilities=["youth_services", "outreach"],
         ),
     )
-    matching_services.proposal_solve(cycle=cycle, by=committee)
+    proposals.proposal_solve(cycle=cycle, by=committee)
 
     Resource.objects.create(
         title="Mentoring handbook",
