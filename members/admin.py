@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from .models import Cycle, Enrollment, Resource, ResourceStatus, User
+from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
 
 
 class LongList:
@@ -60,15 +60,20 @@ class UserAdmin(LongList, DjangoUserAdmin):
 
 
 class EnrollmentInline(admin.TabularInline):
+    """The cycle's opt-ins, listed: each is changed on its own page, where EnrollmentAdmin's rules apply."""
+
     model = Enrollment
     extra = 0
     fields = ("member", "role", "status", "job_title", "capacity", "created_at")
-    readonly_fields = ("member", "role", "job_title", "created_at")
+    readonly_fields = fields
     show_change_link = True
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         # Opt-ins are made by members on the site, where eligibility is checked.
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -90,6 +95,10 @@ class CycleAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(LongList, admin.ModelAdmin):
+    """An opt-in is its member's, for one cycle in one role, from the moment it is made: whoever
+    held it would be the pair's mentor or mentee, with its check-in notes (rule 5). Pairing and
+    completing belong to the pairs service, so a matched opt-in is shown here, not changed."""
+
     list_display = ("member", "role", "cycle", "status", "job_title", "capacity", "created_at")
     list_filter = ("cycle", "role", "status")
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
@@ -100,6 +109,21 @@ class EnrollmentAdmin(LongList, admin.ModelAdmin):
     autocomplete_fields = ("member",)
     readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
     date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("member", "cycle", "role") if obj else ()
+        return fixed + self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_matched:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # "Paired" and "completed" are written by the pairs service with the pair itself.
+            kwargs["choices"] = [(s.value, s.label) for s in (EnrollmentStatus.WAITING, EnrollmentStatus.WITHDRAWN)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(Resource)

@@ -457,6 +457,11 @@ class Enrollment(models.Model):
         """A member may change or withdraw an opt-in until it is matched."""
         return self.status == EnrollmentStatus.WAITING
 
+    @property
+    def is_matched(self) -> bool:
+        """In a pair, or was until the pair completed: from here on its status is the pairs service's."""
+        return self.status in (EnrollmentStatus.PAIRED, EnrollmentStatus.COMPLETED)
+
     def responsibility_labels(self) -> list[str]:
         return [Area(a).label for a in self.responsibilities if a in Area.values]
 

@@ -1,0 +1,180 @@
+"""The Django admin against the committee (and a careless site admin): no admin form hands
+anyone a pair's check-in notes, a seat on a pair, or more rights than they have.
+
+Each test POSTs an admin form as the page offers it, with one field altered the way an
+attacker would, and looks at what changed in the database and at what the attacker can
+read afterwards (DESIGN.md rule 5: the notes are read by the pair's two members only).
+"""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Enrollment, Role, committee_group
+from pairs.models import CheckIn, Goal, Pair
+
+from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTES = "P-notes-only-max-and-meg-may-read"
+TOPICS = "P-topics-a-difficult-director"
+
+
+@pytest.fixture
+def world(cycle, committee, site_admin):
+    """The pair P (Max Quillfeather mentors Meg Thistlewood, Lia liaises), with a check-in, a goal and Meg's closing
+    evaluation; the pair Q (Otto is its mentee); Carol (the `committee` fixture) is on the
+    committee and in no pair."""
+    liaison = UserFactory(seasoned=True, first_name="Lia", last_name="Liaison", is_staff=True)
+    liaison.groups.add(committee_group())
+    p = PairFactory(
+        cycle=cycle,
+        mentor__member=UserFactory(seasoned=True, first_name="Max", last_name="Quillfeather"),
+        mentee__member=UserFactory(first_name="Meg", last_name="Thistlewood"),
+        liaison=liaison,
+    )
+    q = PairFactory(cycle=cycle, mentee__member=UserFactory(first_name="Otto", last_name="Otherpair"))
+    checkin = CheckIn.objects.create(
+        pair=p,
+        logged_by=p.mentee.member,
+        met_on=timezone.localdate() - dt.timedelta(days=5),
+        mode="phone",
+        minutes=40,
+        topics=TOPICS,
+        notes=NOTES,
+    )
+    return SimpleNamespace(
+        cycle=cycle,
+        p=p,
+        q=q,
+        checkin=checkin,
+        goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=p.mentee.member),
+        evaluation=EvaluationFactory(pair=p, best="P-mentee-wrote-this", improve="More meetings"),
+        liaison=liaison,
+        committee=committee,
+        site_admin=site_admin,
+        meg=p.mentee.member,
+        max=p.mentor.member,
+        otto=q.mentee.member,
+    )
+
+
+def offered_form(client, url: str) -> dict:
+    """What the admin's change page at `url` sends back when saved unchanged: its form and
+    its inline forms, as the browser would post them."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    forms_on_page = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms_on_page += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms_on_page:
+        for field in form:
+            value = field.value()
+            widget = field.field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                if value:
+                    data[field.html_name] = "on"
+            elif isinstance(widget, forms.MultiWidget):
+                for suffix, part in zip(widget.widgets_names, widget.decompress(value), strict=True):
+                    data[field.html_name + suffix] = "" if part is None else str(part)
+            elif isinstance(value, list | tuple):
+                data[field.html_name] = [str(v) for v in value]
+            else:
+                data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def assert_cannot_read_the_notes(client, pair: Pair) -> None:
+    """The pair page (if it opens at all) shows neither the notes nor the topics, nor offers the check-in form."""
+    page = client.get(reverse("pairs:pair-detail", args=[pair.pk]))
+    assert NOTES not in page.text and TOPICS not in page.text
+    assert reverse("pairs:checkin-create", args=[pair.pk]) not in page.text
+    assert client.get(reverse("pairs:checkin-create", args=[pair.pk])).status_code in (403, 404)
+
+
+# --- Opt-ins: their member, role and cycle never change; a paired one is the pair service's ---------------
+
+
+@pytest.mark.parametrize("who", ["committee", "site_admin"])
+def test_nobody_takes_over_a_paired_opt_in_in_the_admin_to_read_the_notes(client_for, world, who):
+    attacker = getattr(world, who)
+    client = client_for(attacker)
+    url = change_url(world.p.mentor)
+    data = {**offered_form(client, url), "member": str(attacker.pk), "status": "waiting", "goals": "Mine now"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    mentor = Enrollment.objects.get(pk=world.p.mentor.pk)
+    assert (mentor.member, mentor.status, mentor.goals) == (world.max, "paired", world.p.mentor.goals)
+    assert_cannot_read_the_notes(client, world.p)
+
+
+def test_the_admin_shows_a_paired_opt_in_without_a_save_button(client_for, world):
+    response = client_for(world.committee).get(change_url(world.p.mentee))
+
+    assert response.status_code == 200 and "Thistlewood" in response.text
+    assert 'name="_save"' not in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("member", lambda w: w.committee.pk),
+        ("role", lambda w: "mentor"),
+        ("cycle", lambda w: CycleFactory(is_open=False).pk),
+    ],
+)
+def test_a_waiting_opt_ins_member_role_and_cycle_stay_as_made(client_for, world, field, value):
+    waiting = EnrollmentFactory(cycle=world.cycle, member=UserFactory(last_name="Waiting"))
+    client = client_for(world.committee)
+    url = change_url(waiting)
+    data = {**offered_form(client, url), field: str(value(world)), "goals": "Corrected by the committee"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # the rest of the form is saved
+    waiting.refresh_from_db()
+    assert waiting.goals == "Corrected by the committee"
+    assert (waiting.member.last_name, waiting.role, waiting.cycle) == ("Waiting", Role.MENTEE, world.cycle)
+
+
+@pytest.mark.parametrize("status", ["paired", "completed"])
+def test_the_admin_cannot_mark_an_opt_in_paired_or_completed_by_hand(client_for, world, status):
+    waiting = EnrollmentFactory(cycle=world.cycle)
+    client = client_for(world.committee)
+    url = change_url(waiting)
+
+    response = client.post(url, {**offered_form(client, url), "status": status})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert Enrollment.objects.get(pk=waiting.pk).status == "waiting"
+
+
+def test_the_cycle_page_does_not_change_the_opt_ins_listed_under_it(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.cycle)
+    data = {**offered_form(client, url), "orientation": "Moved to the Statehouse Convention Center"}
+    # P's mentor opt-in as the cycle page's first row of opt-ins, withdrawn and offering five places.
+    row = {"id": world.p.mentor.pk, "cycle": world.cycle.pk, "status": "withdrawn", "capacity": 5}
+    data |= {f"enrollments-0-{name}": str(value) for name, value in row.items()}
+    data |= {"enrollments-TOTAL_FORMS": "1", "enrollments-INITIAL_FORMS": "1"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    mentor = Enrollment.objects.get(pk=world.p.mentor.pk)
+    assert (mentor.status, mentor.capacity) == ("paired", 1)
+    world.cycle.refresh_from_db()
+    assert world.cycle.orientation == "Moved to the Statehouse Convention Center"
