@@ -152,6 +152,10 @@ class EvaluationAdmin(LongList, admin.ModelAdmin):
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
     raw_id_fields = ("pair", "author")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moved to another pair or author, an evaluation would be read by people it is not theirs.
+        return ("pair", "author") if obj else ()
+
 
 @admin.register(CheckIn)
 class CheckInAdmin(LongList, admin.ModelAdmin):
@@ -160,6 +164,10 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
     list_display = ("pair", "met_on", "mode", "minutes")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
     raw_id_fields = ("pair", "logged_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moved to another pair, the notes would be read by that pair's members (rule 5).
+        return ("pair", "logged_by") if obj else ()
 
     def has_module_permission(self, request):
         return request.user.is_superuser

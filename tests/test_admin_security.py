@@ -7,6 +7,7 @@ read afterwards (DESIGN.md rule 5: the notes are read by the pair's two members 
 """
 
 import datetime as dt
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Enrollment, Role, committee_group
-from pairs.models import CheckIn, Goal, Pair
+from pairs.models import CheckIn, Evaluation, Goal, Pair
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -178,3 +179,95 @@ def test_the_cycle_page_does_not_change_the_opt_ins_listed_under_it(client_for, 
     assert (mentor.status, mentor.capacity) == ("paired", 1)
     world.cycle.refresh_from_db()
     assert world.cycle.orientation == "Moved to the Statehouse Convention Center"
+
+
+# --- Pairs: mentor and mentee are fixed; the liaison is a committee member; goals are the pair's ---------
+
+
+def test_the_committee_cannot_swap_a_pairs_mentor_or_mentee_in_the_admin(client_for, world):
+    own = EnrollmentFactory(cycle=world.cycle, member=world.committee, role=Role.MENTOR)
+    client = client_for(world.committee)
+    url = change_url(world.p)
+    data = {**offered_form(client, url), "mentor": str(own.pk), "mentee": str(own.pk), "cycle": str(world.cycle.pk)}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # saved: without the fields the page does not offer
+
+    p = Pair.objects.get(pk=world.p.pk)
+    assert (p.mentor_id, p.mentee_id) == (world.p.mentor_id, world.p.mentee_id)
+    assert_cannot_read_the_notes(client, world.p)
+
+
+def test_the_committee_cannot_change_a_pairs_goals_through_the_pair_form(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+    data = offered_form(client, url)
+    data |= {"goals-TOTAL_FORMS": "2", "goals-0-id": str(world.goal.pk), "goals-0-pair": str(world.p.pk)}
+    data |= {"goals-0-title": "Renamed by the committee", "goals-0-status": "done"}
+    data |= {"goals-1-pair": str(world.p.pk), "goals-1-title": "Added by the committee", "goals-1-status": "open"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+
+    assert list(Goal.objects.filter(pair=world.p).values_list("title", "status")) == [
+        ("Present at the spring conference", "open")
+    ]
+
+
+# --- Check-ins and evaluations: never moved to another pair or person ---------------------------------------
+
+
+def test_the_committee_cannot_open_or_change_a_checkin_in_the_admin(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.checkin)
+
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"pair": world.q.pk, "met_on": "2020-01-01", "mode": "email", "notes": "x"})
+
+    assert response.status_code == 403
+    assert CheckIn.objects.get(pk=world.checkin.pk).pair == world.p
+
+
+def test_a_site_admin_cannot_move_a_checkin_and_its_notes_to_another_pair(client_for, world):
+    client = client_for(world.site_admin)
+    url = change_url(world.checkin)
+    data = {**offered_form(client, url), "pair": str(world.q.pk), "logged_by": str(world.otto.pk), "minutes": "50"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # the rest is saved: a site admin may correct a check-in
+    checkin = CheckIn.objects.get(pk=world.checkin.pk)
+    assert (checkin.pair, checkin.logged_by, checkin.minutes) == (world.p, world.meg, 50)
+    otto = client_for(world.otto)
+    assert NOTES not in otto.get(reverse("pairs:pair-detail", args=[world.q.pk])).text
+    assert NOTES not in otto.get(reverse("pairs:my-data-download")).content.decode()
+
+
+def test_the_committee_cannot_change_an_evaluation_or_its_author(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.evaluation)
+
+    response = client.post(
+        url,
+        {"pair": world.q.pk, "author": world.committee.pk, "role": "mentee", "kind": "closing", "overall": "5"},
+    )
+
+    assert response.status_code == 403
+    evaluation = Evaluation.objects.get(pk=world.evaluation.pk)
+    assert (evaluation.pair, evaluation.author, evaluation.overall) == (world.p, world.meg, 4)
+
+
+def test_a_site_admin_cannot_give_an_evaluation_to_another_pair_or_author(client_for, world):
+    client = client_for(world.site_admin)
+    url = change_url(world.evaluation)
+    data = {**offered_form(client, url), "pair": str(world.q.pk), "author": str(world.otto.pk), "overall": "5"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(pk=world.evaluation.pk)
+    assert (evaluation.pair, evaluation.author, evaluation.overall) == (world.p, world.meg, 5)
+    download = json.loads(client_for(world.otto).get(reverse("pairs:my-data-download")).content)
+    assert "P-mentee-wrote-this" not in json.dumps(download)
