@@ -11,11 +11,13 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.models import EmailAddress
 from django import forms
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Enrollment, Role, committee_group
+from members.models import Enrollment, Role, User, committee_group
 from pairs.models import CheckIn, Evaluation, Goal, Pair
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
@@ -271,3 +273,88 @@ def test_a_site_admin_cannot_give_an_evaluation_to_another_pair_or_author(client
     assert (evaluation.pair, evaluation.author, evaluation.overall) == (world.p, world.meg, 5)
     download = json.loads(client_for(world.otto).get(reverse("pairs:my-data-download")).content)
     assert "P-mentee-wrote-this" not in json.dumps(download)
+
+
+# --- Accounts: no committee member raises their own rights or touches a site admin -------------------------
+
+
+def user_form(user: User, **changes) -> dict:
+    """The admin's user form with `user`'s values, as the page would post it."""
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "membership_category": user.membership_category,
+        "responsibilities": json.dumps(user.responsibilities),
+        "is_active": "on",
+        "date_joined_0": user.date_joined.date().isoformat(),
+        "date_joined_1": "12:00:00",
+        **changes,
+    }
+
+
+def test_a_committee_member_cannot_make_themselves_superuser_or_join_groups(client_for, world):
+    carol = world.committee
+    client = client_for(carol)
+    before = (set(carol.groups.all()), set(carol.user_permissions.all()))
+    every_permission = [str(pk) for pk in Permission.objects.values_list("pk", flat=True)]
+
+    response = client.post(
+        change_url(carol),
+        user_form(
+            carol,
+            is_staff="on",
+            is_superuser="on",
+            groups=[str(g.pk) for g in Group.objects.all()],
+            user_permissions=every_permission,
+        ),
+    )
+
+    assert response.status_code == 403
+    carol = User.objects.get(pk=carol.pk)
+    assert not carol.is_superuser
+    assert (set(carol.groups.all()), set(carol.user_permissions.all())) == before
+    group = committee_group()
+    perms = set(group.permissions.values_list("codename", flat=True))
+    assert client.post(change_url(group), {"name": group.name, "permissions": every_permission}).status_code == 403
+    assert (
+        client.post(reverse("admin:auth_group_add"), {"name": "Mine", "permissions": every_permission}).status_code
+        == 403
+    )
+    assert set(committee_group().permissions.values_list("codename", flat=True)) == perms
+    assert not Group.objects.filter(name="Mine").exists()
+
+
+def test_a_committee_member_cannot_edit_a_site_admin_or_another_member(client_for, world):
+    client = client_for(world.committee)
+    ada = world.site_admin
+
+    for user in (ada, world.meg):
+        response = client.post(change_url(user), user_form(user, email="carol.owns.this@example.org", is_active=""))
+        assert response.status_code == 403
+        password = client.post(
+            reverse("admin:auth_user_password_change", args=[user.pk]),
+            {"password1": "Carol-knows-this-1", "password2": "Carol-knows-this-1"},
+        )
+        assert password.status_code in (403, 404)
+        user = User.objects.get(pk=user.pk)
+        assert user.is_active and user.email != "carol.owns.this@example.org"
+        assert not user.check_password("Carol-knows-this-1")
+
+
+def test_a_committee_member_cannot_attach_somebody_elses_email_address_to_themselves(client_for, world):
+    client = client_for(world.committee)
+    megs = EmailAddress.objects.get(user=world.meg)
+
+    added = client.post(
+        reverse("admin:account_emailaddress_add"),
+        {"user": world.committee.pk, "email": world.meg.email.upper(), "verified": "on", "primary": ""},
+    )
+    changed = client.post(
+        change_url(megs), {"user": world.committee.pk, "email": megs.email, "verified": "on", "primary": "on"}
+    )
+
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert list(EmailAddress.objects.filter(email__iexact=world.meg.email).values_list("user", flat=True)) == [
+        world.meg.pk
+    ]
