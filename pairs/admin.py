@@ -45,6 +45,22 @@ class PairAddForm(forms.ModelForm):
         pass  # the service validated and saved the instance
 
 
+class PairChangeForm(forms.ModelForm):
+    """A made pair changes here only in its liaison, held to the rule `services.pair_create` keeps."""
+
+    class Meta:
+        model = Pair
+        fields = ["liaison"]
+
+    def clean_liaison(self):
+        liaison = self.cleaned_data["liaison"]
+        try:
+            services.liaison_check(liaison)
+        except services.PairingError as e:
+            raise ValidationError(str(e)) from None
+        return liaison
+
+
 class CheckInInline(admin.TabularInline):
     model = CheckIn
     extra = 0
@@ -104,6 +120,7 @@ class PairAdmin(LongList, admin.ModelAdmin):
             form = super().get_form(request, obj, **kwargs)
             form.request_user = request.user
             return form
+        kwargs["form"] = PairChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_inlines(self, request, obj):

@@ -201,6 +201,44 @@ def test_the_committee_cannot_swap_a_pairs_mentor_or_mentee_in_the_admin(client_
     assert_cannot_read_the_notes(client, world.p)
 
 
+def test_the_admin_refuses_a_plain_member_as_liaison_and_keeps_the_liaison(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+
+    response = client.post(url, {**offered_form(client, url), "liaison": str(world.otto.pk)})
+
+    assert response.status_code == 200
+    assert "is not on the Mentoring Committee, so cannot be a liaison" in response.text
+    assert Pair.objects.get(pk=world.p.pk).liaison == world.liaison
+    otto = client_for(world.otto)
+    assert otto.get(reverse("pairs:pair-detail", args=[world.p.pk])).status_code == 404
+    assert "Thistlewood" not in otto.get(reverse("pairs:pair-mine")).text
+
+
+def test_the_admin_hands_a_pair_to_another_committee_member(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+
+    response = client.post(url, {**offered_form(client, url), "liaison": str(world.committee.pk)})
+
+    assert response.status_code == 302
+    assert Pair.objects.get(pk=world.p.pk).liaison == world.committee
+
+
+def test_the_admin_adding_a_pair_refuses_a_plain_member_as_liaison(client_for, world):
+    mentee = EnrollmentFactory(cycle=world.cycle)
+    mentor = EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
+
+    response = client_for(world.committee).post(
+        reverse("admin:pairs_pair_add"),
+        {"mentee": mentee.pk, "mentor": mentor.pk, "liaison": world.otto.pk, "length_months": "10"},
+    )
+
+    assert response.status_code == 200
+    assert "is not on the Mentoring Committee, so cannot be a liaison" in response.text
+    assert not Pair.objects.filter(mentee=mentee).exists()
+
+
 def test_the_committee_cannot_change_a_pairs_goals_through_the_pair_form(client_for, world):
     client = client_for(world.committee)
     url = change_url(world.p)

@@ -4,9 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from members.models import COMMITTEE_GROUP, User
+from members.models import COMMITTEE_GROUP, User, committee_group
+from pairs import services
 
-from .factories import CycleFactory, EnrollmentFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,44 @@ def test_committee_command_refuses_an_unknown_address_and_changes_nothing():
         call_command("committee", "add", "known@example.org", "nobody@example.org")
 
     assert not User.objects.get(pk=known.pk).is_staff
+
+
+def _committee_member(**names) -> User:
+    user = UserFactory(seasoned=True, is_staff=True, **names)
+    user.groups.add(committee_group())
+    return user
+
+
+def test_a_member_no_longer_on_the_committee_keeps_no_right_to_the_pairs_they_liaised(client_for, committee, cycle):
+    pair = PairFactory(cycle=cycle, liaison=committee, mentee__member=UserFactory(last_name="Pairedmentee"))
+    client = client_for(committee)
+    assert client.get(reverse("pairs:pair-detail", args=[pair.pk])).status_code == 200
+
+    # Taken off the committee without the command (a site admin unticks the group in the admin):
+    # the pair still names them, their rights are gone all the same.
+    committee.groups.remove(committee_group())
+    client = client_for(User.objects.get(pk=committee.pk))
+
+    assert client.get(reverse("pairs:pair-detail", args=[pair.pk])).status_code == 404
+    assert client.get(reverse("pairs:pair-calendar", args=[pair.pk])).status_code == 404
+    mine = client.get(reverse("pairs:pair-mine")).text
+    assert "Pairedmentee" not in mine and reverse("pairs:pair-detail", args=[pair.pk]) not in mine
+    assert pair.mentee.member.email not in mine
+
+
+def test_the_pair_emails_of_a_liaison_no_longer_on_the_committee_go_to_the_committee(
+    committee, cycle, django_capture_on_commit_callbacks, eager_tasks, mailoutbox
+):
+    colleague = _committee_member(first_name="Cleo", last_name="Colleague")
+    pair = PairFactory(cycle=cycle, liaison=committee)
+    committee.groups.remove(committee_group())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.liaison_digests_send()
+        services.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since May.")
+
+    assert [m.to for m in mailoutbox] == [[colleague.email]]
+    assert "This pair has no liaison" in mailoutbox[0].body
 
 
 def test_health_check_reports_database_and_redis(client):
