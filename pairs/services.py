@@ -35,6 +35,7 @@ from members.models import (
     Resource,
     Role,
     User,
+    committee_group,
     every_word_in,
     search_words,
 )
@@ -87,6 +88,27 @@ def liaison_check(liaison: User | None) -> None:
     is no liaison, or the automatic choice."""
     if liaison is not None and not liaison.may_liaise:
         raise PairingError(f"{liaison} is not on the Mentoring Committee, so cannot be a liaison.")
+
+
+@transaction.atomic
+def committee_remove(*, user: User) -> list[Pair]:
+    """Take `user` off the Mentoring Committee (and out of the admin, unless a site admin), and
+    hand each of their active pairs to the committee member with the fewest pairs of its cycle,
+    or to nobody when no one is left. Returns those pairs, with their new liaison.
+
+    Their finished pairs keep naming them: a record of who liaised, which gives no rights.
+    """
+    user.groups.remove(committee_group())
+    user.__dict__.pop("_is_committee", None)  # User.is_committee's cached answer is stale now
+    if user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    handed = list(Pair.objects.select_for_update(of=("self",)).active().filter(liaison=user).order_by("pk"))
+    for pair in handed:
+        pair.liaison = liaison_with_fewest_pairs(pair.cycle)
+        pair.save(update_fields=["liaison"])
+    log.info("user %s left the committee; %s active pairs handed on", user.pk, len(handed))
+    return handed
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from members.models import COMMITTEE_GROUP, User, committee_group
 from pairs import services
+from pairs.models import Pair
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -80,6 +81,37 @@ def _committee_member(**names) -> User:
     user = UserFactory(seasoned=True, is_staff=True, **names)
     user.groups.add(committee_group())
     return user
+
+
+def test_removing_a_committee_member_hands_their_active_pairs_to_the_least_busy_colleagues(capsys, committee, cycle):
+    busy = _committee_member(first_name="Bea", last_name="Busy")
+    free = _committee_member(first_name="Fred", last_name="Free")
+    PairFactory.create_batch(2, cycle=cycle, liaison=busy)
+    carols = PairFactory.create_batch(3, cycle=cycle, liaison=committee)
+    finished = PairFactory(cycle=cycle, liaison=committee, status="completed")
+
+    call_command("committee", "remove", committee.email)
+
+    liaisons = [Pair.objects.get(pk=p.pk).liaison for p in carols]
+    # Fred had none, Bea two: Fred takes the first two, then the one with the lower id of the two tied.
+    assert liaisons == [free, free, busy]
+    out = capsys.readouterr().out
+    assert f"Removed {committee.email} (Mentoring Committee)." in out
+    assert f"{carols[0]} ({cycle}): liaison now Fred Free." in out
+    assert f"{carols[2]} ({cycle}): liaison now Bea Busy." in out
+    # A finished pair keeps the liaison it had, as a record: it gives no rights (see below).
+    assert Pair.objects.get(pk=finished.pk).liaison == committee
+    assert str(finished) not in out
+
+
+def test_removing_the_last_committee_member_leaves_their_pairs_without_a_liaison_and_says_so(capsys, committee, cycle):
+    pair = PairFactory(cycle=cycle, liaison=committee)
+
+    call_command("committee", "remove", committee.email)
+
+    assert Pair.objects.get(pk=pair.pk).liaison is None
+    out = capsys.readouterr().out
+    assert f"{pair} ({cycle}): no liaison now, nobody else is on the Mentoring Committee" in out
 
 
 def test_a_member_no_longer_on_the_committee_keeps_no_right_to_the_pairs_they_liaised(client_for, committee, cycle):
