@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from members.admin import LongList
+from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
 
 from . import services
@@ -83,7 +83,7 @@ class GoalInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(LongList, admin.ModelAdmin):
+class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
     # Only the committee members who liaise a pair: every member of the association is 10,000 links.
     list_filter = ("cycle", "status", ("liaison", admin.RelatedOnlyFieldListFilter))

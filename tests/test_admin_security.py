@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from allauth.account.models import EmailAddress
 from django import forms
+from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -396,3 +397,45 @@ def test_a_committee_member_cannot_attach_somebody_elses_email_address_to_themse
     assert list(EmailAddress.objects.filter(email__iexact=world.meg.email).values_list("user", flat=True)) == [
         world.meg.pk
     ]
+
+
+# --- A nonsense date filter is an invalid filter, never an error page ---------------------------------------
+
+NONSENSE_DATES = [
+    {"year": "9999999999999999999999999"},
+    {"year": "9999"},
+    {"year": "9999", "month": "12"},
+    {"year": "9999", "month": "12", "day": "31"},
+    {"year": "1", "month": "1", "day": "1"},
+    {"year": "0"},
+    {"year": "-5"},
+    {"year": "2026", "month": "99999999999999999999"},
+    {"year": "2026", "month": "2", "day": "30"},
+    {"year": "twenty"},
+]
+DRILLED = [(model, a.date_hierarchy) for model, a in admin.site._registry.items() if a.date_hierarchy]
+
+
+def test_every_list_with_a_date_drill_down_is_checked_below():
+    assert {m._meta.label for m, _ in DRILLED} >= {
+        "members.User",
+        "members.Enrollment",
+        "members.Resource",
+        "pairs.Pair",
+    }
+
+
+@pytest.mark.parametrize("who", ["committee", "site_admin"])
+@pytest.mark.parametrize(("model", "field"), DRILLED, ids=[m._meta.label for m, _ in DRILLED])
+@pytest.mark.parametrize("date", NONSENSE_DATES, ids=["-".join(d.values()) for d in NONSENSE_DATES])
+def test_a_nonsense_date_filter_gives_the_admins_invalid_filter_page(client_for, request, who, model, field, date):
+    client = client_for(request.getfixturevalue(who))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    response = client.get(url, {f"{field}__{part}": value for part, value in date.items()})
+
+    if response.status_code == 302:
+        assert response["Location"] == f"{url}?e=1"
+        assert client.get(response["Location"]).status_code == 200
+    else:
+        assert response.status_code == 200
