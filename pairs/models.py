@@ -321,7 +321,8 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by the {self.role} of {self.pair}"
+        # Without the pair's names: the committee reads evaluations without knowing whose they are.
+        return f"{self.get_kind_display()} by a {self.role}"
 
 
 class EmailState(models.TextChoices):

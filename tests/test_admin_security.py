@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members.models import Enrollment, Role, User, committee_group
 from pairs.models import CheckIn, Evaluation, Goal, Pair
@@ -397,6 +398,46 @@ def test_a_committee_member_cannot_attach_somebody_elses_email_address_to_themse
     assert list(EmailAddress.objects.filter(email__iexact=world.meg.email).values_list("user", flat=True)) == [
         world.meg.pk
     ]
+
+
+# --- Evaluations: the committee reads them in the admin as on the summary, without names --------------------
+
+
+def test_the_committee_reads_evaluations_in_the_admin_without_names(client_for, world):
+    client = client_for(world.committee)
+    submitted = date_format(timezone.localtime(world.evaluation.submitted_at), "DATE_FORMAT")
+
+    listed = client.get(reverse("admin:pairs_evaluation_changelist")).text
+    shown = client.get(change_url(world.evaluation)).text
+
+    for page in (listed, shown):
+        assert "P-mentee-wrote-this" in page  # the answers themselves, as on the summary
+        assert "Quillfeather" not in page and "Thistlewood" not in page
+        assert submitted not in page  # nor when: the time would point to the pair
+
+
+def test_the_committee_cannot_find_who_wrote_an_evaluation_by_filtering_the_admin_list(client_for, world):
+    client = client_for(world.committee)
+    url = reverse("admin:pairs_evaluation_changelist")
+
+    for query in (
+        {"author": world.meg.pk},
+        {"author__id__exact": world.meg.pk},
+        {"pair": world.p.pk},
+        {"pair__id__exact": world.p.pk},
+        {"pair__mentee__member__last_name": "Thistlewood"},
+        {"submitted_at__gte": timezone.localdate().isoformat()},
+        {"id__exact": world.evaluation.pk},
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 400 or "P-mentee-wrote-this" not in response.text, query
+    assert "P-mentee-wrote-this" in client.get(url, {"pair__cycle__id__exact": world.cycle.pk}).text
+
+
+def test_a_site_admin_sees_who_wrote_an_evaluation(client_for, world):
+    shown = client_for(world.site_admin).get(change_url(world.evaluation)).text
+
+    assert "Max Quillfeather &amp; Meg Thistlewood" in shown and "Meg Thistlewood" in shown
 
 
 # --- A nonsense date filter is an invalid filter, never an error page ---------------------------------------
