@@ -139,6 +139,7 @@ def test_the_admin_shows_a_paired_opt_in_without_a_save_button(client_for, world
         ("role", lambda w: "mentor"),
         ("cycle", lambda w: CycleFactory(is_open=False).pk),
     ],
+    ids=["member", "role", "cycle"],
 )
 def test_a_waiting_opt_ins_member_role_and_cycle_stay_as_made(client_for, world, field, value):
     waiting = EnrollmentFactory(cycle=world.cycle, member=UserFactory(last_name="Waiting"))
