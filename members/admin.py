@@ -1,10 +1,32 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from .models import Cycle, Enrollment, Resource, ResourceStatus, User
+from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
+
+
+class DateDrillDownChangeList(ChangeList):
+    """Django turns the date drill-down's address (`?expires_on__year=…&…__month=…`) into a range
+    outside its own check for bad filters: a year past 9999, or a number too long for a date,
+    raised ValueError or OverflowError — a 500. Here they are a bad filter like any other: the
+    admin's "invalid filter" answer (back to the list, unfiltered)."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as e:
+            raise IncorrectLookupParameters(e) from e
+
+
+class DateDrillDown:
+    """For every admin with a `date_hierarchy`."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateDrillDownChangeList
 
 
 class LongList:
@@ -17,7 +39,7 @@ class LongList:
 
 
 @admin.register(User)
-class UserAdmin(LongList, DjangoUserAdmin):
+class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
     list_display = (
         "email",
         "first_name",
@@ -76,7 +98,11 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(LongList, admin.ModelAdmin):
+class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
+    """An opt-in is its member's, for one cycle in one role, from the moment it is made: whoever
+    held it would be the pair's mentor or mentee, with its check-in notes (rule 5). Pairing and
+    completing belong to the pairs service, so a matched opt-in is shown here, not changed."""
+
     list_display = ("member", "role", "cycle", "status", "job_title", "capacity", "created_at")
     list_filter = ("cycle", "role", "status")
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
@@ -88,9 +114,24 @@ class EnrollmentAdmin(LongList, admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
     date_hierarchy = "created_at"
 
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("member", "cycle", "role") if obj else ()
+        return fixed + self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_matched:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # "Paired" and "completed" are written by the pairs service with the pair itself.
+            kwargs["choices"] = [(s.value, s.label) for s in (EnrollmentStatus.WAITING, EnrollmentStatus.WITHDRAWN)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 @admin.register(Resource)
-class ResourceAdmin(LongList, admin.ModelAdmin):
+class ResourceAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     list_display = ("title", "status", "tags", "suggested_by", "reviewed_by", "reviewed_at", "created_at")
     list_filter = ("status",)
     search_fields = ("title", "description", "tags", "url", "suggested_by__email", "suggested_by__last_name")

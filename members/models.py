@@ -131,6 +131,12 @@ class UserManager(DjangoUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def liaisons(self) -> models.QuerySet:
+        """Who may liaise a pair: the active members of the Mentoring Committee — now, not once;
+        the rights come with the seat. The rule's one home: pairing, the admin, the pair pages
+        and the liaison's emails all ask it."""
+        return self.filter(groups__name=COMMITTEE_GROUP, is_active=True)
+
 
 class User(AbstractUser):
     """A member of the association: account, profile and membership term in one row.
@@ -198,6 +204,11 @@ class User(AbstractUser):
         if not hasattr(self, "_is_committee"):
             self._is_committee = self.groups.filter(name=COMMITTEE_GROUP).exists()
         return self._is_committee
+
+    @property
+    def may_liaise(self) -> bool:
+        """Whether `User.objects.liaisons()` holds this user: asked afresh each time (one query)."""
+        return User.objects.liaisons().filter(pk=self.pk).exists()
 
     def responsibility_labels(self) -> list[str]:
         return [Area(a).label for a in self.responsibilities if a in Area.values]
@@ -501,6 +512,11 @@ class Enrollment(models.Model):
     def is_editable(self) -> bool:
         """A member may change or withdraw an opt-in until it is matched."""
         return self.status == EnrollmentStatus.WAITING
+
+    @property
+    def is_matched(self) -> bool:
+        """In a pair, or was until the pair completed: from here on its status is the pairs service's."""
+        return self.status in (EnrollmentStatus.PAIRED, EnrollmentStatus.COMPLETED)
 
     def responsibility_labels(self) -> list[str]:
         return [Area(a).label for a in self.responsibilities if a in Area.values]

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from members.admin import LongList
+from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
 
 from .models import CheckIn, Evaluation, Goal, Pair
@@ -45,6 +45,22 @@ class PairAddForm(forms.ModelForm):
         pass  # the service validated and saved the instance
 
 
+class PairChangeForm(forms.ModelForm):
+    """A made pair changes here only in its liaison, held to the rule `services.pair_create` keeps."""
+
+    class Meta:
+        model = Pair
+        fields = ["liaison"]
+
+    def clean_liaison(self):
+        liaison = self.cleaned_data["liaison"]
+        try:
+            pairing.liaison_check(liaison)
+        except pairing.PairingError as e:
+            raise ValidationError(str(e)) from None
+        return liaison
+
+
 class CheckInInline(admin.TabularInline):
     model = CheckIn
     extra = 0
@@ -67,7 +83,7 @@ class GoalInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(LongList, admin.ModelAdmin):
+class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
     # Only the committee members who liaise a pair: every member of the association is 10,000 links.
     list_filter = ("cycle", "status", ("liaison", admin.RelatedOnlyFieldListFilter))
@@ -104,6 +120,7 @@ class PairAdmin(LongList, admin.ModelAdmin):
             form = super().get_form(request, obj, **kwargs)
             form.request_user = request.user
             return form
+        kwargs["form"] = PairChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_inlines(self, request, obj):
@@ -127,10 +144,46 @@ class PairAdmin(LongList, admin.ModelAdmin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(LongList, admin.ModelAdmin):
+    """Site admins see everything. The committee reads evaluations as on the evaluation summary
+    and in the exports: the answers, without the pair, the author or the time they were given
+    (which would point to them), in an order that follows the answers, filtered only as the
+    summary is (cycle, form, side)."""
+
     list_display = ("pair", "role", "kind", "overall", "relationship", "goals_met", "would_recommend", "submitted_at")
     list_filter = ("kind", "role", "pair__cycle")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
     raw_id_fields = ("pair", "author")
+
+    ANSWERS = ("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
+    # The exports' order (matching/reports.py): by the answers, not by when (or by whom) they came.
+    ANSWER_ORDER = ("kind", "role", "-overall", "-relationship", "-goals_met", "best", "improve")
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else self.ANSWERS
+
+    def get_list_display_links(self, request, list_display):
+        # Each row is the whole evaluation: no link to a page whose address counts the evaluations in order.
+        return super().get_list_display_links(request, list_display) if request.user.is_superuser else None
+
+    def get_list_select_related(self, request):
+        return self.list_select_related if request.user.is_superuser else ()
+
+    def get_ordering(self, request):
+        return super().get_ordering(request) if request.user.is_superuser else self.ANSWER_ORDER
+
+    def get_fields(self, request, obj=None):
+        return super().get_fields(request, obj) if request.user.is_superuser else self.ANSWERS
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moved to another pair or author, an evaluation would be read by people it is not theirs.
+        return ("pair", "author") if obj else ()
+
+    def lookup_allowed(self, lookup, value, request):
+        if not request.user.is_superuser and not (
+            lookup.split("__")[0] in self.ANSWERS or lookup.startswith("pair__cycle__")
+        ):
+            return False  # by pair, author or time: who wrote it
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(CheckIn)
@@ -140,6 +193,10 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
     list_display = ("pair", "met_on", "mode", "minutes")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
     raw_id_fields = ("pair", "logged_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moved to another pair, the notes would be read by that pair's members (rule 5).
+        return ("pair", "logged_by") if obj else ()
 
     def has_module_permission(self, request):
         return request.user.is_superuser

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from arla_mentoring.paging import first_of
-from members.models import COMMITTEE_GROUP, Cycle, Enrollment, User
+from members.models import Cycle, Enrollment, User
 
 from .models import MAX_MONTHS, MIN_MONTHS, CheckIn, Evaluation, Goal
 
@@ -51,7 +51,7 @@ class PairForm(forms.Form):
         base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
         self.fields["mentee"].queryset = base.mentees().waiting()
         self.fields["mentor"].queryset = base.mentors().exclude(status__in=["withdrawn", "completed"])
-        self.fields["liaison"].queryset = User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True)
+        self.fields["liaison"].queryset = User.objects.liaisons()
         self.fields["length_months"].initial = cycle.default_length_months
         self._offer("mentee", mentee_q)
         self._offer("mentor", mentor_q)

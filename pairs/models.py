@@ -67,7 +67,11 @@ class PairQuerySet(models.QuerySet):
         if user.is_superuser or user.is_committee:
             return self.all()
         own = Enrollment.objects.filter(member=user).values("pk")
-        return self.filter(Q(mentor__in=own) | Q(mentee__in=own) | Q(liaison=user))
+        return self.filter(Q(mentor__in=own) | Q(mentee__in=own) | _liaised_by(user))
+
+    def liaised_by(self, user: User) -> PairQuerySet:
+        """The pairs `user` liaises — none once they are off the committee, though the pairs may still name them."""
+        return self.filter(_liaised_by(user))
 
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
@@ -91,6 +95,11 @@ class PairQuerySet(models.QuerySet):
     def with_attention(self, today: dt.date | None = None) -> PairQuerySet:
         """`needs_attention` on each pair: True when `needing_attention` would list it."""
         return self.annotate(needs_attention=ExpressionWrapper(_quiet(today), output_field=BooleanField()))
+
+
+def _liaised_by(user: User) -> Q:
+    # A pair's liaison field is a record of who was asked; the rights are User.objects.liaisons()'s.
+    return Q(liaison=user, liaison__in=User.objects.liaisons())
 
 
 def _quiet(today: dt.date | None = None) -> Q:
@@ -313,7 +322,8 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by the {self.role} of {self.pair}"
+        # Without the pair's names: the committee reads evaluations without knowing whose they are.
+        return f"{self.get_kind_display()} by a {self.role}"
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ def pair_mine(request: HttpRequest) -> HttpResponse:
     """Any signed-in member: the pairs I am in, and the pairs I liaise (searchable, a page at a time)."""
     mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
     q = request.GET.get("q", "").strip()
-    liaised = Pair.objects.filter(liaison=request.user).search(q).with_people().with_last_checkin()
+    liaised = Pair.objects.liaised_by(request.user).search(q).with_people().with_last_checkin()
     page = page_of(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE, request.GET.get("page"))
     return render(request, "pairs/pair_mine.html", {"mine": mine, "liaised": list(page), "page": page, "q": q})
 

@@ -4,9 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from members.models import COMMITTEE_GROUP, User
+from members.models import COMMITTEE_GROUP, User, committee_group
+from pairs.models import Pair
+from pairs.services import reminders, year
 
-from .factories import CycleFactory, EnrollmentFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,75 @@ def test_committee_command_refuses_an_unknown_address_and_changes_nothing():
         call_command("committee", "add", "known@example.org", "nobody@example.org")
 
     assert not User.objects.get(pk=known.pk).is_staff
+
+
+def _committee_member(**names) -> User:
+    user = UserFactory(seasoned=True, is_staff=True, **names)
+    user.groups.add(committee_group())
+    return user
+
+
+def test_removing_a_committee_member_hands_their_active_pairs_to_the_least_busy_colleagues(capsys, committee, cycle):
+    busy = _committee_member(first_name="Bea", last_name="Busy")
+    free = _committee_member(first_name="Fred", last_name="Free")
+    PairFactory.create_batch(2, cycle=cycle, liaison=busy)
+    carols = PairFactory.create_batch(3, cycle=cycle, liaison=committee)
+    finished = PairFactory(cycle=cycle, liaison=committee, status="completed")
+
+    call_command("committee", "remove", committee.email)
+
+    liaisons = [Pair.objects.get(pk=p.pk).liaison for p in carols]
+    # Fred had none, Bea two: Fred takes the first two, then the one with the lower id of the two tied.
+    assert liaisons == [free, free, busy]
+    out = capsys.readouterr().out
+    assert f"Removed {committee.email} (Mentoring Committee)." in out
+    assert f"{carols[0]} ({cycle}): liaison now Fred Free." in out
+    assert f"{carols[2]} ({cycle}): liaison now Bea Busy." in out
+    # A finished pair keeps the liaison it had, as a record: it gives no rights (see below).
+    assert Pair.objects.get(pk=finished.pk).liaison == committee
+    assert str(finished) not in out
+
+
+def test_removing_the_last_committee_member_leaves_their_pairs_without_a_liaison_and_says_so(capsys, committee, cycle):
+    pair = PairFactory(cycle=cycle, liaison=committee)
+
+    call_command("committee", "remove", committee.email)
+
+    assert Pair.objects.get(pk=pair.pk).liaison is None
+    out = capsys.readouterr().out
+    assert f"{pair} ({cycle}): no liaison now, nobody else is on the Mentoring Committee" in out
+
+
+def test_a_member_no_longer_on_the_committee_keeps_no_right_to_the_pairs_they_liaised(client_for, committee, cycle):
+    pair = PairFactory(cycle=cycle, liaison=committee, mentee__member=UserFactory(last_name="Pairedmentee"))
+    client = client_for(committee)
+    assert client.get(reverse("pairs:pair-detail", args=[pair.pk])).status_code == 200
+
+    # Taken off the committee without the command (a site admin unticks the group in the admin):
+    # the pair still names them, their rights are gone all the same.
+    committee.groups.remove(committee_group())
+    client = client_for(User.objects.get(pk=committee.pk))
+
+    assert client.get(reverse("pairs:pair-detail", args=[pair.pk])).status_code == 404
+    assert client.get(reverse("pairs:pair-calendar", args=[pair.pk])).status_code == 404
+    mine = client.get(reverse("pairs:pair-mine")).text
+    assert "Pairedmentee" not in mine and reverse("pairs:pair-detail", args=[pair.pk]) not in mine
+    assert pair.mentee.member.email not in mine
+
+
+def test_the_pair_emails_of_a_liaison_no_longer_on_the_committee_go_to_the_committee(
+    committee, cycle, django_capture_on_commit_callbacks, eager_tasks, mailoutbox
+):
+    colleague = _committee_member(first_name="Cleo", last_name="Colleague")
+    pair = PairFactory(cycle=cycle, liaison=committee)
+    committee.groups.remove(committee_group())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.liaison_digests_send()
+        year.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since May.")
+
+    assert [m.to for m in mailoutbox] == [[colleague.email]]
+    assert "This pair has no liaison" in mailoutbox[0].body
 
 
 def test_health_check_reports_database_and_redis(client):

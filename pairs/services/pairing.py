@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import COMMITTEE_GROUP, Cycle, Enrollment, EnrollmentStatus, Role, User
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
@@ -32,19 +32,47 @@ class PairingError(Exception):
 
 
 def committee_members() -> list[User]:
-    return list(User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True).order_by("pk"))
+    return list(User.objects.liaisons().order_by("pk"))
 
 
 def liaison_with_fewest_pairs(cycle: Cycle) -> User | None:
     """The committee member liaising the fewest active pairs of the cycle (ties: the longest-serving)."""
     return (
-        User.objects.filter(groups__name=COMMITTEE_GROUP, is_active=True)
+        User.objects.liaisons()
         .annotate(
             load=Count("liaison_pairs", filter=Q(liaison_pairs__cycle=cycle, liaison_pairs__status=PairStatus.ACTIVE))
         )
         .order_by("load", "pk")
         .first()
     )
+
+
+def liaison_check(liaison: User | None) -> None:
+    """Refuse (PairingError) a liaison who may not liaise a pair (User.objects.liaisons); None
+    is no liaison, or the automatic choice."""
+    if liaison is not None and not liaison.may_liaise:
+        raise PairingError(f"{liaison} is not on the Mentoring Committee, so cannot be a liaison.")
+
+
+@transaction.atomic
+def committee_remove(*, user: User) -> list[Pair]:
+    """Take `user` off the Mentoring Committee (and out of the admin, unless a site admin), and
+    hand each of their active pairs to the committee member with the fewest pairs of its cycle,
+    or to nobody when no one is left. Returns those pairs, with their new liaison.
+
+    Their finished pairs keep naming them: a record of who liaised, which gives no rights.
+    """
+    user.groups.remove(committee_group())
+    user.__dict__.pop("_is_committee", None)  # User.is_committee's cached answer is stale now
+    if user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    handed = list(Pair.objects.select_for_update(of=("self",)).active().filter(liaison=user).order_by("pk"))
+    for pair in handed:
+        pair.liaison = liaison_with_fewest_pairs(pair.cycle)
+        pair.save(update_fields=["liaison"])
+    log.info("user %s left the committee; %s active pairs handed on", user.pk, len(handed))
+    return handed
 
 
 @transaction.atomic
@@ -98,8 +126,7 @@ def pair_create(
     length = length_months or cycle.default_length_months
     if not MIN_MONTHS <= length <= MAX_MONTHS:
         raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
-    if liaison is not None and not (liaison.is_committee or liaison.is_superuser):
-        raise PairingError(f"{liaison} is not on the Mentoring Committee, so cannot be a liaison.")
+    liaison_check(liaison)
     liaison = liaison or liaison_with_fewest_pairs(cycle)
 
     # Pairs made before the fall conference start there; a late pair starts today.

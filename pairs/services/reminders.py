@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import User
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
@@ -38,7 +39,11 @@ def liaison_digests_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     month = today.strftime("%Y-%m")
     pairs = list(
-        Pair.objects.active().filter(liaison__isnull=False).with_people().with_last_checkin().order_by("liaison", "pk")
+        Pair.objects.active()
+        .filter(liaison__in=User.objects.liaisons())
+        .with_people()
+        .with_last_checkin()
+        .order_by("liaison", "pk")
     )
     by_liaison: dict[int, list[Pair]] = {}
     for p in pairs:

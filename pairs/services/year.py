@@ -76,7 +76,7 @@ def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> None:
     pair.unresponsive_reported_at = timezone.now()
     pair.unresponsive_reported_by = by
     pair.save(update_fields=["unresponsive_reported_at", "unresponsive_reported_by"])
-    recipients = [pair.liaison] if pair.liaison else committee_members()
+    recipients = [pair.liaison] if pair.liaison and pair.liaison.may_liaise else committee_members()
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
     context = {
         "pair": pair,

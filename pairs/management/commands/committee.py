@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import COMMITTEE_GROUP, User, committee_group
+from pairs.services import pairing
 
 
 class Command(BaseCommand):
-    help = "List, add or remove members of the Mentoring Committee."
+    # In the pairs app, not members: removing someone hands their pairs to another liaison.
+    help = "List, add or remove members of the Mentoring Committee (removing hands their active pairs on)."
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["list", "add", "remove"])
@@ -29,9 +31,15 @@ class Command(BaseCommand):
                 if not user.is_staff:
                     user.is_staff = True
                     user.save(update_fields=["is_staff"])
-            else:
-                user.groups.remove(group)
-                if user.is_staff and not user.is_superuser:
-                    user.is_staff = False
-                    user.save(update_fields=["is_staff"])
-            self.stdout.write(f"{'Added' if action == 'add' else 'Removed'} {user.email} ({COMMITTEE_GROUP}).")
+                self.stdout.write(f"Added {user.email} ({COMMITTEE_GROUP}).")
+                continue
+            handed = pairing.committee_remove(user=user)
+            self.stdout.write(f"Removed {user.email} ({COMMITTEE_GROUP}).")
+            for pair in handed:
+                if pair.liaison:
+                    self.stdout.write(f"  {pair} ({pair.cycle}): liaison now {pair.liaison}.")
+                else:
+                    self.stdout.write(
+                        f"  {pair} ({pair.cycle}): no liaison now, nobody else is on the {COMMITTEE_GROUP}. "
+                        "Add someone, then choose the pair's liaison in the admin."
+                    )

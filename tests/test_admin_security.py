@@ -1,0 +1,483 @@
+"""The Django admin against the committee (and a careless site admin): no admin form hands
+anyone a pair's check-in notes, a seat on a pair, or more rights than they have.
+
+Each test POSTs an admin form as the page offers it, with one field altered the way an
+attacker would, and looks at what changed in the database and at what the attacker can
+read afterwards (DESIGN.md rule 5: the notes are read by the pair's two members only).
+"""
+
+import datetime as dt
+import json
+from types import SimpleNamespace
+
+import pytest
+from allauth.account.models import EmailAddress
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from members.models import Enrollment, Role, User, committee_group
+from pairs.models import CheckIn, Evaluation, Goal, Pair
+
+from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTES = "P-notes-only-max-and-meg-may-read"
+TOPICS = "P-topics-a-difficult-director"
+
+
+@pytest.fixture
+def world(cycle, committee, site_admin):
+    """The pair P (Max Quillfeather mentors Meg Thistlewood, Lia liaises), with a check-in, a goal and Meg's closing
+    evaluation; the pair Q (Otto is its mentee); Carol (the `committee` fixture) is on the
+    committee and in no pair."""
+    liaison = UserFactory(seasoned=True, first_name="Lia", last_name="Liaison", is_staff=True)
+    liaison.groups.add(committee_group())
+    p = PairFactory(
+        cycle=cycle,
+        mentor__member=UserFactory(seasoned=True, first_name="Max", last_name="Quillfeather"),
+        mentee__member=UserFactory(first_name="Meg", last_name="Thistlewood"),
+        liaison=liaison,
+    )
+    q = PairFactory(cycle=cycle, mentee__member=UserFactory(first_name="Otto", last_name="Otherpair"))
+    checkin = CheckIn.objects.create(
+        pair=p,
+        logged_by=p.mentee.member,
+        met_on=timezone.localdate() - dt.timedelta(days=5),
+        mode="phone",
+        minutes=40,
+        topics=TOPICS,
+        notes=NOTES,
+    )
+    return SimpleNamespace(
+        cycle=cycle,
+        p=p,
+        q=q,
+        checkin=checkin,
+        goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=p.mentee.member),
+        evaluation=EvaluationFactory(pair=p, best="P-mentee-wrote-this", improve="More meetings"),
+        liaison=liaison,
+        committee=committee,
+        site_admin=site_admin,
+        meg=p.mentee.member,
+        max=p.mentor.member,
+        otto=q.mentee.member,
+    )
+
+
+def offered_form(client, url: str) -> dict:
+    """What the admin's change page at `url` sends back when saved unchanged: its form and
+    its inline forms, as the browser would post them."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    forms_on_page = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms_on_page += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms_on_page:
+        for field in form:
+            value = field.value()
+            widget = field.field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                if value:
+                    data[field.html_name] = "on"
+            elif isinstance(widget, forms.MultiWidget):
+                for suffix, part in zip(widget.widgets_names, widget.decompress(value), strict=True):
+                    data[field.html_name + suffix] = "" if part is None else str(part)
+            elif isinstance(value, list | tuple):
+                data[field.html_name] = [str(v) for v in value]
+            else:
+                data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def assert_cannot_read_the_notes(client, pair: Pair) -> None:
+    """The pair page (if it opens at all) shows neither the notes nor the topics, nor offers the check-in form."""
+    page = client.get(reverse("pairs:pair-detail", args=[pair.pk]))
+    assert NOTES not in page.text and TOPICS not in page.text
+    assert reverse("pairs:checkin-create", args=[pair.pk]) not in page.text
+    assert client.get(reverse("pairs:checkin-create", args=[pair.pk])).status_code in (403, 404)
+
+
+# --- Opt-ins: their member, role and cycle never change; a paired one is the pair service's ---------------
+
+
+@pytest.mark.parametrize("who", ["committee", "site_admin"])
+def test_nobody_takes_over_a_paired_opt_in_in_the_admin_to_read_the_notes(client_for, world, who):
+    attacker = getattr(world, who)
+    client = client_for(attacker)
+    url = change_url(world.p.mentor)
+    data = {**offered_form(client, url), "member": str(attacker.pk), "status": "waiting", "goals": "Mine now"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    mentor = Enrollment.objects.get(pk=world.p.mentor.pk)
+    assert (mentor.member, mentor.status, mentor.goals) == (world.max, "paired", world.p.mentor.goals)
+    assert_cannot_read_the_notes(client, world.p)
+
+
+def test_the_admin_shows_a_paired_opt_in_without_a_save_button(client_for, world):
+    response = client_for(world.committee).get(change_url(world.p.mentee))
+
+    assert response.status_code == 200 and "Thistlewood" in response.text
+    assert 'name="_save"' not in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("member", lambda w: w.committee.pk),
+        ("role", lambda w: "mentor"),
+        ("cycle", lambda w: CycleFactory(is_open=False).pk),
+    ],
+    ids=["member", "role", "cycle"],
+)
+def test_a_waiting_opt_ins_member_role_and_cycle_stay_as_made(client_for, world, field, value):
+    waiting = EnrollmentFactory(cycle=world.cycle, member=UserFactory(last_name="Waiting"))
+    client = client_for(world.committee)
+    url = change_url(waiting)
+    data = {**offered_form(client, url), field: str(value(world)), "goals": "Corrected by the committee"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # the rest of the form is saved
+    waiting.refresh_from_db()
+    assert waiting.goals == "Corrected by the committee"
+    assert (waiting.member.last_name, waiting.role, waiting.cycle) == ("Waiting", Role.MENTEE, world.cycle)
+
+
+@pytest.mark.parametrize("status", ["paired", "completed"])
+def test_the_admin_cannot_mark_an_opt_in_paired_or_completed_by_hand(client_for, world, status):
+    waiting = EnrollmentFactory(cycle=world.cycle)
+    client = client_for(world.committee)
+    url = change_url(waiting)
+
+    response = client.post(url, {**offered_form(client, url), "status": status})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert Enrollment.objects.get(pk=waiting.pk).status == "waiting"
+
+
+def test_the_cycle_page_does_not_change_the_opt_ins_listed_under_it(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.cycle)
+    data = {**offered_form(client, url), "orientation": "Moved to the Statehouse Convention Center"}
+    # P's mentor opt-in as the cycle page's first row of opt-ins, withdrawn and offering five places.
+    row = {"id": world.p.mentor.pk, "cycle": world.cycle.pk, "status": "withdrawn", "capacity": 5}
+    data |= {f"enrollments-0-{name}": str(value) for name, value in row.items()}
+    data |= {"enrollments-TOTAL_FORMS": "1", "enrollments-INITIAL_FORMS": "1"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    mentor = Enrollment.objects.get(pk=world.p.mentor.pk)
+    assert (mentor.status, mentor.capacity) == ("paired", 1)
+    world.cycle.refresh_from_db()
+    assert world.cycle.orientation == "Moved to the Statehouse Convention Center"
+
+
+# --- Pairs: mentor and mentee are fixed; the liaison is a committee member; goals are the pair's ---------
+
+
+def test_the_committee_cannot_swap_a_pairs_mentor_or_mentee_in_the_admin(client_for, world):
+    own = EnrollmentFactory(cycle=world.cycle, member=world.committee, role=Role.MENTOR)
+    client = client_for(world.committee)
+    url = change_url(world.p)
+    data = {**offered_form(client, url), "mentor": str(own.pk), "mentee": str(own.pk), "cycle": str(world.cycle.pk)}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # saved: without the fields the page does not offer
+
+    p = Pair.objects.get(pk=world.p.pk)
+    assert (p.mentor_id, p.mentee_id) == (world.p.mentor_id, world.p.mentee_id)
+    assert_cannot_read_the_notes(client, world.p)
+
+
+def test_the_admin_refuses_a_plain_member_as_liaison_and_keeps_the_liaison(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+
+    response = client.post(url, {**offered_form(client, url), "liaison": str(world.otto.pk)})
+
+    assert response.status_code == 200
+    assert "is not on the Mentoring Committee, so cannot be a liaison" in response.text
+    assert Pair.objects.get(pk=world.p.pk).liaison == world.liaison
+    otto = client_for(world.otto)
+    assert otto.get(reverse("pairs:pair-detail", args=[world.p.pk])).status_code == 404
+    assert "Thistlewood" not in otto.get(reverse("pairs:pair-mine")).text
+
+
+def test_the_admin_hands_a_pair_to_another_committee_member(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+
+    response = client.post(url, {**offered_form(client, url), "liaison": str(world.committee.pk)})
+
+    assert response.status_code == 302
+    assert Pair.objects.get(pk=world.p.pk).liaison == world.committee
+
+
+def test_the_admin_adding_a_pair_refuses_a_plain_member_as_liaison(client_for, world):
+    mentee = EnrollmentFactory(cycle=world.cycle)
+    mentor = EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
+
+    response = client_for(world.committee).post(
+        reverse("admin:pairs_pair_add"),
+        {"mentee": mentee.pk, "mentor": mentor.pk, "liaison": world.otto.pk, "length_months": "10"},
+    )
+
+    assert response.status_code == 200
+    assert "is not on the Mentoring Committee, so cannot be a liaison" in response.text
+    assert not Pair.objects.filter(mentee=mentee).exists()
+
+
+def test_the_committee_cannot_change_a_pairs_goals_through_the_pair_form(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.p)
+    data = offered_form(client, url)
+    data |= {"goals-TOTAL_FORMS": "2", "goals-0-id": str(world.goal.pk), "goals-0-pair": str(world.p.pk)}
+    data |= {"goals-0-title": "Renamed by the committee", "goals-0-status": "done"}
+    data |= {"goals-1-pair": str(world.p.pk), "goals-1-title": "Added by the committee", "goals-1-status": "open"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+
+    assert list(Goal.objects.filter(pair=world.p).values_list("title", "status")) == [
+        ("Present at the spring conference", "open")
+    ]
+
+
+# --- Check-ins and evaluations: never moved to another pair or person ---------------------------------------
+
+
+def test_the_committee_cannot_open_or_change_a_checkin_in_the_admin(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.checkin)
+
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"pair": world.q.pk, "met_on": "2020-01-01", "mode": "email", "notes": "x"})
+
+    assert response.status_code == 403
+    assert CheckIn.objects.get(pk=world.checkin.pk).pair == world.p
+
+
+def test_a_site_admin_cannot_move_a_checkin_and_its_notes_to_another_pair(client_for, world):
+    client = client_for(world.site_admin)
+    url = change_url(world.checkin)
+    data = {**offered_form(client, url), "pair": str(world.q.pk), "logged_by": str(world.otto.pk), "minutes": "50"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302  # the rest is saved: a site admin may correct a check-in
+    checkin = CheckIn.objects.get(pk=world.checkin.pk)
+    assert (checkin.pair, checkin.logged_by, checkin.minutes) == (world.p, world.meg, 50)
+    otto = client_for(world.otto)
+    assert NOTES not in otto.get(reverse("pairs:pair-detail", args=[world.q.pk])).text
+    assert NOTES not in otto.get(reverse("pairs:my-data-download")).content.decode()
+
+
+def test_the_committee_cannot_change_an_evaluation_or_its_author(client_for, world):
+    client = client_for(world.committee)
+    url = change_url(world.evaluation)
+
+    response = client.post(
+        url,
+        {"pair": world.q.pk, "author": world.committee.pk, "role": "mentee", "kind": "closing", "overall": "5"},
+    )
+
+    assert response.status_code == 403
+    evaluation = Evaluation.objects.get(pk=world.evaluation.pk)
+    assert (evaluation.pair, evaluation.author, evaluation.overall) == (world.p, world.meg, 4)
+
+
+def test_a_site_admin_cannot_give_an_evaluation_to_another_pair_or_author(client_for, world):
+    client = client_for(world.site_admin)
+    url = change_url(world.evaluation)
+    data = {**offered_form(client, url), "pair": str(world.q.pk), "author": str(world.otto.pk), "overall": "5"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(pk=world.evaluation.pk)
+    assert (evaluation.pair, evaluation.author, evaluation.overall) == (world.p, world.meg, 5)
+    download = json.loads(client_for(world.otto).get(reverse("pairs:my-data-download")).content)
+    assert "P-mentee-wrote-this" not in json.dumps(download)
+
+
+# --- Accounts: no committee member raises their own rights or touches a site admin -------------------------
+
+
+def user_form(user: User, **changes) -> dict:
+    """The admin's user form with `user`'s values, as the page would post it."""
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "membership_category": user.membership_category,
+        "responsibilities": json.dumps(user.responsibilities),
+        "is_active": "on",
+        "date_joined_0": user.date_joined.date().isoformat(),
+        "date_joined_1": "12:00:00",
+        **changes,
+    }
+
+
+def test_a_committee_member_cannot_make_themselves_superuser_or_join_groups(client_for, world):
+    carol = world.committee
+    client = client_for(carol)
+    before = (set(carol.groups.all()), set(carol.user_permissions.all()))
+    every_permission = [str(pk) for pk in Permission.objects.values_list("pk", flat=True)]
+
+    response = client.post(
+        change_url(carol),
+        user_form(
+            carol,
+            is_staff="on",
+            is_superuser="on",
+            groups=[str(g.pk) for g in Group.objects.all()],
+            user_permissions=every_permission,
+        ),
+    )
+
+    assert response.status_code == 403
+    carol = User.objects.get(pk=carol.pk)
+    assert not carol.is_superuser
+    assert (set(carol.groups.all()), set(carol.user_permissions.all())) == before
+    group = committee_group()
+    perms = set(group.permissions.values_list("codename", flat=True))
+    assert client.post(change_url(group), {"name": group.name, "permissions": every_permission}).status_code == 403
+    assert (
+        client.post(reverse("admin:auth_group_add"), {"name": "Mine", "permissions": every_permission}).status_code
+        == 403
+    )
+    assert set(committee_group().permissions.values_list("codename", flat=True)) == perms
+    assert not Group.objects.filter(name="Mine").exists()
+
+
+def test_a_committee_member_cannot_edit_a_site_admin_or_another_member(client_for, world):
+    client = client_for(world.committee)
+    ada = world.site_admin
+
+    for user in (ada, world.meg):
+        response = client.post(change_url(user), user_form(user, email="carol.owns.this@example.org", is_active=""))
+        assert response.status_code == 403
+        password = client.post(
+            reverse("admin:auth_user_password_change", args=[user.pk]),
+            {"password1": "Carol-knows-this-1", "password2": "Carol-knows-this-1"},
+        )
+        assert password.status_code in (403, 404)
+        user = User.objects.get(pk=user.pk)
+        assert user.is_active and user.email != "carol.owns.this@example.org"
+        assert not user.check_password("Carol-knows-this-1")
+
+
+def test_a_committee_member_cannot_attach_somebody_elses_email_address_to_themselves(client_for, world):
+    client = client_for(world.committee)
+    megs = EmailAddress.objects.get(user=world.meg)
+
+    added = client.post(
+        reverse("admin:account_emailaddress_add"),
+        {"user": world.committee.pk, "email": world.meg.email.upper(), "verified": "on", "primary": ""},
+    )
+    changed = client.post(
+        change_url(megs), {"user": world.committee.pk, "email": megs.email, "verified": "on", "primary": "on"}
+    )
+
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert list(EmailAddress.objects.filter(email__iexact=world.meg.email).values_list("user", flat=True)) == [
+        world.meg.pk
+    ]
+
+
+# --- Evaluations: the committee reads them in the admin as on the summary, without names --------------------
+
+
+def test_the_committee_reads_evaluations_in_the_admin_without_names(client_for, world):
+    client = client_for(world.committee)
+    submitted = date_format(timezone.localtime(world.evaluation.submitted_at), "DATE_FORMAT")
+
+    listed = client.get(reverse("admin:pairs_evaluation_changelist")).text
+    shown = client.get(change_url(world.evaluation)).text
+
+    for page in (listed, shown):
+        assert "P-mentee-wrote-this" in page  # the answers themselves, as on the summary
+        assert "Quillfeather" not in page and "Thistlewood" not in page
+        assert submitted not in page  # nor when: the time would point to the pair
+
+
+def test_the_committee_cannot_find_who_wrote_an_evaluation_by_filtering_the_admin_list(client_for, world):
+    client = client_for(world.committee)
+    url = reverse("admin:pairs_evaluation_changelist")
+
+    for query in (
+        {"author": world.meg.pk},
+        {"author__id__exact": world.meg.pk},
+        {"pair": world.p.pk},
+        {"pair__id__exact": world.p.pk},
+        {"pair__mentee__member__last_name": "Thistlewood"},
+        {"submitted_at__gte": timezone.localdate().isoformat()},
+        {"id__exact": world.evaluation.pk},
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 400 or "P-mentee-wrote-this" not in response.text, query
+    assert "P-mentee-wrote-this" in client.get(url, {"pair__cycle__id__exact": world.cycle.pk}).text
+
+
+def test_a_site_admin_sees_who_wrote_an_evaluation(client_for, world):
+    shown = client_for(world.site_admin).get(change_url(world.evaluation)).text
+
+    assert "Max Quillfeather &amp; Meg Thistlewood" in shown and "Meg Thistlewood" in shown
+
+
+# --- A nonsense date filter is an invalid filter, never an error page ---------------------------------------
+
+NONSENSE_DATES = [
+    {"year": "9999999999999999999999999"},
+    {"year": "9999"},
+    {"year": "9999", "month": "12"},
+    {"year": "9999", "month": "12", "day": "31"},
+    {"year": "1", "month": "1", "day": "1"},
+    {"year": "0"},
+    {"year": "-5"},
+    {"year": "2026", "month": "99999999999999999999"},
+    {"year": "2026", "month": "2", "day": "30"},
+    {"year": "twenty"},
+]
+DRILLED = [(model, a.date_hierarchy) for model, a in admin.site._registry.items() if a.date_hierarchy]
+
+
+def test_every_list_with_a_date_drill_down_is_checked_below():
+    assert {m._meta.label for m, _ in DRILLED} >= {
+        "members.User",
+        "members.Enrollment",
+        "members.Resource",
+        "pairs.Pair",
+    }
+
+
+@pytest.mark.parametrize("who", ["committee", "site_admin"])
+@pytest.mark.parametrize(("model", "field"), DRILLED, ids=[m._meta.label for m, _ in DRILLED])
+@pytest.mark.parametrize("date", NONSENSE_DATES, ids=["-".join(d.values()) for d in NONSENSE_DATES])
+def test_a_nonsense_date_filter_gives_the_admins_invalid_filter_page(client_for, request, who, model, field, date):
+    client = client_for(request.getfixturevalue(who))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    response = client.get(url, {f"{field}__{part}": value for part, value in date.items()})
+
+    if response.status_code == 302:
+        assert response["Location"] == f"{url}?e=1"
+        assert client.get(response["Location"]).status_code == 200
+    else:
+        assert response.status_code == 200
