@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -233,8 +233,41 @@ def _one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+# What the Mentoring Committee's group may do, as "app.action_model" permissions: the site's
+# committee pages ask the group's membership, the admin and the Outbox page these. The
+# migrations that first granted them keep their own copy (a migration is history).
+COMMITTEE_PERMISSIONS = (
+    "members.add_cycle",
+    "members.change_cycle",
+    "members.view_cycle",
+    "members.change_enrollment",
+    "members.view_enrollment",
+    "members.view_user",
+    "members.add_resource",
+    "members.change_resource",
+    "members.delete_resource",
+    "members.view_resource",
+    "pairs.add_pair",
+    "pairs.change_pair",
+    "pairs.view_pair",
+    "pairs.view_evaluation",
+    "pairs.view_goal",
+    "outbox.view_email",
+    "outbox.change_email",
+)
+
+
 def committee_group() -> Group:
-    return Group.objects.get_or_create(name=COMMITTEE_GROUP)[0]
+    """The Mentoring Committee's group, made with its permissions when it does not exist
+    (a fresh database made without the migrations' data, e.g. after a test's flush)."""
+    group, created = Group.objects.get_or_create(name=COMMITTEE_GROUP)
+    if created:
+        wanted = [name.split(".") for name in COMMITTEE_PERMISSIONS]
+        match = Q()
+        for app_label, codename in wanted:
+            match |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(match))
+    return group
 
 
 class CycleQuerySet(models.QuerySet):

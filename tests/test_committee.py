@@ -166,3 +166,18 @@ def test_health_check_says_503_when_redis_is_unreachable(client, settings):
 
     assert response.status_code == 503
     assert response.json()["redis"] == "error"
+
+
+@pytest.mark.django_db
+def test_the_committee_group_made_anew_has_the_permissions_the_migrations_gave_it():
+    from django.contrib.auth.models import Group
+
+    from members.models import COMMITTEE_GROUP, COMMITTEE_PERMISSIONS
+
+    def names(group):
+        return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+    migrated = names(Group.objects.get(name=COMMITTEE_GROUP))
+    Group.objects.filter(name=COMMITTEE_GROUP).delete()  # as a flushed test database has none
+
+    assert names(committee_group()) == migrated == set(COMMITTEE_PERMISSIONS)
