@@ -543,6 +543,8 @@ class ResourceQuerySet(models.QuerySet):
         return every_word_in(self, text, ("title", "description", "tags"))
 
     def tagged(self, tag: str) -> ResourceQuerySet:
+        if "\x00" in tag:
+            return self.none()  # no tag holds a NUL (forms refuse it), and PostgreSQL refuses it in a query
         # Tags are stored normalized as "a, b, c": match one whole tag, not a part of one.
         return self.filter(tags__iregex=rf"(^|, ){re.escape(tag.strip().lower())}(,|$)")
 
