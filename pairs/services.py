@@ -261,17 +261,26 @@ def _require_member(pair: Pair, user: User) -> None:
         raise PairingError("Only the mentor and the mentee of this pair can do that.")
 
 
+@transaction.atomic
 def checkin_log(
     *, pair: Pair, by: User, met_on: dt.date, mode: str, minutes: int | None, topics: str, notes: str
-) -> CheckIn:
+) -> tuple[CheckIn, bool]:
+    """Log a check-in: (it, True); or (the one logged before, False) when `by` already logged
+    this very check-in — the button pressed twice, or the form sent again — which the
+    statistics must count once."""
     _require_member(pair, by)
     if met_on > timezone.localdate():
         raise PairingError("A check-in is logged after it happened: the date is in the future.")
-    checkin = CheckIn.objects.create(
-        pair=pair, logged_by=by, met_on=met_on, mode=mode, minutes=minutes, topics=topics, notes=notes
-    )
+    # The presses of a double click arrive together: one at a time per pair, so that the
+    # second sees the first's check-in.
+    list(Pair.objects.select_for_update().filter(pk=pair.pk).values_list("pk"))
+    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
+    same = CheckIn.objects.filter(pair=pair, logged_by=by, **fields).order_by("created_at").first()
+    if same is not None:
+        return same, False
+    checkin = CheckIn.objects.create(pair=pair, logged_by=by, **fields)
     Pair.objects.filter(pk=pair.pk).update(reminded_on=None)  # a new quiet spell starts now
-    return checkin
+    return checkin, True
 
 
 def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:

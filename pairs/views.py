@@ -354,11 +354,14 @@ def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
+            _, logged = services.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
         except PairingError as e:
             messages.error(request, str(e))
         else:
-            messages.success(request, "Check-in logged.")
+            if logged:
+                messages.success(request, "Check-in logged.")
+            else:
+                messages.info(request, "This check-in was already logged: it is listed once.")
             return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form})
 
