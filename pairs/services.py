@@ -20,6 +20,7 @@ from html import escape
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -55,6 +56,7 @@ from .models import (
     Pair,
     PairStatus,
     add_months,
+    validate_report_note,
 )
 
 log = logging.getLogger(__name__)
@@ -226,31 +228,47 @@ def pair_complete_due(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> None:
-    """One side tells the liaison (or the committee) that the other side went quiet."""
+def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> tuple[dt.datetime, bool]:
+    """One side tells the liaison (or the committee) that the other side went quiet: (when, True).
+
+    Once per side while the report stands (REPORT_STANDS): a report made again before then
+    — the button pressed twice, or a worried member a week later — is not sent, and
+    (when the standing report was made, False) is returned.
+    """
     pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
         raise PairingError("This pair has ended.")
-    pair.unresponsive_reported_at = timezone.now()
-    pair.unresponsive_reported_by = by
-    pair.save(update_fields=["unresponsive_reported_at", "unresponsive_reported_by"])
+    _require_member(pair, by)
+    note = note.strip()
+    try:
+        validate_report_note(note)
+    except ValidationError as e:
+        raise PairingError(e.messages[0]) from None
+    role = pair.role_of(by)
+    now = timezone.now()
+    standing = pair.standing_report_at(role, now)
+    if standing is not None:
+        return standing, False
+    field = f"{role}_reported_unresponsive_at"
+    setattr(pair, field, now)
+    pair.save(update_fields=[field])
     recipients = [pair.liaison] if pair.liaison else committee_members()
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
     context = {
         "pair": pair,
         "reporter": by,
         "other": pair.other_side(by),
-        "note": note.strip(),
+        "note": note,
         "pair_url": absolute(pair.get_absolute_url()),
     }
     for r in recipients:
         email_write(
             kind=EmailKind.UNRESPONSIVE,
-            key=f"pair:{pair.pk}:unresponsive:{stamp}:{r.pk}",
+            key=f"pair:{pair.pk}:unresponsive:{role}:{now:%Y%m%d%H%M%S%f}:{r.pk}",
             to=r,
             pair=pair,
             context=context,
         )
+    return now, True
 
 
 # --- The pair's year: check-ins, goals, evaluations -----------------------------------------

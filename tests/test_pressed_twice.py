@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Role
-from pairs.models import CheckIn
+from pairs.models import CheckIn, Email, EmailKind
 
 from .factories import EnrollmentFactory, PairFactory
 from .test_pairing_concurrency import all_at_once
@@ -83,3 +83,20 @@ def test_log_checkin_pressed_four_times_at_once_makes_one_checkin(pair, member, 
     assert sum("Check-in logged." in o.text for o in outcomes) == 1
     assert sum(ALREADY_LOGGED in o.text for o in outcomes) == 3
     assert CheckIn.objects.filter(pair=pair).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_my_partner_has_gone_quiet_pressed_four_times_at_once_tells_the_liaison_once(
+    pair, member, committee, at_once, eager_tasks
+):
+    def press():
+        client = Client()
+        client.force_login(member)
+        return client.post(reverse("pairs:pair-report", args=[pair.pk]), {"note": "Nothing since May."}, follow=True)
+
+    outcomes = at_once([press] * 4)
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert sum("your liaison has been told" in o.text for o in outcomes) == 1
+    assert sum("Nothing was sent again." in o.text for o in outcomes) == 3
+    assert list(Email.objects.filter(kind=EmailKind.UNRESPONSIVE).values_list("to", flat=True)) == [committee.email]
