@@ -93,15 +93,20 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     return _to_default_cycle(request, "matching:dashboard")
 
 
+def _offered(value: str, values: list[str]) -> str:
+    return value if value in values else ""
+
+
 @committee_required
 def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: a cycle's numbers, its waiting mentees (search, filter, sort, pages) and the weights."""
     cycle = _cycle(cycle_id)
     q = request.GET.get("q", "").strip()
+    # A value the drop-downs do not offer (an edited address) filters nothing.
     filters = {
-        "member__library_type": request.GET.get("library_type", ""),
-        "member__region": request.GET.get("region", ""),
-        "member__membership_category": request.GET.get("category", ""),
+        "member__library_type": _offered(request.GET.get("library_type", ""), LibraryType.values),
+        "member__region": _offered(request.GET.get("region", ""), Region.values),
+        "member__membership_category": _offered(request.GET.get("category", ""), MembershipCategory.values),
     }
     sort = request.GET.get("sort", "date")
     mentees = Enrollment.objects.for_cycle(cycle).mentees().waiting().with_member().search(q)

@@ -5,15 +5,26 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
 
-from .models import RESOURCE_EXTENSIONS, Area, Cycle, Enrollment, MeetingMode, Resource, Role, User, normalize_tags
+from .models import (
+    RESOURCE_EXTENSIONS,
+    Area,
+    Cycle,
+    Enrollment,
+    MeetingMode,
+    Resource,
+    Role,
+    User,
+    normalize_tags,
+    validate_one_line,
+)
 from .services import PROFILE_FIELDS, OptIn
 
 
 class SignupExtraForm(forms.Form):
     """The name fields allauth's signup form adds to email and password."""
 
-    first_name = forms.CharField(max_length=150, label="First name")
-    last_name = forms.CharField(max_length=150, label="Last name")
+    first_name = forms.CharField(max_length=150, label="First name", validators=[validate_one_line])
+    last_name = forms.CharField(max_length=150, label="Last name", validators=[validate_one_line])
 
     def signup(self, request, user: User) -> None:
         user.first_name = self.cleaned_data["first_name"]

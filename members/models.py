@@ -43,6 +43,25 @@ def every_word_in(rows: models.QuerySet, text: str, fields: Sequence[str]) -> mo
     return rows
 
 
+# Line breaks and control characters: C0 (tab, LF, CR...), DEL, C1 (NEL...), and Unicode's
+# line and paragraph separators.
+_BREAKS_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+ONE_LINE = "Write this on one line: line breaks and control characters are not allowed."
+
+
+def validate_one_line(value: str) -> None:
+    """Names, job titles, institutions and phone numbers are one line: they go into calendar
+    files, email subjects and spreadsheets, where a line break starts something else."""
+    if _BREAKS_A_LINE.search(value):
+        raise ValidationError(ONE_LINE, code="one_line")
+
+
+def one_line(text: str) -> str:
+    """`text` with each run of line breaks and control characters made a space: for what was
+    stored before validate_one_line (or by a path that skips it)."""
+    return _BREAKS_A_LINE.sub(" ", text).strip()
+
+
 class LibraryType(models.TextChoices):
     PUBLIC = "public", "Public"
     ACADEMIC = "academic", "Academic"
@@ -148,13 +167,15 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[validate_one_line])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[validate_one_line])
 
-    phone = models.CharField(max_length=32, blank=True)
-    institution = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_one_line])
+    institution = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     library_type = models.CharField(max_length=16, choices=LibraryType.choices, blank=True)
     region = models.CharField(max_length=16, choices=Region.choices, blank=True)
     membership_category = models.CharField(max_length=16, choices=MembershipCategory.choices, blank=True)
-    job_title = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     responsibilities = models.JSONField(default=list, blank=True, validators=[validate_areas])
     responsibilities_other = models.CharField(
         "other responsibilities", max_length=500, blank=True, help_text="Anything the list does not cover."
@@ -495,7 +516,7 @@ class Enrollment(models.Model):
 
     # Snapshot at opt-in time: matching compares what the member said then, even if
     # the profile changes later in the year.
-    job_title = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, validators=[validate_one_line])
     responsibilities = models.JSONField(default=list, blank=True, validators=[validate_areas])
     responsibilities_other = models.CharField(max_length=500, blank=True)
 
@@ -637,6 +658,8 @@ class ResourceQuerySet(models.QuerySet):
         return every_word_in(self, text, ("title", "description", "tags"))
 
     def tagged(self, tag: str) -> ResourceQuerySet:
+        if "\x00" in tag:
+            return self.none()  # no tag holds a NUL (forms refuse it), and PostgreSQL refuses it in a query
         # Tags are stored normalized as "a, b, c": match one whole tag, not a part of one.
         return self.filter(tags__iregex=rf"(^|, ){re.escape(tag.strip().lower())}(,|$)")
 

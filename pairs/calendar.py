@@ -5,25 +5,31 @@ from __future__ import annotations
 from django.conf import settings
 from icalendar import Calendar, Event
 
+from members.models import one_line
+
 from .models import Milestone, Pair
 
 
 def pair_calendar(pair: Pair, milestones: list[Milestone]) -> bytes:
+    # Names are one line (members.models.validate_one_line), but not every stored row was
+    # checked: a line break would end the calendar's name (icalendar leaves X- properties
+    # unescaped) and break the file.
+    name = one_line(str(pair))
     cal = Calendar()
     cal.add("prodid", "-//Arkansas Library Association//ArLA Mentoring//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Mentoring: {pair}")
+    cal.add("x-wr-calname", f"Mentoring: {name}")
     for m in milestones:
         event = Event()
         # Stable UIDs, so that importing the file again updates rather than duplicates.
         event.add("uid", f"pair-{pair.pk}-{m.name.lower().replace(' ', '-')}@arla-mentoring")
-        event.add("summary", f"{m.name} ({pair})")
+        event.add("summary", f"{m.name} ({name})")
         event.add("dtstamp", pair.created_at)
         event.add("dtstart", m.due_on)  # a date: an all-day event
         event.add(
             "description", f"ArLA Mentoring Program. Your pair page: {settings.SITE_URL}{pair.get_absolute_url()}"
         )
         if m.name.startswith("Orientation") and pair.cycle.orientation:
-            event.add("location", pair.cycle.orientation)
+            event.add("location", one_line(pair.cycle.orientation))
         cal.add_component(event)
     return cal.to_ical()

@@ -7,7 +7,15 @@ from django.utils import timezone
 from arla_mentoring.paging import first_of
 from members.models import Cycle, Enrollment, User
 
-from .models import MAX_MONTHS, MIN_MONTHS, CheckIn, Evaluation, Goal
+from .models import (
+    MAX_MONTHS,
+    MIN_MONTHS,
+    REPORT_NOTE_MAX_CHARS,
+    CheckIn,
+    Evaluation,
+    Goal,
+    validate_report_note,
+)
 
 
 def _helper() -> FormHelper:
@@ -139,8 +147,11 @@ class PairEndForm(forms.Form):
 class ReportForm(forms.Form):
     note = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # maxlength: the browser stops the member at the limit, rather than the server after.
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REPORT_NOTE_MAX_CHARS}),
+        validators=[validate_report_note],
         label="Anything the liaison should know (optional)",
+        help_text=f"At most {REPORT_NOTE_MAX_CHARS:,} characters.",
     )
 
     def __init__(self, *args, **kwargs):

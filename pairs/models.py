@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -16,6 +17,18 @@ from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
 from outbox.models import Email, EmailKind, EmailState
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
+
+# "My partner has gone quiet": a side's report stands this long. A second report in that
+# time tells the liaison nothing new, so it is not sent again.
+REPORT_STANDS = dt.timedelta(days=14)
+REPORT_NOTE_MAX_CHARS = 1000
+
+
+def validate_report_note(note: str) -> None:
+    # Counted as the browser's maxlength counts: a line break is one character (it sends two).
+    length = len(note.replace("\r\n", "\n"))
+    if length > REPORT_NOTE_MAX_CHARS:
+        raise ValidationError(f"Keep the note to {REPORT_NOTE_MAX_CHARS:,} characters (it has {length:,}).")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -131,7 +144,7 @@ def _count_per_pair(rows: models.QuerySet) -> Coalesce:
 class Pair(models.Model):
     """One mentor and one mentee of the same cycle, for 9 to 12 months.
 
-    Made only by `pairs.services.pair_create`, which keeps DESIGN.md's rules 1–4.
+    Made only by `pairs.services.pairing.pair_create`, which keeps DESIGN.md's rules 1–4.
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="pairs")
@@ -161,10 +174,9 @@ class Pair(models.Model):
     end_reason = models.TextField(blank=True)
     # The day the last "no check-in lately" reminder went out: one per quiet spell.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
-    unresponsive_reported_at = models.DateTimeField(null=True, blank=True)
-    unresponsive_reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # When each side last told the liaison that the other had gone quiet (pair_report_unresponsive).
+    mentor_reported_unresponsive_at = models.DateTimeField(null=True, blank=True)
+    mentee_reported_unresponsive_at = models.DateTimeField(null=True, blank=True)
 
     objects = PairQuerySet.as_manager()
 
@@ -206,6 +218,16 @@ class Pair(models.Model):
             return "mentor"
         if user.pk == self.mentee.member_id:
             return "mentee"
+        return None
+
+    def standing_report_at(self, role: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+        """When `role` ("mentor", "mentee") reported the other side gone quiet, if that report
+        still stands (REPORT_STANDS): a report made again before then is not sent."""
+        if role not in ("mentor", "mentee"):
+            return None
+        reported_at = getattr(self, f"{role}_reported_unresponsive_at")
+        if reported_at and (now or timezone.now()) - reported_at < REPORT_STANDS:
+            return reported_at
         return None
 
     @property

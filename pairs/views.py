@@ -27,6 +27,7 @@ from outbox.models import Email, EmailKind, EmailState
 from .calendar import pair_calendar
 from .forms import CHOICES_SHOWN, CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm
 from .models import (
+    REPORT_STANDS,
     CheckIn,
     Evaluation,
     EvaluationKind,
@@ -281,6 +282,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checkins": list(checkins),
         "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
         "checkin_form": CheckInForm() if is_member and pair.is_active else None,
+        "my_report_at": pair.standing_report_at(pair.role_of(request.user)),
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
         "evaluation_open": (pair.is_active and timezone.localdate() >= pair.evaluation_opens_on)
@@ -312,11 +314,14 @@ def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
+            _, logged = year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
         except year.PairYearError as e:
             messages.error(request, str(e))
         else:
-            messages.success(request, "Check-in logged.")
+            if logged:
+                messages.success(request, "Check-in logged.")
+            else:
+                messages.info(request, "This check-in was already logged: it is listed once.")
             return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form})
 
@@ -338,19 +343,39 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The pair's mentor and mentee: tell the liaison the other side is not responding."""
+    """The pair's mentor and mentee: tell the liaison the other side is not responding (once while a report stands)."""
     pair = _own_pair(request, pk)
     form = ReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            year.pair_report_unresponsive(pair=pair, by=request.user, note=form.cleaned_data["note"])
+            reported_at, sent = year.pair_report_unresponsive(
+                pair=pair, by=request.user, note=form.cleaned_data["note"]
+            )
         except year.PairYearError as e:
             messages.error(request, str(e))
         else:
-            messages.success(request, "Thank you: your liaison has been told and will get in touch.")
+            if sent:
+                who = "your liaison" if pair.liaison else "the Mentoring Committee"
+                messages.success(request, f"Thank you: {who} has been told and will get in touch.")
+            else:
+                told = f"your liaison, {pair.liaison}," if pair.liaison else "the Mentoring Committee"
+                messages.info(
+                    request,
+                    f"You reported this on {timezone.localtime(reported_at):%B %-d, %Y}: {told} was told then. "
+                    "Nothing was sent again.",
+                )
         return redirect("pairs:pair-detail", pk=pair.pk)
+    reported_at = pair.standing_report_at(pair.role_of(request.user))
     return render(
-        request, "pairs/pair_report.html", {"pair": pair, "form": form, "other": pair.other_side(request.user)}
+        request,
+        "pairs/pair_report.html",
+        {
+            "pair": pair,
+            "form": form,
+            "other": pair.other_side(request.user),
+            "reported_at": reported_at,
+            "again_on": reported_at + REPORT_STANDS if reported_at else None,
+        },
     )
 
 

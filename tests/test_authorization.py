@@ -415,7 +415,7 @@ def test_only_the_pair_logs_its_checkins_goals_reports_and_evaluations(client_fo
     assert list(p.checkins.values_list("pk", flat=True)) == [world.p_checkin.pk]
     assert list(p.goals.values_list("title", flat=True)) == ["Present at the spring conference"]
     assert list(Evaluation.objects.filter(pair=p).values_list("author__first_name", flat=True)) == ["Meg"]
-    assert p.unresponsive_reported_at is None and p.status == "active"
+    assert p.mentor_reported_unresponsive_at is p.mentee_reported_unresponsive_at is None and p.status == "active"
 
 
 def _csv_rows(response) -> list[list[str]]:

@@ -499,6 +499,10 @@ def test_pair_whose_last_checkin_is_older_than_45_days_is_reminded(pair, sending
 # --- Reporting an unresponsive partner -------------------------------------------------------------
 
 
+def report(client, pair: Pair, note: str = "Three emails since October, no answer."):
+    return client.post(reverse("pairs:pair-report", args=[pair.pk]), {"note": note}, follow=True)
+
+
 def test_mentee_reports_a_silent_mentor_and_the_liaison_is_told(
     client_for, pair, mentor, mentee, liaison, sending, mailoutbox
 ):
@@ -516,7 +520,9 @@ def test_mentee_reports_a_silent_mentor_and_the_liaison_is_told(
     assert f"reports that they have not been able to reach their mentor, {mentor}" in message.body
     assert "Three emails since October, no answer." in message.body
     assert mentor.email in message.body
-    assert f"Reported unresponsive on {short(today())}" in page_of(client_for(liaison), pair)
+    assert f"The mentee reported on {short(today())} that the mentor is not responding." in page_of(
+        client_for(liaison), pair
+    )
 
 
 def test_without_a_liaison_every_committee_member_hears_of_the_report(
@@ -526,11 +532,102 @@ def test_without_a_liaison_every_committee_member_hears_of_the_report(
     pair.save()
 
     with sending():
-        client_for(mentee).post(reverse("pairs:pair-report", args=[pair.pk]), {"note": ""})
+        response = report(client_for(mentee), pair, note="")
 
+    assert "Thank you: the Mentoring Committee has been told and will get in touch." in response.text
     assert sorted(m.to[0] for m in mailoutbox) == sorted([committee.email, colleague.email])
     assert all(str(mentor) in m.subject for m in mailoutbox)
     assert "This pair has no liaison" in mailoutbox[0].body
+
+
+def test_a_second_report_within_14_days_is_not_emailed_and_the_page_says_when_the_first_was_made(
+    client_for, pair, mentee, liaison, sending, mailoutbox
+):
+    with sending():
+        report(client_for(mentee), pair)
+        second = report(client_for(mentee), pair, note="Still nothing!")
+
+    assert [m.to for m in mailoutbox] == [[liaison.email]]
+    assert (
+        f"You reported this on {long(today())}: your liaison, {liaison}, was told then. Nothing was sent again."
+        in unescape(second.text)
+    )
+    assert second.redirect_chain[-1][0] == reverse("pairs:pair-detail", args=[pair.pk])
+
+
+def test_after_14_days_the_same_side_may_report_again(client_for, pair, mentee, sending, mailoutbox):
+    with sending():
+        report(client_for(mentee), pair)
+    Pair.objects.filter(pk=pair.pk).update(
+        mentee_reported_unresponsive_at=timezone.now() - dt.timedelta(days=14, minutes=1)
+    )
+
+    with sending():
+        response = report(client_for(mentee), pair, note="A month now.")
+
+    assert "Thank you: your liaison has been told and will get in touch." in response.text
+    assert len(mailoutbox) == 2 and "A month now." in mailoutbox[1].body
+
+
+def test_each_side_has_its_own_report(client_for, pair, mentor, mentee, sending, mailoutbox):
+    with sending():
+        report(client_for(mentee), pair)
+        report(client_for(mentor), pair, note="She does not answer either.")
+
+    assert len(mailoutbox) == 2
+    assert mailoutbox[1].subject == f"Please reach out: {mentor} has not heard from {mentee}"
+
+
+def test_only_the_reporter_sees_on_the_pair_page_that_the_report_was_made(client_for, pair, mentor, mentee):
+    report(client_for(mentee), pair)
+
+    mine = page_of(client_for(mentee), pair)
+    assert f"You told your liaison on {long(today())} that your mentor is not responding." in unescape(mine)
+    assert reverse("pairs:pair-report", args=[pair.pk]) not in mine
+    theirs = page_of(client_for(mentor), pair)
+    assert "is not responding." not in unescape(theirs) and "You told" not in theirs
+    assert reverse("pairs:pair-report", args=[pair.pk]) in theirs  # their own report is still theirs to make
+
+
+def test_the_report_page_after_a_report_says_when_instead_of_offering_the_form(client_for, pair, mentor, mentee):
+    report(client_for(mentee), pair)
+
+    page = unescape(client_for(mentee).get(reverse("pairs:pair-report", args=[pair.pk])).text)
+
+    assert f"You told your liaison, {pair.liaison}, on {long(today())} that {mentor} is not responding" in page
+    assert f"You can report again from {long(today() + dt.timedelta(days=14))}." in page
+    assert 'name="note"' not in page
+
+
+def test_the_report_note_is_at_most_1000_characters_in_the_browser_and_on_the_server(
+    client_for, pair, mentee, sending, mailoutbox
+):
+    page = client_for(mentee).get(reverse("pairs:pair-report", args=[pair.pk])).text
+    assert re.search(r'<textarea name="note"[^>]* maxlength="1000"', page)
+    assert "At most 1,000 characters." in page
+
+    with sending():
+        response = client_for(mentee).post(reverse("pairs:pair-report", args=[pair.pk]), {"note": "x" * 1001})
+
+    assert response.status_code == 200
+    assert "Keep the note to 1,000 characters (it has 1,001)." in unescape(response.text)
+    assert mailoutbox == []
+    pair.refresh_from_db()
+    assert pair.mentee_reported_unresponsive_at is None
+    with pytest.raises(year.PairYearError, match="1,000 characters"):
+        year.pair_report_unresponsive(pair=pair, by=mentee, note="x" * 1001)
+
+
+@pytest.mark.parametrize("has_liaison", [True, False])
+def test_the_report_page_says_who_is_told_in_one_sentence(client_for, pair, mentor, mentee, liaison, has_liaison):
+    if not has_liaison:
+        Pair.objects.filter(pk=pair.pk).update(liaison=None)
+
+    page = unescape(client_for(mentee).get(reverse("pairs:pair-report", args=[pair.pk])).text)
+
+    told = f"your liaison, {liaison}," if has_liaison else "the Mentoring Committee,"
+    assert f"We will tell {told} who will get in touch with {mentor.first_name}." in page
+    assert ",," not in page
 
 
 # --- Ending a pair early ----------------------------------------------------------------------------------

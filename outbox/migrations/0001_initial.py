@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("members", "0006_enrollment_list_index"),
-        ("pairs", "0007_email_moves_to_outbox"),
+        ("pairs", "0008_email_moves_to_outbox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pairs", "0006_checkin_pair_latest_first")]
+    dependencies = [("pairs", "0007_report_per_side")]
 
     operations = [
         migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name="Email")], database_operations=[])

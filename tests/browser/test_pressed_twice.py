@@ -1,0 +1,52 @@
+"""Rule 11 in Chromium: "Log check-in" pressed twice quickly logs one check-in (issue 10)."""
+
+import time
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from members.models import Role
+from pairs.models import CheckIn
+from pairs.services import year
+from tests.factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+NOTES = "Went through her first budget request line by line"
+
+
+def test_log_checkin_pressed_twice_quickly_logs_one_checkin(page: Page, site, shot, log_in, committee, monkeypatch):
+    cycle = CycleFactory()
+    mentor = UserFactory(seasoned=True, first_name="Sam", last_name="Senior")
+    pair = PairFactory(
+        cycle=cycle,
+        mentor=EnrollmentFactory(cycle=cycle, member=mentor, role=Role.MENTOR, status="paired"),
+        mentee=EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Mina", last_name="Member")),
+        liaison=committee,
+    )
+
+    log_in(page, mentor)
+    page.goto(site(pair.get_absolute_url()))
+    form = page.get_by_role("region", name="Log a check-in")
+    form.get_by_label("Date").fill(timezone.localdate().isoformat())
+    form.get_by_label("How you met").select_option(label="Phone")
+    form.get_by_label("Notes").fill(NOTES)
+    # A busy server, and a second press 0.2 s after the first, while the first is still being
+    # handled. (Chromium sends a true double click as one request, and Playwright's own
+    # clicks wait for the page the first one loads: the presses are the page's own clicks.)
+    checkin_log = year.checkin_log
+
+    def busy_checkin_log(**kwargs):
+        time.sleep(0.5)
+        return checkin_log(**kwargs)
+
+    monkeypatch.setattr(year, "checkin_log", busy_checkin_log)
+    form.get_by_role("button", name="Log check-in").evaluate("b => { b.click(); setTimeout(() => b.click(), 200) }")
+
+    # The page of the second press: the first one's was dropped by the browser.
+    expect(page.get_by_role("alert")).to_contain_text("This check-in was already logged: it is listed once.")
+    checkins = page.get_by_role("region", name="Check-ins")
+    expect(checkins.get_by_text(NOTES)).to_have_count(1)
+    shot(page, "111-checkin-double-click")
+    assert CheckIn.objects.filter(pair=pair).count() == 1

@@ -1,0 +1,102 @@
+"""Every POST button is safe to press twice (DESIGN.md rule 11): the second press does no
+second thing and gets a page that says what happened. Issue 10: "Log check-in" pressed
+twice made two check-ins (and the statistics counted both)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Role
+from pairs.models import CheckIn, Email, EmailKind
+
+from .factories import EnrollmentFactory, PairFactory
+from .test_pairing_concurrency import all_at_once
+
+pytestmark = pytest.mark.django_db
+
+ALREADY_LOGGED = "This check-in was already logged: it is listed once."
+
+
+@pytest.fixture
+def pair(cycle, member, seasoned_member, committee):
+    return PairFactory(
+        cycle=cycle,
+        mentor=EnrollmentFactory(cycle=cycle, member=seasoned_member, role=Role.MENTOR, status="paired"),
+        mentee=EnrollmentFactory(cycle=cycle, member=member, status="paired"),
+        liaison=committee,
+    )
+
+
+def checkin_data(**changes) -> dict:
+    met_on = timezone.localdate() - dt.timedelta(days=2)
+    return {"met_on": met_on.isoformat(), "mode": "video", "minutes": "45", "topics": "Budgets", **changes}
+
+
+def log(client: Client, pair, **changes):
+    return client.post(reverse("pairs:checkin-create", args=[pair.pk]), checkin_data(**changes), follow=True)
+
+
+def test_log_checkin_pressed_twice_makes_one_checkin_and_the_second_press_says_so(client_for, pair, member):
+    client = client_for(member)
+
+    first = log(client, pair, notes="We drafted her budget request.")
+    second = log(client, pair, notes="We drafted her budget request.")
+
+    assert "Check-in logged." in first.text
+    assert ALREADY_LOGGED in second.text and "Check-in logged." not in second.text
+    assert second.redirect_chain[-1][0] == reverse("pairs:pair-detail", args=[pair.pk])
+    assert CheckIn.objects.filter(pair=pair).count() == 1
+    assert second.text.count("We drafted her budget request.") == 1
+
+
+def test_a_different_checkin_is_logged_and_the_other_side_logs_their_own(client_for, pair, member, seasoned_member):
+    log(client_for(member), pair, notes="First call.")
+    log(client_for(member), pair, notes="Second call, the same day.")
+    log(client_for(seasoned_member), pair, notes="First call.")
+    log(client_for(member), pair, notes="First call.", met_on=timezone.localdate().isoformat())
+
+    assert CheckIn.objects.filter(pair=pair).count() == 4
+
+
+@pytest.fixture
+def at_once():
+    """all_at_once(calls): each call in its own thread and database connection, released together."""
+    assert connection.vendor == "postgresql", "these tests need PostgreSQL's row locks: run them with `make test`"
+    return all_at_once
+
+
+@pytest.mark.django_db(transaction=True)  # each press commits on its own connection
+def test_log_checkin_pressed_four_times_at_once_makes_one_checkin(pair, member, at_once):
+    def press():
+        client = Client()
+        client.force_login(member)
+        return log(client, pair, notes="Double, triple, quadruple click.")
+
+    outcomes = at_once([press] * 4)
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert sorted(o.status_code for o in outcomes) == [200] * 4
+    assert sum("Check-in logged." in o.text for o in outcomes) == 1
+    assert sum(ALREADY_LOGGED in o.text for o in outcomes) == 3
+    assert CheckIn.objects.filter(pair=pair).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_my_partner_has_gone_quiet_pressed_four_times_at_once_tells_the_liaison_once(
+    pair, member, committee, at_once, eager_tasks
+):
+    def press():
+        client = Client()
+        client.force_login(member)
+        return client.post(reverse("pairs:pair-report", args=[pair.pk]), {"note": "Nothing since May."}, follow=True)
+
+    outcomes = at_once([press] * 4)
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert sum("your liaison has been told" in o.text for o in outcomes) == 1
+    assert sum("Nothing was sent again." in o.text for o in outcomes) == 3
+    assert list(Email.objects.filter(kind=EmailKind.UNRESPONSIVE).values_list("to", flat=True)) == [committee.email]
