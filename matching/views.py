@@ -80,7 +80,7 @@ def _waiting_mentee(cycle: Cycle, pk: int) -> Enrollment:
 
 def _to_default_cycle(request: HttpRequest, view_name: str) -> HttpResponse:
     """Open `view_name` for the cycle taking opt-ins, else the latest; with no cycle, create one."""
-    cycle = Cycle.objects.filter(is_open=True).first() or Cycle.objects.first()
+    _, cycle = Cycle.objects.chosen(prefer="open")
     if cycle is None:
         messages.info(request, "There is no cycle yet: create one first.")
         return redirect("members:cycle-create")

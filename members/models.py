@@ -157,6 +157,23 @@ class UserManager(DjangoUserManager):
         return self.filter(groups__name=COMMITTEE_GROUP, is_active=True)
 
 
+# The profile a member keeps (and the membership forms ask for), in the order the forms show it:
+# the one list the forms, the services, the data download and account deletion read.
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "institution",
+    "library_type",
+    "region",
+    "membership_category",
+    "job_title",
+    "responsibilities",
+    "responsibilities_other",
+    "years_experience",
+)
+
+
 class User(AbstractUser):
     """A member of the association: account, profile and membership term in one row.
 
@@ -234,6 +251,26 @@ class User(AbstractUser):
     def responsibility_labels(self) -> list[str]:
         return [Area(a).label for a in self.responsibilities if a in Area.values]
 
+    def profile_shown(self) -> dict:
+        """The profile as a person reads it, by the fields' names in words ("years_of_library_experience"):
+        choices by their labels, responsibility areas by theirs."""
+        shown = {}
+        for name in PROFILE_FIELDS:
+            field = self._meta.get_field(name)
+            if name == "responsibilities":
+                value = self.responsibility_labels()
+            elif field.choices:
+                value = getattr(self, f"get_{name}_display")()
+            else:
+                value = getattr(self, name)
+            shown[str(field.verbose_name).replace(" ", "_")] = value
+        return shown
+
+    def profile_erase(self) -> None:
+        """Every profile field back to its empty value (account deletion)."""
+        for name in PROFILE_FIELDS:
+            setattr(self, name, self._meta.get_field(name).get_default())
+
     def start_term(self, today: dt.date) -> None:
         """Begin (or begin again, after a lapse) a one-year membership term."""
         self.member_since = self.member_since or today
@@ -294,6 +331,20 @@ def committee_group() -> Group:
 class CycleQuerySet(models.QuerySet):
     def open_for_optins(self) -> CycleQuerySet:
         return self.filter(is_open=True)
+
+    def chosen(self, asked: str | None = None, *, prefer: str = "open", today: dt.date | None = None):
+        """Every cycle (newest start first, for the page's menu) and the one a page shows: the
+        cycle `asked` for (its id, from the address), else by default the cycle taking opt-ins
+        ("open": opt-ins, matching, pairing) or the program year under way ("running": the
+        newest that has started, for pages about pairs), each falling back on the other and
+        then on the newest. The one rule of "which cycle" for every page."""
+        cycles = list(self.order_by("-starts_on", "-pk"))
+        today = today or timezone.localdate()
+        running = next((c for c in cycles if c.starts_on <= today), None)
+        is_open = next((c for c in cycles if c.is_open), None)
+        default = (is_open or running) if prefer == "open" else (running or is_open)
+        chosen = next((c for c in cycles if str(c.pk) == asked), None)
+        return cycles, chosen or default or (cycles[0] if cycles else None)
 
 
 class Cycle(models.Model):

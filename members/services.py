@@ -23,23 +23,19 @@ from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
-from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, Role, User, eligibility
+from .models import (
+    PROFILE_FIELDS,
+    Cycle,
+    Enrollment,
+    EnrollmentStatus,
+    Resource,
+    ResourceStatus,
+    Role,
+    User,
+    eligibility,
+)
 
 log = logging.getLogger(__name__)
-
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "phone",
-    "institution",
-    "library_type",
-    "region",
-    "membership_category",
-    "job_title",
-    "responsibilities",
-    "responsibilities_other",
-    "years_experience",
-)
 
 
 class MembershipError(Exception):

@@ -86,6 +86,11 @@ class PairQuerySet(models.QuerySet):
         """The pairs `user` liaises — none once they are off the committee, though the pairs may still name them."""
         return self.filter(_liaised_by(user))
 
+    def evaluation_open(self, today: dt.date | None = None) -> PairQuerySet:
+        """The pairs whose closing evaluation takes answers (Pair.evaluation_is_open, as a query)."""
+        opens_by = add_months(today or timezone.localdate(), 1)  # opens a month before the end
+        return self.filter(~Q(status=PairStatus.ACTIVE) | Q(ends_on__lte=opens_by))
+
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
 
@@ -238,6 +243,12 @@ class Pair(models.Model):
     def evaluation_opens_on(self) -> dt.date:
         """The closing evaluation opens a month before the end."""
         return add_months(self.ends_on, -1)
+
+    def evaluation_is_open(self, today: dt.date | None = None) -> bool:
+        """The closing evaluation takes answers from a month before the end, and once the
+        pair is over (completed, or ended early): the one rule the pair page, the form and
+        the service ask."""
+        return not self.is_active or (today or timezone.localdate()) >= self.evaluation_opens_on
 
     @property
     def is_active(self) -> bool:

@@ -21,9 +21,7 @@ from ..services import MembershipError
 @committee_required
 def enrollment_list(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: every opt-in of a cycle, searchable."""
-    cycles = list(Cycle.objects.all())
-    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
-    cycle = cycle or next((c for c in cycles if c.is_open), None) or (cycles[0] if cycles else None)
+    cycles, cycle = Cycle.objects.chosen(request.GET.get("cycle"), prefer="open")
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")

@@ -82,17 +82,7 @@ def member_data(*, user: User) -> dict:
         "site": settings.SITE_URL,
         "profile": {
             "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "phone": user.phone,
-            "institution": user.institution,
-            "library_type": user.get_library_type_display(),
-            "region": user.get_region_display(),
-            "membership_category": user.get_membership_category_display(),
-            "job_title": user.job_title,
-            "responsibilities": user.responsibility_labels(),
-            "other_responsibilities": user.responsibilities_other,
-            "years_of_library_experience": user.years_experience,
+            **user.profile_shown(),
             "account_created": user.date_joined,
             "last_login": user.last_login,
         },
@@ -289,10 +279,8 @@ def account_delete(*, user: User) -> User:
     _sessions_delete(user)
 
     user.email = f"deleted-{user.pk}@invalid.example"
-    user.first_name, user.last_name = FORMER_MEMBER, ""
-    for field in ("phone", "institution", "library_type", "region", "membership_category", "job_title"):
-        setattr(user, field, "")
-    user.responsibilities, user.responsibilities_other, user.years_experience = [], "", None
+    user.profile_erase()
+    user.first_name = FORMER_MEMBER
     user.member_since = user.renewed_on = user.expires_on = user.renewal_reminded_for = None
     user.last_login = None
     user.is_active = user.is_staff = False

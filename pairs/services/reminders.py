@@ -16,7 +16,7 @@ from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
-from ..models import Pair, add_months
+from ..models import Pair
 from ._shared import each_locked, email_both_sides
 
 
@@ -71,7 +71,7 @@ def evaluation_invitations_send(*, today: dt.date | None = None) -> int:
     """Invite both sides of each pair whose closing evaluation has opened: once each."""
     today = today or timezone.localdate()
     count = 0
-    candidates = Pair.objects.active().with_people().filter(ends_on__lte=add_months(today, 1))
+    candidates = Pair.objects.active().evaluation_open(today).with_people()
     with transaction.atomic():
         for pair in candidates:
             context = {"pair": pair, "evaluation_url": absolute(reverse("pairs:evaluation", args=[pair.pk]))}

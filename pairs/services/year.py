@@ -66,7 +66,7 @@ def evaluation_submit(
     *, pair: Pair, by: User, evaluation: Evaluation, kind: str = EvaluationKind.CLOSING
 ) -> Evaluation:
     _require_member(pair, by)
-    if kind == EvaluationKind.CLOSING and timezone.localdate() < pair.evaluation_opens_on and pair.is_active:
+    if kind == EvaluationKind.CLOSING and not pair.evaluation_is_open():
         raise PairYearError(f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
     evaluation.pair, evaluation.author, evaluation.role, evaluation.kind = pair, by, pair.role_of(by), kind
     try:

@@ -39,15 +39,8 @@ def _own_pair(request: HttpRequest, pk: int) -> Pair:
 
 
 def _selected_cycle(request: HttpRequest, *, prefer: str = "running") -> tuple[list[Cycle], Cycle | None]:
-    """The cycle asked for, else by default the program year under way ("running",
-    for pages about pairs) or the cycle taking opt-ins ("open", for pairing)."""
-    cycles = list(Cycle.objects.all())  # newest start first
-    chosen = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
-    today = timezone.localdate()
-    running = next((c for c in cycles if c.starts_on <= today), None)
-    is_open = next((c for c in cycles if c.is_open), None)
-    default = (running or is_open) if prefer == "running" else (is_open or running)
-    return cycles, chosen or default or (cycles[0] if cycles else None)
+    """The cycles, and the one asked for in the address or the default (Cycle.objects.chosen)."""
+    return Cycle.objects.chosen(request.GET.get("cycle"), prefer=prefer)
 
 
 def pair_milestones(pair: Pair, today=None):

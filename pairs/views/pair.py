@@ -23,7 +23,6 @@ from ..models import (
     EvaluationKind,
     Goal,
     Pair,
-    PairStatus,
 )
 from ..services import year
 from ._common import _own_pair, _posted, _visible_pair, pair_milestones
@@ -63,8 +62,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_report_at": pair.standing_report_at(pair.role_of(request.user)),
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
-        "evaluation_open": (pair.is_active and timezone.localdate() >= pair.evaluation_opens_on)
-        or pair.status == PairStatus.COMPLETED,
+        "evaluation_open": pair.evaluation_is_open(),
         "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
         "intro_emails": list(
             Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
@@ -162,7 +160,7 @@ def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's mentor and mentee: the closing evaluation, once each."""
     pair = _own_pair(request, pk)
-    if pair.is_active and timezone.localdate() < pair.evaluation_opens_on:
+    if not pair.evaluation_is_open():
         messages.info(request, f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     form = EvaluationForm(_posted(request))
