@@ -110,7 +110,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "pairs:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),
     "pairs:pair-list": ("cycle", "q", "status", "page"),
     "pairs:pair-mine": ("q", "page"),
-    "pairs:email-list": ("state", "page"),
+    "outbox:email-list": ("state", "page"),
     "pairs:evaluation-summary": ("cycle",),
     "pairs:orientation": ("cycle", "q", "page", "show"),
     **{name: ("next",) for name in authorization.TABLE if name.startswith("account_")},
