@@ -203,10 +203,9 @@ ADMINS = [("Site admin", a) for a in _env("list", "ADMINS", default=[])]
 # --- Accounts (django-allauth) -------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 SITE_ID = 1
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's (it extends ModelBackend, so the admin's permissions work). With
+# ModelBackend listed too, a failed login hashed the password once in each of them.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:profile"
 ACCOUNT_LOGIN_METHODS = {"email"}
