@@ -205,7 +205,7 @@ AUTH_USER_MODEL = "members.User"
 SITE_ID = 1
 # One backend: allauth's (it extends ModelBackend, so the admin's permissions work). With
 # ModelBackend listed too, a failed login hashed the password once in each of them.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+AUTHENTICATION_BACKENDS = ["members.accounts.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:profile"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -218,6 +218,11 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
     raise ImproperlyConfigured("Environment variable ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none.")
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "members.accounts.SignupForm",
+    "reset_password": "members.accounts.ResetPasswordForm",
+}
 ACCOUNT_SIGNUP_REDIRECT_URL = "members:membership-join"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "members:program"

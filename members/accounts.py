@@ -4,14 +4,68 @@ under attack (issue 10).
 - One authentication backend, so that a failed login costs one password hash.
 - The admin's login page goes through allauth's failed-login limits, which it shares
   with the site's login page.
+- An email address names one account (`User.objects.holding_address`) at signup,
+  password reset and login: an address another account added and never verified
+  neither blocks its owner's signup nor receives their password reset.
 """
 
 from __future__ import annotations
 
-from allauth.account.adapter import get_adapter
+from allauth.account import auth_backends
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.models import EmailAddress
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.db import transaction
+from django.http import HttpRequest
 
 from .models import User
+
+
+def address_claims_drop(*, email: str, owner: User) -> None:
+    """Drop the unverified claims of other accounts to an address `owner` has just proven to read."""
+    EmailAddress.objects.filter(email=email.lower(), verified=False).exclude(user=owner).delete()
+
+
+class AuthenticationBackend(auth_backends.AuthenticationBackend):
+    """The site's one backend: allauth's, with an address naming at most one account.
+
+    allauth tries the password on every account that lists the address, verified or
+    not: an address several accounts added unverified cost one password hash each.
+    """
+
+    def _authenticate_by_email(self, email: str, password: str) -> User | None:
+        # None (no account) makes allauth hash the password anyway, at the same cost.
+        return self._check_password(User.objects.holding_address(email).first(), password)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        with transaction.atomic():
+            confirmed = super().confirm_email(request, email_address)
+            if confirmed:
+                address_claims_drop(email=email_address.email, owner=email_address.user)
+        return confirmed
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's signup form (with `SignupExtraForm`'s name fields)."""
+
+    def validate_unique_email(self, value: str) -> str:
+        if User.objects.holding_address(value).exists():
+            # allauth's answer for a taken address: the same "check your email" page,
+            # and an email to the address saying it has an account.
+            return super().validate_unique_email(value)
+        # Nobody's address yet, even if another account added it unverified: a new account.
+        self.account_already_exists = False
+        return get_adapter().validate_unique_email(value)
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = list(User.objects.holding_address(email).filter(is_active=True))
+        return email
 
 
 class AdminLoginForm(AdminAuthenticationForm):

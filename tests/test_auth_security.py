@@ -4,19 +4,33 @@ address has an account, addresses that another account added but never verified,
 links built from SITE_URL, and private pages that no cache keeps."""
 
 import contextlib
+import re
 from unittest import mock
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import global_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.cache import cache
 from django.urls import reverse
 
-from .factories import TEST_PASSWORD
+from members.models import User
+
+from .factories import TEST_PASSWORD, UserFactory
+from .test_signup import SIGNUP, confirm_link
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_LOGIN = "/admin/login/"
 TOO_MANY = "Too many failed login attempts"
+
+
+def reset_link(message) -> str:
+    return re.search(r"https?://\S+/accounts/password/reset/key/\S+/", message.body).group(0)
+
+
+def reset_links(mailoutbox) -> list[str]:
+    return [reset_link(m) for m in mailoutbox if "/accounts/password/reset/key/" in m.body]
 
 
 # --- 3. The admin login behind the same limits as the site's login ------------------------------
@@ -119,3 +133,81 @@ def test_a_successful_login_with_the_production_hasher_still_logs_in(client, pro
     response = client.post(reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD})
 
     assert response.wsgi_request.user == member
+
+
+# --- 9. An address added to another account and never verified belongs to nobody ---------------
+
+
+@pytest.fixture
+def squatted(client_for, stranger, mailoutbox):
+    """The stranger added someone else's address (who has no account yet) to their own account."""
+    address = "owner.of.the.address@example.org"
+    response = client_for(stranger).post(reverse("account_email"), {"action_add": "", "email": address})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=stranger, email=address, verified=False).exists()
+    mailoutbox.clear()
+    # Long before the owner turns up: allauth sends one confirmation email per address
+    # every 3 minutes, and adding the address sent one (to the owner).
+    cache.clear()
+    return address
+
+
+def test_an_address_another_account_added_unverified_does_not_block_its_owners_signup(
+    client, mailoutbox, stranger, squatted
+):
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": squatted}, follow=True)
+
+    owner = User.objects.get(email=squatted)
+    assert (owner.first_name, owner.last_name) == ("Nia", "Newcomer")
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    [mail] = mailoutbox
+    assert mail.to == [squatted] and "/accounts/confirm-email/" in mail.body
+
+    client.post(confirm_link(mail))
+
+    # The owner's address is theirs now: the stranger's unverified claim to it is gone.
+    assert EmailAddress.objects.get(email=squatted, verified=True).user == owner
+    assert not EmailAddress.objects.filter(user=stranger, email=squatted).exists()
+
+
+def test_password_reset_for_an_address_another_account_added_unverified_sends_no_link_for_that_account(
+    client, mailoutbox, stranger, squatted
+):
+    response = client.post(reverse("account_reset_password"), {"email": squatted}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("account_reset_password_done")
+    assert reset_links(mailoutbox) == []
+    assert [m.to for m in mailoutbox] == [[squatted]]  # "no account with this address"
+
+
+def test_once_the_owner_has_signed_up_their_password_reset_is_for_their_own_account(
+    client, mailoutbox, stranger, squatted
+):
+    client.post(reverse("account_signup"), {**SIGNUP, "email": squatted})
+    owner = User.objects.get(email=squatted)
+    mailoutbox.clear()
+
+    client.post(reverse("account_reset_password"), {"email": squatted})
+
+    [link] = reset_links(mailoutbox)
+    response = client.get(link, follow=True)
+    set_password = response.redirect_chain[-1][0]
+    client.post(set_password, {"password1": "owner-new-passphrase-77", "password2": "owner-new-passphrase-77"})
+    owner.refresh_from_db()
+    stranger.refresh_from_db()
+    assert owner.check_password("owner-new-passphrase-77")
+    assert stranger.check_password(TEST_PASSWORD)
+
+
+def test_a_failed_login_with_an_address_several_accounts_added_unverified_costs_one_hash(
+    client, client_for, production_hashing, squatted
+):
+    for _ in range(2):
+        client_for(UserFactory()).post(reverse("account_email"), {"action_add": "", "email": squatted})
+    assert EmailAddress.objects.filter(email=squatted, verified=False).count() == 3
+
+    with counting_password_hashes() as hashes:
+        response = client.post(reverse("account_login"), {"login": squatted, "password": "wrong-password"})
+
+    assert not response.wsgi_request.user.is_authenticated
+    assert len(hashes) == 1
