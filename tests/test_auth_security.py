@@ -135,6 +135,25 @@ def test_a_successful_login_with_the_production_hasher_still_logs_in(client, pro
     assert response.wsgi_request.user == member
 
 
+# --- 8. Signup does the same work whether or not the address has an account ---------------------
+
+
+@pytest.mark.parametrize("address", ["new", "taken"])
+def test_signup_hashes_the_password_once_whether_or_not_the_address_has_an_account(
+    client, production_hashing, mailoutbox, member, address
+):
+    email = member.email if address == "taken" else "someone.new@example.org"
+
+    with counting_password_hashes() as hashes:
+        response = client.post(reverse("account_signup"), {**SIGNUP, "email": email})
+
+    # The visitor sees the same answer either way, and the address's owner gets one email.
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    assert [m.to for m in mailoutbox] == [[email]]
+    assert len(hashes) == 1
+    assert User.objects.filter(email=email).count() == 1
+
+
 # --- 9. An address added to another account and never verified belongs to nobody ---------------
 
 
