@@ -8,9 +8,12 @@ under attack (issue 10).
   password reset and login: an address another account added and never verified
   neither blocks its owner's signup nor receives their password reset.
 - Signup does the same work whether or not the address has an account.
+- The links in allauth's emails come from SITE_URL, never from the request's Host.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from allauth.account import auth_backends
 from allauth.account import forms as allauth_forms
@@ -20,7 +23,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
+from . import emails
 from .models import User
 
 
@@ -41,7 +46,32 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
         return self._check_password(User.objects.holding_address(email).first(), password)
 
 
+def _site_link(path: str) -> str:
+    return emails.absolute(path)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth builds the links in its emails from the request, whose Host header (its port
+    # included: ALLOWED_HOSTS ignores ports) the client chose. A password-reset link could
+    # then carry its key to another port or server. Every link is built from SITE_URL.
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return _site_link(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
+        return _site_link(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if template_prefix in ("account/email/account_already_exists", "account/email/unknown_account"):
+            # What allauth puts in these two: links to the signup and password-reset pages.
+            context = {
+                **context,
+                "signup_url": _site_link(reverse("account_signup")),
+                "password_reset_url": _site_link(reverse("account_reset_password")),
+            }
+        super().send_mail(template_prefix, email, context)
+
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         with transaction.atomic():
             confirmed = super().confirm_email(request, email_address)

@@ -230,3 +230,30 @@ def test_a_failed_login_with_an_address_several_accounts_added_unverified_costs_
 
     assert not response.wsgi_request.user.is_authenticated
     assert len(hashes) == 1
+
+
+# --- 16. Links from SITE_URL, private pages kept by no cache, the reset proves the address --------
+
+SITE = "https://mentoring.example.org"
+
+
+def test_password_reset_link_is_built_from_site_url_whatever_the_host_header_says(client, settings, mailoutbox, member):
+    settings.SITE_URL = SITE
+
+    client.post(reverse("account_reset_password"), {"email": member.email}, HTTP_HOST="testserver:8443")
+
+    [link] = reset_links(mailoutbox)
+    assert link.startswith(f"{SITE}/accounts/password/reset/key/")
+
+
+def test_signup_emails_link_to_site_url_whatever_the_host_header_says(client, settings, mailoutbox, member):
+    settings.SITE_URL = SITE
+
+    client.post(reverse("account_signup"), SIGNUP, HTTP_HOST="testserver:8443")
+    client.post(reverse("account_signup"), {**SIGNUP, "email": member.email}, HTTP_HOST="testserver:8443")
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, HTTP_HOST="testserver:8443")
+
+    assert len(mailoutbox) == 3  # verification, "you already have an account", "no account"
+    for mail in mailoutbox:
+        links = re.findall(r"https?://[^/\s]+", mail.body)
+        assert links and set(links) == {SITE}, mail.body
