@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from members.models import User
 
-from .factories import TEST_PASSWORD, UserFactory
+from .factories import TEST_PASSWORD, EnrollmentFactory, PairFactory, UserFactory
 from .test_signup import SIGNUP, confirm_link
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +257,38 @@ def test_signup_emails_link_to_site_url_whatever_the_host_header_says(client, se
     for mail in mailoutbox:
         links = re.findall(r"https?://[^/\s]+", mail.body)
         assert links and set(links) == {SITE}, mail.body
+
+
+@pytest.fixture
+def private_pages(cycle, member, committee):
+    """(who, URL) of pages and files that show personal data."""
+    pair = PairFactory(cycle=cycle, mentee=EnrollmentFactory(member=member, cycle=cycle, status="paired"))
+    return [
+        (member, reverse("members:profile")),
+        (member, reverse("pairs:pair-mine")),
+        (member, reverse("pairs:pair-detail", args=[pair.pk])),
+        (member, reverse("pairs:pair-calendar", args=[pair.pk])),
+        (member, reverse("pairs:my-data")),
+        (member, reverse("pairs:my-data-download")),
+        (committee, reverse("matching:export", args=[cycle.pk, "pairs", "csv"])),
+        (committee, reverse("matching:export", args=[cycle.pk, "enrollments", "xlsx"])),
+        (committee, reverse("pairs:email-list")),
+        (committee, reverse("pairs:pair-list")),
+        (committee, reverse("members:enrollment-list")),
+        (committee, reverse("matching:dashboard", args=[cycle.pk])),
+    ]
+
+
+def test_no_cache_keeps_a_page_or_file_shown_to_a_signed_in_person(client_for, private_pages):
+    for who, url in private_pages:
+        response = client_for(who).get(url)
+
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, f"{url}: Cache-Control {response.get('Cache-Control')!r}"
+
+
+def test_the_public_program_page_may_be_cached_for_visitors(client):
+    response = client.get(reverse("members:program"))
+
+    assert "no-store" not in response.get("Cache-Control", "")
