@@ -223,6 +223,7 @@ ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "members.accounts.SignupForm",
     "reset_password": "members.accounts.ResetPasswordForm",
+    "reset_password_from_key": "members.accounts.ResetPasswordKeyForm",
 }
 ACCOUNT_SIGNUP_REDIRECT_URL = "members:membership-join"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

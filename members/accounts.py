@@ -9,6 +9,7 @@ under attack (issue 10).
   neither blocks its owner's signup nor receives their password reset.
 - Signup does the same work whether or not the address has an account.
 - The links in allauth's emails come from SITE_URL, never from the request's Host.
+- Setting a password by a reset link mailed to the login address verifies that address.
 """
 
 from __future__ import annotations
@@ -32,6 +33,30 @@ from .models import User
 def address_claims_drop(*, email: str, owner: User) -> None:
     """Drop the unverified claims of other accounts to an address `owner` has just proven to read."""
     EmailAddress.objects.filter(email=email.lower(), verified=False).exclude(user=owner).delete()
+
+
+@transaction.atomic
+def password_reset_proves_address(*, user: User) -> None:
+    """A password reset by the link mailed to the account proves its login address, when
+    that is where the link went: for an account with no verified address.
+
+    A reset link reaches only an address that names the account (`holding_address`):
+    one it verified, or, while it has none, its login address. So an imported member
+    (no password, address unverified) or a signup never confirmed, who set a password
+    through the link, has read mail at the login address and is not asked to confirm it
+    again at the first login. An account with a verified address may have had the link
+    there instead: nothing is marked.
+    """
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user,
+        email=user.email,
+        defaults={"primary": not EmailAddress.objects.filter(user=user, primary=True).exists()},
+    )
+    # Refused only if another account verified the address since the link was sent.
+    if address.set_verified(commit=True):
+        address_claims_drop(email=address.email, owner=user)
 
 
 class AuthenticationBackend(auth_backends.AuthenticationBackend):
@@ -128,3 +153,12 @@ class AdminLoginForm(AdminAuthenticationForm):
         # hears: this page must not confirm that a password is right.
         if not (user.is_active and user.is_staff):
             raise self.get_invalid_login_error()
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    """The new password, from the link of a password-reset email."""
+
+    def save(self) -> None:
+        with transaction.atomic():
+            super().save()
+            password_reset_proves_address(user=self.user)

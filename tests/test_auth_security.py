@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.urls import reverse
 
+from matching.imports import roster_import
 from members.models import User
 
 from .factories import TEST_PASSWORD, EnrollmentFactory, PairFactory, UserFactory
@@ -292,3 +293,40 @@ def test_the_public_program_page_may_be_cached_for_visitors(client):
     response = client.get(reverse("members:program"))
 
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_an_imported_member_who_set_a_password_by_the_reset_link_logs_in_without_confirming_again(
+    client, mailoutbox, committee
+):
+    roster_import(text="email,first_name,last_name\nImre.Imported@Example.org,Imre,Imported\n", by=committee)
+    imported = User.objects.get(email="imre.imported@example.org")
+    assert not imported.has_usable_password()
+
+    client.post(reverse("account_reset_password"), {"email": "imre.imported@example.org"})
+    [link] = reset_links(mailoutbox)
+    set_password = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(set_password, {"password1": "imported-passphrase-42", "password2": "imported-passphrase-42"})
+    mailoutbox.clear()
+
+    response = client.post(
+        reverse("account_login"), {"login": "imre.imported@example.org", "password": "imported-passphrase-42"}
+    )
+
+    assert response.wsgi_request.user == imported
+    assert response["Location"] == reverse("members:profile")
+    assert EmailAddress.objects.get(user=imported, email="imre.imported@example.org").verified
+    assert mailoutbox == []  # no "confirm your address" again
+
+
+def test_a_reset_by_someone_with_a_verified_address_verifies_nothing_else(client, mailoutbox):
+    """The link went to the verified address they typed: it proves that one, not the login address."""
+    member = UserFactory(email="login.address@example.org")
+    EmailAddress.objects.filter(user=member).update(verified=False)
+    EmailAddress.objects.create(user=member, email="second@example.org", verified=True)
+
+    client.post(reverse("account_reset_password"), {"email": "second@example.org"})
+    [link] = reset_links(mailoutbox)
+    set_password = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(set_password, {"password1": "another-passphrase-42", "password2": "another-passphrase-42"})
+
+    assert not EmailAddress.objects.get(user=member, email="login.address@example.org").verified
