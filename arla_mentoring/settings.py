@@ -140,7 +140,9 @@ REDIS_TIMEOUT = _env("float", "REDIS_TIMEOUT", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis does not answer, this process's memory stands in (arla_mentoring/cache.py):
+            # logins, signups and password resets go on, their rate limits still counting.
+            "BACKEND": "arla_mentoring.cache.RedisCacheWithStandIn",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "arla",
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
