@@ -206,8 +206,9 @@ ADMINS = [("Site admin", a) for a in _env("list", "ADMINS", default=[])]
 # --- Accounts (django-allauth) -------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 SITE_ID = 1
-# One backend: allauth's (it extends ModelBackend, so the admin's permissions work). With
-# ModelBackend listed too, a failed login hashed the password once in each of them.
+# One backend, allauth's as members.accounts adapts it (it extends ModelBackend, so the
+# admin's permissions work). With ModelBackend listed too, a failed login hashed the
+# password once in each of them.
 AUTHENTICATION_BACKENDS = ["members.accounts.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:profile"

@@ -66,13 +66,11 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
     not: an address several accounts added unverified cost one password hash each.
     """
 
+    # The method allauth's backend calls for a login by email (allauth is pinned in
+    # requirements.txt; tests/test_auth_security.py counts the hashes).
     def _authenticate_by_email(self, email: str, password: str) -> User | None:
         # None (no account) makes allauth hash the password anyway, at the same cost.
         return self._check_password(User.objects.holding_address(email).first(), password)
-
-
-def _site_link(path: str) -> str:
-    return emails.absolute(path)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -82,18 +80,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
-        return _site_link(path.replace("UID-KEY", quote(key)))
+        return emails.absolute(path.replace("UID-KEY", quote(key)))
 
     def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
-        return _site_link(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        return emails.absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         if template_prefix in ("account/email/account_already_exists", "account/email/unknown_account"):
             # What allauth puts in these two: links to the signup and password-reset pages.
             context = {
                 **context,
-                "signup_url": _site_link(reverse("account_signup")),
-                "password_reset_url": _site_link(reverse("account_reset_password")),
+                "signup_url": emails.absolute(reverse("account_signup")),
+                "password_reset_url": emails.absolute(reverse("account_reset_password")),
             }
         super().send_mail(template_prefix, email, context)
 
@@ -126,6 +124,8 @@ class SignupForm(allauth_forms.SignupForm):
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """allauth's "forgot your password?" form: the link goes to the account the address names."""
+
     def clean_email(self) -> str:
         email = super().clean_email()
         self.users = list(User.objects.holding_address(email).filter(is_active=True))
