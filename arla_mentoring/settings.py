@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "arla_mentoring.middleware.private_no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -140,7 +141,9 @@ REDIS_TIMEOUT = _env("float", "REDIS_TIMEOUT", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis does not answer, this process's memory stands in (arla_mentoring/cache.py):
+            # logins, signups and password resets go on, their rate limits still counting.
+            "BACKEND": "arla_mentoring.cache.RedisCacheWithStandIn",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "arla",
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
@@ -204,10 +207,10 @@ ADMINS = [("Site admin", a) for a in _env("list", "ADMINS", default=[])]
 # --- Accounts (django-allauth) -------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 SITE_ID = 1
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, allauth's as members.accounts adapts it (it extends ModelBackend, so the
+# admin's permissions work). With ModelBackend listed too, a failed login hashed the
+# password once in each of them.
+AUTHENTICATION_BACKENDS = ["members.accounts.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:profile"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -220,6 +223,12 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
     raise ImproperlyConfigured("Environment variable ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none.")
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "members.accounts.SignupForm",
+    "reset_password": "members.accounts.ResetPasswordForm",
+    "reset_password_from_key": "members.accounts.ResetPasswordKeyForm",
+}
 ACCOUNT_SIGNUP_REDIRECT_URL = "members:membership-join"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "members:program"

@@ -156,6 +156,18 @@ class UserManager(DjangoUserManager):
         and the liaison's emails all ask it."""
         return self.filter(groups__name=COMMITTEE_GROUP, is_active=True)
 
+    def holding_address(self, email: str) -> models.QuerySet[User]:
+        """The account an email address names, for signup, password reset and login (at most one).
+
+        The account that verified the address; while none has, the account whose login
+        address it is. An address someone added to their own account and never verified
+        names nobody else: anyone can type anyone's address there, and it must not block
+        the owner's signup nor receive their password reset.
+        """
+        email = email.strip().lower()
+        verified = self.filter(emailaddress__email=email, emailaddress__verified=True)
+        return verified if verified.exists() else self.filter(email=email)
+
 
 # The profile a member keeps (and the membership forms ask for), in the order the forms show it:
 # the one list the forms, the services, the data download and account deletion read.

@@ -156,7 +156,7 @@ def test_health_check_reports_database_and_redis(client):
 def test_health_check_says_503_when_redis_is_unreachable(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "arla_mentoring.cache.RedisCacheWithStandIn",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5},
         }

@@ -1,0 +1,164 @@
+"""Accounts: how django-allauth and the Django admin check who someone is, made to hold
+under attack (issue 10).
+
+- One authentication backend, so that a failed login costs one password hash.
+- The admin's login page goes through allauth's failed-login limits, which it shares
+  with the site's login page.
+- An email address names one account (`User.objects.holding_address`) at signup,
+  password reset and login: an address another account added and never verified
+  neither blocks its owner's signup nor receives their password reset.
+- Signup does the same work whether or not the address has an account.
+- The links in allauth's emails come from SITE_URL, never from the request's Host.
+- Setting a password by a reset link mailed to the login address verifies that address.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from allauth.account import auth_backends
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.models import EmailAddress
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+
+from . import emails
+from .models import User
+
+
+def address_claims_drop(*, email: str, owner: User) -> None:
+    """Drop the unverified claims of other accounts to an address `owner` has just proven to read."""
+    EmailAddress.objects.filter(email=email.lower(), verified=False).exclude(user=owner).delete()
+
+
+@transaction.atomic
+def password_reset_proves_address(*, user: User) -> None:
+    """A password reset by the link mailed to the account proves its login address, when
+    that is where the link went: for an account with no verified address.
+
+    A reset link reaches only an address that names the account (`holding_address`):
+    one it verified, or, while it has none, its login address. So an imported member
+    (no password, address unverified) or a signup never confirmed, who set a password
+    through the link, has read mail at the login address and is not asked to confirm it
+    again at the first login. An account with a verified address may have had the link
+    there instead: nothing is marked.
+    """
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user,
+        email=user.email,
+        defaults={"primary": not EmailAddress.objects.filter(user=user, primary=True).exists()},
+    )
+    # Refused only if another account verified the address since the link was sent.
+    if address.set_verified(commit=True):
+        address_claims_drop(email=address.email, owner=user)
+
+
+class AuthenticationBackend(auth_backends.AuthenticationBackend):
+    """The site's one backend: allauth's, with an address naming at most one account.
+
+    allauth tries the password on every account that lists the address, verified or
+    not: an address several accounts added unverified cost one password hash each.
+    """
+
+    # The method allauth's backend calls for a login by email (allauth is pinned in
+    # requirements.txt; tests/test_auth_security.py counts the hashes).
+    def _authenticate_by_email(self, email: str, password: str) -> User | None:
+        # None (no account) makes allauth hash the password anyway, at the same cost.
+        return self._check_password(User.objects.holding_address(email).first(), password)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    # allauth builds the links in its emails from the request, whose Host header (its port
+    # included: ALLOWED_HOSTS ignores ports) the client chose. A password-reset link could
+    # then carry its key to another port or server. Every link is built from SITE_URL.
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return emails.absolute(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
+        return emails.absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if template_prefix in ("account/email/account_already_exists", "account/email/unknown_account"):
+            # What allauth puts in these two: links to the signup and password-reset pages.
+            context = {
+                **context,
+                "signup_url": emails.absolute(reverse("account_signup")),
+                "password_reset_url": emails.absolute(reverse("account_reset_password")),
+            }
+        super().send_mail(template_prefix, email, context)
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        with transaction.atomic():
+            confirmed = super().confirm_email(request, email_address)
+            if confirmed:
+                address_claims_drop(email=email_address.email, owner=email_address.user)
+        return confirmed
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's signup form (with `SignupExtraForm`'s name fields)."""
+
+    def validate_unique_email(self, value: str) -> str:
+        if User.objects.holding_address(value).exists():
+            # allauth's answer for a taken address: the same "check your email" page,
+            # and an email to the address saying it has an account.
+            return super().validate_unique_email(value)
+        # Nobody's address yet, even if another account added it unverified: a new account.
+        self.account_already_exists = False
+        return get_adapter().validate_unique_email(value)
+
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists:
+            # A new account costs a password hash (~0.3 s in production), a taken address
+            # nothing: the answer's delay told which addresses have accounts. Same work both ways.
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """allauth's "forgot your password?" form: the link goes to the account the address names."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = list(User.objects.holding_address(email).filter(is_active=True))
+        return email
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The Django admin's login form, checked as the site's login is: allauth's
+    failed-login limits (per address and per IP, counted together with `/accounts/login/`),
+    then the one authentication backend."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            # Refused with "Too many failed login attempts" once over the limits; a failure counts.
+            self.user_cache = get_adapter(self.request).authenticate(self.request, email=email, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+    def confirm_login_allowed(self, user: User) -> None:
+        # An inactive account or a member who is not staff hears what a wrong password
+        # hears: this page must not confirm that a password is right.
+        if not (user.is_active and user.is_staff):
+            raise self.get_invalid_login_error()
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    """The new password, from the link of a password-reset email."""
+
+    def save(self) -> None:
+        with transaction.atomic():
+            super().save()
+            password_reset_proves_address(user=self.user)
