@@ -26,7 +26,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import emails
+from outbox.rendering import absolute
+
 from .models import User
 
 
@@ -80,18 +81,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
-        return emails.absolute(path.replace("UID-KEY", quote(key)))
+        return absolute(path.replace("UID-KEY", quote(key)))
 
     def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
-        return emails.absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        return absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         if template_prefix in ("account/email/account_already_exists", "account/email/unknown_account"):
             # What allauth puts in these two: links to the signup and password-reset pages.
             context = {
                 **context,
-                "signup_url": emails.absolute(reverse("account_signup")),
-                "password_reset_url": emails.absolute(reverse("account_reset_password")),
+                "signup_url": absolute(reverse("account_signup")),
+                "password_reset_url": absolute(reverse("account_reset_password")),
             }
         super().send_mail(template_prefix, email, context)
 
