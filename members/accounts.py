@@ -22,7 +22,9 @@ from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.models import EmailAddress
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -66,6 +68,23 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
     allauth tries the password on every account that lists the address, verified or
     not: an address several accounts added unverified cost one password hash each.
     """
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        """The user's permissions, their own and their groups', in one query (ModelBackend
+        takes two), read once per user object: every committee page asks."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            rows = (
+                Permission.objects.all()
+                if user_obj.is_superuser
+                else Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            )
+            user_obj._perm_cache = {
+                f"{app}.{codename}"
+                for app, codename in rows.values_list("content_type__app_label", "codename").order_by().distinct()
+            }
+        return user_obj._perm_cache
 
     # The method allauth's backend calls for a login by email (allauth is pinned in
     # requirements.txt; tests/test_auth_security.py counts the hashes).

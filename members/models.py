@@ -228,6 +228,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        # The committee's role, as a permission (DESIGN.md: roles are groups and permissions):
+        # the Mentoring Committee's group holds it, site admins hold every permission.
+        permissions = [("run_program", "Can run the mentoring program (the committee's pages)")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -249,11 +252,11 @@ class User(AbstractUser):
         return self.expires_on is not None and on <= self.expires_on <= on + dt.timedelta(days=days)
 
     @property
-    def is_committee(self) -> bool:
-        # Cached per request object: the navigation asks on every page.
-        if not hasattr(self, "_is_committee"):
-            self._is_committee = self.groups.filter(name=COMMITTEE_GROUP).exists()
-        return self._is_committee
+    def runs_program(self) -> bool:
+        """Whether this person may use the committee's pages: the one predicate of "is on the
+        committee" (the `members.run_program` permission; templates ask `perms.members.run_program`).
+        The permissions are read once per request (members.accounts.AuthenticationBackend)."""
+        return self.has_perm("members.run_program")
 
     @property
     def may_liaise(self) -> bool:
@@ -307,6 +310,7 @@ def _one_year_after(day: dt.date) -> dt.date:
 # committee pages ask the group's membership, the admin and the Outbox page these. The
 # migrations that first granted them keep their own copy (a migration is history).
 COMMITTEE_PERMISSIONS = (
+    "members.run_program",
     "members.add_cycle",
     "members.change_cycle",
     "members.view_cycle",
@@ -805,4 +809,4 @@ class Resource(models.Model):
         """Approved resources are for every signed-in member; others for the committee and who suggested them."""
         if self.status == ResourceStatus.APPROVED:
             return True
-        return user.is_superuser or user.is_committee or (user.pk is not None and self.suggested_by_id == user.pk)
+        return user.runs_program or (user.pk is not None and self.suggested_by_id == user.pk)

@@ -253,7 +253,7 @@ def cycle_close_optins(*, cycle: Cycle) -> Cycle:
 
 
 def _may_review(user: User) -> bool:
-    return user.is_superuser or user.is_committee
+    return user.runs_program
 
 
 @transaction.atomic

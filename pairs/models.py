@@ -77,7 +77,7 @@ class PairQuerySet(models.QuerySet):
 
     def visible_to(self, user: User) -> PairQuerySet:
         """What `user` may open: their own pairs, the pairs they liaise, or all for the committee."""
-        if user.is_superuser or user.is_committee:
+        if user.runs_program:
             return self.all()
         own = Enrollment.objects.filter(member=user).values("pk")
         return self.filter(Q(mentor__in=own) | Q(mentee__in=own) | _liaised_by(user))

@@ -273,7 +273,7 @@ def private_pages(cycle, member, committee):
         (member, reverse("pairs:my-data-download")),
         (committee, reverse("matching:export", args=[cycle.pk, "pairs", "csv"])),
         (committee, reverse("matching:export", args=[cycle.pk, "enrollments", "xlsx"])),
-        (committee, reverse("pairs:email-list")),
+        (committee, reverse("outbox:email-list")),
         (committee, reverse("pairs:pair-list")),
         (committee, reverse("members:enrollment-list")),
         (committee, reverse("matching:dashboard", args=[cycle.pk])),

@@ -58,7 +58,7 @@ def test_committee_command_adds_and_removes_members(capsys):
 
     call_command("committee", "add", "Carol@example.org")
     user.refresh_from_db()
-    assert user.is_committee and user.is_staff
+    assert user.runs_program and user.is_staff
 
     call_command("committee", "list")
     assert "carol@example.org" in capsys.readouterr().out

@@ -63,7 +63,7 @@ def committee_remove(*, user: User) -> list[Pair]:
     Their finished pairs keep naming them: a record of who liaised, which gives no rights.
     """
     user.groups.remove(committee_group())
-    user.__dict__.pop("_is_committee", None)  # User.is_committee's cached answer is stale now
+    user.__dict__.pop("_perm_cache", None)  # the permissions read before are stale now
     if user.is_staff and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])

@@ -67,7 +67,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intro_emails": list(
             Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
         ),
-        "can_manage": request.user.is_superuser or request.user.is_committee,
+        "can_manage": request.user.runs_program,
         "resources": list(Resource.objects.approved()[:5]),
     }
     return render(request, "pairs/pair_detail.html", context)
