@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN, MENTEE_GOALS, MENTOR_GOALS
-from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
 from outbox.models import Email, EmailState
 from pairs.models import CheckIn, Goal, GoalStatus, Pair
 from pairs.services import pairing
@@ -82,10 +82,8 @@ class Command(BaseCommand):
             .exclude(email=COMMITTEE_EMAIL)
             .order_by("-email")[: count * 4]
         )
-        seniors = [m for m in members if (m.years_experience or 0) >= cycle.mentor_min_years][:count]
-        juniors = [m for m in members if (m.years_experience or 0) < cycle.mentor_min_years and m not in seniors][
-            :count
-        ]
+        seniors = [m for m in members if eligibility(m, cycle, Role.MENTOR, today).ok][:count]
+        juniors = [m for m in members if m not in seniors and eligibility(m, cycle, Role.MENTEE, today).ok][:count]
         now = timezone.now()
         made = 0
         for senior, junior in zip(seniors, juniors, strict=False):
