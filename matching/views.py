@@ -510,17 +510,16 @@ ROSTER_SESSION_KEY = "matching:roster-import"
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster file (CSV)",
-        help_text=f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB.",
+        help_text=(
+            f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB and {imports.MAX_ROWS:,} members."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB: the limit is "
-                f"{imports.MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."
-            )
+            raise forms.ValidationError(imports.too_large(upload.size))
         return upload
 
 

@@ -45,8 +45,9 @@ Why each figure is measured as it is:
   page a multiple of the trivial view, and what a page costs above it is its own.
 - roster import (issue 10): the committee uploading a roster and confirming it, as
   whole requests through the views (upload, checks, the preview page; the import and
-  its redirect), at 10,000 members. The file is the worst a committee sends: half its
-  rows new members, half existing members with most columns changed. Each figure is
+  its redirect), at 10,000 members. The file is the largest the page takes
+  (imports.MAX_ROWS rows, every column filled), with both kinds of write: half its rows
+  new members, half existing members with most columns changed. Each figure is
   the median of --import-runs runs (each confirmation rolled back afterwards), and
   rows/s. Target: both within a fifth of gunicorn's 30 s worker timeout, so that a file
   the page accepts never comes near it, even on a machine busy with other work.
@@ -475,6 +476,9 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
 
 
 def import_figures(args: argparse.Namespace, client, rows: list[Row]) -> None:
+    from matching import imports
+
+    args.import_rows = args.import_rows or imports.MAX_ROWS
     progress(f"roster import of {args.import_rows:,} rows…")
     text = import_roster(args.import_rows)
     previews, confirms = import_runs(client, text, args.import_runs)
@@ -1043,7 +1047,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--only-pages", action="store_true", help="leave out the suggestions and proposal figures (working on pages)"
     )
-    parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the roster the import figures use")
+    parser.add_argument(
+        "--import-rows", type=int, help="rows of the roster the import figures use (default: the most the page takes)"
+    )
     parser.add_argument("--import-runs", type=int, default=3)
     parser.add_argument(
         "--only-import", action="store_true", help="only the roster import figures (working on the import)"

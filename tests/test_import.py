@@ -213,15 +213,38 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(client):
     assert "CSV UTF-8" in page and not User.objects.filter(email="zoe@example.org").exists()
 
 
-def test_a_file_larger_than_2_mb_is_refused_with_a_message(client):
-    big = HEADER + "\n" + "x@example.org,X,Y\n" * 130_000
+def test_a_file_larger_than_2_mb_is_refused_with_the_limit_and_a_hint_to_split_it(client):
+    big = HEADER + "\n" + "x@example.org,X,Y\n" * 120_000
 
     page = upload(client, big).content.decode()
 
     assert len(big.encode()) > imports.MAX_BYTES
-    assert "the limit is 2 MB" in page
+    assert "the limit is 2 MB (or 10,000 members). Split it into smaller files" in page
     assert not User.objects.filter(email="x@example.org").exists()
     assert ROSTER_SESSION_KEY not in client.session
+
+
+def many_members(count: int) -> str:
+    return "email,first_name,last_name\n" + "".join(f"m{i}@example.org,Mo,Many\n" for i in range(count))
+
+
+def test_a_file_of_more_members_than_the_limit_is_refused_with_the_limit_and_a_hint_to_split_it(client):
+    before = emails()
+
+    page = upload(client, many_members(10_001)).content.decode()
+
+    assert "The file was not imported: nothing was written." in page
+    assert "The file has 10,001 members: at most 10,000 can be imported at once." in page
+    assert "Split it into files of at most 10,000 rows, each with the header row." in page
+    assert emails() == before
+    assert ROSTER_SESSION_KEY not in client.session
+
+
+def test_a_file_of_as_many_members_as_the_limit_is_previewed(client):
+    page = upload(client, many_members(10_000)).content.decode()
+
+    assert "Check the import" in page and "10000 new" in page
+    assert "The first 1000 rows that change are listed; 9000 other rows are counted above, not listed." in page
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(client):
@@ -305,3 +328,29 @@ def test_a_file_with_many_bad_rows_lists_the_first_fifty_and_counts_the_rest(cli
 
     assert "<strong>Row 51</strong>" in page and "<strong>Row 52</strong>" not in page
     assert "… and 10 more." in page
+
+
+# --- Hostile files (issue 10) ------------------------------------------------------------------
+
+PATHOLOGICAL_HEADERS = {
+    "20,000 columns": "email,first_name,last_name," + ",".join(f"column {i}" for i in range(20_000)),
+    "20,000 repeats": ",".join(["email", "first_name", "last_name"] * 6_667),
+    "a 100,000-character name": "email,first_name,last_name," + "x" * 100_000,
+}
+
+
+@pytest.mark.parametrize("header", PATHOLOGICAL_HEADERS.values(), ids=PATHOLOGICAL_HEADERS.keys())
+def test_a_pathological_header_is_refused_with_a_short_message(client, header):
+    page = upload(client, f"{header}\nada@example.org,Ada,Archer\n").content.decode()
+
+    assert "The file was not imported: nothing was written." in page and "Confirm the import" not in page
+    assert "<strong>Row 1</strong>" in page
+    # The refusal names the problem, not every one of the header's names: no page of megabytes.
+    assert len(page) < 60_000
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+def test_a_header_of_twenty_thousand_columns_says_how_many_a_roster_has(client):
+    page = upload(client, PATHOLOGICAL_HEADERS["20,000 columns"] + "\nada@example.org,Ada,Archer\n").content.decode()
+
+    assert "the first row names 20,003 columns: a roster has at most 13" in page
