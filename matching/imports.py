@@ -7,6 +7,10 @@ and the reason, and nothing is written. `roster_preview` checks every row agains
 members as they are and says what importing would do, writing nothing; `roster_import`
 checks again and writes, in one transaction.
 
+The import changes members' profiles only: a row that would change the account of a
+committee member, a staff member or a site admin refuses the file (the committee may
+view those accounts, not edit them).
+
 Imported accounts get no usable password and an unverified email address: members
 log in the first time through "Forgot your password?", which proves the address.
 
@@ -31,11 +35,11 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
 from django.db import connection, transaction
-from django.db.models import CharField
+from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.html import format_html
 
-from members.models import Area, LibraryType, MembershipCategory, Region, User
+from members.models import COMMITTEE_GROUP, Area, LibraryType, MembershipCategory, Region, User
 
 log = logging.getLogger(__name__)
 
@@ -368,15 +372,25 @@ def _comparable(value):
 
 def _known(emails: list[str]) -> dict[str, User]:
     """The file's existing members, whatever the case of their email, in a few queries."""
+    in_committee = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=COMMITTEE_GROUP)
     known = {}
     for start in range(0, len(emails), 5_000):  # within every database's limit of query parameters
         members = (
-            User.objects.annotate(lower_email=Lower("email"))
+            User.objects.annotate(lower_email=Lower("email"), in_committee=Exists(in_committee))
             .filter(lower_email__in=emails[start : start + 5_000])
-            .only("pk", *COLUMNS)
+            .only("pk", "is_staff", "is_superuser", *COLUMNS)
         )
         known |= {u.lower_email: u for u in members}
     return known
+
+
+def _privileged(user: User) -> str:
+    """Whose account the import may not change: '' for a member's."""
+    if user.is_superuser:
+        return "a site admin"
+    if user.in_committee:
+        return "a member of the Mentoring Committee"
+    return "a staff member" if user.is_staff else ""
 
 
 def _check_row(number: int, headers: list[str], cells: list[str], known: dict[str, User]) -> Checked | Problem:
@@ -410,6 +424,13 @@ def _check_row(number: int, headers: list[str], cells: list[str], known: dict[st
     if not before:
         return Checked(number, user, "new", [])
     changed = [c for c in headers if _comparable(before[c]) != _comparable(getattr(user, c))]
+    if changed and (who := _privileged(user)):
+        return Problem(
+            number,
+            f"{user.email} is the account of {who}: the import may change members’ profiles only, never the "
+            "account of a committee member, a staff member or a site admin. Take the row out of the file "
+            "(or make it say what the profile says).",
+        )
     return Checked(number, user, "updated" if changed else "unchanged", changed)
 
 

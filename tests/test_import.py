@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from matching import imports
 from matching.views import ROSTER_SESSION_KEY
-from members.models import User
+from members.models import User, committee_group
 
 from .factories import UserFactory
 
@@ -354,3 +354,60 @@ def test_a_header_of_twenty_thousand_columns_says_how_many_a_roster_has(client):
     page = upload(client, PATHOLOGICAL_HEADERS["20,000 columns"] + "\nada@example.org,Ada,Archer\n").content.decode()
 
     assert "the first row names 20,003 columns: a roster has at most 13" in page
+
+
+PRIVILEGED = {
+    "site admin": {"is_staff": True, "is_superuser": True},
+    "staff": {"is_staff": True},
+    "committee": {"committee": True},
+}
+
+
+def privileged_account(kind: str) -> User:
+    flags = dict(PRIVILEGED[kind])
+    in_committee = flags.pop("committee", False)
+    user = UserFactory(
+        email="boss@example.org", first_name="Bo", last_name="Boss", phone="501-555-0111", job_title="Director", **flags
+    )
+    if in_committee:
+        user.groups.add(committee_group())
+    return user
+
+
+@pytest.mark.parametrize("kind", PRIVILEGED)
+def test_a_row_that_would_change_a_committee_staff_or_admin_account_refuses_the_whole_file(client, kind):
+    boss = privileged_account(kind)
+    expires_on = boss.expires_on
+    text = f"{HEADER}\n{ADA}\nBOSS@example.org,Bo,Boss,501-555-0666,,,,,Janitor,,,,2099-01-01\n"
+
+    page = upload(client, text).content.decode()
+
+    assert "The file was not imported: nothing was written." in page
+    assert "<strong>Row 3</strong>: boss@example.org is the account of" in page
+    assert "the import may change members’ profiles only" in page
+    boss.refresh_from_db()
+    assert (boss.phone, boss.job_title, boss.expires_on) == ("501-555-0111", "Director", expires_on)
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+@pytest.mark.parametrize("kind", PRIVILEGED)
+def test_the_import_itself_refuses_a_row_changing_a_committee_staff_or_admin_account(committee, kind):
+    # The confirmation checks again: an account may have become staff since the preview.
+    boss = privileged_account(kind)
+
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.roster_import(text=f"{HEADER}\n{ADA}\nboss@example.org,Bo,Boss,,,,,,Janitor\n", by=committee)
+
+    assert str(refused.value).startswith("Row 3: boss@example.org is the account of")
+    boss.refresh_from_db()
+    assert boss.job_title == "Director"
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+def test_a_row_that_leaves_a_committee_members_profile_as_it_is_is_accepted(client):
+    # A roster exported from the association's books lists the committee too: as they are, they pass.
+    privileged_account("committee")
+
+    page = upload(client, f"{HEADER}\n{ADA}\nboss@example.org,Bo,Boss,501-555-0111,,,,,Director\n").content.decode()
+
+    assert "Check the import" in page and "1 new" in page and "1 unchanged" in page
