@@ -5,7 +5,7 @@ so that importing the same file again creates nobody twice. The import is all or
 nothing (DESIGN.md, rule 7): one bad row refuses the whole file, with the row number
 and the reason, and nothing is written. `roster_preview` checks every row against the
 members as they are and says what importing would do, writing nothing; `roster_import`
-checks again and writes, in one transaction.
+checks again and writes, in one transaction, one import at a time.
 
 The import changes members' profiles only: a row that would change the account of a
 committee member, a staff member or a site admin refuses the file (the committee may
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.html import format_html
@@ -524,6 +524,22 @@ def _write(checked: list[Checked]) -> None:
         _update(users, list(columns))
 
 
+# An arbitrary number that names the roster import among PostgreSQL's advisory locks.
+IMPORT_LOCK = 0x526F73746572  # "Roster"
+
+
+def _one_import_at_a_time() -> None:
+    """Wait for any other roster import to commit: the same file confirmed in two tabs at
+    once is then imported once, and the second finds every member as the file says.
+
+    Held until the transaction ends. SQLite (the laptop default) lets one transaction
+    write at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 def roster_preview(*, text: str) -> Outcome:
     """What importing `text` would do, row by row, without writing anything.
 
@@ -535,8 +551,23 @@ def roster_preview(*, text: str) -> Outcome:
 @transaction.atomic
 def roster_import(*, text: str, by: User) -> Outcome:
     """Import the roster in one transaction: every row, or (ImportRefused) none."""
-    checked = _check(read(text))
-    _write(checked)
+    roster = read(text)
+    _one_import_at_a_time()
+    checked = _check(roster)  # after the lock: against the members as another import left them
+    try:
+        with transaction.atomic():
+            _write(checked)
+    except IntegrityError:
+        # Only a race can get here: an account with one of the file's emails created since the check.
+        raise ImportRefused(
+            [
+                Problem(
+                    None,
+                    "An account with one of the file’s email addresses was created while importing. "
+                    "Upload the file again to see what importing it does now.",
+                )
+            ]
+        ) from None
     outcome = _outcome(checked)
     log.info("roster imported by %s: %s", by.pk, outcome.counts)
     return outcome

@@ -585,11 +585,19 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
         return _import_page(request, RosterUploadForm(), e.problems)
     del request.session[ROSTER_SESSION_KEY]
     c = outcome.counts
-    messages.success(
-        request,
-        f"Imported {pending['name']}: {c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, "
-        f"{c['unchanged']} unchanged. New members log in with “Forgot your password?”.",
-    )
+    counts = f"{c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, {c['unchanged']} unchanged"
+    if c["new"] or c["updated"]:
+        messages.success(
+            request,
+            f"Imported {pending['name']}: {counts}. New members log in with “Forgot your password?”.",
+        )
+    else:
+        # Also what the second of two tabs confirming the same file at once sees: it worked.
+        messages.success(
+            request,
+            f"Nothing changed: every member in {pending['name']} is already here as the file says "
+            f"(it may have been imported meanwhile, from another tab): {counts}.",
+        )
     return redirect("matching:import")
 
 

@@ -297,6 +297,24 @@ def test_the_import_writes_all_rows_or_none_when_a_later_row_fails(committee):
     assert not User.objects.filter(email__in=["ada@example.org", "ben@example.org"]).exists()
 
 
+def test_an_account_created_between_the_checks_and_the_writing_refuses_the_import_whole(committee, monkeypatch):
+    # Someone signs up with one of the file's addresses while the import runs: a refusal, not a 500.
+    check = imports._check
+
+    def check_then_someone_signs_up(roster):
+        checked = check(roster)
+        UserFactory(email="ben@example.org")
+        return checked
+
+    monkeypatch.setattr(imports, "_check", check_then_someone_signs_up)
+
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.roster_import(text=ROSTER, by=committee)
+
+    assert "An account with one of the file’s email addresses was created while importing" in str(refused.value)
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
 def test_the_template_has_every_column_and_its_example_row_passes_the_checks(client):
     response = client.get(reverse("matching:import-template"))
 
