@@ -299,14 +299,14 @@ def test_the_import_writes_all_rows_or_none_when_a_later_row_fails(committee):
 
 def test_an_account_created_between_the_checks_and_the_writing_refuses_the_import_whole(committee, monkeypatch):
     # Someone signs up with one of the file's addresses while the import runs: a refusal, not a 500.
-    check = imports._check
+    check = imports.roster._check
 
     def check_then_someone_signs_up(roster):
         checked = check(roster)
         UserFactory(email="ben@example.org")
         return checked
 
-    monkeypatch.setattr(imports, "_check", check_then_someone_signs_up)
+    monkeypatch.setattr(imports.roster, "_check", check_then_someone_signs_up)
 
     with pytest.raises(imports.ImportRefused) as refused:
         imports.roster_import(text=ROSTER, by=committee)
