@@ -188,8 +188,8 @@ def _update(users: list[User], columns: list[str]) -> None:
 
     Why not QuerySet.bulk_update: it writes one CASE WHEN per member and column, which
     PostgreSQL evaluates for every row of a batch (quadratic) and Django builds slowly;
-    the roster import spent 60% of its time there. Why not one UPDATE a member: on a
-    busy machine each is a round trip to the server (3 s for 10,000 members, measured).
+    the roster import spent 60% of its time there. Why not one UPDATE a member: each is
+    a round trip to the server (3 s for 10,000 members on this busy 2-core machine).
     """
     fields = [User._meta.get_field(c) for c in columns]
     quote = connection.ops.quote_name
@@ -202,7 +202,8 @@ def _update(users: list[User], columns: list[str]) -> None:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", [r[1:] + r[:1] for r in rows])
             return
         # Text is not cast to varchar(n), which would cut it: the column's own type checks its length.
-        types = ["bigint"] + ["text" if isinstance(f, CharField) else f.db_type(connection) for f in fields]
+        types = [User._meta.pk.rel_db_type(connection)]
+        types += ["text" if isinstance(f, CharField) else f.db_type(connection) for f in fields]
         row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
         names = ", ".join(quote(f.column) for f in fields)
         sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
