@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-deploy clean bench load
+.PHONY: run test install lint format check-deploy clean bench load audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -35,6 +35,10 @@ test: install
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed
 bench: install
 	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
+
+## audit: the pins of requirements*.txt (and what they bring in) against PyPI's advisories and newest releases
+audit: install
+	$(PY) scripts/audit.py $(AUDIT_ARGS)
 
 $(VENV)/.installed-load: $(VENV)/.installed requirements-load.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-load.txt

@@ -420,17 +420,16 @@ ROSTER_SESSION_KEY = "matching:roster-import"
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster file (CSV)",
-        help_text=f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB.",
+        help_text=(
+            f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB and {imports.MAX_ROWS:,} members."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB: the limit is "
-                f"{imports.MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."
-            )
+            raise forms.ValidationError(imports.too_large(upload.size))
         return upload
 
 
@@ -496,11 +495,19 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
         return _import_page(request, RosterUploadForm(), e.problems)
     del request.session[ROSTER_SESSION_KEY]
     c = outcome.counts
-    messages.success(
-        request,
-        f"Imported {pending['name']}: {c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, "
-        f"{c['unchanged']} unchanged. New members log in with “Forgot your password?”.",
-    )
+    counts = f"{c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, {c['unchanged']} unchanged"
+    if c["new"] or c["updated"]:
+        messages.success(
+            request,
+            f"Imported {pending['name']}: {counts}. New members log in with “Forgot your password?”.",
+        )
+    else:
+        # Also what the second of two tabs confirming the same file at once sees: it worked.
+        messages.success(
+            request,
+            f"Nothing changed: every member in {pending['name']} is already here as the file says "
+            f"(it may have been imported meanwhile, from another tab): {counts}.",
+        )
     return redirect("matching:import")
 
 

@@ -43,6 +43,14 @@ Why each figure is measured as it is:
   For information, each page is also divided by the same one query shown in the
   site's layout (base.html), measured the same way: the layout alone costs every
   page a multiple of the trivial view, and what a page costs above it is its own.
+- roster import (issue 10): the committee uploading a roster and confirming it, as
+  whole requests through the views (upload, checks, the preview page; the import and
+  its redirect), at 10,000 members. The file is the largest the page takes
+  (imports.MAX_ROWS rows, every column filled), with both kinds of write: half its rows
+  new members, half existing members with most columns changed. Each figure is
+  the median of --import-runs runs (each confirmation rolled back afterwards), and
+  rows/s. Target: both within a fifth of gunicorn's 30 s worker timeout, so that a file
+  the page accepts never comes near it, even on a machine busy with other work.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ import logging
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -394,6 +403,96 @@ def proposal_service_runs(cycle, runs: int) -> list[float]:
 
     committee = User.objects.get(email=COMMITTEE_EMAIL)
     return [timed(lambda: proposals.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
+
+
+# --- The roster import -------------------------------------------------------------------------
+
+IMPORT_BUDGET = 30 / 5  # seconds: a fifth of gunicorn's default worker timeout (Procfile)
+
+
+def import_roster(rows: int) -> str:
+    """A roster of `rows` rows: half of them demo members with most columns changed, half new."""
+    import csv
+
+    from matching import imports
+    from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN
+    from members.models import User
+
+    known = list(
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+        .exclude(email=COMMITTEE_EMAIL)
+        .order_by("pk")
+        .values_list("email", flat=True)[: rows // 2]
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(imports.COLUMNS)
+    for i in range(rows):
+        email = known[i] if i < len(known) else f"imported{i}@{BENCH_DOMAIN}"
+        writer.writerow(
+            [email, "Imogen", f"Importer {i}", "501-555-0142", "Roster County Library", "school", "out_of_state"]
+            + ["staff", f"Library Assistant {i % 9}", "reference; outreach", str(i % 40), "2025-02-01", "2027-02-01"]
+        )
+    return out.getvalue()
+
+
+def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]:
+    """The upload (the preview page) and the confirmation (the import), whole requests, timed.
+
+    Each confirmation runs in a transaction rolled back afterwards, so every run imports
+    the same file into the same database."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from django.urls import reverse
+
+    from matching.views import ROSTER_SESSION_KEY
+
+    data = text.encode()
+
+    def upload():
+        response = client.post(
+            reverse("matching:import"), {"file": SimpleUploadedFile("roster.csv", data, content_type="text/csv")}
+        )
+        if response.status_code != 200 or ROSTER_SESSION_KEY not in client.session:
+            problems = re.findall(r"<li>(.*?)</li>", response.content.decode())[:2]
+            sys.exit(f"bench: the roster upload was not previewed ({response.status_code}): {problems}")
+
+    def confirm():
+        response = client.post(
+            reverse("matching:import-confirm"), {"sha256": client.session[ROSTER_SESSION_KEY]["sha256"]}
+        )
+        if response.status_code != 302 or ROSTER_SESSION_KEY in client.session:
+            sys.exit(f"bench: the roster confirmation was refused ({response.status_code}).")
+
+    upload()  # warm-up
+    previews = [timed(upload) for _ in range(runs)]
+    confirms = []
+    for _ in range(runs):
+        upload()
+        with transaction.atomic():
+            confirms.append(timed(confirm))
+            transaction.set_rollback(True)
+    return previews, confirms
+
+
+def import_figures(args: argparse.Namespace, client, rows: list[Row]) -> None:
+    from matching import imports
+
+    args.import_rows = args.import_rows or imports.MAX_ROWS
+    progress(f"roster import of {args.import_rows:,} rows…")
+    text = import_roster(args.import_rows)
+    previews, confirms = import_runs(client, text, args.import_runs)
+    size = f"{args.import_rows:,} rows ({len(text.encode()) / (1024 * 1024):.2f} MB)"
+    for what, runs in (("preview (upload, checks, preview page)", previews), ("confirm (the import)", confirms)):
+        median = statistics.median(runs)
+        rows.append(
+            Row(
+                f"roster {what}, {size}, whole request",
+                f"{spread(runs)} = {args.import_rows / median:,.0f} rows/s",
+                f"≤ {IMPORT_BUDGET:g} s",
+                median <= IMPORT_BUDGET,
+            )
+        )
 
 
 # --- Every page ------------------------------------------------------------------------------
@@ -947,6 +1046,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--only-pages", action="store_true", help="leave out the suggestions and proposal figures (working on pages)"
     )
+    parser.add_argument(
+        "--import-rows", type=int, help="rows of the roster the import figures use (default: the most the page takes)"
+    )
+    parser.add_argument("--import-runs", type=int, default=3)
+    parser.add_argument(
+        "--only-import", action="store_true", help="only the roster import figures (working on the import)"
+    )
     return parser.parse_args()
 
 
@@ -1020,8 +1126,12 @@ def main() -> int:
             )
         )
 
-    if not args.only_pages:
+    if not args.only_pages and not args.only_import:
         matching_figures(args, client, people, rows)
+    if not args.only_pages:
+        import_figures(args, client, rows)
+    if args.only_import:
+        return finish(header, rows, started)
 
     progress("the year under way: pairs, check-ins, goals, evaluations…")
     from django.conf import settings
@@ -1057,6 +1167,11 @@ def main() -> int:
             )
         )
 
+    return finish(header, rows, started)
+
+
+def finish(header: list[str], rows: list[Row], started: float) -> int:
+    """Print the table; the exit status says whether every target was met."""
     rows.append(Row("bench wall time", f"{time.perf_counter() - started:.0f} s"))
 
     print()

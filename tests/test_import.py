@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from matching import imports
 from matching.views import ROSTER_SESSION_KEY
-from members.models import User
+from members.models import User, committee_group
 
 from .factories import UserFactory
 
@@ -213,15 +213,38 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(client):
     assert "CSV UTF-8" in page and not User.objects.filter(email="zoe@example.org").exists()
 
 
-def test_a_file_larger_than_2_mb_is_refused_with_a_message(client):
-    big = HEADER + "\n" + "x@example.org,X,Y\n" * 130_000
+def test_a_file_larger_than_2_mb_is_refused_with_the_limit_and_a_hint_to_split_it(client):
+    big = HEADER + "\n" + "x@example.org,X,Y\n" * 120_000
 
     page = upload(client, big).content.decode()
 
     assert len(big.encode()) > imports.MAX_BYTES
-    assert "the limit is 2 MB" in page
+    assert "the limit is 2 MB (or 10,000 members). Split it into smaller files" in page
     assert not User.objects.filter(email="x@example.org").exists()
     assert ROSTER_SESSION_KEY not in client.session
+
+
+def many_members(count: int) -> str:
+    return "email,first_name,last_name\n" + "".join(f"m{i}@example.org,Mo,Many\n" for i in range(count))
+
+
+def test_a_file_of_more_members_than_the_limit_is_refused_with_the_limit_and_a_hint_to_split_it(client):
+    before = emails()
+
+    page = upload(client, many_members(10_001)).content.decode()
+
+    assert "The file was not imported: nothing was written." in page
+    assert "The file has 10,001 members: at most 10,000 can be imported at once." in page
+    assert "Split it into files of at most 10,000 rows, each with the header row." in page
+    assert emails() == before
+    assert ROSTER_SESSION_KEY not in client.session
+
+
+def test_a_file_of_as_many_members_as_the_limit_is_previewed(client):
+    page = upload(client, many_members(10_000)).content.decode()
+
+    assert "Check the import" in page and "10000 new" in page
+    assert "The first 1000 rows that change are listed; 9000 other rows are counted above, not listed." in page
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(client):
@@ -274,6 +297,24 @@ def test_the_import_writes_all_rows_or_none_when_a_later_row_fails(committee):
     assert not User.objects.filter(email__in=["ada@example.org", "ben@example.org"]).exists()
 
 
+def test_an_account_created_between_the_checks_and_the_writing_refuses_the_import_whole(committee, monkeypatch):
+    # Someone signs up with one of the file's addresses while the import runs: a refusal, not a 500.
+    check = imports.roster._check
+
+    def check_then_someone_signs_up(roster):
+        checked = check(roster)
+        UserFactory(email="ben@example.org")
+        return checked
+
+    monkeypatch.setattr(imports.roster, "_check", check_then_someone_signs_up)
+
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.roster_import(text=ROSTER, by=committee)
+
+    assert "An account with one of the file’s email addresses was created while importing" in str(refused.value)
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
 def test_the_template_has_every_column_and_its_example_row_passes_the_checks(client):
     response = client.get(reverse("matching:import-template"))
 
@@ -305,3 +346,86 @@ def test_a_file_with_many_bad_rows_lists_the_first_fifty_and_counts_the_rest(cli
 
     assert "<strong>Row 51</strong>" in page and "<strong>Row 52</strong>" not in page
     assert "… and 10 more." in page
+
+
+# --- Hostile files (issue 10) ------------------------------------------------------------------
+
+PATHOLOGICAL_HEADERS = {
+    "20,000 columns": "email,first_name,last_name," + ",".join(f"column {i}" for i in range(20_000)),
+    "20,000 repeats": ",".join(["email", "first_name", "last_name"] * 6_667),
+    "a 100,000-character name": "email,first_name,last_name," + "x" * 100_000,
+}
+
+
+@pytest.mark.parametrize("header", PATHOLOGICAL_HEADERS.values(), ids=PATHOLOGICAL_HEADERS.keys())
+def test_a_pathological_header_is_refused_with_a_short_message(client, header):
+    page = upload(client, f"{header}\nada@example.org,Ada,Archer\n").content.decode()
+
+    assert "The file was not imported: nothing was written." in page and "Confirm the import" not in page
+    assert "<strong>Row 1</strong>" in page
+    # The refusal names the problem, not every one of the header's names: no page of megabytes.
+    assert len(page) < 60_000
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+def test_a_header_of_twenty_thousand_columns_says_how_many_a_roster_has(client):
+    page = upload(client, PATHOLOGICAL_HEADERS["20,000 columns"] + "\nada@example.org,Ada,Archer\n").content.decode()
+
+    assert "the first row names 20,003 columns: a roster has at most 13" in page
+
+
+PRIVILEGED = {
+    "site admin": {"is_staff": True, "is_superuser": True},
+    "staff": {"is_staff": True},
+    "committee": {"committee": True},
+}
+
+
+def privileged_account(kind: str) -> User:
+    flags = dict(PRIVILEGED[kind])
+    in_committee = flags.pop("committee", False)
+    user = UserFactory(
+        email="boss@example.org", first_name="Bo", last_name="Boss", phone="501-555-0111", job_title="Director", **flags
+    )
+    if in_committee:
+        user.groups.add(committee_group())
+    return user
+
+
+@pytest.mark.parametrize("kind", PRIVILEGED)
+def test_a_row_that_would_change_a_committee_staff_or_admin_account_refuses_the_whole_file(client, kind):
+    boss = privileged_account(kind)
+    expires_on = boss.expires_on
+    text = f"{HEADER}\n{ADA}\nBOSS@example.org,Bo,Boss,501-555-0666,,,,,Janitor,,,,2099-01-01\n"
+
+    page = upload(client, text).content.decode()
+
+    assert "The file was not imported: nothing was written." in page
+    assert "<strong>Row 3</strong>: boss@example.org is the account of" in page
+    assert "the import may change members’ profiles only" in page
+    boss.refresh_from_db()
+    assert (boss.phone, boss.job_title, boss.expires_on) == ("501-555-0111", "Director", expires_on)
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+@pytest.mark.parametrize("kind", PRIVILEGED)
+def test_the_import_itself_refuses_a_row_changing_a_committee_staff_or_admin_account(committee, kind):
+    # The confirmation checks again: an account may have become staff since the preview.
+    boss = privileged_account(kind)
+
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.roster_import(text=f"{HEADER}\n{ADA}\nboss@example.org,Bo,Boss,,,,,,Janitor\n", by=committee)
+
+    assert str(refused.value).startswith("Row 3: boss@example.org is the account of")
+    boss.refresh_from_db()
+    assert boss.job_title == "Director"
+    assert not User.objects.filter(email="ada@example.org").exists()
+
+
+def test_a_row_that_leaves_a_committee_members_profile_as_it_is_is_accepted(client):
+    # A roster exported from the association's books lists the committee too: as they are, they pass.
+    privileged_account("committee")
+
+    page = upload(client, f"{HEADER}\n{ADA}\nboss@example.org,Bo,Boss,501-555-0111,,,,,Director\n").content.decode()
+
+    assert "Check the import" in page and "1 new" in page and "1 unchanged" in page
