@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -18,7 +19,6 @@ urlpatterns = [
     path("health/", views.health_home, name="health-home"),
     path("<int:cycle_id>/health/", views.health, name="health"),
     path("<int:cycle_id>/export/<slug:what>.<slug:fmt>", views.export, name="export"),
-    path("import/", views.roster_upload, name="import"),
-    path("import/confirm/", views.roster_confirm, name="import-confirm"),
-    path("import/template.csv", views.roster_template, name="import-template"),
+    # Importing members moved beside the members (members:import): old bookmarks still find it.
+    path("import/", RedirectView.as_view(pattern_name="members:import", permanent=True)),
 ]

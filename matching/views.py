@@ -6,8 +6,6 @@ everyone else gets 403 (visitors are sent to log in).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 
 from django import forms
@@ -15,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -35,7 +32,7 @@ from members.models import (
 )
 from pairs.services import pairing
 
-from . import charts, exports, imports, reports
+from . import charts, exports, reports
 from .models import MatchSettings, ProposalStatus
 from .scoring import round_score
 from .services import proposal as proposals
@@ -407,115 +404,4 @@ def export(request: HttpRequest, cycle_id: int, what: str, fmt: str) -> HttpResp
     )
     # Personal data leaving the site: say who took it.
     log.info("export %s.%s of cycle %s by user %s", what, fmt, cycle.pk, request.user.pk)
-    return response
-
-
-# --- Importing a roster of members -------------------------------------------------------------
-
-# The checked file waits in the session between the preview and the confirmation,
-# with its hash: the confirmation imports exactly the file that was previewed.
-ROSTER_SESSION_KEY = "matching:roster-import"
-
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Roster file (CSV)",
-        help_text=(
-            f"A CSV file in UTF-8, at most {imports.MAX_BYTES // (1024 * 1024)} MB and {imports.MAX_ROWS:,} members."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > imports.MAX_BYTES:
-            raise forms.ValidationError(imports.too_large(upload.size))
-        return upload
-
-
-def _import_page(request: HttpRequest, form: RosterUploadForm, problems: list | None = None) -> HttpResponse:
-    return render(
-        request,
-        "matching/import_upload.html",
-        {
-            "form": form,
-            "problems": problems or [],
-            "columns": imports.COLUMNS,
-            "required": imports.REQUIRED,
-            "choices": [
-                ("library_type", LibraryType.choices),
-                ("region", Region.choices),
-                ("membership_category", MembershipCategory.choices),
-                ("responsibilities", Area.choices),
-            ],
-        },
-    )
-
-
-@committee_required
-@require_http_methods(["GET", "POST"])
-def roster_upload(request: HttpRequest) -> HttpResponse:
-    """The committee: upload a roster of members and see what importing it would do. Writes nothing."""
-    if request.method == "GET":
-        return _import_page(request, RosterUploadForm())
-    form = RosterUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, form)
-    upload = form.cleaned_data["file"]
-    try:
-        text = imports.decode(upload.read())
-        outcome = imports.roster_preview(text=text)
-    except imports.ImportRefused as e:
-        request.session.pop(ROSTER_SESSION_KEY, None)
-        return _import_page(request, RosterUploadForm(), e.problems)
-    # The preview is the answer to the upload itself (as the admin's import does): no
-    # redirect, so a large file is checked once, not twice, before the confirmation.
-    sha256 = hashlib.sha256(text.encode()).hexdigest()
-    request.session[ROSTER_SESSION_KEY] = {"text": text, "sha256": sha256, "name": upload.name}
-    return render(request, "matching/import_preview.html", {"outcome": outcome, "name": upload.name, "sha256": sha256})
-
-
-@committee_required
-@require_POST
-def roster_confirm(request: HttpRequest) -> HttpResponse:
-    """The committee: import the previewed roster, all rows in one transaction or none."""
-    pending = request.session.get(ROSTER_SESSION_KEY)
-    if not pending or not hmac.compare_digest(request.POST.get("sha256", ""), pending["sha256"]):
-        messages.error(
-            request,
-            "Nothing was imported: there is no previewed file to confirm (or it was replaced by another upload). "
-            "Upload the file and check its preview first.",
-        )
-        return redirect("matching:import")
-    try:
-        outcome = imports.roster_import(text=pending["text"], by=request.user)
-    except imports.ImportRefused as e:
-        request.session.pop(ROSTER_SESSION_KEY, None)
-        messages.error(request, "Nothing was imported: the file no longer passes the checks.")
-        return _import_page(request, RosterUploadForm(), e.problems)
-    del request.session[ROSTER_SESSION_KEY]
-    c = outcome.counts
-    counts = f"{c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, {c['unchanged']} unchanged"
-    if c["new"] or c["updated"]:
-        messages.success(
-            request,
-            f"Imported {pending['name']}: {counts}. New members log in with “Forgot your password?”.",
-        )
-    else:
-        # Also what the second of two tabs confirming the same file at once sees: it worked.
-        messages.success(
-            request,
-            f"Nothing changed: every member in {pending['name']} is already here as the file says "
-            f"(it may have been imported meanwhile, from another tab): {counts}.",
-        )
-    return redirect("matching:import")
-
-
-@committee_required
-def roster_template(request: HttpRequest) -> HttpResponse:
-    """The committee: an empty roster to fill in, with the columns and one example row."""
-    response = HttpResponse("\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="arla-mentoring-members-template.csv"
-    )
     return response

@@ -414,7 +414,7 @@ def import_roster(rows: int) -> str:
     """A roster of `rows` rows: half of them demo members with most columns changed, half new."""
     import csv
 
-    from matching import imports
+    from members import roster as imports
     from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN
     from members.models import User
 
@@ -445,13 +445,13 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
     from django.db import transaction
     from django.urls import reverse
 
-    from matching.views import ROSTER_SESSION_KEY
+    from members.views.roster import ROSTER_SESSION_KEY
 
     data = text.encode()
 
     def upload():
         response = client.post(
-            reverse("matching:import"), {"file": SimpleUploadedFile("roster.csv", data, content_type="text/csv")}
+            reverse("members:import"), {"file": SimpleUploadedFile("roster.csv", data, content_type="text/csv")}
         )
         if response.status_code != 200 or ROSTER_SESSION_KEY not in client.session:
             problems = re.findall(r"<li>(.*?)</li>", response.content.decode())[:2]
@@ -459,7 +459,7 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
 
     def confirm():
         response = client.post(
-            reverse("matching:import-confirm"), {"sha256": client.session[ROSTER_SESSION_KEY]["sha256"]}
+            reverse("members:import-confirm"), {"sha256": client.session[ROSTER_SESSION_KEY]["sha256"]}
         )
         if response.status_code != 302 or ROSTER_SESSION_KEY in client.session:
             sys.exit(f"bench: the roster confirmation was refused ({response.status_code}).")
@@ -476,7 +476,7 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
 
 
 def import_figures(args: argparse.Namespace, client, rows: list[Row]) -> None:
-    from matching import imports
+    from members import roster as imports
 
     args.import_rows = args.import_rows or imports.MAX_ROWS
     progress(f"roster import of {args.import_rows:,} rows…")
@@ -594,7 +594,7 @@ NOT_PAGES = {
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
-    "matching:import-confirm": "POST only: import the previewed roster",
+    "members:import-confirm": "POST only: import the previewed roster",
     "outbox:email-resend": "POST only",
     # Redirects only: the page they lead to has its own row.
     "matching:home": "redirect only, to matching:dashboard of the open cycle",
@@ -663,8 +663,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
             for what in EXPORTS
             for fmt in FORMATS
         ],
-        Page("matching:import", "committee"),
-        Page("matching:import-template", "committee"),
+        Page("members:import", "committee"),
+        Page("members:import-template", "committee"),
         Page("pairs:pair-list", "committee"),
         Page("pairs:pair-create", "committee"),
         Page(

@@ -14,8 +14,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.urls import reverse
 
-from matching.imports import roster_import
 from members.models import User
+from members.roster import roster_import
 
 from .factories import TEST_PASSWORD, EnrollmentFactory, PairFactory, UserFactory
 from .test_signup import SIGNUP, confirm_link

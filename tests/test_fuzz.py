@@ -37,10 +37,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from matching import imports
 from matching.models import MatchSettings
 from matching.services import proposal as proposals
-from matching.views import ROSTER_SESSION_KEY
+from members import roster as imports
 from members.models import (
     Area,
     Enrollment,
@@ -52,6 +51,7 @@ from members.models import (
     Role,
     User,
 )
+from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from pairs.models import CheckIn, Evaluation, Goal, add_months
 
@@ -443,9 +443,9 @@ FORMS = {
     ),
     "matching:proposal-discard": Form("committee", lambda w: [url("matching:proposal-discard", w.open_cycle.pk)]),
     # The upload form itself, without a file (the files are fuzzed below).
-    "matching:import": Form("committee", lambda w: [url("matching:import")], {"file": lambda w: TEXT}),
-    "matching:import-confirm": Form(
-        "committee", lambda w: [url("matching:import-confirm")], {"sha256": lambda w: choice("0" * 64, "")}
+    "members:import": Form("committee", lambda w: [url("members:import")], {"file": lambda w: TEXT}),
+    "members:import-confirm": Form(
+        "committee", lambda w: [url("members:import-confirm")], {"sha256": lambda w: choice("0" * 64, "")}
     ),
     # allauth
     "account_login": Form(
@@ -689,7 +689,7 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "matching:health-home",
         "matching:health",
         "matching:export",
-        "matching:import-template",
+        "members:import-template",
         "pairs:pair-list",
         "pairs:pair-mine",
         "outbox:email-list",
@@ -790,12 +790,12 @@ def roster_client(client_for, committee, member):
 
 
 def upload(client: Client, data: bytes, name: str = "roster.csv"):
-    return client.post(reverse("matching:import"), {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    return client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
 def confirm(client: Client):
     pending = client.session.get(ROSTER_SESSION_KEY)
-    return client.post(reverse("matching:import-confirm"), {"sha256": pending["sha256"] if pending else ""})
+    return client.post(reverse("members:import-confirm"), {"sha256": pending["sha256"] if pending else ""})
 
 
 def previewed(client: Client) -> bool:

@@ -206,7 +206,7 @@ PAGES = [
     ("outbox", "committee", lambda d: reverse("outbox:email-list")),
     ("evaluations", "committee", lambda d: reverse("pairs:evaluation-summary") + f"?cycle={d.cycle.pk}"),
     ("health", "committee", lambda d: reverse("matching:health", args=[d.cycle.pk])),
-    ("import", "committee", lambda d: reverse("matching:import")),
+    ("import", "committee", lambda d: reverse("members:import")),
     ("orientation", "committee", lambda d: reverse("pairs:orientation") + f"?cycle={d.cycle.pk}"),
     ("resources-review", "committee", lambda d: reverse("members:resource-review")),
 ]

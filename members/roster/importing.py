@@ -15,8 +15,7 @@ from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.html import format_html
 
-from members.models import COMMITTEE_GROUP, Area, LibraryType, MembershipCategory, Region, User
-
+from ..models import COMMITTEE_GROUP, Area, LibraryType, MembershipCategory, Region, User
 from .cells import CLEANERS, COLUMNS, MISSING, VALIDATORS
 from .reading import ImportRefused, Problem, Roster, read
 

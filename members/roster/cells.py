@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
 
-from members.models import Area, LibraryType, MembershipCategory, Region, User
+from ..models import Area, LibraryType, MembershipCategory, Region, User
 
 COLUMNS = [
     "email",

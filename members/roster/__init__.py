@@ -20,8 +20,8 @@ column) imported about 600 rows/s; the checks here need none of it.
 """
 
 from .cells import ALIASES, COLUMNS, REQUIRED, template_csv
+from .importing import Outcome, PreviewRow, roster_import, roster_preview
 from .reading import MAX_BYTES, MAX_ROWS, ImportRefused, Problem, decode, read, too_large
-from .roster import Outcome, PreviewRow, roster_import, roster_preview
 
 __all__ = [
     "ALIASES",
