@@ -18,7 +18,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
-from .services import OptIn
+from .services.membership import OptIn
 
 
 class SignupExtraForm(forms.Form):

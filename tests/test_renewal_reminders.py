@@ -9,8 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
-from members import services
 from members.models import User
+from members.services import membership
 from outbox.models import Email, EmailKind, EmailState
 
 from .factories import UserFactory
@@ -28,7 +28,7 @@ def send_reminders(eager_tasks, django_capture_on_commit_callbacks):
 
     def run(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return services.renewal_reminders_send(**kwargs)
+            return membership.renewal_reminders_send(**kwargs)
 
     return run
 

@@ -11,11 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import services
 from ..decorators import committee_required
 from ..forms import CycleForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role
-from ..services import MembershipError
+from ..services import cycles as cycle_services
 
 
 @committee_required
@@ -102,12 +101,12 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _toggle_optins(request: HttpRequest, cycle: Cycle, action: str | None) -> None:
     try:
         if action == "open":
-            closed = services.cycle_open_optins(cycle=cycle)
+            closed = cycle_services.cycle_open_optins(cycle=cycle)
         elif action == "close":
-            services.cycle_close_optins(cycle=cycle)
+            cycle_services.cycle_close_optins(cycle=cycle)
         else:
-            raise MembershipError("Choose whether to open or to close opt-ins.")
-    except MembershipError as e:
+            raise cycle_services.CycleError("Choose whether to open or to close opt-ins.")
+    except cycle_services.CycleError as e:
         messages.error(request, str(e))
         return
     if action == "close":

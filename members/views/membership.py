@@ -10,10 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import services
 from ..forms import EnrollmentForm, OptInForm, ProfileForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
-from ..services import MembershipError
+from ..services import membership as membership_services
 from ._common import _open_cycle
 
 
@@ -70,10 +69,10 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
         initial=_mentor_answers(last_mentoring) if last_mentoring else None,
     )
     if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
-        service = services.membership_join if mode == "join" else services.membership_renew
+        service = membership_services.membership_join if mode == "join" else membership_services.membership_renew
         try:
             enrollments = service(member=request.user, profile=profile_form.cleaned_data, optins=optin_form.optins())
-        except MembershipError as e:
+        except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:
             done = "Welcome to the Arkansas Library Association!" if mode == "join" else "Your membership is renewed."
@@ -163,8 +162,8 @@ def enrollment_create(request: HttpRequest) -> HttpResponse:
     form = OptInForm(request.POST if request.method == "POST" else None, offer=request.GET.get("role", Role.MENTEE))
     if request.method == "POST" and form.is_valid():
         try:
-            enrollments = services.enrollment_create(member=request.user, optins=form.optins())
-        except MembershipError as e:
+            enrollments = membership_services.enrollment_create(member=request.user, optins=form.optins())
+        except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:
             roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
@@ -188,8 +187,8 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EnrollmentForm(request.POST if request.method == "POST" else None, instance=Enrollment.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
-        except MembershipError as e:
+            membership_services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
+        except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, "Your opt-in is updated.")
@@ -204,8 +203,8 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
     if request.method == "POST":
         try:
-            services.enrollment_withdraw(enrollment=enrollment)
-        except MembershipError as e:
+            membership_services.enrollment_withdraw(enrollment=enrollment)
+        except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:
             messages.success(

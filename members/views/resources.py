@@ -9,11 +9,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
 from ..decorators import committee_required
 from ..forms import ResourceForm
 from ..models import Resource, ResourceStatus
-from ..services import MembershipError
+from ..services import resources as resource_services
 
 RESOURCES_PER_PAGE = 20
 
@@ -50,8 +49,8 @@ def resource_suggest(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         try:
-            resource = services.resource_suggest(by=request.user, **form.cleaned_data)
-        except MembershipError as e:
+            resource = resource_services.resource_suggest(by=request.user, **form.cleaned_data)
+        except resource_services.ResourceError as e:
             messages.error(request, str(e))
         else:
             if resource.status == ResourceStatus.APPROVED:
@@ -88,13 +87,13 @@ def resource_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose whether to approve or to decline the suggestion.")
         return redirect("members:resource-review")
     try:
-        resource = services.resource_decide(
+        resource = resource_services.resource_decide(
             resource=resource,
             approve=action == "approve",
             by=request.user,
             reason=request.POST.get("reason", "")[:500],
         )
-    except MembershipError as e:
+    except resource_services.ResourceError as e:
         messages.error(request, str(e))
     else:
         if resource.status == ResourceStatus.APPROVED:

@@ -1,9 +1,4 @@
-"""Writes that touch several rows of members: joining, renewing, opting in, resources.
-
-Each service is atomic: it either does everything asked or raises
-`MembershipError` and changes nothing, so a view can show the message and the
-member can correct the form.
-"""
+"""Joining, renewing, opting in (and editing or withdrawing an opt-in), and the renewal reminders."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -23,13 +16,11 @@ from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
-from .models import (
+from ..models import (
     PROFILE_FIELDS,
     Cycle,
     Enrollment,
     EnrollmentStatus,
-    Resource,
-    ResourceStatus,
     Role,
     User,
     eligibility,
@@ -212,94 +203,3 @@ def renewal_reminders_send(*, today: dt.date | None = None) -> int:
             member.save(update_fields=["renewal_reminded_for"])
             written += 1
     return written
-
-
-def _locked_cycles(cycle: Cycle) -> Cycle:
-    # Lock every cycle, in key order, before switching: two committee members
-    # opening different cycles at the same moment queue up instead of both
-    # passing the "one open at a time" check. There is one cycle a year, so
-    # locking them all is cheap. Returns a fresh copy of `cycle`.
-    locked = {c.pk: c for c in Cycle.objects.select_for_update().order_by("pk")}
-    if cycle.pk not in locked:
-        raise MembershipError("This cycle no longer exists.")
-    return locked[cycle.pk]
-
-
-@transaction.atomic
-def cycle_open_optins(*, cycle: Cycle) -> list[Cycle]:
-    """Open `cycle` for opt-ins and close whichever cycle was open, in one transaction:
-    exactly one cycle takes opt-ins at a time. Returns the cycles it closed."""
-    cycle = _locked_cycles(cycle)
-    if cycle.is_open:
-        raise MembershipError(f"The {cycle.name} cycle is already open for opt-ins.")
-    closed = list(Cycle.objects.open_for_optins())
-    Cycle.objects.filter(pk__in=[c.pk for c in closed]).update(is_open=False)
-    cycle.is_open = True
-    cycle.save(update_fields=["is_open"])
-    log.info("cycle %s opened for opt-ins; closed %s", cycle, ", ".join(map(str, closed)) or "none")
-    return closed
-
-
-@transaction.atomic
-def cycle_close_optins(*, cycle: Cycle) -> Cycle:
-    """Stop taking opt-ins for `cycle`. Opt-ins already made stay as they are."""
-    cycle = _locked_cycles(cycle)
-    if not cycle.is_open:
-        raise MembershipError(f"Opt-ins for the {cycle.name} cycle are already closed.")
-    cycle.is_open = False
-    cycle.save(update_fields=["is_open"])
-    log.info("cycle %s closed for opt-ins", cycle)
-    return cycle
-
-
-def _may_review(user: User) -> bool:
-    return user.runs_program
-
-
-@transaction.atomic
-def resource_suggest(
-    *,
-    by: User,
-    title: str,
-    description: str,
-    url: str = "",
-    file: File | None = None,
-    tags: str = "",
-) -> Resource:
-    """A member suggests a resource for the committee to review. The committee's own
-    additions need no review: they are approved at once, by the one who added them."""
-    resource = Resource(title=title, description=description, url=url, file=file or "", tags=tags, suggested_by=by)
-    if _may_review(by):
-        resource.status = ResourceStatus.APPROVED
-        resource.reviewed_by = by
-        resource.reviewed_at = timezone.now()
-    try:
-        resource.full_clean()
-    except ValidationError as e:
-        raise MembershipError(" ".join(e.messages)) from None
-    resource.save()
-    log.info("resource %s %s by %s", resource.pk, resource.status, by.pk)
-    return resource
-
-
-@transaction.atomic
-def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str = "") -> Resource:
-    """Approve or decline a suggested resource. A suggestion somebody has decided
-    meanwhile (a stale review page) is refused and stays as it is."""
-    if not _may_review(by):
-        raise MembershipError("Only the Mentoring Committee reviews resources.")
-    resource = Resource.objects.select_for_update().filter(pk=resource.pk).first()
-    if resource is None:
-        raise MembershipError("This suggestion no longer exists.")
-    if resource.status != ResourceStatus.SUGGESTED:
-        raise MembershipError(
-            f"“{resource.title}” was already {resource.get_status_display().lower()}"
-            f"{f' by {resource.reviewed_by}' if resource.reviewed_by else ''}: nothing was changed."
-        )
-    resource.status = ResourceStatus.APPROVED if approve else ResourceStatus.DECLINED
-    resource.reviewed_by = by
-    resource.reviewed_at = timezone.now()
-    resource.decline_reason = "" if approve else reason.strip()
-    resource.save(update_fields=["status", "reviewed_by", "reviewed_at", "decline_reason"])
-    log.info("resource %s %s by %s", resource.pk, resource.status, by.pk)
-    return resource
