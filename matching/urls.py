@@ -1,7 +1,6 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-from .views import dashboard, health, proposal
+from .views import dashboard, health, pairing, proposal
 
 app_name = "matching"
 
@@ -19,6 +18,5 @@ urlpatterns = [
     path("health/", health.health_home, name="health-home"),
     path("<int:cycle_id>/health/", health.health, name="health"),
     path("<int:cycle_id>/export/<slug:what>.<slug:fmt>", health.export, name="export"),
-    # Importing members moved beside the members (members:import): old bookmarks still find it.
-    path("import/", RedirectView.as_view(pattern_name="members:import", permanent=True)),
+    path("pair/", pairing.pair_create, name="pair-create"),
 ]

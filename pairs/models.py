@@ -171,6 +171,12 @@ class Pair(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
+    # What the committee's suggestion saw when the pair was made (matching passes them to
+    # pair_create): the reasons in words, never the scores, for the introductions; and
+    # where the chosen mentor stood among the suggestions (1 = the top one), for the
+    # committee's own measure of the suggestions. Empty / None when made without them.
+    match_reasons = models.JSONField(default=list, blank=True, editable=False)
+    suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(

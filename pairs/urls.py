@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from .views import committee, my_data, orientation, pair
 
@@ -7,10 +6,7 @@ app_name = "pairs"
 
 urlpatterns = [
     path("", committee.pair_list, name="pair-list"),
-    path("new/", committee.pair_create, name="pair-create"),
     path("mine/", pair.pair_mine, name="pair-mine"),
-    # The Outbox page moved to the outbox app: old bookmarks still find it.
-    path("emails/", RedirectView.as_view(pattern_name="outbox:email-list", permanent=True, query_string=True)),
     path("evaluations/", committee.evaluation_summary, name="evaluation-summary"),
     path("orientation/", orientation.orientation, name="orientation"),
     path("my-data/", my_data.my_data, name="my-data"),

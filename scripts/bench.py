@@ -666,9 +666,9 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:import", "committee"),
         Page("members:import-template", "committee"),
         Page("pairs:pair-list", "committee"),
-        Page("pairs:pair-create", "committee"),
+        Page("matching:pair-create", "committee"),
         Page(
-            "pairs:pair-create",
+            "matching:pair-create",
             "committee",
             label="finding a mentee",
             query=lambda w: {"cycle": w.open_cycle.pk, "mentee_q": w.waiting_mentee.member.last_name},

@@ -693,7 +693,7 @@ def committee_steps(browser: Browser, to_pair: queue.Queue):
         yield (
             "pair",
             str(mentee_id),
-            lambda: browser.post(reverse("pairs:pair-create"), data),
+            lambda: browser.post(reverse("matching:pair-create"), data),
             lambda a: a.status == 302 and a.location.startswith("/pairs/"),
         )
     yield "outbox page", "", lambda: browser.get(reverse("outbox:email-list")), lambda a: a.status == 200

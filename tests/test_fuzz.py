@@ -320,9 +320,9 @@ FORMS = {
         {"action": lambda w: choice("approve", "decline"), "reason": lambda w: st.just("") | TEXT},
     ),
     # pairs
-    "pairs:pair-create": Form(
+    "matching:pair-create": Form(
         "committee",
-        lambda w: [url("pairs:pair-create")],
+        lambda w: [url("matching:pair-create")],
         {
             "mentee": lambda w: ids(*(e.pk for e in w.mentees), w.p.mentee_id, w.mentors[1].pk),
             "mentor": lambda w: ids(*(e.pk for e in w.mentors), w.p.mentor_id, w.mentees[1].pk),

@@ -38,8 +38,8 @@ NUL = "a\x00b"
         ("pairs:pair-mine", "q"),
         ("pairs:pair-list", "q"),
         ("pairs:orientation", "q"),
-        ("pairs:pair-create", "mentee_q"),
-        ("pairs:pair-create", "mentor_q"),
+        ("matching:pair-create", "mentee_q"),
+        ("matching:pair-create", "mentor_q"),
         ("members:enrollment-list", "q"),
         ("members:resource-list", "q"),
     ],
@@ -79,7 +79,7 @@ def test_the_pairing_page_with_a_strange_choice_in_the_address_offers_the_usual_
     client_for, committee, cycle, choice
 ):
     response = client_for(committee).get(
-        reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee": choice, "mentor": choice}
+        reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee": choice, "mentor": choice}
     )
 
     assert response.status_code == 200
@@ -107,7 +107,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "matching:dashboard": ("q", "library_type", "region", "category", "sort", "page"),
     "matching:suggestions": ("more", "left_out"),
     "matching:proposal": ("q", "page", "left"),
-    "pairs:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),
+    "matching:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),
     "pairs:pair-list": ("cycle", "q", "status", "page"),
     "pairs:pair-mine": ("q", "page"),
     "outbox:email-list": ("state", "page"),
@@ -235,7 +235,7 @@ def test_every_get_parameter_a_page_reads_is_listed(client_for, site, settings):
 
     unlisted = sorted((name, key) for name, key in READS if key not in GET_PARAMS.get(name, ()))
     assert not unlisted, f"Add these (page, parameter) to GET_PARAMS: {unlisted}"
-    assert {name for name, _ in READS} >= {"pairs:pair-create", "matching:proposal", "account_login"}
+    assert {name for name, _ in READS} >= {"matching:pair-create", "matching:proposal", "account_login"}
 
 
 def test_every_get_parameter_named_in_the_code_is_listed():
@@ -255,5 +255,5 @@ def test_every_get_parameter_named_in_the_code_is_listed():
     }
     listed = {key for keys in GET_PARAMS.values() for key in keys}
 
-    assert ("pairs/views/committee.py", "mentee_q") in named
+    assert ("matching/views/pairing.py", "mentee_q") in named
     assert not [(path, key) for path, key in named if key not in listed]

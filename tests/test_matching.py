@@ -473,6 +473,37 @@ def test_committee_compares_the_two_side_by_side_and_pairs_them_in_one_click(
     assert numbers(response)["active pairs"] == 1 and numbers(response)["introductions pending"] == 2
 
 
+def test_a_pair_made_from_the_suggestions_records_their_reasons_in_words_and_the_mentors_rank(
+    client_for, committee, cycle, cataloger, cora
+):
+    # Cora (a cataloger at a public library of the region) is the top suggestion for Mina;
+    # Kit, a children's librarian elsewhere, comes after her.
+    kit = mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"], library_type="school")
+    client = client_for(committee)
+
+    client.post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, kit.pk]))
+    pair = Pair.objects.get()
+    assert pair.suggestion_rank == 2
+    pairing.pair_end(pair=pair, by=committee, reason="A test pair.", back_to_pool=True)
+
+    client.post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk]))
+    pair = Pair.objects.get(status="active")
+    assert pair.suggestion_rank == 1
+    assert "Job titles agree on cataloging" in pair.match_reasons
+    assert any(r.startswith("Both work in Cataloging") for r in pair.match_reasons)
+    assert not any("point" in r for r in pair.match_reasons)  # the reasons in words, never the scores
+
+
+def test_the_plain_pairing_page_records_the_rank_too(client_for, committee, cycle, cataloger, cora):
+    client_for(committee).post(
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
+        {"mentee": cataloger.pk, "mentor": cora.pk, "liaison": "", "length_months": 10},
+    )
+
+    pair = Pair.objects.get()
+    assert pair.suggestion_rank == 1 and "Job titles agree on cataloging" in pair.match_reasons
+
+
 def test_the_compare_page_warns_when_the_rules_would_not_suggest_the_pair(client_for, committee, cycle, cataloger):
     colleague = mentor(cycle, "Sue", "Same", institution=cataloger.member.institution)
 
@@ -746,6 +777,9 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     assert set(Pair.objects.values_list("created_by", "status")) == {(committee.pk, "active")}
     for pair in Pair.objects.all():
         assert sorted(pair.emails.values_list("kind", flat=True)) == ["intro_mentee", "intro_mentor"]
+    # Each pair records where its mentor stood among the suggestions, and why it was chosen.
+    assert all(rank is not None and rank >= 1 for rank in Pair.objects.values_list("suggestion_rank", flat=True))
+    assert all(Pair.objects.values_list("match_reasons", flat=True))
     draft.refresh_from_db()
     assert (draft.status, draft.confirmed_by) == ("confirmed", committee)
     assert draft.confirmed_at is not None

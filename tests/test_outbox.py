@@ -235,7 +235,7 @@ def test_broker_outage_delays_introductions_and_the_sweep_delivers_each_exactly_
     redis.stop()
     started = time.monotonic()
     response = client_for(committee).post(
-        reverse("pairs:pair-create"),
+        reverse("matching:pair-create"),
         {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": cycle.default_length_months},
         follow=True,
     )

@@ -144,11 +144,11 @@ def test_the_database_refuses_a_pair_of_13_months(cycle):
 
 def test_committee_pairs_from_the_plain_page(client_for, committee, mentee, mentor, cycle):
     client = client_for(committee)
-    page = client.get(reverse("pairs:pair-create"))
+    page = client.get(reverse("matching:pair-create"))
     assert str(mentee.member) in page.text and str(mentor.member) in page.text
 
     response = client.post(
-        reverse("pairs:pair-create") + f"?cycle={cycle.pk}",
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
         {"mentee": mentee.pk, "mentor": mentor.pk, "liaison": "", "length_months": "10"},
         follow=True,
     )
@@ -165,7 +165,7 @@ def test_a_stale_page_pairing_a_mentee_paired_meanwhile_gets_a_message_not_an_er
     pairing.pair_create(mentee_id=mentee.pk, mentor_id=other_mentor.pk, by=committee)
 
     response = client_for(committee).post(
-        reverse("pairs:pair-create"), {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": "10"}
+        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": "10"}
     )
 
     assert response.status_code == 200
@@ -180,7 +180,7 @@ def test_the_service_refusal_shows_as_a_message_on_the_page(client_for, committe
     PairFactory(cycle=cycle, mentor=full)
 
     response = client_for(committee).post(
-        reverse("pairs:pair-create"), {"mentee": mentee.pk, "mentor": full.pk, "length_months": "10"}
+        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": full.pk, "length_months": "10"}
     )
 
     assert "already mentors 1 of the 1 mentee they offered to take" in response.text
@@ -254,7 +254,7 @@ def test_the_pairing_page_lists_only_the_mentees_and_mentors_matching_the_search
     client_for, committee, cycle, mentee, mentor
 ):
     EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
-    url = reverse("pairs:pair-create")
+    url = reverse("matching:pair-create")
 
     page = client_for(committee).get(url, {"cycle": cycle.pk, "mentee_q": "Other", "mentor_q": "nobody-at-all"}).text
 
@@ -266,7 +266,7 @@ def test_the_pairing_page_lists_only_the_mentees_and_mentors_matching_the_search
 def test_a_search_that_finds_one_mentee_chooses_them(client_for, committee, cycle, mentee, mentor):
     EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
 
-    page = client_for(committee).get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee_q": "Other"}).text
+    page = client_for(committee).get(reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee_q": "Other"}).text
 
     assert chosen(page, "mentee") == str(Enrollment.objects.get(member__last_name="Other").pk)
     assert chosen(page, "mentor") is None  # no search for the mentor: nobody chosen for the committee
@@ -281,7 +281,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
     ]
     client = client_for(committee)
 
-    page = client.get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee": many[51].pk}).text
+    page = client.get(reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee": many[51].pk}).text
 
     names = [name.split(" — ")[0] for name in offered(page, "mentee")]
     assert len(names) == 51 and names[0] == "Mentee No51" and names[1:] == [f"Mentee No{i:02d}" for i in range(50)]
@@ -290,7 +290,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
 
     # Any waiting mentee can be paired, offered on the page or not.
     response = client.post(
-        reverse("pairs:pair-create") + f"?cycle={cycle.pk}",
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
         {"mentee": many[50].pk, "mentor": mentor.pk, "length_months": "10"},
     )
     assert response.status_code == 302
@@ -299,7 +299,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
 
 def test_the_pairing_page_query_count_does_not_grow_with_the_opt_ins(client_for, committee, cycle, mentee, mentor):
     client = client_for(committee)
-    url = reverse("pairs:pair-create") + f"?cycle={cycle.pk}"
+    url = reverse("matching:pair-create") + f"?cycle={cycle.pk}"
 
     few = count_queries(client, url)
     for i in range(60):

@@ -19,6 +19,7 @@ from ..assignment import AssignmentError, solve
 from ..models import Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
 from ..scoring import allowed_matrix, score
 from .pool import load_pool
+from .suggestions import PairingFacts, facts_from
 
 log = logging.getLogger(__name__)
 
@@ -175,10 +176,25 @@ def proposal_unban(*, proposal: Proposal, ban_id: int) -> None:
 def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     """Make every pair of the draft, all or nothing, each through the pairs service."""
     proposal = _draft_locked(proposal)
+    # What the suggestions saw, for every pair of the draft from one scoring of the cycle.
+    pool = load_pool(proposal.cycle)
+    rows, cols = pool.mentee_index(), pool.mentor_index()
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     made = []
     for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
+        i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
+        facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
         try:
-            made.append(pairing.pair_create(mentee_id=item.mentee_id, mentor_id=item.mentor_id, by=by))
+            made.append(
+                pairing.pair_create(
+                    mentee_id=item.mentee_id,
+                    mentor_id=item.mentor_id,
+                    by=by,
+                    match_reasons=facts.reasons,
+                    suggestion_rank=facts.rank,
+                )
+            )
         except pairing.PairingError as e:
             raise ProposalError(
                 f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer possible ({e}). "

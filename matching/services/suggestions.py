@@ -69,3 +69,35 @@ def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason]
         explain(scores, 0, j, AREA_LABELS),
         exclusion(pool.mentees[0], pool.mentors[j], pool.rules),
     )
+
+
+@dataclass(frozen=True)
+class PairingFacts:
+    """What the suggestions saw when the committee paired a mentee with a mentor."""
+
+    reasons: list[str]  # what the two have in common, a sentence each, no points
+    rank: int | None  # 1 = the top suggestion (mentors with the same score share a rank); None: not suggested
+
+
+def reasons_in_words(reasons: list[Reason]) -> list[str]:
+    """The reasons that count for the pair, as the members may read them: no points."""
+    return [r.text for r in reasons if r.points > 0]
+
+
+def facts_from(scores, allowed: np.ndarray, i: int, j: int) -> PairingFacts:
+    """PairingFacts of mentee row i and mentor column j of one scoring."""
+    totals = scores.total[i]
+    rank = 1 + int(np.count_nonzero(allowed[i] & (totals > totals[j]))) if allowed[i, j] else None
+    return PairingFacts(reasons_in_words(explain(scores, i, j, AREA_LABELS)), rank)
+
+
+def pairing_facts(mentee: Enrollment, mentor: Enrollment) -> PairingFacts:
+    """The reasons and the rank of `mentor` among the suggestions for `mentee`, as they are now
+    (nothing when either has left the pool)."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    index = pool.mentor_index()
+    if not pool.mentees or mentor.pk not in index:
+        return PairingFacts([], None)
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    return facts_from(scores, allowed, 0, index[mentor.pk])

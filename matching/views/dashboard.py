@@ -149,7 +149,14 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
     mentor = get_object_or_404(Enrollment.objects.with_member().mentors(), pk=mentor_pk, cycle=cycle)
     if request.method == "POST":
         try:
-            pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=request.user)
+            facts = suggestion_services.pairing_facts(mentee, mentor)
+            pairing.pair_create(
+                mentee_id=mentee.pk,
+                mentor_id=mentor.pk,
+                by=request.user,
+                match_reasons=facts.reasons,
+                suggestion_rank=facts.rank,
+            )
         except pairing.PairingError as e:
             messages.error(request, str(e))
             return redirect("matching:dashboard", cycle_id=cycle.pk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -83,6 +84,8 @@ def pair_create(
     by: User,
     liaison: User | None = None,
     length_months: int | None = None,
+    match_reasons: Sequence[str] = (),
+    suggestion_rank: int | None = None,
     today: dt.date | None = None,
 ) -> Pair:
     """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
@@ -91,6 +94,9 @@ def pair_create(
     mentor is at capacity, the two are the same person or of different cycles, or
     the length is not 9–12 months. The pair and its two pending emails are one
     transaction; the emails are handed to Celery only after it commits.
+
+    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
+    record what matching saw when the committee chose; pairs made elsewhere have none.
     """
     today = today or timezone.localdate()
     # Lock both enrollments, always in the same order (by id) so that two
@@ -140,6 +146,8 @@ def pair_create(
         length_months=length,
         ends_on=add_months(starts_on, length),
         created_by=by,
+        match_reasons=list(match_reasons),
+        suggestion_rank=suggestion_rank,
     )
     try:
         with transaction.atomic():

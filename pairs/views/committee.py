@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from arla_mentoring.paging import page_of
 from members.decorators import committee_required
 
-from ..forms import CHOICES_SHOWN, PairEndForm, PairForm
+from ..forms import PairEndForm
 from ..models import (
     Evaluation,
     EvaluationKind,
@@ -21,54 +21,6 @@ from ..models import (
 )
 from ..services import pairing
 from ._common import _posted, _selected_cycle
-
-
-@committee_required
-@require_http_methods(["GET", "POST"])
-def pair_create(request: HttpRequest) -> HttpResponse:
-    """The Mentoring Committee and site admins: pair a waiting mentee with a mentor."""
-    cycles, cycle = _selected_cycle(request, prefer="open")
-    if cycle is None:
-        messages.info(request, "Create a cycle first.")
-        return redirect("members:cycle-create")
-    initial = {k: request.GET[k] for k in ("mentee", "mentor") if request.GET.get(k)}
-    mentee_q, mentor_q = request.GET.get("mentee_q", "").strip(), request.GET.get("mentor_q", "").strip()
-    form = PairForm(_posted(request), cycle=cycle, initial=initial, mentee_q=mentee_q, mentor_q=mentor_q)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pair = pairing.pair_create(
-                mentee_id=data["mentee"].pk,
-                mentor_id=data["mentor"].pk,
-                liaison=data["liaison"],
-                length_months=data["length_months"],
-                by=request.user,
-            )
-        except pairing.PairingError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(
-                request, f"Paired {pair.mentee.member} with {pair.mentor.member}. Both introductions are on their way."
-            )
-            return redirect("pairs:pair-detail", pk=pair.pk)
-    elif request.method == "POST":
-        # The usual cause: the chosen mentee was paired meanwhile, so is no longer offered.
-        messages.error(
-            request, "That choice is no longer available (someone may have paired them meanwhile): check the form."
-        )
-    return render(
-        request,
-        "pairs/pair_form.html",
-        {
-            "form": form,
-            "cycle": cycle,
-            "cycles": cycles,
-            "mentee_q": mentee_q,
-            "mentor_q": mentor_q,
-            "chosen": initial,
-            "shown": CHOICES_SHOWN,
-        },
-    )
 
 
 @committee_required

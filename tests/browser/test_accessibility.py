@@ -199,7 +199,7 @@ PAGES = [
     ("proposal", "committee", lambda d: reverse("matching:proposal", args=[d.cycle.pk])),
     ("proposal-confirm", "committee", lambda d: reverse("matching:proposal-confirm", args=[d.cycle.pk])),
     ("pairs", "committee", lambda d: reverse("pairs:pair-list") + f"?cycle={d.cycle.pk}"),
-    ("pair-create", "committee", lambda d: reverse("pairs:pair-create") + f"?cycle={d.cycle.pk}"),
+    ("pair-create", "committee", lambda d: reverse("matching:pair-create") + f"?cycle={d.cycle.pk}"),
     ("pair-as-liaison", "committee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
     ("my-pairs-liaison", "committee", lambda d: reverse("pairs:pair-mine")),
     ("pair-end", "committee", lambda d: reverse("pairs:pair-end", args=[d.pair.pk])),
