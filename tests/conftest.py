@@ -8,6 +8,22 @@ from members.models import committee_group
 
 from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
+# The slow lane (`make test` runs it, `make test-fast` leaves it out): real browsers, real
+# faults (servers stopped and killed, workers, threads committing on their own connections)
+# and load-like runs. A test is slow by what it does, so new ones join by themselves.
+SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        db = item.get_closest_marker("django_db")
+        transactional = bool(db and db.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
+        if transactional or item.path.parent.name == "browser" or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
 # Playwright drives the browser from the test thread while live_server serves from
 # another; Django's async-safety check would refuse the ORM calls the tests make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
