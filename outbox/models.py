@@ -27,6 +27,7 @@ class EmailKind(models.TextChoices):
     PAIR_ENDED = "pair_ended", "Pair ended"
     PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
     RENEWAL_REMINDER = "renewal_reminder", "Membership renewal reminder"
+    ACCOUNT = "account", "Account email (confirmation, password reset)"
 
 
 class EmailQuerySet(models.QuerySet):
