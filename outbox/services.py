@@ -21,7 +21,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import Email, EmailState
+from .models import SECRET_BODY_ERASED, Email, EmailState
 from .rendering import Rendered, render
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,17 @@ def email_send(*, email_id: int) -> str:
             email.state = EmailState.SENT
             email.sent_at = timezone.now()
             email.last_error = ""
-        email.save(update_fields=["attempts", "state", "sent_at", "last_error", "queued_at"])
+        fields = ["attempts", "state", "sent_at", "last_error", "queued_at"]
+        if email.state == EmailState.SENT and email.body_is_secret:
+            # Its link has reached its owner: the row keeps what the committee sees (kind,
+            # recipient, subject, state, dates). Until now the body had to stay, because
+            # sending a pending or failed row again needs it (the key cannot be made again
+            # outside the request). That window is acceptable: only site admins can read the
+            # body meanwhile, and the link dies by itself in days (allauth's confirmation
+            # and Django's reset timeouts) or once used.
+            email.body_text, email.body_html = SECRET_BODY_ERASED, ""
+            fields += ["body_text", "body_html"]
+        email.save(update_fields=fields)
     if error is not None and email.state == EmailState.PENDING:
         raise TransientEmailError(str(error)) from error
     return email.state

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from outbox.models import Email, EmailKind, EmailState
+from outbox.services import email_send
 
 from .test_signup import SIGNUP
 
@@ -82,3 +83,36 @@ def test_signing_up_with_a_taken_address_tells_its_account_through_the_outbox(cl
     assert (row.to, row.recipient) == (member.email, member)
     assert [m.to for m in mailoutbox] == [[member.email]]
     assert "already" in mailoutbox[0].body.lower()
+
+
+# --- Their body: a secret until sent, then erased; the committee never reads it ---------------
+
+
+@pytest.fixture
+def reset_email(client, member):
+    """A member asked for a password reset: the pending row, and the key its link carries."""
+    reset_request(client, member.email)
+    row = account_emails().get()
+    return row, RESET_PATH.search(row.body_text).group(1)
+
+
+def test_a_sent_account_email_keeps_its_kind_recipient_subject_state_and_dates_but_not_its_body(
+    member, reset_email, eager_tasks, mailoutbox
+):
+    row, key = reset_email
+
+    assert email_send(email_id=row.pk) == EmailState.SENT
+
+    [message] = mailoutbox
+    assert key in message.body  # the member got the link
+    row.refresh_from_db()
+    assert (row.kind, row.to, row.recipient, row.state, row.attempts) == (
+        EmailKind.ACCOUNT,
+        member.email,
+        member,
+        EmailState.SENT,
+        1,
+    )
+    assert row.subject == message.subject and row.created_at and row.sent_at
+    assert key not in row.body_text + row.body_html
+    assert "/accounts/password/reset/key/" not in row.body_text + row.body_html
