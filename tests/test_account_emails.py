@@ -4,13 +4,17 @@ email: written in the request, sent by Celery after commit, swept when the doorb
 lost. They carry secrets, so nobody but a site admin reads their body, and it is erased
 once sent."""
 
+import contextlib
 import re
+import smtplib
 
 import pytest
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from outbox.models import Email, EmailKind, EmailState
-from outbox.services import email_send
+from outbox.services import TransientEmailError, email_send
 
 from .test_signup import SIGNUP
 
@@ -116,3 +120,74 @@ def test_a_sent_account_email_keeps_its_kind_recipient_subject_state_and_dates_b
     assert row.subject == message.subject and row.created_at and row.sent_at
     assert key not in row.body_text + row.body_html
     assert "/accounts/password/reset/key/" not in row.body_text + row.body_html
+
+
+def committee_pages(row) -> list[str]:
+    """Every page where the committee reads outbox rows, and the admin's ways to look for one."""
+    outbox = reverse("outbox:email-list")
+    admin_list = reverse("admin:outbox_email_changelist")
+    return [
+        outbox,
+        *(f"{outbox}?state={state}" for state in EmailState.values),
+        admin_list,
+        f"{admin_list}?kind__exact={EmailKind.ACCOUNT}",
+        f"{admin_list}?q={row.to}",
+        f"{admin_list}?q=Password",
+        reverse("admin:outbox_email_change", args=[row.pk]),
+        reverse("admin:outbox_email_history", args=[row.pk]),
+    ]
+
+
+def assert_committee_cannot_read_the_link(client, row, key: str) -> None:
+    for url in committee_pages(row):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert key not in page.text, url
+        assert "/accounts/password/reset/key/" not in page.text, url
+    # Neither by asking the admin's list which rows' body holds some text, a letter at a time.
+    for lookup in ("body_text__contains", "body_html__contains", "body_text__startswith", "body_text"):
+        response = client.get(reverse("admin:outbox_email_changelist"), {lookup: key[:3]})
+        assert response.status_code == 400, lookup
+
+
+def test_the_committee_cannot_read_a_password_reset_link_in_the_admin_or_the_outbox_before_or_after_sending(
+    client_for, committee, member, reset_email, eager_tasks, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    row, key = reset_email
+    committee_client = client_for(committee)
+
+    # Pending: the Outbox page and the admin list it like any email, without its body.
+    outbox_page = committee_client.get(reverse("outbox:email-list")).text
+    assert row.subject in outbox_page and member.email in outbox_page and ">Pending</span>" in outbox_page
+    assert row.subject in committee_client.get(reverse("admin:outbox_email_changelist")).text
+    assert_committee_cannot_read_the_link(committee_client, row, key)
+
+    # Failed (the mail server refused every attempt): the row keeps its body to be sent again.
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    for _ in range(settings.EMAIL_MAX_ATTEMPTS):
+        with contextlib.suppress(TransientEmailError):
+            email_send(email_id=row.pk)
+    row.refresh_from_db()
+    assert row.state == EmailState.FAILED and key in row.body_text
+    assert_committee_cannot_read_the_link(committee_client, row, key)
+
+    # The committee sends it again from the Outbox page: the member gets the link, and the row loses it.
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = committee_client.post(reverse("outbox:email-resend", args=[row.pk]), follow=True)
+    assert f"Sending “{row.subject}” to {member.email} again." in response.text
+    assert [m.to for m in mailoutbox] == [[member.email]] and key in mailoutbox[0].body
+    row.refresh_from_db()
+    assert row.state == EmailState.SENT and key not in row.body_text
+    assert_committee_cannot_read_the_link(committee_client, row, key)
+
+
+def test_a_site_admin_reads_a_pending_account_email_in_the_admin(client_for, site_admin, reset_email):
+    row, key = reset_email
+
+    page = client_for(site_admin).get(reverse("admin:outbox_email_change", args=[row.pk]))
+
+    assert key in page.text
