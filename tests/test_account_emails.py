@@ -5,6 +5,7 @@ lost. They carry secrets, so nobody but a site admin reads their body, and it is
 once sent."""
 
 import contextlib
+import datetime as dt
 import re
 import smtplib
 
@@ -14,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from outbox.models import Email, EmailKind, EmailState
-from outbox.services import TransientEmailError, email_send
+from outbox.services import TransientEmailError, email_send, outbox_sweep
 
 from .test_signup import SIGNUP
 
@@ -191,3 +192,32 @@ def test_a_site_admin_reads_a_pending_account_email_in_the_admin(client_for, sit
     page = client_for(site_admin).get(reverse("admin:outbox_email_change", args=[row.pk]))
 
     assert key in page.text
+
+
+# --- Outages delay them, never lose them, never fail the request ------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the request rings the doorbell itself
+def test_a_mail_server_outage_delays_a_signup_confirmation_and_the_sweep_sends_it_once(
+    client, eager_tasks, monkeypatch, mailoutbox
+):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    response = client.post(reverse("account_signup"), SIGNUP)
+
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    [row] = account_emails()
+    assert (row.to, row.state, row.attempts) == (NEWCOMER, EmailState.PENDING, 1)
+    assert "Connection unexpectedly closed" in row.last_error
+    assert mailoutbox == []
+
+    monkeypatch.undo()
+    outbox_sweep(older_than=dt.timedelta(0))
+    outbox_sweep(older_than=dt.timedelta(0))
+
+    [message] = mailoutbox
+    assert message.to == [NEWCOMER] and "/accounts/confirm-email/" in message.body
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (EmailState.SENT, 2)
