@@ -27,6 +27,11 @@ class EmailKind(models.TextChoices):
     PAIR_ENDED = "pair_ended", "Pair ended"
     PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
     RENEWAL_REMINDER = "renewal_reminder", "Membership renewal reminder"
+    ACCOUNT = "account", "Account email (confirmation, password reset)"
+
+
+# What an account email's body becomes once sent.
+SECRET_BODY_ERASED = "(Erased once sent: it held a confirmation key or a password-reset link.)"
 
 
 class EmailQuerySet(models.QuerySet):
@@ -74,3 +79,10 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to} ({self.state})"
+
+    @property
+    def body_is_secret(self) -> bool:
+        """An account email's body holds a confirmation key or a password-reset link, which
+        let whoever reads it verify an address or take over an account: only site admins
+        (who may do both anyway) read it, and it is erased once sent."""
+        return self.kind == EmailKind.ACCOUNT

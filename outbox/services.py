@@ -1,7 +1,8 @@
 """Writing and sending the program's emails.
 
-`email_write` is the one way an email comes to exist: it writes a pending row in the
-caller's transaction and rings the doorbell (a Celery task) after the commit. The row
+`email_write` is the one way an email comes to exist (`email_write_rendered` for one
+rendered elsewhere, django-allauth's): it writes a pending row in the caller's
+transaction and rings the doorbell (a Celery task) after the commit. The row
 is the truth; a lost doorbell is found by `outbox_sweep`, and `email_send` sends a row
 at most once.
 """
@@ -12,6 +13,7 @@ import datetime as dt
 import logging
 import smtplib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +21,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import Email, EmailState
-from .rendering import render
+from .models import SECRET_BODY_ERASED, Email, EmailState
+from .rendering import Rendered, render
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,55 @@ def email_write(
     Returns the new row, or None when it existed already: callers that run twice
     write nothing twice.
     """
-    if Email.objects.filter(key=key).exists():
-        return None
-    rendered = render(kind, {"recipient": to, **context})
-    email = Email.objects.create(
+    return _email_row_write(
         kind=kind,
         key=key,
         to=to.email,
         recipient=to,
         pair=pair,
         cycle_id=cycle.pk if cycle is not None else getattr(pair, "cycle_id", None),
+        rendering=lambda: render(kind, {"recipient": to, **context}),
+    )
+
+
+def email_write_rendered(
+    *, kind: str, key: str, to: str, recipient: models.Model | None, subject: str, text: str, html: str = ""
+) -> Email | None:
+    """Write one pending email rendered elsewhere (django-allauth's, from its own
+    templates) to the address `to`, as `email_write` does: unless `key` was written
+    before, and sent after commit. `recipient` is the account the address names, if any.
+    """
+    return _email_row_write(
+        kind=kind,
+        key=key,
+        to=to,
+        recipient=recipient,
+        rendering=lambda: Rendered(subject=subject, text=text, html=html),
+    )
+
+
+def _email_row_write(
+    *,
+    kind: str,
+    key: str,
+    to: str,
+    recipient: models.Model | None,
+    rendering: Callable[[], Rendered],
+    pair: models.Model | None = None,
+    cycle_id: int | None = None,
+) -> Email | None:
+    # `rendering` is called only for a new key: a periodic task that runs again
+    # renders nothing again.
+    if Email.objects.filter(key=key).exists():
+        return None
+    rendered = rendering()
+    email = Email.objects.create(
+        kind=kind,
+        key=key,
+        to=to,
+        recipient=recipient,
+        pair=pair,
+        cycle_id=cycle_id,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
@@ -143,7 +184,17 @@ def email_send(*, email_id: int) -> str:
             email.state = EmailState.SENT
             email.sent_at = timezone.now()
             email.last_error = ""
-        email.save(update_fields=["attempts", "state", "sent_at", "last_error", "queued_at"])
+        fields = ["attempts", "state", "sent_at", "last_error", "queued_at"]
+        if email.state == EmailState.SENT and email.body_is_secret:
+            # Its link has reached its owner: the row keeps what the committee sees (kind,
+            # recipient, subject, state, dates). Until now the body had to stay, because
+            # sending a pending or failed row again needs it (the key cannot be made again
+            # outside the request). That window is acceptable: only site admins can read the
+            # body meanwhile, and the link dies by itself in days (allauth's confirmation
+            # and Django's reset timeouts) or once used.
+            email.body_text, email.body_html = SECRET_BODY_ERASED, ""
+            fields += ["body_text", "body_html"]
+        email.save(update_fields=fields)
     if error is not None and email.state == EmailState.PENDING:
         raise TransientEmailError(str(error)) from error
     return email.state

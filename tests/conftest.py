@@ -133,6 +133,15 @@ def eager_tasks():
 
 
 @pytest.fixture
+def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
+    """`with sending():` around a request sends what it wrote through the outbox, into
+    mailoutbox: the after-commit doorbells ring (never inside a test's transaction
+    otherwise) and Celery runs them in process. On live_server (real commits) `eager_tasks`
+    is enough."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def broker_tasks():
     """Celery tasks go through the real Redis broker (for tests with a real worker)."""
     with _celery_eager(False):

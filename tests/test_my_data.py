@@ -52,11 +52,6 @@ def days(n: int) -> dt.date:
 
 
 @pytest.fixture
-def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def mentee(db):
     return UserFactory(**MENTEE)
 

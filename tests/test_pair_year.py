@@ -58,12 +58,6 @@ def text_of(message) -> str:
 
 
 @pytest.fixture
-def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
-    """`with sending():` runs the after-commit doorbells, so the outbox's emails land in mailoutbox."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def mentor(seasoned_member):
     seasoned_member.phone = MENTOR_PHONE
     seasoned_member.save(update_fields=["phone"])
