@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-deploy clean bench load audit
+.PHONY: run test test-fast install lint format check-deploy clean bench load audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -31,6 +31,12 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the suite without the slow lane (browsers, faults, workers, load-like); for working, not for commits
+test-fast: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/with-services.sh $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed
 bench: install

@@ -70,7 +70,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
-    # Our apps, in the order they depend on each other: members <- pairs <- matching.
+    # Our apps, in the order they depend on each other: outbox <- members <- pairs <- matching.
+    "outbox",
     "members",
     "pairs",
     "matching",
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "members.program.program_context",
             ],
         },
     },
@@ -175,7 +177,7 @@ HOUR = 60 * 60
 CELERY_BEAT_SCHEDULE = {
     "members-renewal-reminders": {"task": "members.tasks.send_renewal_reminders", "schedule": 24 * HOUR},
     # The outbox's safety net: re-queues emails whose task was lost.
-    "pairs-sweep-outbox": {"task": "pairs.tasks.sweep_outbox", "schedule": 5 * 60},
+    "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 5 * 60},
     "pairs-checkin-reminders": {"task": "pairs.tasks.send_checkin_reminders", "schedule": 24 * HOUR},
     # Daily, but keyed by month: each liaison gets one digest a month, on the first run of the month.
     "pairs-liaison-digests": {"task": "pairs.tasks.send_liaison_digests", "schedule": 24 * HOUR},

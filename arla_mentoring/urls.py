@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from members.accounts import AdminLoginForm
 
@@ -15,6 +16,11 @@ urlpatterns = [
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Pages that moved when the apps were cut by concept: old bookmarks still find them.
+    path("pairs/emails/", RedirectView.as_view(pattern_name="outbox:email-list", permanent=True, query_string=True)),
+    path("pairs/new/", RedirectView.as_view(pattern_name="matching:pair-create", permanent=True, query_string=True)),
+    path("matching/import/", RedirectView.as_view(pattern_name="members:import", permanent=True)),
+    path("outbox/", include("outbox.urls")),
     path("pairs/", include("pairs.urls")),
     path("matching/", include("matching.urls")),
     path("", include("members.urls")),

@@ -74,10 +74,6 @@ def solve(
             if sub_allowed[a, b]:
                 pairs.append((int(rows[a]), int(slots[b])))
                 taken_rows.add(int(rows[a]))
-    free = capacity.copy()
-    for i, j in pairs:
-        if (i, j) not in locked:
-            free[j] -= 1
     for i in rows:
         if int(i) in taken_rows:
             continue

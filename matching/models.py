@@ -49,7 +49,9 @@ class MatchSettings(models.Model):
 
     @classmethod
     def for_cycle(cls, cycle: Cycle) -> MatchSettings:
-        return cls.objects.get_or_create(cycle=cycle)[0]
+        """The cycle's settings, or the defaults (unsaved) for a cycle whose weights were never
+        changed: reading a page never writes."""
+        return cls.objects.filter(cycle=cycle).first() or cls(cycle=cycle)
 
     def weights(self) -> Weights:
         return Weights(

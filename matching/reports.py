@@ -1,4 +1,4 @@
-"""The program's health in numbers, and the committee's exports.
+"""The program's health in numbers (the exports are in `exports`).
 
 Every function reads with a fixed number of queries, however many pairs, check-ins,
 months or cycles there are (grouped counts, conditional counts, one row per pair at
@@ -11,13 +11,12 @@ reads them, not even to count them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-import tablib
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.utils import timezone
 
-from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
+from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
+from outbox.models import Email, EmailKind, EmailState
 from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
 
 STATUSES = [s.value for s in EnrollmentStatus]
@@ -38,7 +37,7 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _ended_on(ended_at: dt.datetime | None) -> dt.date | None:
+def ended_on(ended_at: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(ended_at).date() if ended_at else None
 
 
@@ -93,7 +92,7 @@ def _pair_spans(cycle: Cycle) -> list[tuple[dt.date, dt.date, str]]:
     for starts_on, ends_on, status, ended_at in Pair.objects.for_cycle(cycle).values_list(
         "starts_on", "ends_on", "status", "ended_at"
     ):
-        last = _ended_on(ended_at) if status == PairStatus.ENDED and ended_at else ends_on
+        last = ended_on(ended_at) if status == PairStatus.ENDED and ended_at else ends_on
         spans.append((starts_on, max(last, starts_on), status))
     return spans
 
@@ -159,7 +158,7 @@ def pair_outcomes(cycle: Cycle, spans: list | None = None) -> dict:
 
 # The names of a pair's three people, read as columns: as models, each pair would be
 # seven objects (itself, its cycle, two opt-ins with their JSON fields, three members).
-_PEOPLE = (
+PEOPLE = (
     "pk",
     "starts_on",
     "mentor__member__first_name",
@@ -174,18 +173,23 @@ _PEOPLE = (
 )
 
 
-def _name_and_email(row: dict, who: str) -> list[str]:
-    """[full name, email] of one person of a `.values(*_PEOPLE)` row: `who` is
+def full_name(first: str | None, last: str | None) -> str:
+    """A member's name as User.get_full_name() gives it ("" for nobody)."""
+    return f"{first or ''} {last or ''}".strip()
+
+
+def name_and_email(row: dict, who: str) -> list[str]:
+    """[full name, email] of one person of a `.values(*PEOPLE)` row: `who` is
     "mentor__member__", "mentee__member__" or "liaison__" (empty strings for no liaison)."""
-    return [_full_name(row[f"{who}first_name"], row[f"{who}last_name"]), row[f"{who}email"] or ""]
+    return [full_name(row[f"{who}first_name"], row[f"{who}last_name"]), row[f"{who}email"] or ""]
 
 
 def _people(row: dict) -> dict:
     """A pair's number, start and people, named as User.__str__ names them (the full name,
-    else the email), from a row of `.values(*_PEOPLE)`."""
+    else the email), from a row of `.values(*PEOPLE)`."""
 
     def named(who: str) -> str:
-        name, email = _name_and_email(row, who)
+        name, email = name_and_email(row, who)
         return name or email
 
     return {
@@ -219,7 +223,7 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
         .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
         .values_list("pk", "last_checkin_on", "_count")[:limit]
     )
-    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[pk for pk, _l, _c in found]).values(*_PEOPLE)}
+    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[pk for pk, _l, _c in found]).values(*PEOPLE)}
     return {
         "count": found[0][2] if found else 0,
         "pairs": [{**_people(people[pk]), "last_checkin": last} for pk, last, _count in found if pk in people],
@@ -232,9 +236,9 @@ def pairs_ended_early(cycle: Cycle) -> list[dict]:
         Pair.objects.for_cycle(cycle)
         .filter(status=PairStatus.ENDED)
         .order_by("ended_at", "pk")
-        .values(*_PEOPLE, "ended_at", "end_reason")
+        .values(*PEOPLE, "ended_at", "end_reason")
     )
-    return [{**_people(p), "ended_on": _ended_on(p["ended_at"]), "reason": p["end_reason"]} for p in pairs]
+    return [{**_people(p), "ended_on": ended_on(p["ended_at"]), "reason": p["end_reason"]} for p in pairs]
 
 
 def evaluation_averages(cycle: Cycle) -> dict:
@@ -279,6 +283,35 @@ def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
         "attention": attention,
         "ended_early": pairs_ended_early(cycle),
         "evaluations": evaluation_averages(cycle),
+    }
+
+
+def cycle_numbers(cycle: Cycle) -> dict[str, int]:
+    """Waiting mentees, mentors with places left, pairs made, introductions pending or failed."""
+    counts = Enrollment.objects.for_cycle(cycle).aggregate(
+        waiting_mentees=Count("pk", filter=Q(role=Role.MENTEE, status=EnrollmentStatus.WAITING)),
+        mentors=Count("pk", filter=Q(role=Role.MENTOR, status__in=TAKING_PART)),
+    )
+    pairs = Pair.objects.filter(cycle=cycle).aggregate(
+        active=Count("pk", filter=Q(status=PairStatus.ACTIVE)), all=Count("pk")
+    )
+    places = (
+        Enrollment.objects.for_cycle(cycle)
+        .mentors()
+        .taking_part()
+        .annotate(active=Count("pairs_as_mentor", filter=Q(pairs_as_mentor__status=PairStatus.ACTIVE)))
+    )
+    with_room = places.filter(capacity__gt=F("active"))
+    intros = Email.objects.filter(cycle=cycle, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).aggregate(
+        pending=Count("pk", filter=Q(state=EmailState.PENDING)), failed=Count("pk", filter=Q(state=EmailState.FAILED))
+    )
+    return {
+        **counts,
+        "mentors_with_room": with_room.count(),
+        "pairs_active": pairs["active"],
+        "pairs_all": pairs["all"],
+        "intros_pending": intros["pending"],
+        "intros_failed": intros["failed"],
     }
 
 
@@ -345,207 +378,6 @@ def year_over_year() -> list[dict]:
             }
         )
     return table
-
-
-# --- Exports ---------------------------------------------------------------------------------
-
-EXPORTS = {
-    "pairs": "Pairs, with names and emails",
-    "enrollments": "Opt-ins (enrollments)",
-    "checkins": "Check-in dates and modes",
-    "evaluations": "Closing and midpoint evaluations, without names",
-}
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-# A cell a spreadsheet would run as a formula (CSV/formula injection): members type
-# names, job titles and comments, and the committee opens the file in Excel.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_NUMBERLIKE = re.compile(r"^[+-]?[\d\s().\-/]+$")  # phone numbers and signed numbers stay as they are
-
-
-# Characters an .xlsx file cannot hold: control characters (openpyxl refuses the whole
-# file) and the non-characters U+FFFE and U+FFFF (openpyxl writes them, and the file no
-# longer opens). A vertical tab pasted from Word into a goal would break every export.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _safe(value):
-    if isinstance(value, str):
-        value = _CONTROL.sub("", value)  # first: "\x01=cmd" must be seen as the formula it becomes
-        if _FORMULA.match(value) and not _NUMBERLIKE.match(value):
-            return "'" + value
-    return value
-
-
-def _full_name(first: str | None, last: str | None) -> str:
-    """A member's name as User.get_full_name() gives it ("" for nobody)."""
-    return f"{first or ''} {last or ''}".strip()
-
-
-# The exports read columns (values_list), not models: a pair as models is seven objects
-# (itself, its cycle, two opt-ins with their JSON fields, three members), most of the
-# export's time at a few thousand rows.
-
-
-def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
-    headers = [
-        "pair",
-        "mentor",
-        "mentor email",
-        "mentee",
-        "mentee email",
-        "liaison",
-        "liaison email",
-        "status",
-        "starts on",
-        "ends on",
-        "ended early on",
-    ]
-    statuses = dict(PairStatus.choices)
-    rows = [
-        [
-            p["pk"],
-            *_name_and_email(p, "mentor__member__"),
-            *_name_and_email(p, "mentee__member__"),
-            *_name_and_email(p, "liaison__"),
-            statuses.get(p["status"], p["status"]),
-            p["starts_on"],
-            p["ends_on"],
-            _ended_on(p["ended_at"]) if p["status"] == PairStatus.ENDED else None,
-        ]
-        for p in Pair.objects.for_cycle(cycle)
-        .order_by("starts_on", "pk")
-        .values(*_PEOPLE, "status", "ends_on", "ended_at")
-    ]
-    return headers, rows
-
-
-def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
-    headers = [
-        "member",
-        "email",
-        "role",
-        "status",
-        "job title",
-        "responsibilities",
-        "other responsibilities",
-        "goals",
-        "capacity",
-        "opted in on",
-    ]
-    roles, statuses = dict(Role.choices), dict(EnrollmentStatus.choices)
-    rows = [
-        [
-            _full_name(first, last),
-            email,
-            roles.get(role, role),
-            statuses.get(status, status),
-            job_title,
-            "; ".join(AREA_LABELS[a] for a in responsibilities if a in AREA_LABELS),
-            other,
-            goals,
-            capacity,
-            timezone.localtime(created_at).date(),
-        ]
-        for first, last, email, role, status, job_title, responsibilities, other, goals, capacity, created_at in (
-            Enrollment.objects.for_cycle(cycle)
-            .order_by("role", "member__last_name", "member__first_name", "pk")
-            .values_list(
-                "member__first_name",
-                "member__last_name",
-                "member__email",
-                "role",
-                "status",
-                "job_title",
-                "responsibilities",
-                "responsibilities_other",
-                "goals",
-                "capacity",
-                "created_at",
-            )
-        )
-    ]
-    return headers, rows
-
-
-def _export_checkins(cycle: Cycle) -> tuple[list[str], list[list]]:
-    # Only these columns are read: the notes and topics never leave the database here.
-    headers = ["pair", "mentor", "mentee", "date", "mode", "minutes"]
-    modes = dict(MeetingMode.choices)
-    rows = [
-        [pair, _full_name(mf, ml), _full_name(ef, el), met_on, modes.get(mode, mode), minutes]
-        for pair, mf, ml, ef, el, met_on, mode, minutes in CheckIn.objects.filter(pair__cycle=cycle)
-        .order_by("met_on", "pair_id", "pk")
-        .values_list(
-            "pair_id",
-            "pair__mentor__member__first_name",
-            "pair__mentor__member__last_name",
-            "pair__mentee__member__first_name",
-            "pair__mentee__member__last_name",
-            "met_on",
-            "mode",
-            "minutes",
-        )
-    ]
-    return headers, rows
-
-
-def _export_evaluations(cycle: Cycle) -> tuple[list[str], list[list]]:
-    # No names, no pair, no dates, and an order that follows the answers rather than
-    # the time they were given: a row cannot be traced back to a person.
-    headers = [
-        "form",
-        "side",
-        "worthwhile (1-5)",
-        "worked well together (1-5)",
-        "reached goals (1-5)",
-        "would recommend",
-        "what worked best",
-        "what could improve",
-    ]
-    kinds = dict(EvaluationKind.choices)
-    rows = [
-        [kinds.get(kind, kind), role, overall, relationship, goals_met, "yes" if recommend else "no", best, improve]
-        for kind, role, overall, relationship, goals_met, recommend, best, improve in Evaluation.objects.filter(
-            pair__cycle=cycle
-        )
-        .order_by("kind", "role", "-overall", "-relationship", "-goals_met", "best", "improve")
-        .values_list("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
-    ]
-    return headers, rows
-
-
-_EXPORTERS = {
-    "pairs": _export_pairs,
-    "enrollments": _export_enrollments,
-    "checkins": _export_checkins,
-    "evaluations": _export_evaluations,
-}
-
-
-def export_dataset(cycle: Cycle, what: str) -> tablib.Dataset:
-    """One of EXPORTS for a cycle, as a table ready for CSV or Excel. One query."""
-    headers, rows = _EXPORTERS[what](cycle)
-    data = tablib.Dataset(headers=headers, title=what.capitalize())
-    for row in rows:
-        data.append([_safe(v) for v in row])
-    return data
-
-
-def export_file(cycle: Cycle, what: str, fmt: str) -> bytes:
-    """The export as file contents: CSV in UTF-8 with a byte-order mark (so Excel reads accents), or .xlsx."""
-    data = export_dataset(cycle, what)
-    if fmt == "csv":
-        return ("\ufeff" + data.export("csv")).encode("utf-8")
-    return data.export("xlsx")
-
-
-def export_filename(cycle: Cycle, what: str, fmt: str) -> str:
-    slug = re.sub(r"[^0-9A-Za-z]+", "-", cycle.name).strip("-") or str(cycle.pk)
-    return f"arla-mentoring-{slug}-{what}.{fmt}"
 
 
 def monthly_totals(series: list[dict]) -> dict:

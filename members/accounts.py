@@ -10,23 +10,32 @@ under attack (issue 10).
 - Signup does the same work whether or not the address has an account.
 - The links in allauth's emails come from SITE_URL, never from the request's Host.
 - Setting a password by a reset link mailed to the login address verifies that address.
+- allauth's emails are outbox rows like every other email (`AccountAdapter.send_mail`).
 """
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import quote
 
 from allauth.account import auth_backends
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import emails
+from outbox.models import EmailKind
+from outbox.rendering import absolute
+from outbox.services import email_write_rendered
+
 from .models import User
 
 
@@ -66,6 +75,23 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
     not: an address several accounts added unverified cost one password hash each.
     """
 
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        """The user's permissions, their own and their groups', in one query (ModelBackend
+        takes two), read once per user object: every committee page asks."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            rows = (
+                Permission.objects.all()
+                if user_obj.is_superuser
+                else Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            )
+            user_obj._perm_cache = {
+                f"{app}.{codename}"
+                for app, codename in rows.values_list("content_type__app_label", "codename").order_by().distinct()
+            }
+        return user_obj._perm_cache
+
     # The method allauth's backend calls for a login by email (allauth is pinned in
     # requirements.txt; tests/test_auth_security.py counts the hashes).
     def _authenticate_by_email(self, email: str, password: str) -> User | None:
@@ -80,20 +106,49 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
-        return emails.absolute(path.replace("UID-KEY", quote(key)))
+        return absolute(path.replace("UID-KEY", quote(key)))
 
     def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
-        return emails.absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        return absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails go through the outbox like every other email of the site: rendered
+        here from allauth's templates (its subject prefix included), written as a pending row
+        and sent by Celery after commit. A broker or mail-server outage delays a confirmation
+        or a reset link (the sweep sends it later); it never fails the signup or the reset."""
         if template_prefix in ("account/email/account_already_exists", "account/email/unknown_account"):
             # What allauth puts in these two: links to the signup and password-reset pages.
             context = {
                 **context,
-                "signup_url": emails.absolute(reverse("account_signup")),
-                "password_reset_url": emails.absolute(reverse("account_reset_password")),
+                "signup_url": absolute(reverse("account_signup")),
+                "password_reset_url": absolute(reverse("account_reset_password")),
             }
-        super().send_mail(template_prefix, email, context)
+        request = allauth_context.request
+        # The context allauth's own send_mail gives every one of its templates. The message
+        # is read, never sent: its From (get_from_email) is DEFAULT_FROM_EMAIL, the outbox's too.
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        if message.content_subtype == "html":  # what allauth makes of a template with no .txt
+            text, html = "", message.body
+        else:
+            text = message.body
+            html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+        email_write_rendered(
+            kind=EmailKind.ACCOUNT,
+            # allauth decides when an email goes (and its rate limits hold it back): each
+            # call is a new email, never one found written before.
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            to=email,
+            # The account the address names, not allauth's `user`: an address someone added
+            # and never verified is not theirs (their data download lists their emails).
+            recipient=User.objects.holding_address(email).first(),
+            subject=message.subject,
+            text=text,
+            html=html,
+        )
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         with transaction.atomic():

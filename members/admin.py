@@ -81,24 +81,6 @@ class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
     )
 
 
-class EnrollmentInline(admin.TabularInline):
-    """The cycle's opt-ins, listed: each is changed on its own page, where EnrollmentAdmin's rules apply."""
-
-    model = Enrollment
-    extra = 0
-    fields = ("member", "role", "status", "job_title", "capacity", "created_at")
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        # Opt-ins are made by members on the site, where eligibility is checked.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = (

@@ -2,9 +2,10 @@ from django.apps import AppConfig
 
 
 class MembersConfig(AppConfig):
-    """Who takes part: accounts, profiles, membership terms, cycles and opt-ins.
+    """Who takes part: accounts, profiles, membership terms, cycles, opt-ins, resources, the
+    public program pages and the roster import.
 
-    This app imports neither pairs nor matching.
+    It imports only the outbox (below it), never pairs nor matching.
     """
 
     name = "members"

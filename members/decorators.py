@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 
 def committee_required(view):
-    """Members of the Mentoring Committee group and site admins; others get 403.
+    """Whoever runs the program (the `members.run_program` permission: the Mentoring Committee
+    and site admins); others get 403.
 
     Visitors are sent to the login page first, as everywhere else.
     """
@@ -15,7 +16,7 @@ def committee_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.is_superuser or request.user.is_committee):
+        if not request.user.runs_program:
             raise PermissionDenied("This page is for the Mentoring Committee.")
         return view(request, *args, **kwargs)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 
 from .models import (
+    PROFILE_FIELDS,
     RESOURCE_EXTENSIONS,
     Area,
     Cycle,
@@ -17,7 +18,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
-from .services import PROFILE_FIELDS, OptIn
+from .services.membership import OptIn
 
 
 class SignupExtraForm(forms.Form):

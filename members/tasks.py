@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import services
+from .services import membership
 
 
 @shared_task
 def send_renewal_reminders() -> int:
     """Daily: remind members whose membership ends soon (once per term)."""
-    return services.renewal_reminders_send()
+    return membership.renewal_reminders_send()

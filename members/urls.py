@@ -1,28 +1,31 @@
 from django.urls import path
 
-from . import views
+from .views import cycles, membership, program, resources, roster
 
 app_name = "members"
 
 urlpatterns = [
-    path("", views.program, name="program"),
-    path("program/mentors/", views.program_mentor, name="program-mentor"),
-    path("program/mentees/", views.program_mentee, name="program-mentee"),
-    path("me/", views.profile, name="profile"),
-    path("me/edit/", views.profile_edit, name="profile-edit"),
-    path("membership/join/", views.membership_join, name="membership-join"),
-    path("membership/renew/", views.membership_renew, name="membership-renew"),
-    path("opt-in/", views.enrollment_create, name="enrollment-create"),
-    path("opt-ins/<int:pk>/edit/", views.enrollment_edit, name="enrollment-edit"),
-    path("opt-ins/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment-withdraw"),
-    path("resources/", views.resource_list, name="resource-list"),
-    path("resources/suggest/", views.resource_suggest, name="resource-suggest"),
-    path("resources/<int:pk>/file/", views.resource_file, name="resource-file"),
-    path("committee/resources/", views.resource_review, name="resource-review"),
-    path("committee/resources/<int:pk>/decide/", views.resource_decide, name="resource-decide"),
-    path("committee/opt-ins/", views.enrollment_list, name="enrollment-list"),
-    path("committee/cycles/", views.cycle_list, name="cycle-list"),
-    path("committee/cycles/new/", views.cycle_create, name="cycle-create"),
-    path("committee/cycles/<int:pk>/edit/", views.cycle_edit, name="cycle-edit"),
-    path("committee/cycles/<int:pk>/opt-ins/", views.cycle_toggle, name="cycle-toggle"),
+    path("", program.program, name="program"),
+    path("program/mentors/", program.program_mentor, name="program-mentor"),
+    path("program/mentees/", program.program_mentee, name="program-mentee"),
+    path("me/", membership.profile, name="profile"),
+    path("me/edit/", membership.profile_edit, name="profile-edit"),
+    path("membership/join/", membership.membership_join, name="membership-join"),
+    path("membership/renew/", membership.membership_renew, name="membership-renew"),
+    path("opt-in/", membership.enrollment_create, name="enrollment-create"),
+    path("opt-ins/<int:pk>/edit/", membership.enrollment_edit, name="enrollment-edit"),
+    path("opt-ins/<int:pk>/withdraw/", membership.enrollment_withdraw, name="enrollment-withdraw"),
+    path("resources/", resources.resource_list, name="resource-list"),
+    path("resources/suggest/", resources.resource_suggest, name="resource-suggest"),
+    path("resources/<int:pk>/file/", resources.resource_file, name="resource-file"),
+    path("committee/resources/", resources.resource_review, name="resource-review"),
+    path("committee/resources/<int:pk>/decide/", resources.resource_decide, name="resource-decide"),
+    path("committee/opt-ins/", cycles.enrollment_list, name="enrollment-list"),
+    path("committee/cycles/", cycles.cycle_list, name="cycle-list"),
+    path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),
+    path("committee/cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle-edit"),
+    path("committee/cycles/<int:pk>/opt-ins/", cycles.cycle_toggle, name="cycle-toggle"),
+    path("committee/import/", roster.roster_upload, name="import"),
+    path("committee/import/confirm/", roster.roster_confirm, name="import-confirm"),
+    path("committee/import/template.csv", roster.roster_template, name="import-template"),
 ]

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
 
-from . import services
-from .models import CheckIn, Email, Evaluation, Goal, Pair
+from .models import CheckIn, Evaluation, Goal, Pair
+from .services import pairing
 
 
 class PairAddForm(forms.ModelForm):
-    """Adding a pair in the admin goes through `services.pair_create`, like everywhere else.
+    """Adding a pair in the admin goes through `services.pairing.pair_create`, like everywhere else.
 
     The service runs in `clean()` so that a refusal shows as a form error; the admin
     wraps the whole request in one transaction, so nothing is half-made.
@@ -23,21 +23,21 @@ class PairAddForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentee"].queryset = Enrollment.objects.mentees().waiting().with_member()
-        self.fields["mentor"].queryset = Enrollment.objects.mentors().active().with_member()
+        self.fields["mentor"].queryset = Enrollment.objects.mentors().taking_part().with_member()
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
         try:
-            self.instance = services.pair_create(
+            self.instance = pairing.pair_create(
                 mentee_id=data["mentee"].pk,
                 mentor_id=data["mentor"].pk,
                 liaison=data.get("liaison"),
                 length_months=data.get("length_months"),
                 by=self.request_user,
             )
-        except services.PairingError as e:
+        except pairing.PairingError as e:
             raise ValidationError(str(e)) from None
         return data
 
@@ -55,8 +55,8 @@ class PairChangeForm(forms.ModelForm):
     def clean_liaison(self):
         liaison = self.cleaned_data["liaison"]
         try:
-            services.liaison_check(liaison)
-        except services.PairingError as e:
+            pairing.liaison_check(liaison)
+        except pairing.PairingError as e:
             raise ValidationError(str(e)) from None
         return liaison
 
@@ -140,26 +140,6 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Pairs end (with a reason) rather than disappear: the history is the program's record.
         return request.user.is_superuser
-
-
-@admin.register(Email)
-class EmailAdmin(LongList, admin.ModelAdmin):
-    list_display = ("subject", "to", "kind", "state", "attempts", "created_at", "sent_at")
-    list_filter = ("state", "kind")
-    search_fields = ("to", "subject", "key")
-    readonly_fields = [f.name for f in Email._meta.fields]
-    actions = ["resend"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description="Send the selected emails again (unless sent)")
-    def resend(self, request, queryset):
-        done = 0
-        for email in queryset.exclude(state="sent"):
-            services.email_resend(email=email)
-            done += 1
-        self.message_user(request, f"{done} email(s) queued again.")
 
 
 @admin.register(Evaluation)

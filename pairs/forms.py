@@ -58,7 +58,7 @@ class PairForm(forms.Form):
         # Offer who is free now; the service re-checks under a lock when the form is sent.
         base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
         self.fields["mentee"].queryset = base.mentees().waiting()
-        self.fields["mentor"].queryset = base.mentors().exclude(status__in=["withdrawn", "completed"])
+        self.fields["mentor"].queryset = base.mentors().taking_part()
         self.fields["liaison"].queryset = User.objects.liaisons()
         self.fields["length_months"].initial = cycle.default_length_months
         self._offer("mentee", mentee_q)

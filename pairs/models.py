@@ -1,4 +1,4 @@
-"""Pairs: the pair and its year, and every email the program sends (the outbox)."""
+"""Pairs: the pair and its year (its emails are rows of the outbox)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
+from outbox.models import Email, EmailKind, EmailState
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
 
@@ -76,7 +77,7 @@ class PairQuerySet(models.QuerySet):
 
     def visible_to(self, user: User) -> PairQuerySet:
         """What `user` may open: their own pairs, the pairs they liaise, or all for the committee."""
-        if user.is_superuser or user.is_committee:
+        if user.runs_program:
             return self.all()
         own = Enrollment.objects.filter(member=user).values("pk")
         return self.filter(Q(mentor__in=own) | Q(mentee__in=own) | _liaised_by(user))
@@ -84,6 +85,11 @@ class PairQuerySet(models.QuerySet):
     def liaised_by(self, user: User) -> PairQuerySet:
         """The pairs `user` liaises — none once they are off the committee, though the pairs may still name them."""
         return self.filter(_liaised_by(user))
+
+    def evaluation_open(self, today: dt.date | None = None) -> PairQuerySet:
+        """The pairs whose closing evaluation takes answers (Pair.evaluation_is_open, as a query)."""
+        opens_by = add_months(today or timezone.localdate(), 1)  # opens a month before the end
+        return self.filter(~Q(status=PairStatus.ACTIVE) | Q(ends_on__lte=opens_by))
 
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
@@ -143,7 +149,7 @@ def _count_per_pair(rows: models.QuerySet) -> Coalesce:
 class Pair(models.Model):
     """One mentor and one mentee of the same cycle, for 9 to 12 months.
 
-    Made only by `pairs.services.pair_create`, which keeps DESIGN.md's rules 1–4.
+    Made only by `pairs.services.pairing.pair_create`, which keeps DESIGN.md's rules 1–4.
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="pairs")
@@ -165,6 +171,12 @@ class Pair(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
+    # What the committee's suggestion saw when the pair was made (matching passes them to
+    # pair_create): the reasons in words, never the scores, for the introductions; and
+    # where the chosen mentor stood among the suggestions (1 = the top one), for the
+    # committee's own measure of the suggestions. Empty / None when made without them.
+    match_reasons = models.JSONField(default=list, blank=True, editable=False)
+    suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -237,6 +249,12 @@ class Pair(models.Model):
     def evaluation_opens_on(self) -> dt.date:
         """The closing evaluation opens a month before the end."""
         return add_months(self.ends_on, -1)
+
+    def evaluation_is_open(self, today: dt.date | None = None) -> bool:
+        """The closing evaluation takes answers from a month before the end, and once the
+        pair is over (completed, or ended early): the one rule the pair page, the form and
+        the service ask."""
+        return not self.is_active or (today or timezone.localdate()) >= self.evaluation_opens_on
 
     @property
     def is_active(self) -> bool:
@@ -345,70 +363,6 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         # Without the pair's names: the committee reads evaluations without knowing whose they are.
         return f"{self.get_kind_display()} by a {self.role}"
-
-
-class EmailState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
-class EmailKind(models.TextChoices):
-    INTRO_MENTOR = "intro_mentor", "Introduction to the mentor"
-    INTRO_MENTEE = "intro_mentee", "Introduction to the mentee"
-    LIAISON_DIGEST = "liaison_digest", "Monthly check-in email to a liaison"
-    CHECKIN_REMINDER = "checkin_reminder", "Check-in reminder"
-    UNRESPONSIVE = "unresponsive", "Unresponsive partner report"
-    EVALUATION = "evaluation", "Closing evaluation invitation"
-    THANKS = "thanks", "Thanks and invitation to mentor"
-    PAIR_ENDED = "pair_ended", "Pair ended"
-    PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
-
-
-class EmailQuerySet(models.QuerySet):
-    def needing_attention(self) -> EmailQuerySet:
-        return self.filter(state__in=[EmailState.PENDING, EmailState.FAILED])
-
-    def stale_pending(self, older_than: dt.timedelta) -> EmailQuerySet:
-        """Pending rows whose doorbell (the Celery task) was probably lost."""
-        return self.filter(state=EmailState.PENDING, queued_at__lt=timezone.now() - older_than)
-
-
-class Email(models.Model):
-    """One email of the program: the row is the truth, the Celery task only a doorbell.
-
-    It is written in the same transaction as what caused it, rendered once, and
-    sent at most once by `pairs.services.email_send`.
-    """
-
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
-    # Makes "write this email" idempotent: a periodic task that runs twice, or a
-    # retried request, finds the row it already wrote.
-    key = models.CharField(max_length=200, unique=True)
-    to = models.EmailField()
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    pair = models.ForeignKey(Pair, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
-    cycle = models.ForeignKey(Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = EmailQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "queued_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to} ({self.state})"
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import committee, my_data, orientation, pair
 
 app_name = "pairs"
 
 urlpatterns = [
-    path("", views.pair_list, name="pair-list"),
-    path("new/", views.pair_create, name="pair-create"),
-    path("mine/", views.pair_mine, name="pair-mine"),
-    path("emails/", views.email_list, name="email-list"),
-    path("emails/<int:pk>/resend/", views.email_resend, name="email-resend"),
-    path("evaluations/", views.evaluation_summary, name="evaluation-summary"),
-    path("orientation/", views.orientation, name="orientation"),
-    path("my-data/", views.my_data, name="my-data"),
-    path("my-data/download/", views.my_data_download, name="my-data-download"),
-    path("my-data/delete-account/", views.account_delete, name="account-delete"),
-    path("<int:pk>/", views.pair_detail, name="pair-detail"),
-    path("<int:pk>/calendar.ics", views.pair_calendar_file, name="pair-calendar"),
-    path("<int:pk>/end/", views.pair_end, name="pair-end"),
-    path("<int:pk>/check-ins/new/", views.checkin_create, name="checkin-create"),
-    path("<int:pk>/goals/new/", views.goal_edit, name="goal-create"),
-    path("<int:pk>/goals/<int:goal_pk>/edit/", views.goal_edit, name="goal-edit"),
-    path("<int:pk>/report/", views.pair_report, name="pair-report"),
-    path("<int:pk>/evaluation/", views.evaluation, name="evaluation"),
+    path("", committee.pair_list, name="pair-list"),
+    path("mine/", pair.pair_mine, name="pair-mine"),
+    path("evaluations/", committee.evaluation_summary, name="evaluation-summary"),
+    path("orientation/", orientation.orientation, name="orientation"),
+    path("my-data/", my_data.my_data, name="my-data"),
+    path("my-data/download/", my_data.my_data_download, name="my-data-download"),
+    path("my-data/delete-account/", my_data.account_delete, name="account-delete"),
+    path("<int:pk>/", pair.pair_detail, name="pair-detail"),
+    path("<int:pk>/calendar.ics", pair.pair_calendar_file, name="pair-calendar"),
+    path("<int:pk>/end/", committee.pair_end, name="pair-end"),
+    path("<int:pk>/check-ins/new/", pair.checkin_create, name="checkin-create"),
+    path("<int:pk>/goals/new/", pair.goal_edit, name="goal-create"),
+    path("<int:pk>/goals/<int:goal_pk>/edit/", pair.goal_edit, name="goal-edit"),
+    path("<int:pk>/report/", pair.pair_report, name="pair-report"),
+    path("<int:pk>/evaluation/", pair.evaluation, name="evaluation"),
 ]

@@ -382,7 +382,7 @@ def proposal_run(cycle) -> ProposalRun:
 
     from matching.assignment import solve
     from matching.scoring import allowed_matrix, score
-    from matching.services import load_pool
+    from matching.services.pool import load_pool
 
     t0 = time.perf_counter()
     pool = load_pool(cycle)  # the cycle's weights included
@@ -397,12 +397,12 @@ def proposal_run(cycle) -> ProposalRun:
 
 
 def proposal_service_runs(cycle, runs: int) -> list[float]:
-    from matching import services
+    from matching.services import proposal as proposals
     from members.management.commands.seed_demo import COMMITTEE_EMAIL
     from members.models import User
 
     committee = User.objects.get(email=COMMITTEE_EMAIL)
-    return [timed(lambda: services.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
+    return [timed(lambda: proposals.proposal_solve(cycle=cycle, by=committee)) for _ in range(runs)]
 
 
 # --- The roster import -------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def import_roster(rows: int) -> str:
     """A roster of `rows` rows: half of them demo members with most columns changed, half new."""
     import csv
 
-    from matching import imports
+    from members import roster as imports
     from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN
     from members.models import User
 
@@ -445,13 +445,13 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
     from django.db import transaction
     from django.urls import reverse
 
-    from matching.views import ROSTER_SESSION_KEY
+    from members.views.roster import ROSTER_SESSION_KEY
 
     data = text.encode()
 
     def upload():
         response = client.post(
-            reverse("matching:import"), {"file": SimpleUploadedFile("roster.csv", data, content_type="text/csv")}
+            reverse("members:import"), {"file": SimpleUploadedFile("roster.csv", data, content_type="text/csv")}
         )
         if response.status_code != 200 or ROSTER_SESSION_KEY not in client.session:
             problems = re.findall(r"<li>(.*?)</li>", response.content.decode())[:2]
@@ -459,7 +459,7 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
 
     def confirm():
         response = client.post(
-            reverse("matching:import-confirm"), {"sha256": client.session[ROSTER_SESSION_KEY]["sha256"]}
+            reverse("members:import-confirm"), {"sha256": client.session[ROSTER_SESSION_KEY]["sha256"]}
         )
         if response.status_code != 302 or ROSTER_SESSION_KEY in client.session:
             sys.exit(f"bench: the roster confirmation was refused ({response.status_code}).")
@@ -476,7 +476,7 @@ def import_runs(client, text: str, runs: int) -> tuple[list[float], list[float]]
 
 
 def import_figures(args: argparse.Namespace, client, rows: list[Row]) -> None:
-    from matching import imports
+    from members import roster as imports
 
     args.import_rows = args.import_rows or imports.MAX_ROWS
     progress(f"roster import of {args.import_rows:,} rows…")
@@ -594,8 +594,8 @@ NOT_PAGES = {
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
-    "matching:import-confirm": "POST only: import the previewed roster",
-    "pairs:email-resend": "POST only",
+    "members:import-confirm": "POST only: import the previewed roster",
+    "outbox:email-resend": "POST only",
     # Redirects only: the page they lead to has its own row.
     "matching:home": "redirect only, to matching:dashboard of the open cycle",
     "matching:health-home": "redirect only, to matching:health of the open cycle",
@@ -613,7 +613,7 @@ ADMIN_PREFIX = "admin:"
 
 def site_pages(admin_names: set[str]) -> list[Page]:
     """Every page a user loads with GET, as the role that uses it, at the bench's URLs."""
-    from matching.reports import EXPORTS, FORMATS
+    from matching.exports import EXPORTS, FORMATS
 
     def open_cycle(w):
         return {"cycle_id": w.open_cycle.pk}
@@ -663,12 +663,12 @@ def site_pages(admin_names: set[str]) -> list[Page]:
             for what in EXPORTS
             for fmt in FORMATS
         ],
-        Page("matching:import", "committee"),
-        Page("matching:import-template", "committee"),
+        Page("members:import", "committee"),
+        Page("members:import-template", "committee"),
         Page("pairs:pair-list", "committee"),
-        Page("pairs:pair-create", "committee"),
+        Page("matching:pair-create", "committee"),
         Page(
-            "pairs:pair-create",
+            "matching:pair-create",
             "committee",
             label="finding a mentee",
             query=lambda w: {"cycle": w.open_cycle.pk, "mentee_q": w.waiting_mentee.member.last_name},
@@ -676,7 +676,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("pairs:pair-mine", "mentee"),
         # The committee member liaises a ninth of the year's pairs: the longest "my pairs".
         Page("pairs:pair-mine", "committee"),
-        Page("pairs:email-list", "committee"),
+        Page("outbox:email-list", "committee"),
         Page("pairs:evaluation-summary", "committee"),
         Page("pairs:orientation", "committee"),
         Page(
@@ -759,7 +759,7 @@ def year_under_way(people: People, committee) -> tuple:
     every third possible mentor and mentee of the demo opted in and paired, with
     check-ins, goals, evaluations, orientation marks, ended pairs and sent introductions.
 
-    Pairs are made by `pairs.services.pair_create`, as the committee makes them (rules,
+    Pairs are made by `pairs.services.pairing.pair_create`, as the committee makes them (rules,
     liaisons, introduction emails). What the pairs then write over the months (check-ins,
     goals, evaluations, attendance) is bulk-inserted: thousands of rows through the
     services would take minutes, and the pages read the rows, not how they were written.
@@ -770,11 +770,9 @@ def year_under_way(people: People, committee) -> tuple:
     from django.utils import timezone
 
     from members.models import Cycle, Enrollment, MeetingMode, Role, committee_group
-    from pairs import services as pair_services
+    from outbox.models import Email, EmailState
     from pairs.models import (
         CheckIn,
-        Email,
-        EmailState,
         Evaluation,
         Goal,
         GoalStatus,
@@ -782,6 +780,7 @@ def year_under_way(people: People, committee) -> tuple:
         Pair,
         PairStatus,
     )
+    from pairs.services import pairing
 
     today = timezone.localdate()
     starts = today - dt.timedelta(days=250)
@@ -810,7 +809,7 @@ def year_under_way(people: People, committee) -> tuple:
     with transaction.atomic():
         # Each mentee once, each mentor up to their capacity (one slot each), in a shuffled order.
         for mentee_pk, mentor_pk in zip(rows.mentees().values_list("pk", flat=True), slots, strict=False):
-            pair_services.pair_create(
+            pairing.pair_create(
                 mentee_id=mentee_pk,
                 mentor_id=mentor_pk,
                 by=committee,
@@ -823,7 +822,7 @@ def year_under_way(people: People, committee) -> tuple:
     # A few pairs ended early, through the service (it writes their emails).
     for p in pairs[7::25]:
         if p.pk != demo.pk:
-            pair_services.pair_end(pair=p, by=committee, reason="The mentee moved out of state.")
+            pairing.pair_end(pair=p, by=committee, reason="The mentee moved out of state.")
     # The introductions went out long ago; a few failed.
     Email.objects.filter(pair__cycle=cycle).update(state=EmailState.SENT, sent_at=timezone.now(), attempts=1)
     Email.objects.filter(pair__cycle=cycle, pair__in=pairs[3::97]).update(
@@ -907,7 +906,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from matching import services as matching_services
+    from matching.services import proposal as proposals
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
     from pairs.models import Goal
@@ -915,7 +914,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     year, pair = year_under_way(people, committee)
     open_cycle = Cycle.objects.get(is_open=True)
     # The committee reviews a draft of the best overall assignment of the open cycle.
-    matching_services.proposal_solve(cycle=open_cycle, by=committee)
+    proposals.proposal_solve(cycle=open_cycle, by=committee)
     in_pairs = set(
         Enrollment.objects.filter(cycle=year).values_list("member_id", flat=True)
     )  # "member": a current member with a waiting opt-in, in no pair

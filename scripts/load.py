@@ -77,7 +77,7 @@ print(json.dumps({
 OUTBOX_SCRIPT = """
 import json
 from django.db.models import Count
-from pairs.models import Email
+from outbox.models import Email
 since = "{since}"
 rows = Email.objects.filter(created_at__gte=since).values_list("state").annotate(n=Count("pk")).order_by()
 print(json.dumps(dict(rows)))

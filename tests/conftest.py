@@ -8,6 +8,22 @@ from members.models import committee_group
 
 from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
+# The slow lane (`make test` runs it, `make test-fast` leaves it out): real browsers, real
+# faults (servers stopped and killed, workers, threads committing on their own connections)
+# and load-like runs. A test is slow by what it does, so new ones join by themselves.
+SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        db = item.get_closest_marker("django_db")
+        transactional = bool(db and db.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
+        if transactional or item.path.parent.name == "browser" or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
 # Playwright drives the browser from the test thread while live_server serves from
 # another; Django's async-safety check would refuse the ORM calls the tests make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -89,11 +105,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _broker_assumed_up():
     """Each test starts without the memory of a broker outage from an earlier test."""
-    import pairs.services
+    import outbox.services
 
-    pairs.services._broker_down_since = None
+    outbox.services._broker_down_since = None
     yield
-    pairs.services._broker_down_since = None
+    outbox.services._broker_down_since = None
 
 
 @contextlib.contextmanager
@@ -114,6 +130,15 @@ def eager_tasks():
     """Celery tasks run in process, as without Redis: queued emails land in mailoutbox."""
     with _celery_eager(True):
         yield
+
+
+@pytest.fixture
+def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
+    """`with sending():` around a request sends what it wrote through the outbox, into
+    mailoutbox: the after-commit doorbells ring (never inside a test's transaction
+    otherwise) and Celery runs them in process. On live_server (real commits) `eager_tasks`
+    is enough."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture

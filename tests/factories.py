@@ -94,7 +94,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
 
 class PairFactory(factory.django.DjangoModelFactory):
-    """An active pair made directly (tests of the rules call `pairs.services.pair_create`)."""
+    """An active pair made directly (tests of the rules call `pairs.services.pairing.pair_create`)."""
 
     class Meta:
         model = Pair

@@ -32,6 +32,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -39,10 +41,11 @@ from django.utils.dateformat import format as date_format
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
 from members.models import Cycle, Enrollment, Resource, Role, User, committee_group
+from outbox.models import Email
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Email, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
 
-from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +96,14 @@ TABLE = {
     "matching:health-home":                 (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
     "matching:health":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "matching:export":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
-    "matching:import":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
-    "matching:import-confirm":              (LOGIN,  403,   403,   403,   403,       405,    405,      405),
-    "matching:import-template":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:import":                       (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:import-confirm":               (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:import-template":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-list":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
-    "pairs:pair-create":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "matching:pair-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-mine":                      (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
-    "pairs:email-list":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
-    "pairs:email-resend":                   (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "outbox:email-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:email-resend":                  (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -159,7 +162,7 @@ ARGS = {
     "matching:pair": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk, "mentor_pk": w.p.mentor_id},
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "zz", "key": "not-a-real-key"},
-    "pairs:email-resend": lambda w: {"pk": w.email.pk},
+    "outbox:email-resend": lambda w: {"pk": w.email.pk},
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
@@ -184,7 +187,7 @@ COMMITTEE_ADMIN = {
     "members_enrollment",
     "members_user",
     "pairs_pair",
-    "pairs_email",
+    "outbox_email",
     "pairs_evaluation",
     "members_resource",
 }
@@ -218,11 +221,25 @@ def _committee_member(**kwargs) -> User:
     return user
 
 
-@pytest.fixture
-def world(cycle, member, committee, site_admin, settings, tmp_path):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The personas, the pair P (mentee, mentor, liaison), the pair Q (other_pair is its
-    mentee), and somebody's objects: somebody is a member who is none of the personas."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    mentee), and somebody's objects: somebody is a member who is none of the personas.
+
+    Built once for the module, in a transaction rolled back at its end: each test runs in
+    a savepoint inside it (pytest-django's `db`), so whatever a test changes is undone
+    before the next — the same world for every case, without rebuilding it 600 times."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+def _build_world() -> SimpleNamespace:
+    cycle = CycleFactory()
+    member = UserFactory(first_name="Mina", last_name="Member")
+    committee = _committee_member(first_name="Carol", last_name="Committee")
+    site_admin = UserFactory(first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
     mentee = UserFactory(first_name="Meg", last_name="Mentee", email="meg.mentee@example.org", phone="501-555-0177")
     mentor = UserFactory(
         seasoned=True, first_name="Max", last_name="Mentor", email="max.mentor@example.org", phone="501-555-0199"

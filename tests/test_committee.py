@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from members.models import COMMITTEE_GROUP, User, committee_group
-from pairs import services
 from pairs.models import Pair
+from pairs.services import reminders, year
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -58,7 +58,7 @@ def test_committee_command_adds_and_removes_members(capsys):
 
     call_command("committee", "add", "Carol@example.org")
     user.refresh_from_db()
-    assert user.is_committee and user.is_staff
+    assert user.runs_program and user.is_staff
 
     call_command("committee", "list")
     assert "carol@example.org" in capsys.readouterr().out
@@ -139,8 +139,8 @@ def test_the_pair_emails_of_a_liaison_no_longer_on_the_committee_go_to_the_commi
     committee.groups.remove(committee_group())
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.liaison_digests_send()
-        services.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since May.")
+        reminders.liaison_digests_send()
+        year.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since May.")
 
     assert [m.to for m in mailoutbox] == [[colleague.email]]
     assert "This pair has no liaison" in mailoutbox[0].body
@@ -166,3 +166,18 @@ def test_health_check_says_503_when_redis_is_unreachable(client, settings):
 
     assert response.status_code == 503
     assert response.json()["redis"] == "error"
+
+
+@pytest.mark.django_db
+def test_the_committee_group_made_anew_has_the_permissions_the_migrations_gave_it():
+    from django.contrib.auth.models import Group
+
+    from members.models import COMMITTEE_GROUP, COMMITTEE_PERMISSIONS
+
+    def names(group):
+        return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+    migrated = names(Group.objects.get(name=COMMITTEE_GROUP))
+    Group.objects.filter(name=COMMITTEE_GROUP).delete()  # as a flushed test database has none
+
+    assert names(committee_group()) == migrated == set(COMMITTEE_PERMISSIONS)

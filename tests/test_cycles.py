@@ -9,9 +9,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from members import services
 from members.models import Cycle, Enrollment
-from members.services import MembershipError
+from members.services import cycles as cycle_services
 
 from .factories import CycleFactory, EnrollmentFactory, UserFactory
 from .test_membership import COMMITMENTS
@@ -193,7 +192,7 @@ def test_two_committee_members_opening_two_cycles_at_once_leave_exactly_one_open
     CycleFactory()
     cycles = [CycleFactory(is_open=False) for _ in range(4)]
 
-    outcomes = all_at_once([lambda c=c: services.cycle_open_optins(cycle=c) for c in cycles])
+    outcomes = all_at_once([lambda c=c: cycle_services.cycle_open_optins(cycle=c) for c in cycles])
 
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     assert Cycle.objects.open_for_optins().count() == 1
@@ -203,8 +202,8 @@ def test_opening_a_cycle_that_was_deleted_meanwhile_is_refused():
     gone = CycleFactory(is_open=False)
     Cycle.objects.filter(pk=gone.pk).delete()
 
-    with pytest.raises(MembershipError, match="no longer exists"):
-        services.cycle_open_optins(cycle=gone)
+    with pytest.raises(cycle_services.CycleError, match="no longer exists"):
+        cycle_services.cycle_open_optins(cycle=gone)
 
 
 # --- The list ------------------------------------------------------------------------

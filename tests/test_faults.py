@@ -34,9 +34,11 @@ from django.utils import timezone
 
 from arla_mentoring.celery import app
 from members.models import Enrollment, EnrollmentStatus, Role
-from pairs import services
-from pairs.models import CheckIn, Email, EmailKind, EmailState, Pair
-from pairs.tasks import send_email
+from outbox import services as outbox_services
+from outbox.models import Email, EmailKind, EmailState
+from outbox.tasks import send_email
+from pairs.models import CheckIn, Pair
+from pairs.services import pairing
 
 from .factories import EnrollmentFactory, PairFactory, UserFactory
 from .test_outbox import table_row, wait_for
@@ -363,7 +365,7 @@ def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_del
     """
     smtp_server.plan = [stall]
     first = worker_processes(smtp_server.port)
-    pair = services.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
     assert smtp_server.stalled.wait(20), f"the worker never reached the mail server:\n{first.output()[-3000:]}"
 
     first.kill()
@@ -383,7 +385,7 @@ def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_del
     assert parked >= 1, "the dead worker's task should wait in the broker, taken but not acknowledged"
 
     # The sweep (every five minutes, for rows pending longer than OUTBOX_SWEEP_AFTER_SECONDS) re-queues both.
-    assert services.outbox_sweep(older_than=dt.timedelta(0)) == 2
+    assert outbox_services.outbox_sweep(older_than=dt.timedelta(0)) == 2
     second = worker_processes(smtp_server.port)
     assert wait_for(lambda: rows.filter(state=EmailState.SENT).count() == 2), second.output()[-3000:]
     assert wait_for(lambda: broker_idle(parked)), "the second worker did not finish the queued sends"
@@ -408,7 +410,7 @@ def test_a_worker_child_killed_mid_send_has_its_task_run_again_at_once_without_t
     the email — no sweep needed."""
     smtp_server.plan = [STALL]
     worker = worker_processes(smtp_server.port, pool="prefork")
-    pair = services.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
     assert smtp_server.stalled.wait(20), f"the worker never reached the mail server:\n{worker.output()[-3000:]}"
 
     [child] = worker.children()
@@ -436,7 +438,7 @@ def test_mail_server_refusing_for_a_while_delays_the_introduction_and_it_is_sent
     attempt delivers the email, once."""
     mail_through(smtp_server.port)
     smtp_server.plan = [BUSY_421, GREYLIST_451, DATA_451]
-    pair = services.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
     email_to_mentee = Email.objects.get(pair=pair, kind=EmailKind.INTRO_MENTEE)
 
     assert send_email.apply(args=[email_to_mentee.pk]).get() == EmailState.SENT
@@ -479,7 +481,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
     mail_through(smtp_server.port)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            pair = services.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+            pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
 
         emails = Email.objects.filter(pair=pair)
         assert (
@@ -488,7 +490,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
         )
         assert smtp_server.received == []
         committee_client = client_for(committee)
-        outbox_page = committee_client.get(reverse("pairs:email-list")).content.decode()
+        outbox_page = committee_client.get(reverse("outbox:email-list")).content.decode()
         row = table_row(outbox_page, mentee_enrollment.member.email)
         assert ">Failed</span>" in row
         assert error_shown in row
@@ -500,7 +502,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
         smtp_server.start(smtp_server.port)
         email_to_mentee = emails.get(kind=EmailKind.INTRO_MENTEE)
         with django_capture_on_commit_callbacks(execute=True):
-            committee_client.post(reverse("pairs:email-resend", args=[email_to_mentee.pk]))
+            committee_client.post(reverse("outbox:email-resend", args=[email_to_mentee.pk]))
     finally:
         smtp_server.stop()
 
@@ -691,10 +693,10 @@ def committee_steps(browser: Browser, to_pair: queue.Queue):
         yield (
             "pair",
             str(mentee_id),
-            lambda: browser.post(reverse("pairs:pair-create"), data),
+            lambda: browser.post(reverse("matching:pair-create"), data),
             lambda a: a.status == 302 and a.location.startswith("/pairs/"),
         )
-    yield "outbox page", "", lambda: browser.get(reverse("pairs:email-list")), lambda a: a.status == 200
+    yield "outbox page", "", lambda: browser.get(reverse("outbox:email-list")), lambda a: a.status == 200
 
 
 def member_steps(browser: Browser, pair: Pair, name: str):
@@ -737,15 +739,15 @@ def test_postgresql_restarted_under_load_fails_only_requests_in_flight_and_loses
     # Half the pairings for before the restart, half for after: pairing goes on across it, however fast.
     pairings = [(m.pk, mentors[i % len(mentors)].pk) for i, m in enumerate(mentees)]
     to_pair = queue.Queue()
-    for pairing in pairings[: len(pairings) // 2]:
-        to_pair.put(pairing)
+    for mentee_and_mentor in pairings[: len(pairings) // 2]:
+        to_pair.put(mentee_and_mentor)
     running_pairs = [PairFactory(cycle=cycle) for _ in range(2)]
     port = web_server.port
     committee_browser = Browser(port, committee)
     member_browsers = [(Browser(port, p.mentee.member), p) for p in running_pairs]
 
     for _ in range(4):
-        assert committee_browser.get(reverse("pairs:email-list")).status == 200
+        assert committee_browser.get(reverse("outbox:email-list")).status == 200
     assert web_sessions() >= 1, "the web server should keep its database connection between requests"
     web_workers = web_server.workers()
 
@@ -814,18 +816,18 @@ def test_connections_left_stale_by_a_restart_are_replaced_and_health_answers_503
     any request noticing: the first request after it checks its connection before use
     (CONN_HEALTH_CHECKS) and opens a new one, instead of failing on the dead one."""
     visitor, committee_browser = Browser(web_server.port), Browser(web_server.port, committee)
-    assert committee_browser.get(reverse("pairs:email-list")).status == 200
+    assert committee_browser.get(reverse("outbox:email-list")).status == 200
     assert web_sessions() >= 1, "the web server should keep its database connection between requests"
 
     postgres.restart()
     connection.close()  # this process's connection died with the old server
 
-    assert committee_browser.get(reverse("pairs:email-list")).status == 200
+    assert committee_browser.get(reverse("outbox:email-list")).status == 200
     assert visitor.get("/health/").status == 200
 
     postgres.stop()
     down = visitor.get("/health/")
-    page = committee_browser.get(reverse("pairs:email-list"))
+    page = committee_browser.get(reverse("outbox:email-list"))
     postgres.start()
     back = visitor.get("/health/")
 
@@ -833,7 +835,7 @@ def test_connections_left_stale_by_a_restart_are_replaced_and_health_answers_503
     assert '"database": "error"' in down.body
     assert '"database": "ok"' in back.body
     assert page.status == 500
-    assert committee_browser.get(reverse("pairs:email-list")).status == 200
+    assert committee_browser.get(reverse("outbox:email-list")).status == 200
     assert web_server.process.alive()
 
 
@@ -845,14 +847,14 @@ def test_a_worker_keeps_sending_after_postgresql_restarts(
     connection around every task, whatever CONN_MAX_AGE says, so the next task opens a new one.
     (A restart in the middle of a send is the killed worker's case: the row stays pending.)"""
     worker = worker_processes(smtp_server.port, CONN_MAX_AGE="60")  # as in production
-    services.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
     assert wait_for(lambda: len(smtp_server.received) == 2), worker.output()[-3000:]
 
     postgres.restart()
     connection.close()  # this process's connection died with the old server
 
     second_mentee = EnrollmentFactory(cycle=cycle, role=Role.MENTEE)
-    pair = services.pair_create(mentee_id=second_mentee.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=second_mentee.pk, mentor_id=mentor_enrollment.pk, by=committee)
     rows = Email.objects.filter(pair=pair)
     assert wait_for(lambda: rows.filter(state=EmailState.SENT).count() == 2), worker.output()[-3000:]
     assert sorted(rows.values_list("attempts", "last_error")) == [(1, "")] * 2

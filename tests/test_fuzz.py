@@ -37,10 +37,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from matching import imports
-from matching import services as matching_services
 from matching.models import MatchSettings
-from matching.views import ROSTER_SESSION_KEY
+from matching.services import proposal as proposals
+from members import roster as imports
 from members.models import (
     Area,
     Enrollment,
@@ -52,7 +51,9 @@ from members.models import (
     Role,
     User,
 )
-from pairs.models import CheckIn, Email, Evaluation, Goal, add_months
+from members.views.roster import ROSTER_SESSION_KEY
+from outbox.models import Email
+from pairs.models import CheckIn, Evaluation, Goal, add_months
 
 from . import strategies as hs
 from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
@@ -116,9 +117,9 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     mentors = [own_mentor_optin] + [
         EnrollmentFactory(cycle=open_cycle, role=Role.MENTOR, member=UserFactory(seasoned=True)) for _ in range(2)
     ]
-    draft = matching_services.proposal_solve(cycle=open_cycle, by=committee)
+    draft = proposals.proposal_solve(cycle=open_cycle, by=committee)
     first_item = draft.pairs.order_by("pk").first()
-    matching_services.proposal_ban(proposal=draft, item_id=first_item.pk)
+    proposals.proposal_ban(proposal=draft, item_id=first_item.pk)
 
     suggestion = Resource.objects.create(
         title="Their suggestion", description="Waiting for review.", url="https://example.org/x", suggested_by=stranger
@@ -319,9 +320,9 @@ FORMS = {
         {"action": lambda w: choice("approve", "decline"), "reason": lambda w: st.just("") | TEXT},
     ),
     # pairs
-    "pairs:pair-create": Form(
+    "matching:pair-create": Form(
         "committee",
-        lambda w: [url("pairs:pair-create")],
+        lambda w: [url("matching:pair-create")],
         {
             "mentee": lambda w: ids(*(e.pk for e in w.mentees), w.p.mentee_id, w.mentors[1].pk),
             "mentor": lambda w: ids(*(e.pk for e in w.mentors), w.p.mentor_id, w.mentees[1].pk),
@@ -334,10 +335,10 @@ FORMS = {
         pair_urls("pairs:pair-end"),
         {"reason": lambda w: TEXT, "back_to_pool": lambda w: st.just("") | TICK},
     ),
-    "pairs:email-resend": Form(
+    "outbox:email-resend": Form(
         "committee",
-        lambda w: [url("pairs:email-resend", w.email.pk), url("pairs:email-resend", HUGE_PK)],
-        {"next": lambda w: choice(reverse("pairs:email-list"), reverse("pairs:email-list") + "?state=failed")},
+        lambda w: [url("outbox:email-resend", w.email.pk), url("outbox:email-resend", HUGE_PK)],
+        {"next": lambda w: choice(reverse("outbox:email-list"), reverse("outbox:email-list") + "?state=failed")},
     ),
     "pairs:checkin-create": Form(
         "p_mentee",
@@ -442,9 +443,9 @@ FORMS = {
     ),
     "matching:proposal-discard": Form("committee", lambda w: [url("matching:proposal-discard", w.open_cycle.pk)]),
     # The upload form itself, without a file (the files are fuzzed below).
-    "matching:import": Form("committee", lambda w: [url("matching:import")], {"file": lambda w: TEXT}),
-    "matching:import-confirm": Form(
-        "committee", lambda w: [url("matching:import-confirm")], {"sha256": lambda w: choice("0" * 64, "")}
+    "members:import": Form("committee", lambda w: [url("members:import")], {"file": lambda w: TEXT}),
+    "members:import-confirm": Form(
+        "committee", lambda w: [url("members:import-confirm")], {"sha256": lambda w: choice("0" * 64, "")}
     ),
     # allauth
     "account_login": Form(
@@ -688,10 +689,10 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "matching:health-home",
         "matching:health",
         "matching:export",
-        "matching:import-template",
+        "members:import-template",
         "pairs:pair-list",
         "pairs:pair-mine",
-        "pairs:email-list",
+        "outbox:email-list",
         "pairs:evaluation-summary",
         "pairs:my-data",
         "pairs:my-data-download",
@@ -789,12 +790,12 @@ def roster_client(client_for, committee, member):
 
 
 def upload(client: Client, data: bytes, name: str = "roster.csv"):
-    return client.post(reverse("matching:import"), {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    return client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
 def confirm(client: Client):
     pending = client.session.get(ROSTER_SESSION_KEY)
-    return client.post(reverse("matching:import-confirm"), {"sha256": pending["sha256"] if pending else ""})
+    return client.post(reverse("members:import-confirm"), {"sha256": pending["sha256"] if pending else ""})
 
 
 def previewed(client: Client) -> bool:
@@ -1027,18 +1028,18 @@ def test_resending_an_email_never_sends_the_committee_member_to_another_site_or_
     email.state = "failed"
     email.save()
 
-    response = client_for(committee).post(reverse("pairs:email-resend", args=[email.pk]), {"next": next_url})
+    response = client_for(committee).post(reverse("outbox:email-resend", args=[email.pk]), {"next": next_url})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("pairs:email-list")
+    assert response["Location"] == reverse("outbox:email-list")
     assert Email.objects.get(pk=email.pk).state == "pending"
 
 
 def test_resending_an_email_from_the_pair_page_goes_back_to_the_pair_page(client_for, committee):
     email = Email.objects.create(kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b")
-    back = reverse("pairs:email-list") + "?state=failed"
+    back = reverse("outbox:email-list") + "?state=failed"
 
-    response = client_for(committee).post(reverse("pairs:email-resend", args=[email.pk]), {"next": back})
+    response = client_for(committee).post(reverse("outbox:email-resend", args=[email.pk]), {"next": back})
 
     assert response.status_code == 302 and response["Location"] == back
 

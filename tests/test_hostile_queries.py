@@ -18,8 +18,8 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching import reports
-from matching import services as matching_services
+from matching import exports
+from matching.services import proposal as proposals
 from members.models import SEARCH_WORDS, Role, search_words
 from pairs.models import Pair
 
@@ -38,8 +38,8 @@ NUL = "a\x00b"
         ("pairs:pair-mine", "q"),
         ("pairs:pair-list", "q"),
         ("pairs:orientation", "q"),
-        ("pairs:pair-create", "mentee_q"),
-        ("pairs:pair-create", "mentor_q"),
+        ("matching:pair-create", "mentee_q"),
+        ("matching:pair-create", "mentor_q"),
         ("members:enrollment-list", "q"),
         ("members:resource-list", "q"),
     ],
@@ -79,7 +79,7 @@ def test_the_pairing_page_with_a_strange_choice_in_the_address_offers_the_usual_
     client_for, committee, cycle, choice
 ):
     response = client_for(committee).get(
-        reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee": choice, "mentor": choice}
+        reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee": choice, "mentor": choice}
     )
 
     assert response.status_code == 200
@@ -89,7 +89,7 @@ def test_the_pairing_page_with_a_strange_choice_in_the_address_offers_the_usual_
 def test_the_excel_export_of_text_with_unicode_noncharacters_still_opens(cycle):
     EnrollmentFactory(cycle=cycle, job_title="Librarian\uffff", goals="grow\ufffe and learn")
 
-    book = openpyxl.load_workbook(io.BytesIO(reports.export_file(cycle, "enrollments", "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(exports.export_file(cycle, "enrollments", "xlsx")))
 
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "Librarian" in cells and "grow and learn" in cells
@@ -107,10 +107,10 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "matching:dashboard": ("q", "library_type", "region", "category", "sort", "page"),
     "matching:suggestions": ("more", "left_out"),
     "matching:proposal": ("q", "page", "left"),
-    "pairs:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),
+    "matching:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),
     "pairs:pair-list": ("cycle", "q", "status", "page"),
     "pairs:pair-mine": ("q", "page"),
-    "pairs:email-list": ("state", "page"),
+    "outbox:email-list": ("state", "page"),
     "pairs:evaluation-summary": ("cycle",),
     "pairs:orientation": ("cycle", "q", "page", "show"),
     **{name: ("next",) for name in authorization.TABLE if name.startswith("account_")},
@@ -154,7 +154,7 @@ def site(world, committee):
     """test_authorization's world, with a waiting mentor and a draft proposal: the proposal
     page reads its search and pages only when there is a draft."""
     EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
-    matching_services.proposal_solve(cycle=world.cycle, by=committee)
+    proposals.proposal_solve(cycle=world.cycle, by=committee)
     return world
 
 
@@ -235,7 +235,7 @@ def test_every_get_parameter_a_page_reads_is_listed(client_for, site, settings):
 
     unlisted = sorted((name, key) for name, key in READS if key not in GET_PARAMS.get(name, ()))
     assert not unlisted, f"Add these (page, parameter) to GET_PARAMS: {unlisted}"
-    assert {name for name, _ in READS} >= {"pairs:pair-create", "matching:proposal", "account_login"}
+    assert {name for name, _ in READS} >= {"matching:pair-create", "matching:proposal", "account_login"}
 
 
 def test_every_get_parameter_named_in_the_code_is_listed():
@@ -244,7 +244,7 @@ def test_every_get_parameter_named_in_the_code_is_listed():
     python = r"""\bGET(?:\.get|\.getlist)?(?:\(|\[)\s*["']([^"']+)["']"""
     named = {
         (str(path.relative_to(base)), key)
-        for app in ("arla_mentoring", "members", "pairs", "matching")
+        for app in ("arla_mentoring", "outbox", "members", "pairs", "matching")
         for path in (base / app).rglob("*.py")
         for key in re.findall(python, path.read_text())
     }
@@ -255,5 +255,5 @@ def test_every_get_parameter_named_in_the_code_is_listed():
     }
     listed = {key for keys in GET_PARAMS.values() for key in keys}
 
-    assert ("pairs/views.py", "mentee_q") in named
+    assert ("matching/views/pairing.py", "mentee_q") in named
     assert not [(path, key) for path, key in named if key not in listed]

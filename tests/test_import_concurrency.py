@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from matching.views import ROSTER_SESSION_KEY
 from members.models import User
+from members.views.roster import ROSTER_SESSION_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)  # each request commits on its own connection
 
@@ -32,7 +32,7 @@ def tabs(committee, count: int) -> list[Client]:
     first = Client(raise_request_exception=False)
     first.force_login(committee)
     file = SimpleUploadedFile("roster.csv", ROSTER.encode(), content_type="text/csv")
-    assert "Check the import" in first.post(reverse("matching:import"), {"file": file}).content.decode()
+    assert "Check the import" in first.post(reverse("members:import"), {"file": file}).content.decode()
     others = []
     for _ in range(count - 1):
         tab = Client(raise_request_exception=False)
@@ -70,7 +70,7 @@ def test_the_same_roster_confirmed_in_two_tabs_at_once_is_imported_once_and_both
     sha256 = clients[0].session[ROSTER_SESSION_KEY]["sha256"]
 
     responses = all_at_once(
-        [lambda c=c: c.post(reverse("matching:import-confirm"), {"sha256": sha256}) for c in clients]
+        [lambda c=c: c.post(reverse("members:import-confirm"), {"sha256": sha256}) for c in clients]
     )
 
     assert [r.status_code for r in responses] == [302, 302], [getattr(r, "status_code", r) for r in responses]

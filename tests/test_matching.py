@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from matching.models import MatchSettings, Proposal, ProposalPair
 from members.models import Enrollment, Role
-from pairs import services as pair_services
-from pairs.models import Email, Pair
+from outbox.models import Email
+from pairs.models import Pair
+from pairs.services import pairing
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -176,8 +177,8 @@ def test_committee_sees_the_cycle_in_numbers_and_only_the_mentees_still_waiting(
     full = mentor(cycle, "Fay", "Full", capacity=1)
     roomy = mentor(cycle, "Roy", "Roomy", capacity=2)
     mentor(cycle, "Ed", "Empty")
-    pair_services.pair_create(mentee_id=paired.pk, mentor_id=full.pk, by=committee)
-    pair_services.pair_create(mentee_id=also_paired.pk, mentor_id=roomy.pk, by=committee)
+    pairing.pair_create(mentee_id=paired.pk, mentor_id=full.pk, by=committee)
+    pairing.pair_create(mentee_id=also_paired.pk, mentor_id=roomy.pk, by=committee)
     Email.objects.filter(pair__mentee=also_paired, kind="intro_mentee").update(state="failed")
 
     response = client_for(committee).get(reverse("matching:dashboard", args=[cycle.pk]))
@@ -360,7 +361,7 @@ def test_committee_sees_who_was_left_out_of_the_suggestions_and_why(client_for, 
 
 def test_a_paired_mentees_suggestions_send_the_committee_back_with_a_message(client_for, committee, cycle, cataloger):
     cora = mentor(cycle, "Cora", "Catalog")
-    pair_services.pair_create(mentee_id=cataloger.pk, mentor_id=cora.pk, by=committee)
+    pairing.pair_create(mentee_id=cataloger.pk, mentor_id=cora.pk, by=committee)
 
     response = client_for(committee).get(reverse("matching:suggestions", args=[cycle.pk, cataloger.pk]), follow=True)
 
@@ -472,6 +473,37 @@ def test_committee_compares_the_two_side_by_side_and_pairs_them_in_one_click(
     assert numbers(response)["active pairs"] == 1 and numbers(response)["introductions pending"] == 2
 
 
+def test_a_pair_made_from_the_suggestions_records_their_reasons_in_words_and_the_mentors_rank(
+    client_for, committee, cycle, cataloger, cora
+):
+    # Cora (a cataloger at a public library of the region) is the top suggestion for Mina;
+    # Kit, a children's librarian elsewhere, comes after her.
+    kit = mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"], library_type="school")
+    client = client_for(committee)
+
+    client.post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, kit.pk]))
+    pair = Pair.objects.get()
+    assert pair.suggestion_rank == 2
+    pairing.pair_end(pair=pair, by=committee, reason="A test pair.", back_to_pool=True)
+
+    client.post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk]))
+    pair = Pair.objects.get(status="active")
+    assert pair.suggestion_rank == 1
+    assert "Job titles agree on cataloging" in pair.match_reasons
+    assert any(r.startswith("Both work in Cataloging") for r in pair.match_reasons)
+    assert not any("point" in r for r in pair.match_reasons)  # the reasons in words, never the scores
+
+
+def test_the_plain_pairing_page_records_the_rank_too(client_for, committee, cycle, cataloger, cora):
+    client_for(committee).post(
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
+        {"mentee": cataloger.pk, "mentor": cora.pk, "liaison": "", "length_months": 10},
+    )
+
+    pair = Pair.objects.get()
+    assert pair.suggestion_rank == 1 and "Job titles agree on cataloging" in pair.match_reasons
+
+
 def test_the_compare_page_warns_when_the_rules_would_not_suggest_the_pair(client_for, committee, cycle, cataloger):
     colleague = mentor(cycle, "Sue", "Same", institution=cataloger.member.institution)
 
@@ -487,7 +519,7 @@ def test_a_stale_pair_click_for_a_mentee_paired_meanwhile_shows_a_message_and_ma
     url = reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk])
     assert client.get(url).status_code == 200
     other = mentor(cycle, "Otto", "Other")
-    pair_services.pair_create(mentee_id=cataloger.pk, mentor_id=other.pk, by=UserFactory())  # someone else, meanwhile
+    pairing.pair_create(mentee_id=cataloger.pk, mentor_id=other.pk, by=UserFactory())  # someone else, meanwhile
 
     response = client.post(url, follow=True)
 
@@ -499,7 +531,7 @@ def test_a_stale_pair_click_for_a_mentee_paired_meanwhile_shows_a_message_and_ma
 def test_a_pair_click_for_a_mentor_now_at_capacity_shows_a_message_and_makes_nothing(
     client_for, committee, cycle, cataloger, cora
 ):
-    pair_services.pair_create(mentee_id=mentee(cycle, "Earl", "Early").pk, mentor_id=cora.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee(cycle, "Earl", "Early").pk, mentor_id=cora.pk, by=committee)
 
     response = client_for(committee).post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk]), follow=True)
 
@@ -745,6 +777,9 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     assert set(Pair.objects.values_list("created_by", "status")) == {(committee.pk, "active")}
     for pair in Pair.objects.all():
         assert sorted(pair.emails.values_list("kind", flat=True)) == ["intro_mentee", "intro_mentor"]
+    # Each pair records where its mentor stood among the suggestions, and why it was chosen.
+    assert all(rank is not None and rank >= 1 for rank in Pair.objects.values_list("suggestion_rank", flat=True))
+    assert all(Pair.objects.values_list("match_reasons", flat=True))
     draft.refresh_from_db()
     assert (draft.status, draft.confirmed_by) == ("confirmed", committee)
     assert draft.confirmed_at is not None
@@ -759,7 +794,7 @@ def test_confirming_a_draft_whose_pair_became_impossible_makes_nothing_and_names
     draft = Proposal.objects.get()
     last = draft.pairs.order_by("pk").last()  # made last: the others would be made before it fails
     spare = mentor(cycle, "Sal", "Spare", title="Archivist", areas=["archives"])
-    pair_services.pair_create(mentee_id=last.mentee_id, mentor_id=spare.pk, by=committee)  # by hand, meanwhile
+    pairing.pair_create(mentee_id=last.mentee_id, mentor_id=spare.pk, by=committee)  # by hand, meanwhile
     name = str(last.mentee.member)
 
     response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)

@@ -263,9 +263,9 @@ def test_account_that_never_joined_is_sent_from_renewal_to_the_membership_form(c
 
 
 def test_membership_join_refuses_a_current_member_even_from_a_stale_page(new_account, cycle):
-    from members import services
+    from members.services import membership
 
-    services.membership_join(member=new_account, profile=profile_data(), optins=[])
-    with pytest.raises(services.MembershipError, match="already a member"):
-        services.membership_join(member=new_account, profile=profile_data(), optins=[])
+    membership.membership_join(member=new_account, profile=profile_data(), optins=[])
+    with pytest.raises(membership.MembershipError, match="already a member"):
+        membership.membership_join(member=new_account, profile=profile_data(), optins=[])
     assert User.objects.get(pk=new_account.pk).member_since == timezone.localdate()

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Enrollment, EnrollmentStatus, Role
-from pairs import services
-from pairs.models import CheckIn, Email, EmailKind, Evaluation, Goal, Pair, PairStatus
+from outbox.models import Email, EmailKind
+from pairs.models import CheckIn, Evaluation, Goal, Pair, PairStatus
+from pairs.services import pairing, privacy, reminders, year
 
 from .factories import TEST_PASSWORD, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -51,11 +52,6 @@ def days(n: int) -> dt.date:
 
 
 @pytest.fixture
-def sending(django_capture_on_commit_callbacks, eager_tasks, mailoutbox):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def mentee(db):
     return UserFactory(**MENTEE)
 
@@ -72,13 +68,13 @@ def pair(cycle, mentor, mentee, committee, sending):
     mentee_optin = EnrollmentFactory(cycle=cycle, member=mentee, goals=MENTEE_GOALS)
     mentor_optin = EnrollmentFactory(cycle=cycle, member=mentor, role=Role.MENTOR, goals=MENTOR_GOALS)
     with sending():
-        pair = services.pair_create(mentee_id=mentee_optin.pk, mentor_id=mentor_optin.pk, by=committee)
-    services.checkin_log(pair=pair, by=mentee, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE)
-    services.checkin_log(pair=pair, by=mentor, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE)
-    services.goal_save(pair=pair, by=mentee, goal=Goal(title=GOAL))
+        pair = pairing.pair_create(mentee_id=mentee_optin.pk, mentor_id=mentor_optin.pk, by=committee)
+    year.checkin_log(pair=pair, by=mentee, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE)
+    year.checkin_log(pair=pair, by=mentor, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE)
+    year.goal_save(pair=pair, by=mentee, goal=Goal(title=GOAL))
     EvaluationFactory(pair=pair, overall=5)
     with sending():
-        services.liaison_digests_send()
+        reminders.liaison_digests_send()
     return pair
 
 
@@ -291,8 +287,8 @@ def test_a_site_admin_cannot_delete_their_own_account_here(client_for, site_admi
 
 
 def test_account_delete_refuses_a_site_admin_without_the_page(site_admin):
-    with pytest.raises(services.PairingError, match="site admin"):
-        services.account_delete(user=site_admin)
+    with pytest.raises(privacy.PrivacyError, match="site admin"):
+        privacy.account_delete(user=site_admin)
 
 
 def test_a_pair_of_other_people_is_untouched(client_for, member, cycle):

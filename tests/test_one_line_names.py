@@ -121,7 +121,7 @@ def test_the_roster_import_refuses_a_name_on_two_lines_and_imports_nobody(client
     before = User.objects.count()
 
     response = client_for(committee).post(
-        reverse("matching:import"), {"file": SimpleUploadedFile("roster.csv", roster.encode(), "text/csv")}
+        reverse("members:import"), {"file": SimpleUploadedFile("roster.csv", roster.encode(), "text/csv")}
     )
 
     page = unescape(response.content.decode())

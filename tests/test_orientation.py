@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Role
-from pairs import services
 from pairs.models import OrientationAttendance, PairStatus
+from pairs.services import orientation as orientation_services
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -201,8 +201,8 @@ def test_a_stale_sheet_ticking_someone_no_longer_in_a_pair_saves_nothing(client_
 def test_orientation_mark_is_idempotent_without_the_page(committee, held, pairs):
     ids = {pairs[0].mentor.member_id}
 
-    first = services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
-    again = services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
+    first = orientation_services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
+    again = orientation_services.orientation_mark(cycle=held, attended_ids=ids, by=committee)
 
     assert (first, again) == (4, 0)
     assert OrientationAttendance.objects.count() == 4
@@ -235,7 +235,7 @@ def count_queries(client, address: str) -> int:
 
 def test_orientation_page_query_count_does_not_grow_with_pairs(client_for, committee, held, pairs):
     client = client_for(committee)
-    services.orientation_mark(cycle=held, attended_ids={pairs[0].mentor.member_id}, by=committee)
+    orientation_services.orientation_mark(cycle=held, attended_ids={pairs[0].mentor.member_id}, by=committee)
 
     few = count_queries(client, url(held))
     for _ in range(18):

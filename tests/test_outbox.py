@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from arla_mentoring.celery import app
 from members.models import Role
-from pairs import services
-from pairs.models import Email, EmailKind, EmailState
-from pairs.tasks import send_email
+from outbox import services as outbox_services
+from outbox.models import Email, EmailKind, EmailState
+from outbox.tasks import send_email
+from pairs.services import pairing, year
 
 from .factories import EnrollmentFactory
 
@@ -200,7 +201,7 @@ def introductions_card(html: str) -> str:
 def test_committee_pairing_sends_both_introductions_through_the_worker(
     worker, mailoutbox, committee, cycle, mentor, mentee
 ):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
 
     assert wait_for(lambda: len(mailoutbox) == 2), f"the worker sent {len(mailoutbox)} of the 2 introductions"
     assert wait_for(lambda: Email.objects.filter(pair=pair, state=EmailState.SENT).count() == 2)
@@ -234,7 +235,7 @@ def test_broker_outage_delays_introductions_and_the_sweep_delivers_each_exactly_
     redis.stop()
     started = time.monotonic()
     response = client_for(committee).post(
-        reverse("pairs:pair-create"),
+        reverse("matching:pair-create"),
         {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": cycle.default_length_months},
         follow=True,
     )
@@ -254,7 +255,7 @@ def test_broker_outage_delays_introductions_and_the_sweep_delivers_each_exactly_
     queued = 0
     for _ in range(2):
         Email.objects.filter(pair=pair).update(queued_at=long_ago())
-        queued += services.outbox_sweep()
+        queued += outbox_services.outbox_sweep()
     assert queued == 4
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert wait_for(lambda: len(finished_sends) == queued), (
@@ -272,7 +273,7 @@ def test_committee_pairing_while_redis_hangs_answers_within_seconds(
 ):
     with redis.hung():
         started = time.monotonic()
-        pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+        pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
         elapsed = time.monotonic() - started
 
     assert elapsed < 10, f"pairing took {elapsed:.1f} s with Redis hung"
@@ -293,7 +294,7 @@ def test_a_request_writing_many_emails_while_redis_hangs_waits_for_one_timeout_n
     pair = PairFactory(cycle=cycle)  # no liaison: the report goes to all six committee members
     with redis.hung():
         started = time.monotonic()
-        services.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since October.")
+        year.pair_report_unresponsive(pair=pair, by=pair.mentee.member, note="No answer since October.")
         elapsed = time.monotonic() - started
 
     assert Email.objects.filter(kind="unresponsive", state=EmailState.PENDING).count() == 6
@@ -305,13 +306,13 @@ def test_a_request_writing_many_emails_while_redis_hangs_waits_for_one_timeout_n
 
 @pytest.mark.django_db
 def test_send_task_run_twice_sends_the_email_once(mailoutbox, committee, mentor, mentee):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     to_mentor, to_mentee = intro(pair, EmailKind.INTRO_MENTOR), intro(pair, EmailKind.INTRO_MENTEE)
 
     assert send_email.apply(args=[to_mentor.pk]).get() == EmailState.SENT
     assert send_email.apply(args=[to_mentor.pk]).get() == EmailState.SENT
-    assert services.email_send(email_id=to_mentee.pk) == EmailState.SENT
-    assert services.email_send(email_id=to_mentee.pk) == EmailState.SENT
+    assert outbox_services.email_send(email_id=to_mentee.pk) == EmailState.SENT
+    assert outbox_services.email_send(email_id=to_mentee.pk) == EmailState.SENT
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted([mentor.member.email, mentee.member.email])
     to_mentor.refresh_from_db()
@@ -323,15 +324,15 @@ def test_send_task_run_twice_sends_the_email_once(mailoutbox, committee, mentor,
 def test_failing_mail_server_leaves_the_email_failed_and_the_committee_resends_it_once(
     mailoutbox, mail_server, eager_tasks, django_capture_on_commit_callbacks, client_for, committee, mentor, mentee
 ):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     email = intro(pair, EmailKind.INTRO_MENTEE)
     mail_server.down = True
 
     outcomes = []
     for _ in range(settings.EMAIL_MAX_ATTEMPTS):
         try:
-            outcomes.append(services.email_send(email_id=email.pk))
-        except services.TransientEmailError:
+            outcomes.append(outbox_services.email_send(email_id=email.pk))
+        except outbox_services.TransientEmailError:
             outcomes.append("retry")
 
     assert outcomes == ["retry"] * (settings.EMAIL_MAX_ATTEMPTS - 1) + [EmailState.FAILED]
@@ -342,7 +343,7 @@ def test_failing_mail_server_leaves_the_email_failed_and_the_committee_resends_i
     assert mailoutbox == []
 
     committee_client = client_for(committee)
-    outbox_page = committee_client.get(reverse("pairs:email-list")).content.decode()
+    outbox_page = committee_client.get(reverse("outbox:email-list")).content.decode()
     row = table_row(outbox_page, mentee.member.email)
     assert ">Failed</span>" in row
     assert "SMTPServerDisconnected: Connection unexpectedly closed" in row
@@ -350,7 +351,7 @@ def test_failing_mail_server_leaves_the_email_failed_and_the_committee_resends_i
 
     mail_server.down = False
     with django_capture_on_commit_callbacks(execute=True):
-        response = committee_client.post(reverse("pairs:email-resend", args=[email.pk]), follow=True)
+        response = committee_client.post(reverse("outbox:email-resend", args=[email.pk]), follow=True)
 
     assert f"Sending “{email.subject}” to {mentee.member.email} again." in response.content.decode()
     assert [m.to for m in mailoutbox] == [[mentee.member.email]]
@@ -362,13 +363,13 @@ def test_failing_mail_server_leaves_the_email_failed_and_the_committee_resends_i
 def test_committee_resending_a_sent_email_is_refused_and_sends_nothing(
     mailoutbox, eager_tasks, django_capture_on_commit_callbacks, client_for, committee, mentor, mentee
 ):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     email = intro(pair, EmailKind.INTRO_MENTOR)
-    services.email_send(email_id=email.pk)
+    outbox_services.email_send(email_id=email.pk)
     assert len(mailoutbox) == 1
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client_for(committee).post(reverse("pairs:email-resend", args=[email.pk]), follow=True)
+        response = client_for(committee).post(reverse("outbox:email-resend", args=[email.pk]), follow=True)
 
     sent_at = timezone.localtime(Email.objects.get(pk=email.pk).sent_at)
     assert f"This email was sent on {sent_at:%B %-d, %Y at %H:%M}." in response.content.decode()
@@ -385,25 +386,25 @@ def test_committee_resending_a_sent_email_is_refused_and_sends_nothing(
 def test_sweep_requeues_a_pending_email_older_than_the_threshold_and_not_a_fresh_one(
     mailoutbox, eager_tasks, committee, mentor, mentee
 ):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     stale, fresh = intro(pair, EmailKind.INTRO_MENTOR), intro(pair, EmailKind.INTRO_MENTEE)
     Email.objects.filter(pk=stale.pk).update(queued_at=long_ago())
 
-    assert services.outbox_sweep() == 1
+    assert outbox_services.outbox_sweep() == 1
 
     assert [m.to for m in mailoutbox] == [[mentor.member.email]]
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert stale.state == EmailState.SENT
     assert (fresh.state, fresh.attempts) == (EmailState.PENDING, 0)
-    assert services.outbox_sweep() == 0  # the fresh one waits for its own task
+    assert outbox_services.outbox_sweep() == 0  # the fresh one waits for its own task
 
 
 @pytest.mark.django_db
 def test_sweep_with_a_zero_threshold_requeues_every_pending_email(mailoutbox, eager_tasks, committee, mentor, mentee):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
 
-    assert services.outbox_sweep(older_than=dt.timedelta(0)) == 2
+    assert outbox_services.outbox_sweep(older_than=dt.timedelta(0)) == 2
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted([mentor.member.email, mentee.member.email])
     assert set(Email.objects.filter(pair=pair).values_list("state", flat=True)) == {EmailState.SENT}
@@ -413,13 +414,13 @@ def test_sweep_with_a_zero_threshold_requeues_every_pending_email(mailoutbox, ea
 def test_committee_sees_pending_and_failed_introductions_on_the_outbox_and_the_pair_page(
     client_for, committee, mentor, mentee
 ):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     Email.objects.filter(pk=intro(pair, EmailKind.INTRO_MENTEE).pk).update(
         state=EmailState.FAILED, attempts=settings.EMAIL_MAX_ATTEMPTS, last_error="SMTPRecipientsRefused: mailbox full"
     )
     committee_client = client_for(committee)
 
-    outbox_page = committee_client.get(reverse("pairs:email-list")).content.decode()
+    outbox_page = committee_client.get(reverse("outbox:email-list")).content.decode()
     mentor_row = table_row(outbox_page, mentor.member.email)
     mentee_row = table_row(outbox_page, mentee.member.email)
     assert ">Pending</span>" in mentor_row

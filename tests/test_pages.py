@@ -139,4 +139,4 @@ def test_health_page_query_count_does_not_grow_with_pairs_checkins_or_cycles(cli
 
 
 def test_import_page_query_count(client_for, committee):
-    assert count_queries(client_for(committee), reverse("matching:import")) <= 3
+    assert count_queries(client_for(committee), reverse("members:import")) <= 3

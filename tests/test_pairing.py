@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Enrollment
-from pairs import services
-from pairs.models import Email, Pair
-from pairs.services import PairingError
+from outbox.models import Email
+from pairs.models import Pair
+from pairs.services import pairing
+from pairs.services.pairing import PairingError
 
 from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
@@ -35,7 +36,7 @@ def pair_rows():
 
 
 def test_committee_pairs_a_mentee_with_a_mentor_and_both_introductions_are_written(committee, mentee, mentor, cycle):
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
 
     assert (pair.status, pair.created_by, pair.liaison) == ("active", committee, committee)
     assert pair.starts_on == cycle.starts_on and pair.length_months == cycle.default_length_months
@@ -51,7 +52,7 @@ def test_a_pair_made_after_the_fall_conference_starts_today(committee, mentee, m
     cycle.starts_on = timezone.localdate() - dt.timedelta(days=20)
     cycle.save()
 
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, length_months=12)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, length_months=12)
 
     assert pair.starts_on == timezone.localdate()
     assert pair.ends_on == pair.starts_on.replace(year=pair.starts_on.year + 1)
@@ -67,7 +68,7 @@ def test_the_liaison_is_the_committee_member_with_the_fewest_pairs(committee, cy
         EnrollmentFactory(cycle=cycle, role="mentor", member=UserFactory(seasoned=True)),
     )
 
-    pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=busy)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=busy)
 
     assert pair.liaison == free
 
@@ -106,7 +107,7 @@ def test_pairing_that_breaks_a_rule_is_refused_and_writes_nothing(committee, cyc
     before = pair_rows()
 
     with pytest.raises(PairingError, match=message):
-        services.pair_create(**kwargs)
+        pairing.pair_create(**kwargs)
 
     assert pair_rows() == before
 
@@ -115,10 +116,10 @@ def test_a_mentor_with_capacity_two_takes_two_mentees_and_no_third(committee, cy
     mentor = EnrollmentFactory(cycle=cycle, member=seasoned_member, role="mentor", capacity=2)
     mentees = [EnrollmentFactory(cycle=cycle) for _ in range(3)]
 
-    services.pair_create(mentee_id=mentees[0].pk, mentor_id=mentor.pk, by=committee)
-    services.pair_create(mentee_id=mentees[1].pk, mentor_id=mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentees[0].pk, mentor_id=mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentees[1].pk, mentor_id=mentor.pk, by=committee)
     with pytest.raises(PairingError, match="already mentors 2 of the 2 mentees"):
-        services.pair_create(mentee_id=mentees[2].pk, mentor_id=mentor.pk, by=committee)
+        pairing.pair_create(mentee_id=mentees[2].pk, mentor_id=mentor.pk, by=committee)
 
     assert Pair.objects.filter(mentor=mentor).count() == 2
 
@@ -143,11 +144,11 @@ def test_the_database_refuses_a_pair_of_13_months(cycle):
 
 def test_committee_pairs_from_the_plain_page(client_for, committee, mentee, mentor, cycle):
     client = client_for(committee)
-    page = client.get(reverse("pairs:pair-create"))
+    page = client.get(reverse("matching:pair-create"))
     assert str(mentee.member) in page.text and str(mentor.member) in page.text
 
     response = client.post(
-        reverse("pairs:pair-create") + f"?cycle={cycle.pk}",
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
         {"mentee": mentee.pk, "mentor": mentor.pk, "liaison": "", "length_months": "10"},
         follow=True,
     )
@@ -161,10 +162,10 @@ def test_a_stale_page_pairing_a_mentee_paired_meanwhile_gets_a_message_not_an_er
     client_for, committee, mentee, mentor, cycle
 ):
     other_mentor = EnrollmentFactory(cycle=cycle, role="mentor", member=UserFactory(seasoned=True))
-    services.pair_create(mentee_id=mentee.pk, mentor_id=other_mentor.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee.pk, mentor_id=other_mentor.pk, by=committee)
 
     response = client_for(committee).post(
-        reverse("pairs:pair-create"), {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": "10"}
+        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": mentor.pk, "length_months": "10"}
     )
 
     assert response.status_code == 200
@@ -179,7 +180,7 @@ def test_the_service_refusal_shows_as_a_message_on_the_page(client_for, committe
     PairFactory(cycle=cycle, mentor=full)
 
     response = client_for(committee).post(
-        reverse("pairs:pair-create"), {"mentee": mentee.pk, "mentor": full.pk, "length_months": "10"}
+        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": full.pk, "length_months": "10"}
     )
 
     assert "already mentors 1 of the 1 mentee they offered to take" in response.text
@@ -253,7 +254,7 @@ def test_the_pairing_page_lists_only_the_mentees_and_mentors_matching_the_search
     client_for, committee, cycle, mentee, mentor
 ):
     EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
-    url = reverse("pairs:pair-create")
+    url = reverse("matching:pair-create")
 
     page = client_for(committee).get(url, {"cycle": cycle.pk, "mentee_q": "Other", "mentor_q": "nobody-at-all"}).text
 
@@ -265,7 +266,7 @@ def test_the_pairing_page_lists_only_the_mentees_and_mentors_matching_the_search
 def test_a_search_that_finds_one_mentee_chooses_them(client_for, committee, cycle, mentee, mentor):
     EnrollmentFactory(cycle=cycle, member=UserFactory(first_name="Otto", last_name="Other"))
 
-    page = client_for(committee).get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee_q": "Other"}).text
+    page = client_for(committee).get(reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee_q": "Other"}).text
 
     assert chosen(page, "mentee") == str(Enrollment.objects.get(member__last_name="Other").pk)
     assert chosen(page, "mentor") is None  # no search for the mentor: nobody chosen for the committee
@@ -280,7 +281,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
     ]
     client = client_for(committee)
 
-    page = client.get(reverse("pairs:pair-create"), {"cycle": cycle.pk, "mentee": many[51].pk}).text
+    page = client.get(reverse("matching:pair-create"), {"cycle": cycle.pk, "mentee": many[51].pk}).text
 
     names = [name.split(" — ")[0] for name in offered(page, "mentee")]
     assert len(names) == 51 and names[0] == "Mentee No51" and names[1:] == [f"Mentee No{i:02d}" for i in range(50)]
@@ -289,7 +290,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
 
     # Any waiting mentee can be paired, offered on the page or not.
     response = client.post(
-        reverse("pairs:pair-create") + f"?cycle={cycle.pk}",
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
         {"mentee": many[50].pk, "mentor": mentor.pk, "length_months": "10"},
     )
     assert response.status_code == 302
@@ -298,7 +299,7 @@ def test_the_pairing_page_offers_the_first_50_and_the_mentee_chosen_from_the_add
 
 def test_the_pairing_page_query_count_does_not_grow_with_the_opt_ins(client_for, committee, cycle, mentee, mentor):
     client = client_for(committee)
-    url = reverse("pairs:pair-create") + f"?cycle={cycle.pk}"
+    url = reverse("matching:pair-create") + f"?cycle={cycle.pk}"
 
     few = count_queries(client, url)
     for i in range(60):

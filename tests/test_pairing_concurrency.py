@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 
 from members.models import Enrollment, EnrollmentStatus, Role
-from pairs import services
-from pairs.models import Email, EmailKind, Pair
-from pairs.services import PairingError
+from outbox.models import Email, EmailKind
+from pairs.models import Pair
+from pairs.services import pairing
+from pairs.services.pairing import PairingError
 
 from .factories import EnrollmentFactory, UserFactory
 
@@ -60,7 +61,7 @@ def test_committee_pairing_one_mentee_with_many_mentors_at_once_makes_one_pair(c
     ]
 
     outcomes = all_at_once(
-        [lambda m=m: services.pair_create(mentee_id=mentee.pk, mentor_id=m.pk, by=committee) for m in mentors]
+        [lambda m=m: pairing.pair_create(mentee_id=mentee.pk, mentor_id=m.pk, by=committee) for m in mentors]
     )
 
     assert unexpected(outcomes) == []
@@ -85,7 +86,7 @@ def test_committee_filling_one_mentor_from_many_pairings_at_once_stops_at_capaci
     mentees = [EnrollmentFactory(cycle=cycle, role=Role.MENTEE) for _ in range(THREADS)]
 
     outcomes = all_at_once(
-        [lambda m=m: services.pair_create(mentee_id=m.pk, mentor_id=mentor.pk, by=committee) for m in mentees]
+        [lambda m=m: pairing.pair_create(mentee_id=m.pk, mentor_id=mentor.pk, by=committee) for m in mentees]
     )
 
     assert unexpected(outcomes) == []

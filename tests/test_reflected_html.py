@@ -39,7 +39,7 @@ def test_search_words_in_the_pairing_pages_address_are_shown_as_words_not_markup
     pair = PairFactory(cycle=cycle)
 
     for payload in (crafted_button(pair), META_REFRESH):
-        response = client_for(committee).get(reverse("pairs:pair-create"), {"cycle": cycle.pk, key: payload})
+        response = client_for(committee).get(reverse("matching:pair-create"), {"cycle": cycle.pk, key: payload})
 
         assert response.status_code == 200
         html = response.content.decode()

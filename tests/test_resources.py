@@ -10,9 +10,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from members import services
 from members.models import Resource, ResourceStatus
-from members.services import MembershipError
+from members.services import resources as resource_services
 from pairs.models import Pair
 
 from .factories import EnrollmentFactory, PairFactory
@@ -213,7 +212,7 @@ def test_committee_declines_with_a_reason_and_the_member_sees_the_reason(client_
 
 def test_deciding_a_suggestion_decided_meanwhile_is_refused_and_changes_nothing(client_for, committee, member):
     resource = suggested(member)
-    services.resource_decide(resource=resource, approve=False, by=committee, reason="Out of date.")
+    resource_services.resource_decide(resource=resource, approve=False, by=committee, reason="Out of date.")
 
     # A second committee member's review page still shows the suggestion.
     response = client_for(committee).post(
@@ -245,8 +244,8 @@ def test_member_cannot_approve_their_own_suggestion(client_for, member):
 
     assert response.status_code == 403
     assert Resource.objects.get().status == "suggested"
-    with pytest.raises(MembershipError):
-        services.resource_decide(resource=resource, approve=True, by=member)
+    with pytest.raises(resource_services.ResourceError):
+        resource_services.resource_decide(resource=resource, approve=True, by=member)
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -266,7 +265,7 @@ def test_member_sees_approved_resources_newest_first_with_their_tags(client_for,
 def test_member_does_not_see_others_suggestions_or_declined_ones(client_for, member, stranger, committee):
     suggested(stranger, title="Stranger's pending idea")
     declined = suggested(stranger, title="Stranger's declined idea")
-    services.resource_decide(resource=declined, approve=False, by=committee)
+    resource_services.resource_decide(resource=declined, approve=False, by=committee)
 
     page = client_for(member).get(reverse("members:resource-list")).text
 
@@ -343,7 +342,7 @@ def test_file_of_a_suggestion_is_for_the_committee_and_who_suggested_it(client_f
     assert client_for(member).get(url).status_code == 200
     assert client_for(committee).get(url).status_code == 200
 
-    services.resource_decide(resource=resource, approve=False, by=committee)
+    resource_services.resource_decide(resource=resource, approve=False, by=committee)
     assert client_for(stranger).get(url).status_code == 404
 
 

@@ -93,8 +93,11 @@ def test_no_migration_is_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_members_imports_neither_pairs_nor_matching_and_pairs_not_matching():
+def test_apps_depend_one_way_outbox_members_pairs_matching():
+    """outbox <- members <- pairs <- matching: each app imports only the ones below it
+    (and the outbox, at the bottom, only Django and the standard library)."""
     import ast
+    import sys
 
     def imported(app):
         names = set()
@@ -106,5 +109,9 @@ def test_members_imports_neither_pairs_nor_matching_and_pairs_not_matching():
                     names.update(a.name.split(".")[0] for a in node.names)
         return names
 
+    ours = {"outbox", "members", "pairs", "matching", "arla_mentoring"}
+    allowed = {"django", "celery", "markdown_it", *sys.stdlib_module_names}
+    assert imported("outbox") <= allowed | {"outbox"}, imported("outbox") - allowed
     assert not imported("members") & {"pairs", "matching"}
     assert "matching" not in imported("pairs")
+    assert imported("outbox") & ours <= {"outbox"}

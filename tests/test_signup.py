@@ -25,8 +25,9 @@ def confirm_link(message) -> str:
     return re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body).group(1)
 
 
-def test_visitor_signs_up_with_email_and_name_and_must_verify(client, mailoutbox):
-    response = client.post(reverse("account_signup"), SIGNUP, follow=True)
+def test_visitor_signs_up_with_email_and_name_and_must_verify(client, sending, mailoutbox):
+    with sending():
+        response = client.post(reverse("account_signup"), SIGNUP, follow=True)
 
     user = User.objects.get(email="nia.newcomer@example.org")
     assert (user.first_name, user.last_name) == ("Nia", "Newcomer")
@@ -37,8 +38,9 @@ def test_visitor_signs_up_with_email_and_name_and_must_verify(client, mailoutbox
     assert mailoutbox[0].subject.startswith("[ArLA Mentoring]")
 
 
-def test_confirming_the_email_logs_in_and_opens_the_membership_form(client, mailoutbox):
-    client.post(reverse("account_signup"), SIGNUP)
+def test_confirming_the_email_logs_in_and_opens_the_membership_form(client, sending, mailoutbox):
+    with sending():
+        client.post(reverse("account_signup"), SIGNUP)
     link = confirm_link(mailoutbox[0])
 
     response = client.post(link, follow=True)
@@ -48,7 +50,7 @@ def test_confirming_the_email_logs_in_and_opens_the_membership_form(client, mail
     assert response.redirect_chain[-1][0] == reverse("members:membership-join")
 
 
-def test_an_unverified_account_cannot_log_in(client, mailoutbox):
+def test_an_unverified_account_cannot_log_in(client):
     client.post(reverse("account_signup"), SIGNUP)
     client.logout()
 
@@ -77,8 +79,9 @@ def test_wrong_password_is_refused_with_a_message(client, member):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_signup_with_a_taken_email_does_not_reveal_the_account(client, mailoutbox, member):
-    response = client.post(reverse("account_signup"), {**SIGNUP, "email": member.email}, follow=True)
+def test_signup_with_a_taken_email_does_not_reveal_the_account(client, sending, mailoutbox, member):
+    with sending():
+        response = client.post(reverse("account_signup"), {**SIGNUP, "email": member.email}, follow=True)
 
     # Enumeration prevention: the visitor sees the same "check your email" page,
     # and the owner of the address is told someone tried.
@@ -99,9 +102,10 @@ def test_signup_refuses_a_weak_password_and_a_missing_name(client):
     assert not User.objects.exists()
 
 
-def test_password_reset_sends_a_link_only_to_known_addresses_but_says_the_same(client, mailoutbox, member):
-    known = client.post(reverse("account_reset_password"), {"email": member.email}, follow=True)
-    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True)
+def test_password_reset_sends_a_link_only_to_known_addresses_but_says_the_same(client, sending, mailoutbox, member):
+    with sending():
+        known = client.post(reverse("account_reset_password"), {"email": member.email}, follow=True)
+        unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True)
 
     assert known.redirect_chain[-1][0] == unknown.redirect_chain[-1][0] == reverse("account_reset_password_done")
     assert [m.to for m in mailoutbox if "/accounts/password/reset/key/" in m.body] == [[member.email]]

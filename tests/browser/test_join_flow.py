@@ -31,7 +31,9 @@ def tick_commitments(page: Page) -> None:
         page.get_by_label(label).check()
 
 
-def test_visitor_signs_up_opts_in_as_mentee_and_sees_the_opt_in_on_the_profile(page: Page, site, shot, mailoutbox):
+def test_visitor_signs_up_opts_in_as_mentee_and_sees_the_opt_in_on_the_profile(
+    page: Page, site, shot, eager_tasks, mailoutbox
+):
     cycle = CycleFactory()
 
     page.goto(site("/"))

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from arla_mentoring.celery import app
 from matching.models import ProposalBan
 from members.models import Role
-from pairs.models import Email, Pair
+from outbox.models import Email
+from pairs.models import Pair
 from tests.factories import CycleFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.browser

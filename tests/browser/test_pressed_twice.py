@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.models import Role
-from pairs import services
 from pairs.models import CheckIn
+from pairs.services import year
 from tests.factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -35,13 +35,13 @@ def test_log_checkin_pressed_twice_quickly_logs_one_checkin(page: Page, site, sh
     # A busy server, and a second press 0.2 s after the first, while the first is still being
     # handled. (Chromium sends a true double click as one request, and Playwright's own
     # clicks wait for the page the first one loads: the presses are the page's own clicks.)
-    checkin_log = services.checkin_log
+    checkin_log = year.checkin_log
 
     def busy_checkin_log(**kwargs):
         time.sleep(0.5)
         return checkin_log(**kwargs)
 
-    monkeypatch.setattr(services, "checkin_log", busy_checkin_log)
+    monkeypatch.setattr(year, "checkin_log", busy_checkin_log)
     form.get_by_role("button", name="Log check-in").evaluate("b => { b.click(); setTimeout(() => b.click(), 200) }")
 
     # The page of the second press: the first one's was dropped by the browser.

@@ -25,7 +25,7 @@ def test_the_crafted_pairing_link_puts_nothing_in_the_page_and_a_click_ends_no_p
     )
     refresh = '<meta http-equiv="refresh" content="1;url=/accounts/logout/">'
     crafted = (
-        f"{reverse('pairs:pair-create')}?{urlencode({'cycle': cycle.pk, 'mentee_q': button, 'mentor_q': refresh})}"
+        f"{reverse('matching:pair-create')}?{urlencode({'cycle': cycle.pk, 'mentee_q': button, 'mentor_q': refresh})}"
     )
 
     log_in(page, committee)

@@ -27,6 +27,7 @@ from members.models import (
     Role,
     User,
     committee_group,
+    eligibility,
 )
 
 DEMO_DOMAIN = "demo.arlib.example"
@@ -396,14 +397,10 @@ class Command(BaseCommand):
             if not m.is_current_member():
                 continue
             r = random.Random(f"{m.pk}-{cycle.pk}")  # stable per member, whatever the run
-            senior = (m.years_experience or 0) >= cycle.mentor_min_years and m.membership_category in (
-                "librarian",
-                "staff",
-                "retired",
-            )
+            senior = eligibility(m, cycle, Role.MENTOR).ok
             if senior and r.random() < 0.3:
                 role, goals, capacity = Role.MENTOR, r.choice(MENTOR_GOALS), r.choice([1, 1, 1, 2, 2, 3])
-            elif not senior and m.membership_category in ("student", "staff", "librarian") and r.random() < 0.6:
+            elif not senior and eligibility(m, cycle, Role.MENTEE).ok and r.random() < 0.6:
                 role, goals, capacity = Role.MENTEE, r.choice(MENTEE_GOALS), 1
             else:
                 continue

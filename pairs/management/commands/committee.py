@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import COMMITTEE_GROUP, User, committee_group
-from pairs import services
+from pairs.services import pairing
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                     user.save(update_fields=["is_staff"])
                 self.stdout.write(f"Added {user.email} ({COMMITTEE_GROUP}).")
                 continue
-            handed = services.committee_remove(user=user)
+            handed = pairing.committee_remove(user=user)
             self.stdout.write(f"Removed {user.email} ({COMMITTEE_GROUP}).")
             for pair in handed:
                 if pair.liaison:

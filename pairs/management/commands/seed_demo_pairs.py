@@ -1,7 +1,7 @@
 """Demo pairs: the program year under way, so that `make run` shows pair pages.
 
 Run after `seed_demo`. It opens (once) the running year's cycle, enrolls some of the
-demo members in it, pairs them through `pairs.services.pair_create` (the one way a
+demo members in it, pairs them through `pairs.services.pairing.pair_create` (the one way a
 pair is made), and adds check-ins and goals. Idempotent: a second run adds nothing.
 """
 
@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN, MENTEE_GOALS, MENTOR_GOALS
-from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User
-from pairs import services
-from pairs.models import CheckIn, Email, EmailState, Goal, GoalStatus, Pair
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from outbox.models import Email, EmailState
+from pairs.models import CheckIn, Goal, GoalStatus, Pair
+from pairs.services import pairing
 
 TOPICS = [
     "How ArLA committees work",
@@ -81,10 +82,8 @@ class Command(BaseCommand):
             .exclude(email=COMMITTEE_EMAIL)
             .order_by("-email")[: count * 4]
         )
-        seniors = [m for m in members if (m.years_experience or 0) >= cycle.mentor_min_years][:count]
-        juniors = [m for m in members if (m.years_experience or 0) < cycle.mentor_min_years and m not in seniors][
-            :count
-        ]
+        seniors = [m for m in members if eligibility(m, cycle, Role.MENTOR, today).ok][:count]
+        juniors = [m for m in members if m not in seniors and eligibility(m, cycle, Role.MENTEE, today).ok][:count]
         now = timezone.now()
         made = 0
         for senior, junior in zip(seniors, juniors, strict=False):
@@ -114,7 +113,7 @@ class Command(BaseCommand):
             )
             if mentee.status != EnrollmentStatus.WAITING:
                 continue
-            pair = services.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, today=cycle.starts_on)
+            pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee, today=cycle.starts_on)
             made += 1
             # Most pairs meet every few weeks; some went quiet and need attention.
             quiet = rng.random() < 0.2

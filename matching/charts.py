@@ -1,0 +1,105 @@
+"""The geometry of program health's charts, drawn on the server as SVG: the template
+only places what these functions measured. Plain values in, plain values out."""
+
+from __future__ import annotations
+
+import math
+
+from members.models import EnrollmentStatus, Role
+
+from .reports import STATUSES
+
+STATUS_COLOURS = {  # fill, text on it; the text colours keep 4.5:1 contrast on their fills
+    EnrollmentStatus.WAITING: ("#f0b429", "#212529"),
+    EnrollmentStatus.PAIRED: ("#1f4e79", "#ffffff"),
+    EnrollmentStatus.COMPLETED: ("#146c43", "#ffffff"),
+    EnrollmentStatus.WITHDRAWN: ("#ced4da", "#212529"),
+}
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value`: a round top for an axis."""
+    if value <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+
+
+def checkin_chart(series: list[dict], width: int = 720, height: int = 320) -> dict:
+    """Geometry of the bar chart of check-ins per pair per month (SVG user units)."""
+    left, right, top, bottom = 44, 12, 22, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = nice_ceiling(max((p["per_pair"] or 0 for p in series), default=0))
+    step = plot_w / max(len(series), 1)
+    bar_w = min(step * 0.62, 64)
+    bars = []
+    for i, point in enumerate(series):
+        value = point["per_pair"] or 0
+        h = round(plot_h * value / top_value, 1)
+        centre = left + step * i + step / 2
+        bars.append(
+            {
+                "x": round(centre - bar_w / 2, 1),
+                "y": round(top + plot_h - h, 1),
+                "width": round(bar_w, 1),
+                "height": h,
+                "centre": round(centre, 1),
+                "value_y": round(top + plot_h - h - 6, 1),
+                "point": point,
+                "show_year": i == 0 or point["month"].month == 1,
+            }
+        )
+    grid = [{"y": round(top + plot_h - plot_h * k / 4, 1), "label": f"{top_value * k / 4:g}"} for k in range(5)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "baseline": top + plot_h,
+        "month_y": top + plot_h + 18,
+        "year_y": top + plot_h + 34,
+        "bars": bars,
+        "grid": grid,
+    }
+
+
+def status_chart(by_role: dict, width: int = 600) -> dict:
+    """Geometry of the stacked horizontal bars of enrollment statuses, one bar per role, on one scale."""
+    left, right, bar_h, gap, top = 84, 44, 44, 24, 8
+    plot_w = width - left - right
+    largest = max((sum(c[s] for s in STATUSES) for c in by_role.values()), default=0) or 1
+    rows = []
+    for i, (role, label) in enumerate(((Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors"))):
+        counts = by_role.get(role, {})
+        y = top + i * (bar_h + gap)
+        x = left
+        segments = []
+        for status in STATUSES:
+            n = counts.get(status, 0)
+            w = plot_w * n / largest
+            fill, text = STATUS_COLOURS[status]
+            if n:
+                segments.append(
+                    {
+                        "x": round(x, 1),
+                        "width": round(w, 1),
+                        "fill": fill,
+                        "text": text,
+                        "n": n,
+                        "label": EnrollmentStatus(status).label,
+                        "centre": round(x + w / 2, 1),
+                        "fits": w >= 22,
+                    }
+                )
+            x += w
+        rows.append(
+            {
+                "label": label,
+                "y": y,
+                "label_y": y + bar_h / 2 + 5,
+                "segments": segments,
+                "total": sum(s["n"] for s in segments),
+                "total_x": round(x + 8, 1),
+            }
+        )
+    return {"width": width, "height": top * 2 + 2 * bar_h + gap, "left": left, "bar_h": bar_h, "rows": rows}

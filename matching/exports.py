@@ -1,0 +1,213 @@
+"""The committee's exports of a cycle, as CSV or Excel: pairs, opt-ins, check-in dates
+and modes (never their notes or topics), evaluations without names.
+
+Each export is one query reading columns, not models, and every cell is made safe
+for a spreadsheet (no formula, no character an .xlsx cannot hold).
+"""
+
+from __future__ import annotations
+
+import re
+
+import tablib
+from django.utils import timezone
+
+from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
+from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
+
+from .reports import PEOPLE, ended_on, full_name, name_and_email
+
+AREA_LABELS = dict(Area.choices)
+
+EXPORTS = {
+    "pairs": "Pairs, with names and emails",
+    "enrollments": "Opt-ins (enrollments)",
+    "checkins": "Check-in dates and modes",
+    "evaluations": "Closing and midpoint evaluations, without names",
+}
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# A cell a spreadsheet would run as a formula (CSV/formula injection): members type
+# names, job titles and comments, and the committee opens the file in Excel.
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBERLIKE = re.compile(r"^[+-]?[\d\s().\-/]+$")  # phone numbers and signed numbers stay as they are
+
+
+# Characters an .xlsx file cannot hold: control characters (openpyxl refuses the whole
+# file) and the non-characters U+FFFE and U+FFFF (openpyxl writes them, and the file no
+# longer opens). A vertical tab pasted from Word into a goal would break every export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _safe(value):
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)  # first: "\x01=cmd" must be seen as the formula it becomes
+        if _FORMULA.match(value) and not _NUMBERLIKE.match(value):
+            return "'" + value
+    return value
+
+
+# The exports read columns (values_list), not models: a pair as models is seven objects
+# (itself, its cycle, two opt-ins with their JSON fields, three members), most of the
+# export's time at a few thousand rows.
+
+
+def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
+    headers = [
+        "pair",
+        "mentor",
+        "mentor email",
+        "mentee",
+        "mentee email",
+        "liaison",
+        "liaison email",
+        "status",
+        "starts on",
+        "ends on",
+        "ended early on",
+    ]
+    statuses = dict(PairStatus.choices)
+    rows = [
+        [
+            p["pk"],
+            *name_and_email(p, "mentor__member__"),
+            *name_and_email(p, "mentee__member__"),
+            *name_and_email(p, "liaison__"),
+            statuses.get(p["status"], p["status"]),
+            p["starts_on"],
+            p["ends_on"],
+            ended_on(p["ended_at"]) if p["status"] == PairStatus.ENDED else None,
+        ]
+        for p in Pair.objects.for_cycle(cycle)
+        .order_by("starts_on", "pk")
+        .values(*PEOPLE, "status", "ends_on", "ended_at")
+    ]
+    return headers, rows
+
+
+def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
+    headers = [
+        "member",
+        "email",
+        "role",
+        "status",
+        "job title",
+        "responsibilities",
+        "other responsibilities",
+        "goals",
+        "capacity",
+        "opted in on",
+    ]
+    roles, statuses = dict(Role.choices), dict(EnrollmentStatus.choices)
+    rows = [
+        [
+            full_name(first, last),
+            email,
+            roles.get(role, role),
+            statuses.get(status, status),
+            job_title,
+            "; ".join(AREA_LABELS[a] for a in responsibilities if a in AREA_LABELS),
+            other,
+            goals,
+            capacity,
+            timezone.localtime(created_at).date(),
+        ]
+        for first, last, email, role, status, job_title, responsibilities, other, goals, capacity, created_at in (
+            Enrollment.objects.for_cycle(cycle)
+            .order_by("role", "member__last_name", "member__first_name", "pk")
+            .values_list(
+                "member__first_name",
+                "member__last_name",
+                "member__email",
+                "role",
+                "status",
+                "job_title",
+                "responsibilities",
+                "responsibilities_other",
+                "goals",
+                "capacity",
+                "created_at",
+            )
+        )
+    ]
+    return headers, rows
+
+
+def _export_checkins(cycle: Cycle) -> tuple[list[str], list[list]]:
+    # Only these columns are read: the notes and topics never leave the database here.
+    headers = ["pair", "mentor", "mentee", "date", "mode", "minutes"]
+    modes = dict(MeetingMode.choices)
+    rows = [
+        [pair, full_name(mf, ml), full_name(ef, el), met_on, modes.get(mode, mode), minutes]
+        for pair, mf, ml, ef, el, met_on, mode, minutes in CheckIn.objects.filter(pair__cycle=cycle)
+        .order_by("met_on", "pair_id", "pk")
+        .values_list(
+            "pair_id",
+            "pair__mentor__member__first_name",
+            "pair__mentor__member__last_name",
+            "pair__mentee__member__first_name",
+            "pair__mentee__member__last_name",
+            "met_on",
+            "mode",
+            "minutes",
+        )
+    ]
+    return headers, rows
+
+
+def _export_evaluations(cycle: Cycle) -> tuple[list[str], list[list]]:
+    # No names, no pair, no dates, and an order that follows the answers rather than
+    # the time they were given: a row cannot be traced back to a person.
+    headers = [
+        "form",
+        "side",
+        "worthwhile (1-5)",
+        "worked well together (1-5)",
+        "reached goals (1-5)",
+        "would recommend",
+        "what worked best",
+        "what could improve",
+    ]
+    kinds = dict(EvaluationKind.choices)
+    rows = [
+        [kinds.get(kind, kind), role, overall, relationship, goals_met, "yes" if recommend else "no", best, improve]
+        for kind, role, overall, relationship, goals_met, recommend, best, improve in Evaluation.objects.filter(
+            pair__cycle=cycle
+        )
+        .order_by("kind", "role", "-overall", "-relationship", "-goals_met", "best", "improve")
+        .values_list("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
+    ]
+    return headers, rows
+
+
+_EXPORTERS = {
+    "pairs": _export_pairs,
+    "enrollments": _export_enrollments,
+    "checkins": _export_checkins,
+    "evaluations": _export_evaluations,
+}
+
+
+def export_dataset(cycle: Cycle, what: str) -> tablib.Dataset:
+    """One of EXPORTS for a cycle, as a table ready for CSV or Excel. One query."""
+    headers, rows = _EXPORTERS[what](cycle)
+    data = tablib.Dataset(headers=headers, title=what.capitalize())
+    for row in rows:
+        data.append([_safe(v) for v in row])
+    return data
+
+
+def export_file(cycle: Cycle, what: str, fmt: str) -> bytes:
+    """The export as file contents: CSV in UTF-8 with a byte-order mark (so Excel reads accents), or .xlsx."""
+    data = export_dataset(cycle, what)
+    if fmt == "csv":
+        return ("\ufeff" + data.export("csv")).encode("utf-8")
+    return data.export("xlsx")
+
+
+def export_filename(cycle: Cycle, what: str, fmt: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", cycle.name).strip("-") or str(cycle.pk)
+    return f"arla-mentoring-{slug}-{what}.{fmt}"

@@ -1,0 +1,154 @@
+"""A cycle's pool for matching, read as plain values: its waiting mentees and the
+mentors still taking part, with what scoring needs and who the rules keep apart.
+
+A fixed handful of queries, whatever the size of the cycle; the rows are read as
+named columns (no model per row: that was most of a 5,000-mentor suggestions page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from members.models import Cycle, Enrollment, Role, eligibility_of
+from pairs.models import Pair, PairStatus
+
+from ..models import MatchSettings
+from ..scoring import Group, Rules, Weights
+
+# What is read of each opt-in, by name: the opt-in's snapshot, then its member's profile.
+COLUMNS = {
+    "pk": "pk",
+    "member_id": "member_id",
+    "job_title": "job_title",
+    "areas": "areas_json",
+    "library_type": "member__library_type",
+    "region": "member__region",
+    "years": "member__years_experience",
+    "institution": "member__institution",
+    "capacity": "capacity",
+    "first_name": "member__first_name",
+    "last_name": "member__last_name",
+    "expires_on": "member__expires_on",
+    "category": "member__membership_category",
+    "profile_job_title": "member__job_title",
+}
+
+
+@dataclass
+class Pool:
+    """A cycle's waiting mentees and its mentors, as plain values for scoring."""
+
+    cycle: Cycle
+    mentees: Group
+    mentors: Group
+    names: dict[int, str]  # enrollment id -> member's name
+    rules: Rules
+    titles: dict[str, int]  # every title in the pool, with how many hold it: what title concepts are weighted by
+    weights: Weights
+
+    def mentee_index(self) -> dict[int, int]:
+        return {pk: i for i, pk in enumerate(self.mentees.ids)}
+
+    def mentor_index(self) -> dict[int, int]:
+        return {pk: j for j, pk in enumerate(self.mentors.ids)}
+
+
+def _columns(queryset) -> dict[str, list]:
+    """The rows as columns, one list per name of COLUMNS, with the areas decoded by one
+    json.loads for all rows (decoding the JSON column row by row was slow)."""
+    rows = list(
+        queryset.annotate(areas_json=Cast("responsibilities", TextField()))
+        .values_list(*COLUMNS.values())
+        .order_by("pk")
+    )
+    columns = {name: [] for name in COLUMNS}
+    if rows:
+        columns = dict(zip(COLUMNS, (list(c) for c in zip(*rows, strict=True)), strict=True))
+    columns["areas"] = json.loads("[" + ",".join(a or "[]" for a in columns["areas"]) + "]")
+    return columns
+
+
+def _group(c: dict[str, list], capacity_left: list[int]) -> Group:
+    return Group(
+        c["pk"],
+        c["member_id"],
+        c["job_title"],
+        c["areas"],
+        [x or "" for x in c["library_type"]],
+        [x or "" for x in c["region"]],
+        [x or 0 for x in c["years"]],
+        [x or "" for x in c["institution"]],
+        capacity_left,
+    )
+
+
+def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.date | None = None) -> Pool:
+    """Load the cycle's waiting mentees (or only `mentee_ids`) and all its mentors still taking part.
+
+    A fixed handful of queries, whatever the size of the cycle. Reads only: a cycle
+    whose weights were never changed is scored with the defaults, nothing is written.
+    """
+    today = today or timezone.localdate()
+    base = Enrollment.objects.for_cycle(cycle)
+    m = _columns(base.mentors().taking_part())
+    active = dict(
+        Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE)
+        .values_list("mentor_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waiting = base.mentees().waiting()
+    e = _columns(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
+    mentees = _group(e, [1] * len(e["pk"]))
+    mentors = _group(m, [c - active.get(pk, 0) for pk, c in zip(m["pk"], m["capacity"], strict=True)])
+    # The rule of who may mentor (members.models.eligibility_of), asked of every mentor row.
+    ineligible = {}
+    for pk, expires_on, category, years, job_title in zip(
+        m["pk"], m["expires_on"], m["category"], m["years"], m["profile_job_title"], strict=True
+    ):
+        verdict = eligibility_of(
+            role=Role.MENTOR,
+            cycle=cycle,
+            expires_on=expires_on,
+            category=category,
+            years=years,
+            job_title=job_title,
+            today=today,
+        )
+        if not verdict.ok:
+            ineligible[pk] = verdict.short
+    paired_before = frozenset(
+        Pair.objects.filter(mentee__member_id__in=mentees.member_ids).values_list(
+            "mentee__member_id", "mentor__member_id"
+        )
+    )
+    settings = MatchSettings.for_cycle(cycle)
+    # Title frequencies over everyone who can still be matched in the cycle, so that a
+    # suggestion for one mentee scores exactly as in the whole-cycle proposal.
+    titles = Counter(m["job_title"])
+    for title, count in waiting.values_list("job_title").annotate(n=Count("pk")).order_by():
+        titles[title] += count
+    names = {
+        pk: f"{first} {last}".strip()
+        for c in (e, m)
+        for pk, first, last in zip(c["pk"], c["first_name"], c["last_name"], strict=True)
+    }
+    rules = Rules(
+        exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
+    )
+    return Pool(
+        cycle=cycle,
+        mentees=mentees,
+        mentors=mentors,
+        names=names,
+        rules=rules,
+        titles=titles,
+        weights=settings.weights(),
+    )

@@ -1,0 +1,103 @@
+"""Suggestions for one waiting mentee: the mentors ranked with their reasons, those
+left out with why, and one mentor compared side by side. Reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from members.models import Area, Enrollment
+
+from ..scoring import Person, Reason, allowed_matrix, exclusion, explain, rank, score
+from .pool import load_pool
+
+AREA_LABELS = dict(Area.choices)
+
+
+class SuggestionError(Exception):
+    """Suggestions that cannot be given (the mentee or mentor left the pool); the message is for the committee."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mentor: Person
+    name: str
+    score: float
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    mentor: Person
+    name: str
+    reason: str
+
+
+def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Suggestion], list[LeftOut]]:
+    """The mentors for one waiting mentee, best first with their reasons, and those left out with why."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    if not pool.mentees:
+        raise SuggestionError(f"{mentee.member} is not waiting for a mentor.")
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)[0]
+    totals = scores.total[0]
+    ranked = [
+        Suggestion(
+            pool.mentors[j], pool.names[pool.mentors[j].id], float(totals[j]), explain(scores, 0, j, AREA_LABELS)
+        )
+        for j in rank(scores, 0, allowed, limit)
+    ]
+    mentee = pool.mentees[0]
+    left_out = [
+        LeftOut(m, pool.names[m.id], exclusion(mentee, m, pool.rules))
+        for m in (pool.mentors[j] for j in np.flatnonzero(~allowed))
+    ]
+    return ranked, left_out
+
+
+def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason], str | None]:
+    """The score of one mentor for one mentee, its reasons, and what would keep them apart."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    index = pool.mentor_index()
+    if not pool.mentees or mentor.pk not in index:
+        raise SuggestionError("One of the two is no longer in the pool: reload the dashboard.")
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    j = index[mentor.pk]
+    return (
+        float(scores.total[0, j]),
+        explain(scores, 0, j, AREA_LABELS),
+        exclusion(pool.mentees[0], pool.mentors[j], pool.rules),
+    )
+
+
+@dataclass(frozen=True)
+class PairingFacts:
+    """What the suggestions saw when the committee paired a mentee with a mentor."""
+
+    reasons: list[str]  # what the two have in common, a sentence each, no points
+    rank: int | None  # 1 = the top suggestion (mentors with the same score share a rank); None: not suggested
+
+
+def reasons_in_words(reasons: list[Reason]) -> list[str]:
+    """The reasons that count for the pair, as the members may read them: no points."""
+    return [r.text for r in reasons if r.points > 0]
+
+
+def facts_from(scores, allowed: np.ndarray, i: int, j: int) -> PairingFacts:
+    """PairingFacts of mentee row i and mentor column j of one scoring."""
+    totals = scores.total[i]
+    rank = 1 + int(np.count_nonzero(allowed[i] & (totals > totals[j]))) if allowed[i, j] else None
+    return PairingFacts(reasons_in_words(explain(scores, i, j, AREA_LABELS)), rank)
+
+
+def pairing_facts(mentee: Enrollment, mentor: Enrollment) -> PairingFacts:
+    """The reasons and the rank of `mentor` among the suggestions for `mentee`, as they are now
+    (nothing when either has left the pool)."""
+    pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
+    index = pool.mentor_index()
+    if not pool.mentees or mentor.pk not in index:
+        return PairingFacts([], None)
+    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    return facts_from(scores, allowed, 0, index[mentor.pk])

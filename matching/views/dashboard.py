@@ -1,0 +1,170 @@
+"""The matching dashboard: a cycle's numbers and waiting mentees, the weights, the suggestions
+for one mentee and the side-by-side comparison that pairs them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arla_mentoring.paging import page_of
+from members.decorators import committee_required
+from members.models import (
+    Area,
+    Cycle,
+    Enrollment,
+    LibraryType,
+    MembershipCategory,
+    Region,
+)
+from pairs.services import pairing
+
+from .. import reports
+from ..forms import WeightsForm
+from ..models import MatchSettings
+from ..scoring import round_score
+from ..services import proposal as proposals
+from ..services import suggestions as suggestion_services
+from ._common import _cycle, _to_default_cycle, _waiting_mentee
+
+
+@committee_required
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The committee: the dashboard of the cycle taking opt-ins (else the latest)."""
+    return _to_default_cycle(request, "matching:dashboard")
+
+
+def _offered(value: str, values: list[str]) -> str:
+    return value if value in values else ""
+
+
+@committee_required
+def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: a cycle's numbers, its waiting mentees (search, filter, sort, pages) and the weights."""
+    cycle = _cycle(cycle_id)
+    q = request.GET.get("q", "").strip()
+    # A value the drop-downs do not offer (an edited address) filters nothing.
+    filters = {
+        "member__library_type": _offered(request.GET.get("library_type", ""), LibraryType.values),
+        "member__region": _offered(request.GET.get("region", ""), Region.values),
+        "member__membership_category": _offered(request.GET.get("category", ""), MembershipCategory.values),
+    }
+    sort = request.GET.get("sort", "date")
+    mentees = Enrollment.objects.for_cycle(cycle).mentees().waiting().with_member().search(q)
+    mentees = mentees.filter(**{k: v for k, v in filters.items() if v})
+    mentees = mentees.sorted_by(sort, default="date")
+    page = page_of(mentees, 25, request.GET.get("page"))
+    return render(
+        request,
+        "matching/dashboard.html",
+        {
+            "cycle": cycle,
+            "cycles": Cycle.objects.all(),
+            "numbers": reports.cycle_numbers(cycle),
+            "page": page,
+            "q": q,
+            "filters": {k.split("__")[-1]: v for k, v in filters.items()},
+            "sort": sort,
+            "library_types": LibraryType.choices,
+            "regions": Region.choices,
+            "categories": MembershipCategory.choices,
+            "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle)),
+            "draft": proposals.draft_for(cycle),
+        },
+    )
+
+
+@committee_required
+@require_POST
+def weights(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: change how the cycle's suggestions are scored."""
+    cycle = _cycle(cycle_id)
+    form = WeightsForm(request.POST, instance=MatchSettings.objects.get_or_create(cycle=cycle)[0])
+    if form.is_valid():
+        form.save()
+        messages.success(request, "The weights are saved: suggestions and proposals now use them.")
+    else:
+        errors = "; ".join(
+            f"{form.fields[field].label.capitalize()}: {e}" if field in form.fields else e
+            for field, errs in form.errors.items()
+            for e in errs
+        )
+        messages.error(request, f"The weights were not changed: {errors}")
+    return redirect("matching:dashboard", cycle_id=cycle.pk)
+
+
+@committee_required
+def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
+    """The committee: the ranked mentors for one waiting mentee, with the reasons and the points."""
+    cycle = _cycle(cycle_id)
+    mentee = _waiting_mentee(cycle, pk)
+    try:
+        more = bool(request.GET.get("more"))
+        ranked, left_out = suggestion_services.suggestions_for(mentee, limit=40 if more else 10)
+    except suggestion_services.SuggestionError as e:
+        messages.info(request, str(e))
+        return redirect("matching:dashboard", cycle_id=cycle.pk)
+    left_out_counts: dict[str, int] = {}
+    for item in left_out:
+        left_out_counts[item.reason] = left_out_counts.get(item.reason, 0) + 1
+    return render(
+        request,
+        "matching/suggestion_list.html",
+        {
+            "cycle": cycle,
+            "mentee": mentee,
+            "areas": [label for value, label in Area.choices if value in mentee.responsibilities],
+            "suggestions": [(s, round_score(s.score)) for s in ranked],
+            # The first rows only unless asked: thousands of mentors at capacity make a slow page.
+            "left_out": left_out if request.GET.get("left_out") else left_out[:20],
+            "left_out_total": len(left_out),
+            "left_out_counts": sorted(left_out_counts.items(), key=lambda kv: -kv[1]),
+            "more": more,
+        },
+    )
+
+
+def _compare_context(cycle: Cycle, mentee: Enrollment, mentor: Enrollment) -> dict:
+    value, reasons, blocked = suggestion_services.compare(mentee, mentor)
+    return {
+        "cycle": cycle,
+        "mentee": mentee,
+        "mentor": mentor,
+        "score": round_score(value),
+        "reasons": reasons,
+        "blocked": blocked,
+        "mentee_areas": [label for v, label in Area.choices if v in mentee.responsibilities],
+        "mentor_areas": [label for v, label in Area.choices if v in mentor.responsibilities],
+    }
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpResponse:
+    """The committee: compare a mentee and a mentor side by side, and pair them after confirming."""
+    cycle = _cycle(cycle_id)
+    mentee = get_object_or_404(Enrollment.objects.with_member().mentees(), pk=pk, cycle=cycle)
+    mentor = get_object_or_404(Enrollment.objects.with_member().mentors(), pk=mentor_pk, cycle=cycle)
+    if request.method == "POST":
+        try:
+            facts = suggestion_services.pairing_facts(mentee, mentor)
+            pairing.pair_create(
+                mentee_id=mentee.pk,
+                mentor_id=mentor.pk,
+                by=request.user,
+                match_reasons=facts.reasons,
+                suggestion_rank=facts.rank,
+            )
+        except pairing.PairingError as e:
+            messages.error(request, str(e))
+            return redirect("matching:dashboard", cycle_id=cycle.pk)
+        messages.success(request, f"Paired {mentee.member} with {mentor.member}. Both introductions are on their way.")
+        return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#mentees")
+    try:
+        context = _compare_context(cycle, mentee, mentor)
+    except suggestion_services.SuggestionError as e:
+        messages.error(request, str(e))
+        return redirect("matching:dashboard", cycle_id=cycle.pk)
+    return render(request, "matching/pair_confirm.html", context)

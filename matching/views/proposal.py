@@ -1,0 +1,139 @@
+"""The best-overall proposal's pages: the draft, solving, adjusting, confirming, discarding."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.decorators import committee_required
+
+from ..models import ProposalStatus
+from ..scoring import round_score
+from ..services import proposal as proposals
+from ._common import _cycle
+
+# Pairs of the draft on one page, and mentees left unmatched on one page of their list: a
+# draft of a whole cycle is a thousand pairs or more, far too many to read (or send) at once.
+PROPOSAL_PER_PAGE = 50
+
+
+def _proposal_back(query) -> str:
+    """The proposal's own search and pages from `query`, as a query string to come back to after an edit."""
+    back = QueryDict(mutable=True)
+    for key in ("q", "page", "left"):
+        if query.get(key):
+            back[key] = query[key]
+    return back.urlencode()
+
+
+@committee_required
+def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: the draft of the best overall assignment, to review and adjust, a page at a time."""
+    cycle = _cycle(cycle_id)
+    draft = proposals.draft_for(cycle)
+    context = {"cycle": cycle, "draft": draft}
+    if draft:
+        q = request.GET.get("q", "").strip()
+        pages = proposals.draft_pages(
+            draft, q=q, page=request.GET.get("page"), left=request.GET.get("left"), per_page=PROPOSAL_PER_PAGE
+        )
+        items = [(item, round_score(item.score)) for item in pages["page"]]
+        context.update(pages, q=q, items=items, back=_proposal_back(request.GET))
+    return render(request, "matching/proposal_detail.html", context)
+
+
+@committee_required
+@require_POST
+def proposal_solve(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: compute (or compute again) the best overall assignment."""
+    cycle = _cycle(cycle_id)
+    started = timezone.now()
+    try:
+        draft = proposals.proposal_solve(cycle=cycle, by=request.user)
+    except proposals.ProposalError as e:
+        messages.error(request, str(e))
+    else:
+        seconds = (timezone.now() - started).total_seconds()
+        messages.success(
+            request,
+            f"Solved in {seconds:.1f} s: {draft.pairs.count()} pairs, {len(draft.unmatched)} mentees left unmatched.",
+        )
+    return redirect("matching:proposal", cycle_id=cycle.pk)
+
+
+@committee_required
+@require_POST
+def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: lock, unlock or ban a pair of the draft; drop or restore a mentee; lift a ban."""
+    cycle = _cycle(cycle_id)
+    draft = proposals.draft_for(cycle)
+    if draft is None:
+        messages.error(request, "There is no draft any more: solve the proposal again.")
+        return redirect("matching:proposal", cycle_id=cycle.pk)
+    action = request.POST.get("action")
+    try:
+        target = int(request.POST.get("id", ""))
+    except ValueError:
+        target = None
+    try:
+        if target is None:
+            raise proposals.ProposalError("Choose a pair or a mentee.")
+        if action in ("lock", "unlock"):
+            proposals.proposal_lock(proposal=draft, item_id=target, locked=action == "lock")
+            messages.success(request, "Pair locked: solving again keeps it." if action == "lock" else "Pair unlocked.")
+        elif action == "ban":
+            proposals.proposal_ban(proposal=draft, item_id=target)
+            messages.success(request, "Pair ruled out. Solve again to find the mentee another mentor.")
+        elif action in ("drop", "restore"):
+            proposals.proposal_drop(proposal=draft, mentee_id=target, dropped=action == "drop")
+            messages.success(
+                request, "Mentee left out of the draft." if action == "drop" else "Mentee back in the draft."
+            )
+        elif action == "unban":
+            proposals.proposal_unban(proposal=draft, ban_id=target)
+            messages.success(request, "The ban is lifted.")
+        else:
+            raise proposals.ProposalError("Unknown action.")
+    except proposals.ProposalError as e:
+        messages.error(request, str(e))
+    # Back to the page (and search) the button was on; only our own keys, so never another site.
+    back = _proposal_back(QueryDict(request.POST.get("back", "")))
+    return redirect(reverse("matching:proposal", kwargs={"cycle_id": cycle.pk}) + (f"?{back}" if back else ""))
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: make every pair of the draft in one step, after confirming."""
+    cycle = _cycle(cycle_id)
+    draft = proposals.draft_for(cycle)
+    if draft is None:
+        messages.error(request, "There is no draft to confirm.")
+        return redirect("matching:proposal", cycle_id=cycle.pk)
+    if request.method == "POST":
+        try:
+            made = proposals.proposal_confirm(proposal=draft, by=request.user)
+        except proposals.ProposalError as e:
+            messages.error(request, str(e))
+            return redirect("matching:proposal", cycle_id=cycle.pk)
+        messages.success(request, f"{len(made)} pairs made. Their {2 * len(made)} introductions are on their way.")
+        return redirect("pairs:pair-list")
+    return render(
+        request, "matching/proposal_confirm.html", {"cycle": cycle, "draft": draft, "count": draft.pairs.count()}
+    )
+
+
+@committee_required
+@require_POST
+def proposal_discard(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The committee: throw the draft away (locks, bans and drops with it)."""
+    cycle = _cycle(cycle_id)
+    draft = proposals.draft_for(cycle)
+    if draft and draft.status == ProposalStatus.DRAFT:
+        proposals.proposal_discard(proposal=draft)
+        messages.success(request, "The draft is discarded.")
+    return redirect("matching:dashboard", cycle_id=cycle.pk)

@@ -1,0 +1,99 @@
+"""A cycle: one year of the program, from opt-ins through matchmaking to the last pair's end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CycleQuerySet(models.QuerySet):
+    def open_for_optins(self) -> CycleQuerySet:
+        return self.filter(is_open=True)
+
+    def chosen(self, asked: str | None = None, *, prefer: str = "open", today: dt.date | None = None):
+        """Every cycle (newest start first, for the page's menu) and the one a page shows: the
+        cycle `asked` for (its id, from the address), else by default the cycle taking opt-ins
+        ("open": opt-ins, matching, pairing) or the program year under way ("running": the
+        newest that has started, for pages about pairs), each falling back on the other and
+        then on the newest. The one rule of "which cycle" for every page."""
+        cycles = list(self.order_by("-starts_on", "-pk"))
+        today = today or timezone.localdate()
+        running = next((c for c in cycles if c.starts_on <= today), None)
+        is_open = next((c for c in cycles if c.is_open), None)
+        default = (is_open or running) if prefer == "open" else (running or is_open)
+        chosen = next((c for c in cycles if str(c.pk) == asked), None)
+        return cycles, chosen or default or (cycles[0] if cycles else None)
+
+
+class Cycle(models.Model):
+    """One year of the program, from opt-ins through matchmaking to the last pair's end."""
+
+    name = models.CharField(max_length=40, unique=True, help_text='For example "2026–27".')
+    optin_opens = models.DateField("opt-ins open")
+    optin_closes = models.DateField("opt-ins close")
+    matchmaking_starts = models.DateField()
+    matchmaking_ends = models.DateField()
+    starts_on = models.DateField("program starts", help_text="The fall conference, when the orientation is held.")
+    orientation = models.CharField(
+        max_length=300, blank=True, help_text="Where and when the orientation at the fall conference takes place."
+    )
+    default_length_months = models.PositiveSmallIntegerField(
+        "default pair length (months)",
+        default=10,
+        validators=[MinValueValidator(9), MaxValueValidator(12)],
+    )
+    mentor_min_years = models.PositiveSmallIntegerField(
+        "mentors' minimum years of experience",
+        default=5,
+        help_text="Mentors are seasoned professionals: how many years of library experience that means.",
+    )
+    is_open = models.BooleanField(
+        "open for opt-ins", default=False, help_text="Exactly one cycle at a time can be open for opt-ins."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_open"], condition=Q(is_open=True), name="one_cycle_open_for_optins"),
+            models.CheckConstraint(
+                condition=Q(default_length_months__gte=9, default_length_months__lte=12),
+                name="cycle_length_9_to_12_months",
+            ),
+            models.CheckConstraint(condition=Q(optin_closes__gte=models.F("optin_opens")), name="optin_window_order"),
+            models.CheckConstraint(
+                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")), name="matchmaking_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.optin_opens and self.optin_closes and self.optin_closes < self.optin_opens:
+            errors["optin_closes"] = "Opt-ins must close after they open."
+        if self.matchmaking_starts and self.matchmaking_ends and self.matchmaking_ends < self.matchmaking_starts:
+            errors["matchmaking_ends"] = "Matchmaking must end after it starts."
+        if self.is_open and Cycle.objects.filter(is_open=True).exclude(pk=self.pk).exists():
+            errors["is_open"] = "Another cycle is open for opt-ins; close it first."
+        if errors:
+            raise ValidationError(errors)
+
+    def optin_window_state(self, today: dt.date | None = None) -> str | None:
+        """None when opt-ins are accepted today, else a sentence saying why not."""
+        today = today or timezone.localdate()
+        if not self.is_open:
+            return f"Opt-ins for the {self.name} cycle are closed."
+        if today < self.optin_opens:
+            return f"Opt-ins for the {self.name} cycle open on {self.optin_opens:%B %-d, %Y}."
+        if today > self.optin_closes:
+            return f"Opt-ins for the {self.name} cycle closed on {self.optin_closes:%B %-d, %Y}."
+        return None

@@ -1,0 +1,55 @@
+"""Opening and closing a cycle's opt-ins: exactly one cycle takes opt-ins at a time."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from ..models import (
+    Cycle,
+)
+
+log = logging.getLogger(__name__)
+
+
+class CycleError(Exception):
+    """A change of a cycle the rules refuse; the message is for the committee."""
+
+
+def _locked_cycles(cycle: Cycle) -> Cycle:
+    # Lock every cycle, in key order, before switching: two committee members
+    # opening different cycles at the same moment queue up instead of both
+    # passing the "one open at a time" check. There is one cycle a year, so
+    # locking them all is cheap. Returns a fresh copy of `cycle`.
+    locked = {c.pk: c for c in Cycle.objects.select_for_update().order_by("pk")}
+    if cycle.pk not in locked:
+        raise CycleError("This cycle no longer exists.")
+    return locked[cycle.pk]
+
+
+@transaction.atomic
+def cycle_open_optins(*, cycle: Cycle) -> list[Cycle]:
+    """Open `cycle` for opt-ins and close whichever cycle was open, in one transaction:
+    exactly one cycle takes opt-ins at a time. Returns the cycles it closed."""
+    cycle = _locked_cycles(cycle)
+    if cycle.is_open:
+        raise CycleError(f"The {cycle.name} cycle is already open for opt-ins.")
+    closed = list(Cycle.objects.open_for_optins())
+    Cycle.objects.filter(pk__in=[c.pk for c in closed]).update(is_open=False)
+    cycle.is_open = True
+    cycle.save(update_fields=["is_open"])
+    log.info("cycle %s opened for opt-ins; closed %s", cycle, ", ".join(map(str, closed)) or "none")
+    return closed
+
+
+@transaction.atomic
+def cycle_close_optins(*, cycle: Cycle) -> Cycle:
+    """Stop taking opt-ins for `cycle`. Opt-ins already made stay as they are."""
+    cycle = _locked_cycles(cycle)
+    if not cycle.is_open:
+        raise CycleError(f"Opt-ins for the {cycle.name} cycle are already closed.")
+    cycle.is_open = False
+    cycle.save(update_fields=["is_open"])
+    log.info("cycle %s closed for opt-ins", cycle)
+    return cycle

@@ -1,0 +1,216 @@
+"""A member's own pages: the profile, the membership and renewal forms, opting in, editing and
+withdrawing an opt-in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ..forms import EnrollmentForm, OptInForm, ProfileForm
+from ..models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from ..services import membership as membership_services
+from ._common import _open_cycle
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: my profile, my membership term and my opt-ins."""
+    cycle, optins_message = _open_cycle()
+    enrollments = list(Enrollment.objects.of_member(request.user))
+    opted_roles = {
+        e.role for e in enrollments if cycle and e.cycle_id == cycle.pk and e.status != EnrollmentStatus.WITHDRAWN
+    }
+    # Offer "Opt in" only for a role the member has not taken and is eligible for.
+    open_roles = [r for r in Role.values if r not in opted_roles and cycle and eligibility(request.user, cycle, r).ok]
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "member": request.user,
+            "enrollments": enrollments,
+            "cycle": cycle,
+            "optins_message": optins_message,
+            "can_opt_in": optins_message is None and bool(open_roles),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Any signed-in account: edit my own profile."""
+    # A copy, so that an invalid form does not leave request.user half-changed.
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("members:profile")
+    return render(request, "members/profile_form.html", {"form": form})
+
+
+def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
+    cycle, optins_message = _open_cycle()
+    offer = Role.MENTEE if mode == "join" else Role.MENTOR
+    members = User.objects.all()
+    if mode == "renew" and not optins_message:
+        members = _with_mentoring_history(members, cycle)
+    member = members.get(pk=request.user.pk)
+    profile_form = ProfileForm(request.POST if request.method == "POST" else None, instance=member)
+    last_mentoring = _last_year_as_mentor(member, cycle)
+    optin_form = OptInForm(
+        request.POST if request.method == "POST" else None,
+        offer=offer,
+        initial=_mentor_answers(last_mentoring) if last_mentoring else None,
+    )
+    if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
+        service = membership_services.membership_join if mode == "join" else membership_services.membership_renew
+        try:
+            enrollments = service(member=request.user, profile=profile_form.cleaned_data, optins=optin_form.optins())
+        except membership_services.MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            done = "Welcome to the Arkansas Library Association!" if mode == "join" else "Your membership is renewed."
+            if enrollments:
+                roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
+                done += f" You are signed up as {roles} for the {enrollments[0].cycle.name} cycle."
+            messages.success(request, done)
+            return redirect("members:profile")
+    elif request.method == "POST":
+        messages.error(request, "Please correct the errors below.")
+    return render(
+        request,
+        "members/membership_form.html",
+        {
+            "mode": mode,
+            "profile_form": profile_form,
+            "optin_form": optin_form,
+            "cycle": cycle,
+            "optins_message": optins_message,
+            "last_mentoring": last_mentoring,
+        },
+    )
+
+
+def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
+    """Annotate members with what the renewal form asks "are you still in?" from:
+    whether they opted in as mentors for `cycle`, and their newest mentor opt-in
+    before it. Folded into the query that loads the member, so only a past mentor's
+    page costs a query more (to load last year's answers)."""
+    optins = Enrollment.objects.mentors().active().filter(member=OuterRef("pk"))
+    return members.annotate(
+        mentoring_in_cycle=Exists(optins.filter(cycle=cycle)),
+        last_mentor_optin=Subquery(
+            optins.filter(cycle__starts_on__lt=cycle.starts_on).order_by("-cycle__starts_on", "-pk").values("pk")[:1]
+        ),
+    )
+
+
+def _last_year_as_mentor(member: User, cycle: Cycle | None) -> Enrollment | None:
+    """The member's latest mentor opt-in of an earlier cycle, when they have not
+    opted in as a mentor for `cycle` yet (see `_with_mentoring_history`)."""
+    pk = getattr(member, "last_mentor_optin", None)
+    if pk is None or member.mentoring_in_cycle:
+        return None
+    return Enrollment.objects.select_related("cycle").get(pk=pk)
+
+
+def _mentor_answers(enrollment: Enrollment) -> dict:
+    """Last year's answers, to fill in the renewal form's mentor section. The
+    tickbox itself stays for the member to tick: staying in is their decision."""
+    return {
+        "mentor_goals": enrollment.goals,
+        "mentor_interests": enrollment.interests,
+        "capacity": enrollment.capacity,
+        "meeting_modes": list(enrollment.meeting_modes),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_join(request: HttpRequest) -> HttpResponse:
+    """A signed-in account that is not a current member: the membership form."""
+    if request.user.is_current_member():
+        messages.info(request, "You are already a member. Renew here to extend your membership or to become a mentor.")
+        return redirect("members:membership-renew")
+    return _membership_form(request, mode="join")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_renew(request: HttpRequest) -> HttpResponse:
+    """A signed-in account that has joined before: the renewal form."""
+    if not request.user.has_joined:
+        messages.info(request, "Please fill in the membership form first.")
+        return redirect("members:membership-join")
+    return _membership_form(request, mode="renew")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_create(request: HttpRequest) -> HttpResponse:
+    """A current member: opt in to the open cycle without renewing."""
+    if not request.user.is_current_member():
+        messages.info(request, "Only current members can opt in: please renew your membership first.")
+        return redirect("members:membership-renew" if request.user.has_joined else "members:membership-join")
+    cycle, optins_message = _open_cycle()
+    form = OptInForm(request.POST if request.method == "POST" else None, offer=request.GET.get("role", Role.MENTEE))
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollments = membership_services.enrollment_create(member=request.user, optins=form.optins())
+        except membership_services.MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
+            messages.success(request, f"You are signed up as {roles} for the {enrollments[0].cycle.name} cycle.")
+            return redirect("members:profile")
+    elif request.method == "POST":
+        messages.error(request, "Please correct the errors below.")
+    return render(
+        request, "members/enrollment_form.html", {"form": form, "cycle": cycle, "optins_message": optins_message}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member who opted in (others get 404): change a waiting opt-in."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
+    if not enrollment.is_editable:
+        messages.error(request, "This opt-in has been matched already: ask the Mentoring Committee to change it.")
+        return redirect("members:profile")
+    form = EnrollmentForm(request.POST if request.method == "POST" else None, instance=Enrollment.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
+        except membership_services.MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Your opt-in is updated.")
+        return redirect("members:profile")
+    return render(request, "members/enrollment_edit.html", {"form": form, "enrollment": enrollment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member who opted in (others get 404): withdraw a waiting opt-in, after confirming."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
+    if request.method == "POST":
+        try:
+            membership_services.enrollment_withdraw(enrollment=enrollment)
+        except membership_services.MembershipError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(
+                request,
+                f"You have withdrawn as a {enrollment.get_role_display().lower()} "
+                f"from the {enrollment.cycle.name} cycle.",
+            )
+        return redirect("members:profile")
+    return render(request, "members/enrollment_withdraw.html", {"enrollment": enrollment})

@@ -1,0 +1,10 @@
+"""The pair services, one concept a module, each raising its own error:
+
+- `pairing`: making, ending and completing a pair (`pair_create`: the one way a pair is made);
+- `year`: what the pair's members write (check-ins, goals, the evaluation, "gone quiet");
+- `reminders`: the periodic emails that keep the year alive;
+- `orientation`: the attendance sheet of the fall conference's orientation;
+- `privacy`: a member's own data and account deletion.
+
+Every email they write is a row of the outbox (`outbox.services.email_write`).
+"""

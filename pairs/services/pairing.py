@@ -1,0 +1,200 @@
+"""Making, ending and completing pairs.
+
+`pair_create` is the one way a pair comes to exist: the committee's pages, the admin
+and the matching app all call it. It keeps DESIGN.md's rules 1–4 with row locks and
+database constraints, so that two committee members clicking at the same moment
+cannot break them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group
+from outbox.models import EmailKind
+from outbox.rendering import absolute
+from outbox.services import email_write
+
+from ..models import MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
+from ._shared import each_locked, email_both_sides, end_pair
+
+log = logging.getLogger(__name__)
+
+
+class PairingError(Exception):
+    """A pairing request the rules refuse; the message is written for the committee."""
+
+
+def committee_members() -> list[User]:
+    return list(User.objects.liaisons().order_by("pk"))
+
+
+def liaison_with_fewest_pairs(cycle: Cycle) -> User | None:
+    """The committee member liaising the fewest active pairs of the cycle (ties: the longest-serving)."""
+    return (
+        User.objects.liaisons()
+        .annotate(
+            load=Count("liaison_pairs", filter=Q(liaison_pairs__cycle=cycle, liaison_pairs__status=PairStatus.ACTIVE))
+        )
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+def liaison_check(liaison: User | None) -> None:
+    """Refuse (PairingError) a liaison who may not liaise a pair (User.objects.liaisons); None
+    is no liaison, or the automatic choice."""
+    if liaison is not None and not liaison.may_liaise:
+        raise PairingError(f"{liaison} is not on the Mentoring Committee, so cannot be a liaison.")
+
+
+@transaction.atomic
+def committee_remove(*, user: User) -> list[Pair]:
+    """Take `user` off the Mentoring Committee (and out of the admin, unless a site admin), and
+    hand each of their active pairs to the committee member with the fewest pairs of its cycle,
+    or to nobody when no one is left. Returns those pairs, with their new liaison.
+
+    Their finished pairs keep naming them: a record of who liaised, which gives no rights.
+    """
+    user.groups.remove(committee_group())
+    user.__dict__.pop("_perm_cache", None)  # the permissions read before are stale now
+    if user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    handed = list(Pair.objects.select_for_update(of=("self",)).active().filter(liaison=user).order_by("pk"))
+    for pair in handed:
+        pair.liaison = liaison_with_fewest_pairs(pair.cycle)
+        pair.save(update_fields=["liaison"])
+    log.info("user %s left the committee; %s active pairs handed on", user.pk, len(handed))
+    return handed
+
+
+@transaction.atomic
+def pair_create(
+    *,
+    mentee_id: int,
+    mentor_id: int,
+    by: User,
+    liaison: User | None = None,
+    length_months: int | None = None,
+    match_reasons: Sequence[str] = (),
+    suggestion_rank: int | None = None,
+    today: dt.date | None = None,
+) -> Pair:
+    """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
+
+    Refuses (PairingError, nothing written) when the mentee is already paired, the
+    mentor is at capacity, the two are the same person or of different cycles, or
+    the length is not 9–12 months. The pair and its two pending emails are one
+    transaction; the emails are handed to Celery only after it commits.
+
+    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
+    record what matching saw when the committee chose; pairs made elsewhere have none.
+    """
+    today = today or timezone.localdate()
+    # Lock both enrollments, always in the same order (by id) so that two
+    # concurrent pairings wait for each other instead of deadlocking.
+    locked = {
+        e.pk: e
+        for e in Enrollment.objects.select_for_update(of=("self",))
+        .select_related("member", "cycle")
+        .filter(pk__in=[mentee_id, mentor_id])
+        .order_by("pk")
+    }
+    mentee, mentor = locked.get(mentee_id), locked.get(mentor_id)
+    if mentee is None or mentor is None:
+        raise PairingError("That opt-in no longer exists: reload the page.")
+    if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
+        raise PairingError("Choose a mentee's opt-in and a mentor's opt-in.")
+    if mentee.member_id == mentor.member_id:
+        raise PairingError(f"{mentee.member} cannot be their own mentor.")
+    if mentee.cycle_id != mentor.cycle_id:
+        raise PairingError(f"{mentee.member} and {mentor.member} opted in to different cycles.")
+    for side in (mentee, mentor):
+        if not side.is_taking_part:
+            raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
+    if Pair.objects.active().filter(mentee=mentee).exists():
+        raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")
+    active = Pair.objects.active().filter(mentor=mentor).count()
+    if active >= mentor.capacity:
+        raise PairingError(
+            f"{mentor.member} already mentors {active} of the {mentor.capacity} "
+            f"mentee{'s' if mentor.capacity != 1 else ''} they offered to take."
+        )
+    cycle = mentee.cycle
+    length = length_months or cycle.default_length_months
+    if not MIN_MONTHS <= length <= MAX_MONTHS:
+        raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
+    liaison_check(liaison)
+    liaison = liaison or liaison_with_fewest_pairs(cycle)
+
+    # Pairs made before the fall conference start there; a late pair starts today.
+    starts_on = max(cycle.starts_on, today)
+    pair = Pair(
+        cycle=cycle,
+        mentor=mentor,
+        mentee=mentee,
+        liaison=liaison,
+        starts_on=starts_on,
+        length_months=length,
+        ends_on=add_months(starts_on, length),
+        created_by=by,
+        match_reasons=list(match_reasons),
+        suggestion_rank=suggestion_rank,
+    )
+    try:
+        with transaction.atomic():
+            pair.save()
+    except IntegrityError:
+        # The constraint caught what the lock could not (e.g. a mentee row unlocked by a withdrawn pair).
+        raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.") from None
+    Enrollment.objects.filter(pk__in=[mentee.pk, mentor.pk]).update(status=EnrollmentStatus.PAIRED)
+    mentee.status = mentor.status = EnrollmentStatus.PAIRED
+
+    context = {"pair": pair, "mentor": mentor.member, "mentee": mentee.member, "cycle": cycle}
+    context["pair_url"] = absolute(pair.get_absolute_url())
+    email_write(
+        kind=EmailKind.INTRO_MENTOR, key=f"pair:{pair.pk}:intro_mentor", to=mentor.member, pair=pair, context=context
+    )
+    email_write(
+        kind=EmailKind.INTRO_MENTEE, key=f"pair:{pair.pk}:intro_mentee", to=mentee.member, pair=pair, context=context
+    )
+    log.info("pair %s made by %s: mentor enrollment %s, mentee enrollment %s", pair.pk, by.pk, mentor.pk, mentee.pk)
+    return pair
+
+
+@transaction.atomic
+def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -> Pair:
+    """End an active pair early. The mentee may go back to the pool for a new mentor."""
+    pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
+    if not pair.is_active:
+        raise PairingError("This pair has already ended.")
+    if not reason.strip():
+        raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
+    end_pair(pair, by=by, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now())
+    email_both_sides(pair, kind=EmailKind.PAIR_ENDED, key="ended", context={"pair": pair, "back_to_pool": back_to_pool})
+    log.info("pair %s ended by %s (back to pool: %s)", pair.pk, by.pk, back_to_pool)
+    return pair
+
+
+def pair_complete_due(*, today: dt.date | None = None) -> int:
+    """Complete every active pair whose end date has come; thank both sides and
+    invite the mentee to mentor next cycle. Safe to run twice or late."""
+    today = today or timezone.localdate()
+    done = 0
+    due = Pair.objects.active().filter(ends_on__lte=today).values_list("pk", flat=True)
+    for pair in each_locked(list(due), Pair.objects.active()):
+        pair.status = PairStatus.COMPLETED
+        pair.save(update_fields=["status"])
+        Enrollment.objects.filter(pk__in=[pair.mentor_id, pair.mentee_id]).update(status=EnrollmentStatus.COMPLETED)
+        context = {"pair": pair, "renew_url": absolute(reverse("members:membership-renew"))}
+        email_both_sides(pair, kind=EmailKind.THANKS, key="thanks", context=context)
+        done += 1
+    return done

@@ -1,0 +1,121 @@
+"""The pair's year, written by its two members: check-ins, goals, the evaluation, and
+telling the liaison that the other side went quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.models import User
+from outbox.models import EmailKind
+from outbox.rendering import absolute
+from outbox.services import email_write
+
+from ..models import CheckIn, Evaluation, EvaluationKind, Goal, GoalStatus, Pair, validate_report_note
+from .pairing import committee_members
+
+
+class PairYearError(Exception):
+    """Something a pair's member asked that the rules refuse; the message is for them."""
+
+
+def _require_member(pair: Pair, user: User) -> None:
+    if not pair.has_member(user):
+        raise PairYearError("Only the mentor and the mentee of this pair can do that.")
+
+
+@transaction.atomic
+def checkin_log(
+    *, pair: Pair, by: User, met_on: dt.date, mode: str, minutes: int | None, topics: str, notes: str
+) -> tuple[CheckIn, bool]:
+    """Log a check-in: (it, True); or (the one logged before, False) when `by` already logged
+    this very check-in — the button pressed twice, or the form sent again — which the
+    statistics must count once."""
+    _require_member(pair, by)
+    if met_on > timezone.localdate():
+        raise PairYearError("A check-in is logged after it happened: the date is in the future.")
+    # The presses of a double click arrive together: one at a time per pair, so that the
+    # second sees the first's check-in.
+    list(Pair.objects.select_for_update().filter(pk=pair.pk).values_list("pk"))
+    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
+    same = CheckIn.objects.filter(pair=pair, logged_by=by, **fields).order_by("created_at").first()
+    if same is not None:
+        return same, False
+    checkin = CheckIn.objects.create(pair=pair, logged_by=by, **fields)
+    Pair.objects.filter(pk=pair.pk).update(reminded_on=None)  # a new quiet spell starts now
+    return checkin, True
+
+
+def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:
+    _require_member(pair, by)
+    goal.pair = pair
+    if goal.pk is None:
+        goal.created_by = by
+    if goal.status == GoalStatus.DONE and goal.completed_on is None:
+        goal.completed_on = timezone.localdate()
+    elif goal.status != GoalStatus.DONE:
+        goal.completed_on = None
+    goal.save()
+    return goal
+
+
+def evaluation_submit(
+    *, pair: Pair, by: User, evaluation: Evaluation, kind: str = EvaluationKind.CLOSING
+) -> Evaluation:
+    _require_member(pair, by)
+    if kind == EvaluationKind.CLOSING and not pair.evaluation_is_open():
+        raise PairYearError(f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
+    evaluation.pair, evaluation.author, evaluation.role, evaluation.kind = pair, by, pair.role_of(by), kind
+    try:
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError:
+        raise PairYearError("You have already filled in this evaluation. Thank you!") from None
+    return evaluation
+
+
+@transaction.atomic
+def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> tuple[dt.datetime, bool]:
+    """One side tells the liaison (or the committee) that the other side went quiet: (when, True).
+
+    Once per side while the report stands (REPORT_STANDS): a report made again before then
+    — the button pressed twice, or a worried member a week later — is not sent, and
+    (when the standing report was made, False) is returned.
+    """
+    pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
+    if not pair.is_active:
+        raise PairYearError("This pair has ended.")
+    _require_member(pair, by)
+    note = note.strip()
+    try:
+        validate_report_note(note)
+    except ValidationError as e:
+        raise PairYearError(e.messages[0]) from None
+    role = pair.role_of(by)
+    now = timezone.now()
+    standing = pair.standing_report_at(role, now)
+    if standing is not None:
+        return standing, False
+    field = f"{role}_reported_unresponsive_at"
+    setattr(pair, field, now)
+    pair.save(update_fields=[field])
+    recipients = [pair.liaison] if pair.liaison and pair.liaison.may_liaise else committee_members()
+    context = {
+        "pair": pair,
+        "reporter": by,
+        "other": pair.other_side(by),
+        "note": note,
+        "pair_url": absolute(pair.get_absolute_url()),
+    }
+    for r in recipients:
+        email_write(
+            kind=EmailKind.UNRESPONSIVE,
+            key=f"pair:{pair.pk}:unresponsive:{role}:{now:%Y%m%d%H%M%S%f}:{r.pk}",
+            to=r,
+            pair=pair,
+            context=context,
+        )
+    return now, True

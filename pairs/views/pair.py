@@ -1,0 +1,175 @@
+"""A pair's pages, for its two members (and, without the notes, its liaison and the committee):
+the pair, its calendar, check-ins, goals, the quiet-partner report, the evaluation; and "my pairs"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from arla_mentoring.paging import page_of
+from members.models import Resource
+from outbox.models import Email, EmailKind
+
+from ..calendar import pair_calendar
+from ..forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
+from ..models import (
+    REPORT_STANDS,
+    CheckIn,
+    Evaluation,
+    EvaluationKind,
+    Goal,
+    Pair,
+)
+from ..services import year
+from ._common import _own_pair, _posted, _visible_pair, pair_milestones
+
+# A liaison (a committee member) can look after a hundred pairs or more: a page at a time.
+LIAISED_PER_PAGE = 25
+
+
+@login_required
+def pair_mine(request: HttpRequest) -> HttpResponse:
+    """Any signed-in member: the pairs I am in, and the pairs I liaise (searchable, a page at a time)."""
+    mine = list(Pair.objects.involving(request.user).with_people().with_last_checkin().order_by("-starts_on"))
+    q = request.GET.get("q", "").strip()
+    liaised = Pair.objects.liaised_by(request.user).search(q).with_people().with_last_checkin()
+    page = page_of(liaised.order_by("mentee__member__last_name", "pk"), LIAISED_PER_PAGE, request.GET.get("page"))
+    return render(request, "pairs/pair_mine.html", {"mine": mine, "liaised": list(page), "page": page, "q": q})
+
+
+@login_required
+def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee (everything); its liaison and the committee (no check-in notes); others 404."""
+    pair = _visible_pair(request, pk)
+    is_member = pair.has_member(request.user)
+    checkins = CheckIn.objects.filter(pair=pair).select_related("logged_by")
+    if not is_member:
+        # Rule 5: notes never leave the database for anyone but the pair.
+        checkins = checkins.defer("notes", "topics")
+    context = {
+        "pair": pair,
+        "is_member": is_member,
+        "role": pair.role_of(request.user),
+        "other": pair.other_side(request.user) if is_member else None,
+        "milestones": pair_milestones(pair),
+        "checkins": list(checkins),
+        "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
+        "checkin_form": CheckInForm() if is_member and pair.is_active else None,
+        "my_report_at": pair.standing_report_at(pair.role_of(request.user)),
+        "my_evaluation_done": is_member
+        and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
+        "evaluation_open": pair.evaluation_is_open(),
+        "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
+        "intro_emails": list(
+            Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
+        ),
+        "can_manage": request.user.runs_program,
+        "resources": list(Resource.objects.approved()[:5]),
+    }
+    return render(request, "pairs/pair_detail.html", context)
+
+
+@login_required
+def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's members, its liaison and the committee: the milestones as an .ics file."""
+    pair = _visible_pair(request, pk)
+    response = HttpResponse(pair_calendar(pair, pair_milestones(pair)), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mentoring-pair-{pair.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: log a check-in."""
+    pair = _own_pair(request, pk)
+    form = CheckInForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, logged = year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            if logged:
+                messages.success(request, "Check-in logged.")
+            else:
+                messages.info(request, "This check-in was already logged: it is listed once.")
+            return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> HttpResponse:
+    """The pair's mentor and mentee: add a goal, or update one of the pair's goals."""
+    pair = _own_pair(request, pk)
+    goal = get_object_or_404(Goal, pk=goal_pk, pair=pair) if goal_pk else Goal(pair=pair)
+    form = GoalForm(_posted(request), instance=goal)
+    if request.method == "POST" and form.is_valid():
+        year.goal_save(pair=pair, by=request.user, goal=form.instance)
+        messages.success(request, f"Goal “{goal.title}” saved.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/goal_form.html", {"pair": pair, "form": form, "goal": goal})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: tell the liaison the other side is not responding (once while a report stands)."""
+    pair = _own_pair(request, pk)
+    form = ReportForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            reported_at, sent = year.pair_report_unresponsive(
+                pair=pair, by=request.user, note=form.cleaned_data["note"]
+            )
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            if sent:
+                who = "your liaison" if pair.liaison else "the Mentoring Committee"
+                messages.success(request, f"Thank you: {who} has been told and will get in touch.")
+            else:
+                told = f"your liaison, {pair.liaison}," if pair.liaison else "the Mentoring Committee"
+                messages.info(
+                    request,
+                    f"You reported this on {timezone.localtime(reported_at):%B %-d, %Y}: {told} was told then. "
+                    "Nothing was sent again.",
+                )
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    reported_at = pair.standing_report_at(pair.role_of(request.user))
+    return render(
+        request,
+        "pairs/pair_report.html",
+        {
+            "pair": pair,
+            "form": form,
+            "other": pair.other_side(request.user),
+            "reported_at": reported_at,
+            "again_on": reported_at + REPORT_STANDS if reported_at else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair's mentor and mentee: the closing evaluation, once each."""
+    pair = _own_pair(request, pk)
+    if not pair.evaluation_is_open():
+        messages.info(request, f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    form = EvaluationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            year.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
+    return render(request, "pairs/evaluation_form.html", {"pair": pair, "form": form})
