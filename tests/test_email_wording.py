@@ -417,3 +417,14 @@ def test_a_press_that_changes_nothing_writes_nothing(client_for, committee):
 def words_of_shipped(kind: str) -> tuple[str, str]:
     declared = kinds.get(kind)
     return declared.subject, declared.body
+
+
+def test_the_restore_pages_query_count_is_small(client_for, committee, cycle, django_assert_max_num_queries):
+    client = client_for(committee)
+    save(client, EmailKind.THANKS, "Thanks", "Thanks {first_name}.")
+    save(client, EmailKind.THANKS, "Thanks this year", "Thanks {first_name}!", cycle=cycle)
+
+    with django_assert_max_num_queries(5):
+        page = client.get(reverse("outbox:template-restore", args=[EmailKind.THANKS]) + f"?cycle={cycle.pk}")
+
+    assert "Use the program's wording for" in text_of(page) and "Thanks {first_name}." in text_of(page)

@@ -8,6 +8,8 @@ import smtplib
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Role
@@ -15,7 +17,7 @@ from outbox.models import Email, EmailKind, EmailState
 from outbox.services import email_send
 from pairs.services import pairing
 
-from .factories import EnrollmentFactory
+from .factories import EnrollmentFactory, PairFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,25 @@ def test_the_outbox_searches_by_recipient_or_subject_and_filters_by_kind(client_
     assert reverse("outbox:email-detail", args=[to_mentor.pk]) + '"' not in by_address
     assert reverse("outbox:email-detail", args=[to_mentor.pk]) + '"' in by_kind
     assert reverse("outbox:email-detail", args=[to_mentee.pk]) + '"' not in by_kind
+
+
+def test_the_outbox_pages_query_count_does_not_grow_with_the_emails(
+    client_for, committee, cycle, django_assert_num_queries
+):
+    client = client_for(committee)
+    pairing.pair_create(
+        mentee_id=EnrollmentFactory(cycle=cycle).pk,
+        mentor_id=EnrollmentFactory(cycle=cycle, role=Role.MENTOR, member__seasoned=True).pk,
+        by=committee,
+    )
+    client.get(reverse("outbox:email-list"))
+    with CaptureQueriesContext(connection) as counted:
+        client.get(reverse("outbox:email-list"), {"state": "all"})
+    few = len(counted.captured_queries)  # read now: the next requests empty the connection's log
+    for _ in range(10):
+        PairFactory(cycle=cycle)
+        Email.objects.create(
+            kind=EmailKind.THANKS, key=f"k{Email.objects.count()}", to="x@example.org", subject="s", body_text="b"
+        )
+    with django_assert_num_queries(few):
+        client.get(reverse("outbox:email-list"), {"state": "all", "q": "example"})
