@@ -9,3 +9,9 @@ class MembersConfig(AppConfig):
     """
 
     name = "members"
+
+    def ready(self) -> None:
+        # This app's kinds of email, declared to the outbox (which imports nothing of ours).
+        from . import emails
+
+        emails.register()

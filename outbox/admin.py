@@ -1,15 +1,15 @@
 from django.contrib import admin
 
 from . import services
-from .models import Email
+from .models import Email, EmailPreference, EmailTemplate, KindSetting
 
 
 @admin.register(Email)
 class EmailAdmin(admin.ModelAdmin):
     list_display = ("subject", "to", "kind", "state", "attempts", "created_at", "sent_at")
-    list_filter = ("state", "kind")
+    list_filter = ("state", "kind", "is_test")
     search_fields = ("to", "subject", "key")
-    readonly_fields = [f.name for f in Email._meta.fields]
+    readonly_fields = [f.name for f in Email._meta.fields] + ["answer_in_words"]
     actions = ["resend"]
     # Ten thousand rows a year: 50 a page, and no second count of the whole table per page
     # (the same as members.admin.LongList, which this app, at the bottom, cannot import).
@@ -19,18 +19,26 @@ class EmailAdmin(admin.ModelAdmin):
     # An account email's body holds a confirmation key or a password-reset link
     # (Email.body_is_secret): the committee, which reads this admin, never sees it.
     BODIES = ("body_text", "body_html")
+    # The mail server's answer as Python gave it is for site admins; the committee reads it
+    # in plain words (`answer_in_words`).
+    RAW = ("last_error",)
 
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="The mail server's answer")
+    def answer_in_words(self, obj):
+        return obj.answer_in_words or "—"
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is not None and obj.body_is_secret and not request.user.is_superuser:
-            return [f for f in fields if f not in self.BODIES]
-        return fields
+        if request.user.is_superuser:
+            return fields
+        hidden = self.RAW + (self.BODIES if obj is not None and obj.body_is_secret else ())
+        return [f for f in fields if f not in hidden]
 
     def lookup_allowed(self, lookup, value, request):
-        if lookup.split("__")[0] in self.BODIES and not request.user.is_superuser:
+        if lookup.split("__")[0] in self.BODIES + self.RAW and not request.user.is_superuser:
             # `?body_text__contains=…` would say which rows' body holds some text: a reset
             # link, a few letters at a time.
             return False
@@ -38,8 +46,41 @@ class EmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected emails again (unless sent)")
     def resend(self, request, queryset):
-        done = 0
-        for email in queryset.exclude(state="sent"):
-            services.email_resend(email=email)
-            done += 1
+        done = services.email_requeue(email_ids=list(queryset.exclude(state="sent").values_list("pk", flat=True)))
         self.message_user(request, f"{done} email(s) queued again.")
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    """The committee's versions of each wording, as a record: they are written on the site
+    (Committee → Emails) and never changed, so here they are only read."""
+
+    list_display = ("kind", "cycle", "version", "follows_default", "saved_by", "saved_at")
+    list_filter = ("kind", "follows_default")
+    search_fields = ("subject", "body")
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an email may point at any version
+
+
+@admin.register(KindSetting)
+class KindSettingAdmin(admin.ModelAdmin):
+    list_display = ("kind", "sending", "hidden_placeholders", "changed_by", "changed_at")
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    """Members' own choices: site admins only (a member changes theirs on My membership)."""
+
+    list_display = ("member", "kind", "receives", "changed_how", "changed_at")
+    list_filter = ("kind", "receives")
+    raw_id_fields = ("member",)
+    readonly_fields = ("changes",)
+    list_per_page = 50

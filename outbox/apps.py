@@ -9,3 +9,6 @@ class OutboxConfig(AppConfig):
     """
 
     name = "outbox"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the start-up check of the kinds)

@@ -12,24 +12,35 @@ from __future__ import annotations
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify").disable("image")
 _ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
-_default_validate = _parser.validateLink
 
 
-def _validate_link(url: str) -> bool:
-    # markdown-it already refuses javascript:, vbscript:, file: and data:; only the
-    # schemes a reader clicks in a letter are kept (relative links stay as written).
-    scheme_like = url.split("/", 1)[0]
-    if ":" in scheme_like and not url.lower().startswith(_ALLOWED_SCHEMES):
-        return False
-    return _default_validate(url)
+def _restricted(*, breaks: bool) -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": breaks})
+    parser.enable("linkify").disable("image")
+    default_validate = parser.validateLink
+
+    def validate_link(url: str) -> bool:
+        # markdown-it already refuses javascript:, vbscript:, file: and data:; only the
+        # schemes a reader clicks in a letter are kept (relative links stay as written).
+        scheme_like = url.split("/", 1)[0]
+        if ":" in scheme_like and not url.lower().startswith(_ALLOWED_SCHEMES):
+            return False
+        return default_validate(url)
+
+    parser.validateLink = validate_link
+    return parser
 
 
-_parser.validateLink = _validate_link
+_parser = _restricted(breaks=False)
+# A letter typed in a box keeps its lines ("Thank you,⏎The committee"): each line break
+# of a paragraph is a <br> (what GitHub does in comments), the one difference for emails.
+_letter_parser = _restricted(breaks=True)
 
 
-def to_html(text: str) -> SafeString:
+def to_html(text: str, *, keep_line_breaks: bool = False) -> SafeString:
     """The HTML of a text written in the restricted syntax: safe by construction (every
-    character the writer typed is escaped, but for the conventions above)."""
-    return mark_safe(_parser.render(text))  # raw HTML is off: the parser escapes what was typed
+    character the writer typed is escaped, but for the conventions above).
+    `keep_line_breaks`: each line break within a paragraph stays one (emails)."""
+    parser = _letter_parser if keep_line_breaks else _parser
+    return mark_safe(parser.render(text))  # raw HTML is off: the parser escapes what was typed

@@ -1,18 +1,36 @@
-"""Email text from templates: `templates/emails/<kind>_subject.txt`, `_body.txt`, `_body.html`."""
+"""An email's subject, text and HTML from a kind's wording and the values of one occasion.
+
+The wording is the committee's version in use (the cycle's own, else the program's, else
+the shipped one: `EmailTemplate.objects.in_use`). The text part is the wording with the
+values filled in; the HTML part is made from the same wording, with the values escaped
+for Markdown, by `outbox.markup.to_html` — one text, never a second copy to keep in step.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from . import kinds
+from .kinds import Kind, Value
+from .markup import to_html
+from .models import EmailTemplate, KindSetting
+from .placeholders import fill, fill_subject
+
+SUBJECT_MAX = 300
 
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
-    html: str
+    html: SafeString  # made by outbox.markup (and format_html): safe by construction
+    template: EmailTemplate | None = None
 
 
 def absolute(path: str) -> str:
@@ -20,11 +38,66 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def render(kind: str, context: dict) -> Rendered:
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{kind}_subject.txt", context)
+def words_of(kind: Kind, template: EmailTemplate | None) -> tuple[str, str]:
+    """The subject and body a version stands for (the shipped ones for none, or a restore)."""
+    if template is None or template.follows_default:
+        return kind.subject, kind.body
+    return template.subject, template.body
+
+
+def forms_of(kind: Kind) -> dict[str, str]:
+    return {p.name: p.form for p in kind.all_placeholders}
+
+
+def render_words(
+    kind: Kind,
+    *,
+    subject: str,
+    body: str,
+    values: Mapping[str, Value],
+    hidden: Collection[str] = (),
+    template: EmailTemplate | None = None,
+) -> Rendered:
+    """`subject` and `body` (already checked) with the program's and the occasion's values."""
+    forms = forms_of(kind)
+    everything = {**kinds.program_values(), **values}
+    markdown = fill(body, forms=forms, values=everything, hidden=hidden, markdown=True)
     return Rendered(
-        subject=" ".join(subject.split()),  # one line, whatever the template's whitespace
-        text=render_to_string(f"emails/{kind}_body.txt", context),
-        html=render_to_string(f"emails/{kind}_body.html", context),
+        subject=fill_subject(subject, forms=forms, values=everything)[:SUBJECT_MAX],
+        text=fill(body, forms=forms, values=everything, hidden=hidden),
+        html=to_html(markdown, keep_line_breaks=True),
+        template=template,
     )
+
+
+def render(name: str, values: Mapping[str, Value], *, cycle_id: int | None = None) -> Rendered:
+    """An email of kind `name` about cycle `cycle_id`, in the wording in use now."""
+    kind = kinds.get(name)
+    if kind is None:
+        raise LookupError(f"No app declared the email kind {name!r} (outbox.kinds.register).")
+    template = EmailTemplate.objects.in_use(name, cycle_id)
+    subject, body = words_of(kind, template)
+    hidden = KindSetting.of(name).hidden_placeholders
+    return render_words(kind, subject=subject, body=body, values=values, hidden=hidden, template=template)
+
+
+def with_unsubscribe_footer(rendered: Rendered, kind: Kind, *, unsubscribe_url: str) -> Rendered:
+    """An optional kind's footer, which the committee's wording cannot leave out: why the
+    member receives it, the link that stops it, and where to choose."""
+    program = kinds.program_values().get("program_name", "the mentoring program")
+    choose = absolute(reverse("outbox:preferences"))
+    why = f"You receive {kind.plural} as a member of the {program}."
+    text = (
+        f"{rendered.text}\n--\n{why}\nTo stop them, open: {unsubscribe_url}\n"
+        f"To choose which emails you receive: {choose}\n"
+    )
+    html = format_html(
+        '{}<hr>\n<p><small>{} <a href="{}">Stop {}</a> · <a href="{}">Choose which emails you receive</a>'
+        "</small></p>\n",
+        rendered.html,
+        why,
+        unsubscribe_url,
+        kind.plural,
+        choose,
+    )
+    return Rendered(subject=rendered.subject, text=text, html=html, template=rendered.template)

@@ -596,6 +596,7 @@ NOT_PAGES = {
     "matching:proposal-discard": "POST only",
     "members:import-confirm": "POST only: import the previewed roster",
     "outbox:email-resend": "POST only",
+    "outbox:template-switch": "POST only: an email's switches, from its wording page",
     # Redirects only: the page they lead to has its own row.
     "matching:home": "redirect only, to matching:dashboard of the open cycle",
     "matching:health-home": "redirect only, to matching:health of the open cycle",
@@ -609,6 +610,20 @@ NOT_PAGES = {
 # history, and the admin's own plumbing (login, logout, password, jsi18n, autocomplete).
 # The changelists are the admin pages whose size grows with the members.
 ADMIN_PREFIX = "admin:"
+
+
+def _introduction(w) -> dict:
+    """The demo pair's introduction to its mentor, for its page in the outbox."""
+    from outbox.models import Email
+
+    return {"pk": Email.objects.filter(pair=w.pair, kind="intro_mentor").values_list("pk", flat=True).get()}
+
+
+def _unsubscribe_link(w) -> dict:
+    """The link in the demo mentee's check-in reminder."""
+    from outbox.tokens import unsubscribe_token
+
+    return {"token": unsubscribe_token(member_id=w.pair.mentee.member_id, kind="checkin_reminder", changes=0)}
 
 
 def site_pages(admin_names: set[str]) -> list[Page]:
@@ -677,6 +692,12 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         # The committee member liaises a ninth of the year's pairs: the longest "my pairs".
         Page("pairs:pair-mine", "committee"),
         Page("outbox:email-list", "committee"),
+        Page("outbox:email-detail", "committee", _introduction),
+        Page("outbox:template-list", "committee"),
+        Page("outbox:template-edit", "committee", lambda w: {"kind": "intro_mentor"}),
+        Page("outbox:template-restore", "committee", lambda w: {"kind": "intro_mentor"}),
+        Page("outbox:preferences", "member"),
+        Page("outbox:unsubscribe", "visitor", _unsubscribe_link),
         Page("pairs:evaluation-summary", "committee"),
         Page("pairs:orientation", "committee"),
         Page(

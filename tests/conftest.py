@@ -105,11 +105,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _broker_assumed_up():
     """Each test starts without the memory of a broker outage from an earlier test."""
-    import outbox.services
+    import outbox.services.sending
 
-    outbox.services._broker_down_since = None
+    outbox.services.sending._broker_down_since = None
     yield
-    outbox.services._broker_down_since = None
+    outbox.services.sending._broker_down_since = None
 
 
 @contextlib.contextmanager

@@ -179,7 +179,7 @@ def test_the_committee_cannot_read_a_password_reset_link_in_the_admin_or_the_out
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         response = committee_client.post(reverse("outbox:email-resend", args=[row.pk]), follow=True)
-    assert f"Sending “{row.subject}” to {member.email} again." in response.text
+    assert f"Sent “{row.subject}” to {member.email}." in response.text
     assert [m.to for m in mailoutbox] == [[member.email]] and key in mailoutbox[0].body
     row.refresh_from_db()
     assert row.state == EmailState.SENT and key not in row.body_text

@@ -41,7 +41,8 @@ from django.utils.dateformat import format as date_format
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
 from members.models import Cycle, Enrollment, Resource, Role, User, committee_group
-from outbox.models import Email
+from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
+from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
 from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
 
@@ -104,6 +105,15 @@ TABLE = {
     "pairs:pair-mine":                      (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "outbox:email-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "outbox:email-resend":                  (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "outbox:email-detail":                  (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:template-list":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:template-edit":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:template-restore":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "outbox:template-switch":               (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "outbox:preferences":                   (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    # Somebody's link to stop their check-in reminders: the link is the proof (no login), and
+    # it names one kind of email for that one member; GET only asks.
+    "outbox:unsubscribe":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -163,6 +173,13 @@ ARGS = {
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "zz", "key": "not-a-real-key"},
     "outbox:email-resend": lambda w: {"pk": w.email.pk},
+    "outbox:email-detail": lambda w: {"pk": w.email.pk},
+    "outbox:template-edit": lambda w: {"kind": "intro_mentor"},
+    "outbox:template-restore": lambda w: {"kind": "intro_mentor"},
+    "outbox:template-switch": lambda w: {"kind": "checkin_reminder"},
+    "outbox:unsubscribe": lambda w: {
+        "token": unsubscribe_token(member_id=w.somebodys_optin.member_id, kind="checkin_reminder", changes=0)
+    },
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
@@ -188,6 +205,7 @@ COMMITTEE_ADMIN = {
     "members_user",
     "pairs_pair",
     "outbox_email",
+    "outbox_emailtemplate",
     "pairs_evaluation",
     "members_resource",
 }
@@ -332,6 +350,9 @@ WATCHED = (
     Goal,
     Evaluation,
     Email,
+    EmailTemplate,
+    KindSetting,
+    EmailPreference,
     OrientationAttendance,
     MatchSettings,
     Proposal,

@@ -454,9 +454,14 @@ def test_mail_server_refusing_for_a_while_delays_the_introduction_and_it_is_sent
 @pytest.mark.parametrize(
     ("refusal", "error_shown", "attempts"),
     [
-        # A permanent refusal fails at the first attempt: retrying cannot help.
-        (MAILBOX_550, "550, b&#x27;5.1.1 Mailbox unavailable", 1),
-        ("connection refused", "ConnectionRefusedError: [Errno 111] Connection refused", None),
+        # A permanent refusal fails at the first attempt: retrying cannot help. The committee
+        # reads whose problem it is in plain words, never Python's.
+        (MAILBOX_550, "The recipient&#x27;s mail server says this mailbox does not exist: check the address.", 1),
+        (
+            "connection refused",
+            "Our mail server cannot be reached: it refused the connection (is it running? is EMAIL_URL right?).",
+            None,
+        ),
     ],
     ids=["550-mailbox-unavailable", "connection-refused"],
 )
@@ -494,6 +499,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
         row = table_row(outbox_page, mentee_enrollment.member.email)
         assert ">Failed</span>" in row
         assert error_shown in row
+        assert "Error" not in row and "b&#x27;" not in row
         assert "Send again" in row
 
         # The server is fixed (or the mailbox restored): the committee presses "Send again".

@@ -53,6 +53,7 @@ from members.models import (
 )
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
+from outbox.tokens import unsubscribe_token
 from pairs.models import CheckIn, Evaluation, Goal, add_months
 
 from . import strategies as hs
@@ -223,6 +224,28 @@ WEIGHTS = {
 }
 
 
+def success_message(response) -> bool:
+    """A page (or a redirect) that tells the user it worked."""
+    levels = {m.level for m in get_messages(response.wsgi_request)}
+    return (
+        response.status_code in (200, 302) and message_levels.SUCCESS in levels and message_levels.ERROR not in levels
+    )
+
+
+# Wordings with placeholders, well-formed or not.
+WORDING = st.sampled_from(
+    [
+        "Dear {mentor_first_name},\n\n{match_reasons}\n\n{if_orientation_ahead}Orientation: {orientation}",
+        "Dear {first_name},\n{if_mentee}Hi\n- {partner_name}\n[page]({pair_url})",
+        "{mentee_nam}",
+        "{unclosed",
+        "closes}",
+        "{{braces}}",
+        "<script>alert(1)</script> [x](javascript:alert(1)) {mentee_email}",
+    ]
+)
+
+
 def success_redirect(response) -> bool:
     """Our views: a redirect that tells the user it worked."""
     levels = {m.level for m in get_messages(response.wsgi_request)}
@@ -339,6 +362,68 @@ FORMS = {
         "committee",
         lambda w: [url("outbox:email-resend", w.email.pk), url("outbox:email-resend", HUGE_PK)],
         {"next": lambda w: choice(reverse("outbox:email-list"), reverse("outbox:email-list") + "?state=failed")},
+    ),
+    # The wording editor's buttons: find, preview and test answer the page itself (a test is a
+    # success message there), save redirects.
+    "outbox:template-edit": Form(
+        "committee",
+        lambda w: [
+            url("outbox:template-edit", "intro_mentor"),
+            f"{url('outbox:template-edit', 'checkin_reminder')}?cycle={w.running.pk}",
+            url("outbox:template-edit", "renewal_reminder"),
+            url("outbox:template-edit", "no_such_kind"),
+        ],
+        {
+            "subject": lambda w: choice("Meet {mentee_name}", "{if_mentee}x", "Hello") | TEXT,
+            "body": lambda w: WORDING | LONG_TEXT,
+            "action": lambda w: choice("find", "preview", "test", "save", ""),
+            "example": lambda w: choice("", f"pair:{w.p.pk}:mentor", f"pair:{w.p.pk}:mentee", "pair:0:mentor", "x:y"),
+            "find": lambda w: st.just("") | TEXT,
+            "based_on": lambda w: st.just("") | ids(1),
+        },
+        accepted=lambda r: success_message(r),
+    ),
+    "outbox:template-restore": Form(
+        "committee",
+        lambda w: [
+            url("outbox:template-restore", "intro_mentor"),
+            f"{url('outbox:template-restore', 'thanks')}?cycle={w.running.pk}",
+            url("outbox:template-restore", "no_such_kind"),
+        ],
+    ),
+    "outbox:template-switch": Form(
+        "committee",
+        lambda w: [
+            url("outbox:template-switch", "checkin_reminder"),
+            url("outbox:template-switch", "intro_mentee"),
+            url("outbox:template-switch", "no_such_kind"),
+        ],
+        {"sending": lambda w: st.just("") | TICK, "show_match_reasons": lambda w: st.just("") | TICK},
+    ),
+    "outbox:preferences": Form(
+        "member",
+        lambda w: [url("outbox:preferences")],
+        {
+            "checkin_reminder": lambda w: st.just("") | TICK,
+            "renewal_reminder": lambda w: st.just("") | TICK,
+            "intro_mentor": lambda w: st.just("") | TICK,
+            "next": lambda w: choice(reverse("members:profile"), "https://evil.example/", "//evil.example/", ""),
+        },
+    ),
+    # The one-click unsubscribe (no login, no CSRF token): a good link turns one kind off for its member.
+    "outbox:unsubscribe": Form(
+        "visitor",
+        lambda w: [
+            url(
+                "outbox:unsubscribe",
+                unsubscribe_token(member_id=w.p.mentee.member_id, kind="checkin_reminder", changes=0),
+            ),
+            url(
+                "outbox:unsubscribe", unsubscribe_token(member_id=w.p.mentee.member_id, kind="intro_mentee", changes=0)
+            ),
+            url("outbox:unsubscribe", "not-a-token"),
+        ],
+        accepted=lambda r: r.status_code == 200 and "Done:" in body(r),
     ),
     "pairs:checkin-create": Form(
         "p_mentee",
@@ -693,6 +778,8 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "pairs:pair-list",
         "pairs:pair-mine",
         "outbox:email-list",
+        "outbox:email-detail",
+        "outbox:template-list",
         "pairs:evaluation-summary",
         "pairs:my-data",
         "pairs:my-data-download",
@@ -1032,7 +1119,7 @@ def test_resending_an_email_never_sends_the_committee_member_to_another_site_or_
 
     assert response.status_code == 302
     assert response["Location"] == reverse("outbox:email-list")
-    assert Email.objects.get(pk=email.pk).state == "pending"
+    assert Email.objects.get(pk=email.pk).state == "sent"  # tried at once, and the mail server took it
 
 
 def test_resending_an_email_from_the_pair_page_goes_back_to_the_pair_page(client_for, committee):

@@ -23,7 +23,7 @@ PAGES = [
     ("members:program", None, 1),
     ("members:program-mentor", None, 1),
     ("members:program-mentee", None, 1),
-    ("members:profile", "member", 5),
+    ("members:profile", "member", 7),  # 5, and the member's email switches: their choices and who may liaise
     ("members:profile-edit", "member", 4),
     ("members:membership-renew", "member", 5),
     ("members:enrollment-create", "member", 4),

@@ -40,7 +40,7 @@ RULES = {
     "ending a pair": (r"\w\.status\s*=\s*PairStatus\.ENDED|PairStatus\.ENDED,\s*now", "pairs/services/_shared.py"),
     # `def send_mail(` is allauth's hook, which members/accounts.py overrides to write to the
     # outbox: defining it sends nothing; calling one (`super().send_mail(`) would.
-    "sending an email": (r"EmailMultiAlternatives\(|(?<!def )send_mail\(|\.send\(\)", "outbox/services.py"),
+    "sending an email": (r"EmailMultiAlternatives\(|(?<!def )send_mail\(|\.send\(\)", "outbox/services/sending.py"),
 }
 
 

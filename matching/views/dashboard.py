@@ -19,6 +19,7 @@ from members.models import (
     MembershipCategory,
     Region,
 )
+from pairs.emails import introductions_news
 from pairs.services import pairing
 
 from .. import reports
@@ -150,7 +151,7 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
     if request.method == "POST":
         try:
             facts = suggestion_services.pairing_facts(mentee, mentor)
-            pairing.pair_create(
+            pair = pairing.pair_create(
                 mentee_id=mentee.pk,
                 mentor_id=mentor.pk,
                 by=request.user,
@@ -160,7 +161,9 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
         except pairing.PairingError as e:
             messages.error(request, str(e))
             return redirect("matching:dashboard", cycle_id=cycle.pk)
-        messages.success(request, f"Paired {mentee.member} with {mentor.member}. Both introductions are on their way.")
+        well, news = introductions_news([pair])
+        level = messages.SUCCESS if well else messages.WARNING
+        messages.add_message(request, level, f"Paired {mentee.member} with {mentor.member}. {news}")
         return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#mentees")
     try:
         context = _compare_context(cycle, mentee, mentor)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from members.decorators import committee_required
 from members.models import Cycle
+from pairs.emails import introductions_news
 from pairs.forms import CHOICES_SHOWN, PairForm
 from pairs.services import pairing
 
@@ -50,9 +51,9 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         except pairing.PairingError as e:
             messages.error(request, str(e))
         else:
-            messages.success(
-                request, f"Paired {pair.mentee.member} with {pair.mentor.member}. Both introductions are on their way."
-            )
+            well, news = introductions_news([pair])
+            level = messages.SUCCESS if well else messages.WARNING
+            messages.add_message(request, level, f"Paired {pair.mentee.member} with {pair.mentor.member}. {news}")
             return redirect("pairs:pair-detail", pk=pair.pk)
     elif request.method == "POST":
         # The usual cause: the chosen mentee was paired meanwhile, so is no longer offered.

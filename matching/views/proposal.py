@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import committee_required
+from pairs.emails import introductions_news
 
 from ..models import ProposalStatus
 from ..scoring import round_score
@@ -120,7 +121,8 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
         except proposals.ProposalError as e:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
-        messages.success(request, f"{len(made)} pairs made. Their {2 * len(made)} introductions are on their way.")
+        well, news = introductions_news(made)
+        messages.add_message(request, messages.SUCCESS if well else messages.WARNING, f"{len(made)} pairs made. {news}")
         return redirect("pairs:pair-list")
     return render(
         request, "matching/proposal_confirm.html", {"cycle": cycle, "draft": draft, "count": draft.pairs.count()}

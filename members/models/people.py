@@ -224,6 +224,8 @@ COMMITTEE_PERMISSIONS = (
     "pairs.view_goal",
     "outbox.view_email",
     "outbox.change_email",
+    "outbox.view_emailtemplate",
+    "outbox.add_emailtemplate",
 )
 
 

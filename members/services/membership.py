@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import EmailKind
-from outbox.rendering import absolute
 from outbox.services import email_write
 
+from ..emails import renewal_values
 from ..models import (
     PROFILE_FIELDS,
     Cycle,
@@ -197,7 +196,7 @@ def renewal_reminders_send(*, today: dt.date | None = None) -> int:
                 kind=EmailKind.RENEWAL_REMINDER,
                 key=f"renewal:{member.pk}:{member.expires_on}",
                 to=member,
-                context={"member": member, "renew_url": absolute(reverse("members:membership-renew"))},
+                values=renewal_values(member),
             )
             member.renewal_reminded_for = member.expires_on
             member.save(update_fields=["renewal_reminded_for"])

@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from outbox.forms import PreferencesForm
+from outbox.services.preferences import member_choices
+
 from ..forms import EnrollmentForm, OptInForm, ProfileForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
 from ..services import membership as membership_services
@@ -35,6 +38,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "cycle": cycle,
             "optins_message": optins_message,
             "can_opt_in": optins_message is None and bool(open_roles),
+            "email_form": PreferencesForm(choices=member_choices(request.user)),
         },
     )
 

@@ -4,7 +4,7 @@ sides, and working through a batch of pairs one locked row at a time."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -30,13 +30,14 @@ def each_locked(pks: Iterable[int], rows: QuerySet[Pair]) -> Iterator[Pair]:
                 yield pair
 
 
-def email_both_sides(pair: Pair, *, kind: str, key: str, context: dict) -> int:
-    """Write the same kind of email to the pair's mentor and mentee, once each: `key`
-    names the occasion ("thanks", "reminder:2027-03-01") and is completed per person.
-    Returns how many were written (0 when both existed)."""
+def email_both_sides(pair: Pair, *, kind: str, key: str, values: Callable[[User], dict]) -> int:
+    """Write the same kind of email to the pair's mentor and mentee, once each, with the
+    values `values(side)` (e.g. `pairs.emails.side_values`): `key` names the occasion
+    ("thanks", "reminder:2027-03-01") and is completed per person. Returns how many were
+    written (0 when both existed)."""
     written = 0
     for side in (pair.mentor.member, pair.mentee.member):
-        if email_write(kind=kind, key=f"pair:{pair.pk}:{key}:{side.pk}", to=side, pair=pair, context=context):
+        if email_write(kind=kind, key=f"pair:{pair.pk}:{key}:{side.pk}", to=side, pair=pair, values=values(side)):
             written += 1
     return written
 

@@ -22,6 +22,7 @@ from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
+from ..emails import intro_values, side_values
 from ..models import MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
 from ._shared import each_locked, email_both_sides, end_pair
 
@@ -158,14 +159,14 @@ def pair_create(
     Enrollment.objects.filter(pk__in=[mentee.pk, mentor.pk]).update(status=EnrollmentStatus.PAIRED)
     mentee.status = mentor.status = EnrollmentStatus.PAIRED
 
-    context = {"pair": pair, "mentor": mentor.member, "mentee": mentee.member, "cycle": cycle}
-    context["pair_url"] = absolute(pair.get_absolute_url())
-    email_write(
-        kind=EmailKind.INTRO_MENTOR, key=f"pair:{pair.pk}:intro_mentor", to=mentor.member, pair=pair, context=context
-    )
-    email_write(
-        kind=EmailKind.INTRO_MENTEE, key=f"pair:{pair.pk}:intro_mentee", to=mentee.member, pair=pair, context=context
-    )
+    for side, enrollment in (("mentor", mentor), ("mentee", mentee)):
+        email_write(
+            kind=EmailKind.INTRO_MENTOR if side == "mentor" else EmailKind.INTRO_MENTEE,
+            key=f"pair:{pair.pk}:intro_{side}",
+            to=enrollment.member,
+            pair=pair,
+            values=intro_values(pair, side),
+        )
     log.info("pair %s made by %s: mentor enrollment %s, mentee enrollment %s", pair.pk, by.pk, mentor.pk, mentee.pk)
     return pair
 
@@ -179,7 +180,12 @@ def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -
     if not reason.strip():
         raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
     end_pair(pair, by=by, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now())
-    email_both_sides(pair, kind=EmailKind.PAIR_ENDED, key="ended", context={"pair": pair, "back_to_pool": back_to_pool})
+    email_both_sides(
+        pair,
+        kind=EmailKind.PAIR_ENDED,
+        key="ended",
+        values=lambda to: side_values(pair, to, if_back_to_pool=back_to_pool and to == pair.mentee.member),
+    )
     log.info("pair %s ended by %s (back to pool: %s)", pair.pk, by.pk, back_to_pool)
     return pair
 
@@ -194,7 +200,12 @@ def pair_complete_due(*, today: dt.date | None = None) -> int:
         pair.status = PairStatus.COMPLETED
         pair.save(update_fields=["status"])
         Enrollment.objects.filter(pk__in=[pair.mentor_id, pair.mentee_id]).update(status=EnrollmentStatus.COMPLETED)
-        context = {"pair": pair, "renew_url": absolute(reverse("members:membership-renew"))}
-        email_both_sides(pair, kind=EmailKind.THANKS, key="thanks", context=context)
+        renew_url = absolute(reverse("members:membership-renew"))
+        email_both_sides(
+            pair,
+            kind=EmailKind.THANKS,
+            key="thanks",
+            values=lambda to, p=pair, u=renew_url: side_values(p, to, renew_url=u),
+        )
         done += 1
     return done

@@ -15,9 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Enrollment, EnrollmentStatus, Resource, Role, User
-from outbox.models import Email, EmailKind, EmailState
+from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
+from ..emails import partner_left_values
 from ..models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
 from ._shared import end_pair
 
@@ -161,6 +162,10 @@ def member_data(*, user: User) -> dict:
             }
             for m in Email.objects.filter(recipient=user).order_by("created_at")
         ],
+        "emails_i_turned_off": [
+            {"kind": p.get_kind_display(), "since": p.changed_at, "how": p.get_changed_how_display()}
+            for p in EmailPreference.objects.filter(member=user, receives=False).order_by("kind")
+        ],
     }
 
 
@@ -265,7 +270,7 @@ def account_delete(*, user: User) -> User:
             to=other,
             pair=pair,
             # Deliberately nothing about the person who left: their name is no longer ours to send.
-            context={"pair": pair, "other_role": pair.role_of(other), "site_url": settings.SITE_URL},
+            values=partner_left_values(pair, other),
         )
     Enrollment.objects.filter(pk__in=taking_part).update(status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now)
     my_enrollments.update(

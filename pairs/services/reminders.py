@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from members.models import User
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
+from ..emails import digest_values, side_values
 from ..models import Pair
 from ._shared import each_locked, email_both_sides
 
@@ -28,8 +30,12 @@ def checkin_reminders_send(*, today: dt.date | None = None) -> int:
     for pair in each_locked(list(quiet.values_list("pk", flat=True)), Pair.objects.filter(reminded_on__isnull=True)):
         pair.reminded_on = today
         pair.save(update_fields=["reminded_on"])
-        context = {"pair": pair, "days": settings.CHECKIN_QUIET_DAYS, "pair_url": absolute(pair.get_absolute_url())}
-        email_both_sides(pair, kind=EmailKind.CHECKIN_REMINDER, key=f"reminder:{today}", context=context)
+        email_both_sides(
+            pair,
+            kind=EmailKind.CHECKIN_REMINDER,
+            key=f"reminder:{today}",
+            values=lambda to, p=pair: side_values(p, to, quiet_days=str(settings.CHECKIN_QUIET_DAYS)),
+        )
         count += 1
     return count
 
@@ -48,20 +54,15 @@ def liaison_digests_send(*, today: dt.date | None = None) -> int:
     by_liaison: dict[int, list[Pair]] = {}
     for p in pairs:
         by_liaison.setdefault(p.liaison_id, []).append(p)
-    quiet_cutoff = today - dt.timedelta(days=settings.CHECKIN_QUIET_DAYS)
     count = 0
     with transaction.atomic():
         for group in by_liaison.values():
             liaison = group[0].liaison
-            context = {
-                "liaison": liaison,
-                "pairs": group,
-                "quiet_cutoff": quiet_cutoff,
-                "month": today,
-                "site_url": settings.SITE_URL,
-            }
             if email_write(
-                kind=EmailKind.LIAISON_DIGEST, key=f"digest:{liaison.pk}:{month}", to=liaison, context=context
+                kind=EmailKind.LIAISON_DIGEST,
+                key=f"digest:{liaison.pk}:{month}",
+                to=liaison,
+                values=digest_values(liaison, group, today=today),
             ):
                 count += 1
     return count
@@ -74,6 +75,14 @@ def evaluation_invitations_send(*, today: dt.date | None = None) -> int:
     candidates = Pair.objects.active().evaluation_open(today).with_people()
     with transaction.atomic():
         for pair in candidates:
-            context = {"pair": pair, "evaluation_url": absolute(reverse("pairs:evaluation", args=[pair.pk]))}
-            count += email_both_sides(pair, kind=EmailKind.EVALUATION, key="evaluation", context=context)
+            more = {
+                "pair_ends": date_format(pair.ends_on, "F j, Y"),
+                "evaluation_url": absolute(reverse("pairs:evaluation", args=[pair.pk])),
+            }
+            count += email_both_sides(
+                pair,
+                kind=EmailKind.EVALUATION,
+                key="evaluation",
+                values=lambda to, p=pair, m=more: side_values(p, to, **m),
+            )
     return count

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from members.models import User
 from outbox.models import EmailKind
-from outbox.rendering import absolute
 from outbox.services import email_write
 
+from ..emails import unresponsive_values
 from ..models import CheckIn, Evaluation, EvaluationKind, Goal, GoalStatus, Pair, validate_report_note
 from .pairing import committee_members
 
@@ -103,19 +103,12 @@ def pair_report_unresponsive(*, pair: Pair, by: User, note: str = "") -> tuple[d
     setattr(pair, field, now)
     pair.save(update_fields=[field])
     recipients = [pair.liaison] if pair.liaison and pair.liaison.may_liaise else committee_members()
-    context = {
-        "pair": pair,
-        "reporter": by,
-        "other": pair.other_side(by),
-        "note": note,
-        "pair_url": absolute(pair.get_absolute_url()),
-    }
     for r in recipients:
         email_write(
             kind=EmailKind.UNRESPONSIVE,
             key=f"pair:{pair.pk}:unresponsive:{role}:{now:%Y%m%d%H%M%S%f}:{r.pk}",
             to=r,
             pair=pair,
-            context=context,
+            values=unresponsive_values(pair, reporter=by, to=r, note=note),
         )
     return now, True

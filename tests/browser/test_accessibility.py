@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page
 
 from matching.services import proposal as proposals
 from members.models import Resource, Role
+from outbox.tokens import unsubscribe_token
 from pairs.models import CheckIn, Goal, Pair, add_months
 from pairs.services import pairing
 from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, UserFactory
@@ -204,6 +205,23 @@ PAGES = [
     ("my-pairs-liaison", "committee", lambda d: reverse("pairs:pair-mine")),
     ("pair-end", "committee", lambda d: reverse("pairs:pair-end", args=[d.pair.pk])),
     ("outbox", "committee", lambda d: reverse("outbox:email-list")),
+    ("outbox-email", "committee", lambda d: reverse("outbox:email-detail", args=[d.pair.emails.order_by("pk")[0].pk])),
+    ("emails", "committee", lambda d: reverse("outbox:template-list")),
+    ("email-wording", "committee", lambda d: reverse("outbox:template-edit", args=["intro_mentor"])),
+    (
+        "email-wording-cycle",
+        "committee",
+        lambda d: reverse("outbox:template-edit", args=["checkin_reminder"]) + f"?cycle={d.cycle.pk}",
+    ),
+    ("email-restore", "committee", lambda d: reverse("outbox:template-restore", args=["intro_mentor"])),
+    ("my-emails", "member", lambda d: reverse("outbox:preferences")),
+    (
+        "unsubscribe",
+        None,
+        lambda d: reverse(
+            "outbox:unsubscribe", args=[unsubscribe_token(member_id=d.member.pk, kind="thanks", changes=0)]
+        ),
+    ),
     ("evaluations", "committee", lambda d: reverse("pairs:evaluation-summary") + f"?cycle={d.cycle.pk}"),
     ("health", "committee", lambda d: reverse("matching:health", args=[d.cycle.pk])),
     ("import", "committee", lambda d: reverse("members:import")),

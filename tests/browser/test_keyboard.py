@@ -61,7 +61,7 @@ def test_committee_pairs_a_mentee_from_the_suggestions_with_the_keyboard_alone(
     shot(page, "97-keyboard-confirm-focused")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text(
-        "Paired Mina Member with Cora Catalog. Both introductions are on their way."
+        "Paired Mina Member with Cora Catalog. Both introductions are sent."
     )
     assert Pair.objects.get().mentor == cora
 

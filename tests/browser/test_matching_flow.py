@@ -81,7 +81,7 @@ def test_committee_pairs_one_mentee_from_the_suggestions_then_confirms_a_proposa
     shot(page, "62-matching-pair-confirm")
     page.get_by_role("button", name="Confirm: pair them").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "Paired Mina Member with Cora Catalog. Both introductions are on their way."
+        "Paired Mina Member with Cora Catalog. Both introductions are sent."
     )
     expect(page.get_by_role("table")).not_to_contain_text("Mina Member")
     shot(page, "63-matching-paired")
@@ -117,7 +117,7 @@ def test_committee_pairs_one_mentee_from_the_suggestions_then_confirms_a_proposa
     shot(page, "68-proposal-confirm")
     page.get_by_role("button", name="Make the 3 pairs").click()
     expect(page).to_have_url(re.compile(r"/pairs/$"))
-    expect(page.get_by_role("alert")).to_contain_text("3 pairs made. Their 6 introductions are on their way.")
+    expect(page.get_by_role("alert")).to_contain_text("3 pairs made. Their 6 introductions are sent.")
     for name in ("Mina Member", "Yara Young", "Ravi Reed", "Ada Archer"):
         expect(page.get_by_role("main")).to_contain_text(name)
     shot(page, "69-pairs-after-proposal")

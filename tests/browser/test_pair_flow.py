@@ -69,7 +69,7 @@ def test_committee_pairs_a_mentee_and_the_pair_logs_its_year_while_the_liaison_s
     pair = Pair.objects.get()
     expect(page).to_have_url(re.compile(rf"/pairs/{pair.pk}/$"))
     expect(page.get_by_role("alert")).to_contain_text(
-        f"Paired {mentee.member} with {mentor.member}. Both introductions are on their way."
+        f"Paired {mentee.member} with {mentor.member}. Both introductions are sent."
     )
     expect(page.get_by_role("heading", name=f"{mentor.member} & {mentee.member}")).to_be_visible()
     expect(page.get_by_role("region", name="Committee liaison")).to_contain_text(str(committee))
