@@ -18,6 +18,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
+from .program import program
 from .services.membership import OptIn
 
 
@@ -65,6 +66,10 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["years_experience"].required = True
         self.fields["years_experience"].min_value = 0
+        # The program's regions, as its settings list them now.
+        self.fields["region"] = forms.ChoiceField(
+            label="Region", choices=[("", "---------"), *program().region_choices]
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -134,21 +139,24 @@ class OptInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Preferred ways to meet",
     )
-    commit_term = forms.BooleanField(required=False, label="I will take part for the whole 9–12 months.")
-    commit_ethics = forms.BooleanField(
-        required=False, label="I will be honest and professional, following the ALA Code of Ethics."
-    )
-    commit_confidentiality = forms.BooleanField(
-        required=False, label="I will keep what my mentor or mentee shares with me confidential."
-    )
-    commit_orientation = forms.BooleanField(
-        required=False, label="I will attend the orientation at the ArLA fall conference."
-    )
+    # The fingerprint of the commitments' wording the form showed (Program.commitments_key).
+    commitments_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    agree_to_join = forms.BooleanField(required=False)
 
-    COMMITMENTS = ("commit_term", "commit_ethics", "commit_confidentiality", "commit_orientation")
-
-    def __init__(self, *args, offer: str = Role.MENTEE, **kwargs):
+    def __init__(self, *args, offer: str = Role.MENTEE, needs_agreement: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The program's commitments as they are worded now, one tickbox each.
+        self.settings = program()
+        self.commitment_fields = [f"commitment_{i}" for i in range(1, len(self.settings.commitments) + 1)]
+        for name, text in zip(self.commitment_fields, self.settings.commitments, strict=True):
+            self.fields[name] = forms.BooleanField(required=False, label=text)
+        self.fields["commitments_key"].initial = self.settings.commitments_key
+        # A non-member may apply where the program allows it, by accepting its agreement to join.
+        self.needs_agreement = needs_agreement and self.settings.nonmember_may_apply
+        if self.needs_agreement:
+            self.fields["agree_to_join"].label = self.settings.nonmember_agreement
+        else:
+            del self.fields["agree_to_join"]
         mentee = Fieldset(
             "Mentee",
             "wants_mentor",
@@ -166,6 +174,12 @@ class OptInForm(forms.Form):
             ),
         )
         sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
+        commitments = []
+        if self.commitment_fields:
+            commitments = [
+                HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
+                *self.commitment_fields,
+            ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -174,8 +188,9 @@ class OptInForm(forms.Form):
             Fieldset(
                 "If you opt in",
                 "meeting_modes",
-                HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
-                *self.COMMITMENTS,
+                *commitments,
+                *(["agree_to_join"] if self.needs_agreement else []),
+                "commitments_key",
             ),
         )
 
@@ -191,14 +206,31 @@ class OptInForm(forms.Form):
             self.add_error("mentor_goals", "Tell the committee what you would like to share with a mentee.")
         if not data.get("meeting_modes"):
             self.add_error("meeting_modes", "Choose at least one way to meet.")
-        for name in self.COMMITMENTS:
+        if data.get("commitments_key") != self.settings.commitments_key:
+            # The page showed other words (the committee changed them meanwhile): show these, ask again.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("commitments_key")] = self.settings.commitments_key
+            for name in self.commitment_fields:
+                self.data.pop(self.add_prefix(name), None)
+            self.add_error(
+                None,
+                "The program's commitments changed while you were filling in this form: please read them again "
+                "and tick each one.",
+            )
+        for name in self.commitment_fields:
             if not data.get(name):
                 self.add_error(name, "Taking part means agreeing to this commitment.")
+        if self.needs_agreement and not data.get("agree_to_join"):
+            self.add_error("agree_to_join", "You are not a current member: applying means accepting this.")
         return data
 
     def optins(self) -> list[OptIn]:
         """The opt-ins the member ticked, as plain values for the service."""
         data = self.cleaned_data
+        accepted = {
+            "commitments": self.settings.commitments,
+            "nonmember_agreement": self.settings.nonmember_agreement if data.get("agree_to_join") else "",
+        }
         result = []
         if data.get("wants_mentor"):
             result.append(
@@ -208,6 +240,7 @@ class OptInForm(forms.Form):
                     interests=data["mentee_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
                     capacity=1,
+                    **accepted,
                 )
             )
         if data.get("wants_to_mentor"):
@@ -218,6 +251,7 @@ class OptInForm(forms.Form):
                     interests=data["mentor_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
                     capacity=data["capacity"],
+                    **accepted,
                 )
             )
         return result

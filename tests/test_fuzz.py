@@ -46,17 +46,25 @@ from members.models import (
     LibraryType,
     MeetingMode,
     MembershipCategory,
-    Region,
     Resource,
     Role,
     User,
 )
+from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from pairs.models import CheckIn, Evaluation, Goal, add_months
 
 from . import strategies as hs
-from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+from .factories import (
+    TEST_PASSWORD,
+    CycleFactory,
+    EnrollmentFactory,
+    EvaluationFactory,
+    PairFactory,
+    UserFactory,
+    accepting,
+)
 from .test_authorization import WATCHED, assert_nothing_changed, database_state
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +79,10 @@ FUZZ = settings(
 )
 
 HUGE_PK = 10**20  # beyond any integer column: the lookup must answer 404, not crash
+# The program's regions and commitments as they are before anyone changes the settings.
+PROGRAM = preset_defaults()
+REGION_CODES = [code for code, _ in PROGRAM.regions]
+REGION_NAMES = [name for _, name in PROGRAM.regions]
 
 
 # --- The world ---------------------------------------------------------------------------------
@@ -184,7 +196,7 @@ PROFILE = {
     "phone": lambda w: choice("501-555-0100", "+1 (501) 555-0100", ""),
     "institution": lambda w: TEXT,
     "library_type": lambda w: choice(*LibraryType.values),
-    "region": lambda w: choice(*Region.values),
+    "region": lambda w: choice(*REGION_CODES),
     "membership_category": lambda w: choice(*MembershipCategory.values),
     "job_title": lambda w: TEXT,
     "responsibilities": lambda w: hs.some_of(Area.values),
@@ -200,8 +212,8 @@ OPT_IN = {
     "mentor_interests": lambda w: st.just("") | TEXT,
     "capacity": lambda w: st.integers(1, 5).map(str),
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
-    **{name: (lambda w: TICK) for name in ("commit_term", "commit_ethics", "commit_confidentiality")},
-    "commit_orientation": lambda w: TICK,
+    **{name: (lambda w: TICK) for name in accepting(PROGRAM) if name.startswith("commitment_")},
+    "commitments_key": lambda w: choice(PROGRAM.commitments_key, "stale", ""),
 }
 CYCLE = {
     "name": lambda w: hs.plain_text(max_size=40),
@@ -730,7 +742,7 @@ CELLS = {  # what a roster's cell plausibly holds; hostile rows hold anything
     "phone": choice("501-555-0100", "+1 (501) 555-0100", ""),
     "institution": hs.plain_text(60),
     "library_type": choice(*LibraryType.values, *LibraryType.labels, "PUBLIC", ""),
-    "region": choice(*Region.values, *Region.labels, ""),
+    "region": choice(*REGION_CODES, *REGION_NAMES, ""),
     "membership_category": choice(*MembershipCategory.values, *MembershipCategory.labels, ""),
     "job_title": hs.plain_text(60),
     "responsibilities": st.builds("; ".join, hs.some_of(Area.values)) | st.just(""),

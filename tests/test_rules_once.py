@@ -15,7 +15,7 @@ APPS = ("arla_mentoring", "outbox", "members", "pairs", "matching")
 # rule: (what a copy of it looks like, the one file allowed to hold it)
 RULES = {
     "who may take part (eligibility)": (
-        r"MENTOR_CATEGORIES|MENTEE_CATEGORIES|[<>]=?\s*\w*\.?mentor_min_years",
+        r"\bin\s+[\w.]*(?:mentee|mentor)_categories|[<>]=?\s*\w*\.?mentor_min_years|MENTOR_CATEGORIES",
         "members/models/enrollments.py",
     ),
     "still taking part (waiting or paired)": (

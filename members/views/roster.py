@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import roster
 from ..decorators import committee_required
-from ..models import Area, LibraryType, MembershipCategory, Region
+from ..models import Area, LibraryType, MembershipCategory
+from ..program import program
 
 ROSTER_SESSION_KEY = "members:roster-import"
 
@@ -51,7 +52,7 @@ def _import_page(request: HttpRequest, form: RosterUploadForm, problems: list | 
             "required": roster.REQUIRED,
             "choices": [
                 ("library_type", LibraryType.choices),
-                ("region", Region.choices),
+                ("region", program().region_choices),
                 ("membership_category", MembershipCategory.choices),
                 ("responsibilities", Area.choices),
             ],
