@@ -1,23 +1,31 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.text import slugify
 
 from .models import (
+    PAIR_MONTHS,
     PROFILE_FIELDS,
     RESOURCE_EXTENSIONS,
+    SETTINGS_FIELDS,
     Area,
     Cycle,
     Enrollment,
     MeetingMode,
+    MembershipCategory,
+    ProgramSettings,
     Resource,
     Role,
     User,
     normalize_tags,
     validate_one_line,
 )
+from .models.program_settings import REGION_CODE
 from .program import program
 from .services.membership import OptIn
 
@@ -369,6 +377,184 @@ class CycleForm(forms.ModelForm):
         if optin_closes and starts_on and starts_on < optin_closes:
             self.add_error("starts_on", f"The program cannot start before opt-ins close ({optin_closes:%B %-d, %Y}).")
         return data
+
+
+class LinesField(forms.CharField):
+    """A list of one-line texts, written one a line (blank lines are left out)."""
+
+    widget = forms.Textarea
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class RegionsField(LinesField):
+    """The regions, one a line as "code: Name". A line without a code keeps the code of the
+    region with that name, or gets one made from the name."""
+
+    def __init__(self, *args, known: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {name.casefold(): code for code, name in known}
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(f"{code}: {name}" for code, name in value)
+        return value
+
+    def to_python(self, value) -> list[list[str]]:
+        regions = []
+        for line in super().to_python(value):
+            code, colon, name = line.partition(":")
+            if colon and REGION_CODE.fullmatch(code.strip()):
+                regions.append([code.strip(), name.strip()])
+            else:
+                made = slugify(line).replace("-", "_")[:16].strip("_")
+                regions.append([self.known.get(line.casefold(), made), line])
+        return regions
+
+
+MONTHS = [(n, dt.date(2000, n, 1).strftime("%B")) for n in range(1, 13)]
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    """The program's settings as the committee edits them (Committee → Program). The form
+    converts and checks what the settings say alone; the service checks the rest."""
+
+    # The version the page showed: saving over a newer one (someone saved meanwhile) is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = ProgramSettings
+        fields = list(SETTINGS_FIELDS)
+        widgets = {
+            "orientation_text": forms.Textarea(attrs={"rows": 6}),
+            "page_home": forms.Textarea(attrs={"rows": 18}),
+            "page_mentor": forms.Textarea(attrs={"rows": 14}),
+            "page_mentee": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args, settings, **kwargs):
+        instance = ProgramSettings(**settings.stored())
+        super().__init__(*args, instance=instance, initial={"version": settings.version}, **kwargs)
+        lengths = [(n, f"{n} months") for n in range(PAIR_MONTHS[0], PAIR_MONTHS[1] + 1)]
+        for name in ("min_length_months", "default_length_months", "max_length_months"):
+            self.fields[name] = forms.TypedChoiceField(label=self.fields[name].label, choices=lengths, coerce=int)
+        self.fields["default_length_months"].help_text = "New cycles and new pairs start with it."
+        self.fields["orientation_month"] = forms.TypedChoiceField(
+            label="Usual month of the orientation", choices=MONTHS, coerce=int
+        )
+        categories = [(c.value, c.label) for c in MembershipCategory]
+        self.fields["mentee_categories"] = forms.MultipleChoiceField(
+            label="Who may be a mentee",
+            choices=categories,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text="The membership categories a mentee may have.",
+        )
+        self.fields["mentor_categories"] = forms.MultipleChoiceField(
+            label="Who may be a mentor",
+            choices=categories,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text="The membership categories a mentor may have.",
+        )
+        self.fields["mentor_min_years"].widget.attrs.update({"min": 0, "max": 50})
+        self.fields["commitments"] = LinesField(
+            label="Commitments",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 6}),
+            help_text="One a line. Every mentor and mentee ticks each one when opting in; an opt-in keeps the "
+            "wording it accepted.",
+        )
+        self.fields["regions"] = RegionsField(
+            label="Regions",
+            required=False,
+            known=list(settings.regions),
+            widget=forms.Textarea(attrs={"rows": 7}),
+            help_text="One a line, as “code: Name”. The code is what each member's profile keeps: to rename a "
+            "region, change its name and keep its code. A region members are in cannot be removed.",
+        )
+        markdown = (
+            "Markdown: a blank line between paragraphs, “## ” before a heading, “- ” before a list item, "
+            "**bold**, *italics*, [a link](https://…). HTML is shown as text; images are not shown."
+        )
+        for name in ("page_home", "page_mentor", "page_mentee"):
+            self.fields[name].help_text = markdown
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(
+                "Names",
+                "association_name",
+                Div(
+                    Div("association_short_name", css_class="col-md-4"),
+                    Div("program_name", css_class="col-md-8"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("committee_name", css_class="col-md-6"),
+                    Div("email_sender_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                css_id="settings-names",
+            ),
+            Fieldset(
+                "The conference and the orientation",
+                "conference_name",
+                Div(
+                    Div("orientation_name", css_class="col-md-8"),
+                    Div("orientation_month", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "orientation_text",
+                css_id="settings-conference",
+            ),
+            Fieldset(
+                "Pairs",
+                Div(
+                    Div("min_length_months", css_class="col-md-4"),
+                    Div("default_length_months", css_class="col-md-4"),
+                    Div("max_length_months", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                css_id="settings-pairs",
+            ),
+            Fieldset(
+                "Who may take part",
+                Div(
+                    Div("mentee_categories", css_class="col-md-6"),
+                    Div("mentor_categories", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "mentor_min_years",
+                "nonmember_may_apply",
+                "nonmember_agreement",
+                css_id="settings-who",
+            ),
+            Fieldset("Commitments", "commitments", css_id="settings-commitments"),
+            Fieldset("Regions", "regions", css_id="settings-regions"),
+            Fieldset("Program pages", "page_home", "page_mentor", "page_mentee", css_id="settings-pages"),
+        )
+
+    def _post_clean(self):
+        # The model's checks run in the service, once, with the database's (a region in use,
+        # nobody left to take part): here only what the fields say alone.
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
+
+    def add_errors(self, errors: dict) -> None:
+        """A refusal of the service, each sentence under its field (or above the form)."""
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 class ResourceForm(forms.ModelForm):

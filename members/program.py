@@ -70,6 +70,14 @@ class Program:
         v["regions"] = tuple((str(code), str(label)) for code, label in v["regions"])
         return cls(**v, version=version, preset=preset)
 
+    def stored(self) -> dict:
+        """The settings as the row stores them (lists where this holds tuples)."""
+
+        def plain(value):
+            return [plain(v) for v in value] if isinstance(value, tuple) else value
+
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self) if f.name not in ("version", "preset")}
+
     @property
     def lengths(self) -> range:
         """The pair lengths the program allows, in months."""

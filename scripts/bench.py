@@ -669,6 +669,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
             for what in EXPORTS
             for fmt in FORMATS
         ],
+        Page("members:program-settings", "committee"),
         Page("members:import", "committee"),
         Page("members:import-template", "committee"),
         Page("pairs:pair-list", "committee"),

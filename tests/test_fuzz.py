@@ -226,6 +226,34 @@ CYCLE = {
     "default_length_months": lambda w: st.integers(9, 12).map(str),
     "mentor_min_years": lambda w: st.integers(0, 50).map(str),
 }
+SETTINGS = {
+    **{
+        name: (lambda w: TEXT)
+        for name in (
+            "association_name",
+            "association_short_name",
+            "program_name",
+            "committee_name",
+            "email_sender_name",
+            "conference_name",
+            "orientation_name",
+            "nonmember_agreement",
+        )
+    },
+    "orientation_month": lambda w: st.integers(0, 13).map(str),
+    **{
+        name: (lambda w: st.integers(8, 13).map(str))
+        for name in ("min_length_months", "default_length_months", "max_length_months")
+    },
+    "mentee_categories": lambda w: hs.some_of(MembershipCategory.values),
+    "mentor_categories": lambda w: hs.some_of(MembershipCategory.values),
+    "mentor_min_years": lambda w: st.integers(-1, 60).map(str),
+    "nonmember_may_apply": lambda w: st.just("") | TICK,
+    "commitments": lambda w: LONG_TEXT,
+    "regions": lambda w: choice("central: Central Arkansas\ndelta: The Delta", "Delta", "x:", "") | TEXT,
+    **{name: (lambda w: LONG_TEXT) for name in ("orientation_text", "page_home", "page_mentor", "page_mentee")},
+    "version": lambda w: choice("0", "1", "-1", "x"),
+}
 WEIGHTS = {
     **{
         f"weight_{name}": (lambda w: st.integers(0, 100).map(str))
@@ -315,6 +343,7 @@ FORMS = {
         lambda w: [url("members:cycle-toggle", w.running.pk), url("members:cycle-toggle", w.open_cycle.pk)],
         {"action": lambda w: choice("open", "close")},
     ),
+    "members:program-settings": Form("committee", lambda w: [url("members:program-settings")], SETTINGS),
     "members:resource-suggest": Form(
         "member",
         lambda w: [url("members:resource-suggest")],

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from members import program as program_module
+from members.forms import ProgramSettingsForm
 from members.models import Enrollment, ProgramSettings, User
 from members.program import VERSION_KEY, preset_defaults, program
 from members.services.program import ProgramSettingsError, program_settings_save
@@ -274,3 +275,123 @@ def test_where_only_members_may_take_part_a_non_member_is_sent_to_renew(client_f
 
     assert response.status_code == 302 and response["Location"] == reverse("members:membership-renew")
     assert not Enrollment.objects.exists()
+
+
+# --- The Program page (Committee → Program) ------------------------------------------------------
+
+
+def settings_posted(**changes) -> dict:
+    """What the Program page sends when the committee changes `changes` and nothing else."""
+    form = ProgramSettingsForm(settings=program())
+    data = {}
+    for field in form:
+        value = field.value()
+        if value is None or value is False or value == "":
+            continue
+        data[field.html_name] = "on" if value is True else value
+    for name, value in changes.items():
+        if value is False:
+            data.pop(name, None)
+        else:
+            data[name] = "on" if value is True else value
+    return data
+
+
+def test_the_committee_renames_the_program_and_every_page_says_the_new_name(client_for, committee, sending):
+    client = client_for(committee)
+    page = client.get(reverse("members:program-settings"))
+    assert page.status_code == 200 and 'value="Arkansas Library Association"' in page.text
+
+    with sending():  # the settings are published when the request's transaction commits
+        saved = client.post(
+            reverse("members:program-settings"),
+            settings_posted(association_name="Ozark Library Association", association_short_name="OLA"),
+        )
+    response = client.get(saved["Location"])
+
+    assert "The program settings are saved: every page and email now uses them." in response.text
+    assert 'value="Ozark Library Association"' in response.text
+    assert "Ozark Library Association" in client_for(None).get(reverse("members:program")).text
+
+
+def test_commitments_and_regions_are_edited_one_a_line(client_for, committee, sending):
+    UserFactory(region="central")
+    with sending():
+        client_for(committee).post(
+            reverse("members:program-settings"),
+            settings_posted(
+                commitments="I will meet my mentor monthly.\n\n  I will keep what we say confidential.  \n",
+                regions="central: Little Rock area\nDelta\nout_of_state: Outside Arkansas",
+            ),
+        )
+
+    settings = program()
+    assert settings.commitments == ("I will meet my mentor monthly.", "I will keep what we say confidential.")
+    assert settings.regions == (
+        ("central", "Little Rock area"),
+        ("delta", "Delta"),
+        ("out_of_state", "Outside Arkansas"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mentee_categories": []}, "Choose at least one membership category: with none, nobody could take part."),
+        ({"min_length_months": "12", "max_length_months": "9"}, "The default length must lie between"),
+        ({"regions": "north: North\nnorth: South"}, "Two regions have the same code."),
+        ({"nonmember_may_apply": True, "nonmember_agreement": ""}, "Write the agreement a non-member accepts"),
+        ({"program_name": ""}, "This field is required."),
+    ],
+)
+def test_bad_settings_on_the_page_get_a_message_and_change_nothing(client_for, committee, changes, message):
+    response = client_for(committee).post(reverse("members:program-settings"), settings_posted(**changes))
+
+    assert response.status_code == 200
+    assert "The settings are not saved: please correct what is marked below." in response.text
+    assert message in response.text
+    assert not ProgramSettings.objects.exists()
+
+
+def test_a_member_that_every_setting_would_leave_out_is_told_on_the_page(client_for, committee):
+    response = client_for(committee).post(
+        reverse("members:program-settings"), settings_posted(mentor_categories=["supporter"])
+    )
+
+    assert "With these settings no current member could be a mentor (1 can today)" in response.text
+    assert not ProgramSettings.objects.exists()
+
+
+def test_saving_twice_saves_once_and_says_nothing_changed(client_for, committee, sending):
+    client = client_for(committee)
+    data = settings_posted(program_name="Mentoring at OLA")
+
+    with sending():
+        client.post(reverse("members:program-settings"), data)
+    with sending():
+        second = client.post(reverse("members:program-settings"), data, follow=True)
+
+    assert "Nothing changed: the settings already say this." in second.text
+    assert ProgramSettings.objects.get().version == 1
+
+
+def test_a_page_opened_before_a_colleague_saved_keeps_the_colleagues_settings(client_for, committee, sending):
+    stale = settings_posted(program_name="Mine")
+    with sending():
+        program_settings_save(by=committee, changes={"program_name": "Theirs"})
+
+    response = client_for(committee).post(reverse("members:program-settings"), stale, follow=True)
+
+    assert "Someone saved the program settings while you were editing them" in response.text
+    assert 'value="Theirs"' in response.text
+    assert program().program_name == "Theirs"
+
+
+def test_the_program_page_costs_a_fixed_number_of_queries(client_for, committee, django_assert_max_num_queries):
+    client = client_for(committee)
+    UserFactory.create_batch(3)
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("members:program-settings")).status_code == 200
+    UserFactory.create_batch(30, region="central")
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("members:program-settings")).status_code == 200

@@ -100,16 +100,14 @@ class ProgramSettings(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     preset = models.CharField("preset last loaded", max_length=20, blank=True, editable=False)
 
-    association_name = _line("association's name", 200, 'For example "Arkansas Library Association".')
-    association_short_name = _line("short name", 40, 'For example "ArLA": the menu and short sentences use it.')
-    program_name = _line("program's name", 200, 'For example "ArLA Mentoring Program".')
+    association_name = _line("association's name", 200, "Its full name, as the pages' headings show it.")
+    association_short_name = _line("short name", 40, "Its abbreviation: the menu and short sentences use it.")
+    program_name = _line("program's name", 200, "As the program page's title shows it.")
     committee_name = _line("committee's name", 200, "Who runs the program, as the pages and emails name it.")
     email_sender_name = _line(
         "emails' sender name", 100, "The name the program's emails come from (the address is the operator's)."
     )
-    conference_name = _line(
-        "conference", 200, 'Where the program year starts, as a sentence names it: "the ArLA fall conference".'
-    )
+    conference_name = _line("conference", 200, 'Where the program year starts, as a sentence names it after "at the".')
     orientation_name = _line("orientation's name", 200, 'For example "Mentoring orientation".')
     orientation_month = models.PositiveSmallIntegerField(
         "usual month of the orientation", validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -144,7 +142,7 @@ class ProgramSettings(models.Model):
         max_length=500,
         blank=True,
         validators=[validate_one_line],
-        help_text='For example "I am a member of LLAMA, or I agree to become one if I am selected."',
+        help_text="For example “I am a member of the association, or I agree to become one if I am selected.”",
     )
     commitments = models.JSONField(default=list, blank=True, validators=[validate_commitments])
     regions = models.JSONField(default=list, blank=True, validators=[validate_regions])

@@ -21,6 +21,7 @@ from .. import program as program_module
 from ..models import (
     SETTINGS_FIELDS,
     EligibilityRules,
+    MembershipCategory,
     ProgramSettings,
     Role,
     User,
@@ -58,11 +59,13 @@ def program_settings_save(
     """
     if unknown := set(changes) - set(SETTINGS_FIELDS):
         raise TypeError(f"not settings: {sorted(unknown)}")
-    defaults = preset_defaults()
-    ProgramSettings.objects.get_or_create(
-        pk=ProgramSettings.ONE, defaults={name: _plain(getattr(defaults, name)) for name in SETTINGS_FIELDS}
-    )
+    ProgramSettings.objects.get_or_create(pk=ProgramSettings.ONE, defaults=preset_defaults().stored())
     row = ProgramSettings.objects.select_for_update().get(pk=ProgramSettings.ONE)
+    changes = _in_order(changes)
+    before = row.values()
+    if all(before[name] == value for name, value in changes.items()) and preset in ("", row.preset):
+        # Nothing to do (a second press of the same button, a page saved unchanged): no new version.
+        return SettingsSaved(settings=Program.from_values(before, version=row.version, preset=row.preset), changed=[])
     if expected_version is not None and expected_version != row.version:
         raise ProgramSettingsError(
             {
@@ -72,7 +75,6 @@ def program_settings_save(
                 ]
             }
         )
-    before = row.values()
     for name, value in changes.items():
         setattr(row, name, value)
     try:
@@ -84,11 +86,13 @@ def program_settings_save(
         raise ProgramSettingsError(errors)
     changed = [name for name in SETTINGS_FIELDS if before[name] != getattr(row, name)]
     row.version += 1
-    row.preset = preset
+    if preset:
+        row.preset = preset
     row.updated_by = by
     row.save()
     version = row.version
-    program_module.forget()  # this process reads its own write at once
+    # Once committed, every process (this one at once) reads the new row; a rollback leaves
+    # them all with the settings as they were.
     transaction.on_commit(lambda: program_module.publish(version))
     log.info("program settings version %s saved by %s: %s", version, by and by.pk, ", ".join(changed) or "no change")
     return SettingsSaved(
@@ -96,11 +100,13 @@ def program_settings_save(
     )
 
 
-def _plain(value):
-    """A Program attribute as the row stores it (tuples as lists)."""
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
+def _in_order(changes: dict) -> dict:
+    """Categories in the list's own order, so that ticking the same ones is no change."""
+    order = {c: i for i, c in enumerate(MembershipCategory.values)}
+    for name in ("mentee_categories", "mentor_categories"):
+        if isinstance(changes.get(name), list | tuple):
+            changes = {**changes, name: sorted(changes[name], key=lambda c: order.get(c, len(order)))}
+    return changes
 
 
 def _members_check(before: dict, after: dict) -> tuple[dict[str, list[str]], list[str]]:
