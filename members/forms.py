@@ -298,13 +298,7 @@ class CycleForm(forms.ModelForm):
     its own confirmed action.
     """
 
-    default_length_months = forms.TypedChoiceField(
-        choices=[(n, f"{n} months") for n in range(9, 13)],
-        coerce=int,
-        initial=10,
-        label="Default pair length",
-        help_text="Any pair may run 9 to 12 months; new pairs get this length unless the committee says otherwise.",
-    )
+    default_length_months = forms.TypedChoiceField(coerce=int, label="Default pair length")
 
     class Meta:
         model = Cycle
@@ -330,6 +324,18 @@ class CycleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The program's lengths (Committee → Program); a cycle made before they changed keeps its own.
+        settings = program()
+        lengths = sorted({*settings.lengths, *([self.instance.default_length_months] if self.instance.pk else [])})
+        length = self.fields["default_length_months"]
+        length.choices = [(n, f"{n} months") for n in lengths]
+        length.help_text = (
+            f"Pairs in this program run {settings.length_in_words}; new pairs get this length unless the "
+            "committee says otherwise."
+        )
+        if not self.instance.pk:
+            self.initial.setdefault("default_length_months", settings.default_length_months)
+            self.initial.setdefault("mentor_min_years", settings.mentor_min_years)
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50

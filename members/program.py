@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import threading
 import time
 from dataclasses import dataclass, fields
@@ -89,6 +90,11 @@ class Program:
         if self.min_length_months == self.max_length_months:
             return f"{self.min_length_months} months"
         return f"{self.min_length_months}–{self.max_length_months} months"
+
+    @property
+    def file_prefix(self) -> str:
+        """How a downloaded file's name starts: "arla-mentoring"."""
+        return re.sub(r"[^0-9a-z]+", "-", f"{self.association_short_name} mentoring".lower()).strip("-") or "mentoring"
 
     @property
     def region_choices(self) -> list[tuple[str, str]]:

@@ -48,9 +48,9 @@ TEMPLATE_EXAMPLE = [
     "Jane",
     "Doe",
     "501-555-0100",
-    "Central Arkansas Library System",
+    "Main Street Public Library",
     "public",
-    "central",
+    "",  # the program's first region (template_csv)
     "staff",
     "Library Assistant",
     "circulation; reference",
@@ -166,5 +166,6 @@ def template_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerow(TEMPLATE_EXAMPLE)
+    region = COLUMNS.index("region")
+    writer.writerow([program().regions[0][0] if i == region else cell for i, cell in enumerate(TEMPLATE_EXAMPLE)])
     return out.getvalue()

@@ -124,6 +124,6 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     """The committee: an empty roster to fill in, with the columns and one example row."""
     response = HttpResponse("\ufeff" + roster.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="arla-mentoring-members-template.csv"
+        as_attachment=True, filename=f"{program().file_prefix}-members-template.csv"
     )
     return response
