@@ -142,7 +142,15 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     # the cycle's start, then role) sorts every opt-in of every cycle for each page.
     ordering = ("-pk",)
     autocomplete_fields = ("member",)
-    readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
+    # What the member accepted, as worded then: a record, never edited.
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "withdrawn_at",
+        "commitments",
+        "commitments_accepted_at",
+        "nonmember_agreement",
+    )
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):

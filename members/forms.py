@@ -28,6 +28,7 @@ from .models import (
 from .models.program_settings import REGION_CODE
 from .program import program
 from .services.membership import OptIn
+from .services.program import who_could_take_part
 
 
 class SignupExtraForm(forms.Form):
@@ -382,7 +383,22 @@ class CycleForm(forms.ModelForm):
             )
         if optin_closes and starts_on and starts_on < optin_closes:
             self.add_error("starts_on", f"The program cannot start before opt-ins close ({optin_closes:%B %-d, %Y}).")
+        self._someone_may_mentor(data.get("mentor_min_years"))
         return data
+
+    def _someone_may_mentor(self, years: int | None) -> None:
+        """A threshold under which no current member could mentor is refused (unless nobody could before)."""
+        settings = program().stored()
+        was = self.instance.mentor_min_years if self.instance.pk else settings["mentor_min_years"]
+        if years is None or years <= was:
+            return
+        could = who_could_take_part({**settings, "mentor_min_years": was})[Role.MENTOR]
+        if could and not who_could_take_part({**settings, "mentor_min_years": years})[Role.MENTOR]:
+            self.add_error(
+                "mentor_min_years",
+                f"No current member who may mentor has {years} years of library experience "
+                f"({could} could mentor with {was}): choose fewer years.",
+            )
 
 
 class LinesField(forms.CharField):

@@ -395,3 +395,24 @@ def test_the_program_page_costs_a_fixed_number_of_queries(client_for, committee,
     UserFactory.create_batch(30, region="central")
     with django_assert_max_num_queries(5):
         assert client.get(reverse("members:program-settings")).status_code == 200
+
+
+def test_the_committee_sees_which_applicants_agreed_to_join(open_to_non_members, client_for, committee, cycle):
+    opt_in_as_mentee(client_for(UserFactory(expired=True, first_name="Nora")), agree_to_join="on")
+    opt_in_as_mentee(client_for(UserFactory(first_name="Mia")))
+
+    rows = client_for(committee).get(reverse("members:enrollment-list")).text.split("<tr>")
+
+    assert [("Nora" in row, "Agreed to join" in row) for row in rows if "Nora" in row or "Mia" in row] in (
+        [(True, True), (False, False)],
+        [(False, False), (True, True)],
+    )
+
+
+def test_a_non_member_is_offered_to_apply_on_their_page_where_the_program_allows_it(
+    open_to_non_members, client_for, cycle
+):
+    page = client_for(UserFactory(expired=True)).get(reverse("members:profile")).text
+
+    assert "You may also apply without renewing, if you agree to join." in page
+    assert reverse("members:enrollment-create") in page

@@ -123,7 +123,7 @@ def _members_check(before: dict, after: dict) -> tuple[dict[str, list[str]], lis
                 "(you may rename the region), or move them to another region first."
             )
     today = timezone.localdate()
-    could, can = _could_take_part(before, today), _could_take_part(after, today)
+    could, can = who_could_take_part(before, today), who_could_take_part(after, today)
     for role, words, fields in (
         (Role.MENTEE, "a mentee", "mentee_categories"),
         (Role.MENTOR, "a mentor", "mentor_categories"),
@@ -142,13 +142,14 @@ def _members_check(before: dict, after: dict) -> tuple[dict[str, list[str]], lis
     return errors, notes
 
 
-def _could_take_part(values: dict, today: dt.date) -> dict[str, int]:
+def who_could_take_part(values: dict, today: dt.date | None = None) -> dict[str, int]:
     """How many current members (with a job title) the settings `values` let opt in, per role.
 
     The members are read grouped by category and years, a few rows whatever their number,
     and each group is put to the one eligibility rule (members.models.eligibility_of)
     with a new cycle's threshold: the settings' own.
     """
+    today = today or timezone.localdate()
     rules = EligibilityRules(
         cycle_name="new",
         mentee_categories=frozenset(values["mentee_categories"]),
