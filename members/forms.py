@@ -198,7 +198,14 @@ class OptInForm(forms.Form):
                 "If you opt in",
                 "meeting_modes",
                 *commitments,
-                *(["agree_to_join"] if self.needs_agreement else []),
+                *(
+                    [
+                        HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
+                        "agree_to_join",
+                    ]
+                    if self.needs_agreement
+                    else []
+                ),
                 "commitments_key",
             ),
         )
@@ -454,6 +461,7 @@ class ProgramSettingsForm(forms.ModelForm):
         fields = list(SETTINGS_FIELDS)
         widgets = {
             "orientation_text": forms.Textarea(attrs={"rows": 6}),
+            "nonmember_agreement": forms.Textarea(attrs={"rows": 2}),
             "page_home": forms.Textarea(attrs={"rows": 18}),
             "page_mentor": forms.Textarea(attrs={"rows": 14}),
             "page_mentee": forms.Textarea(attrs={"rows": 14}),
@@ -486,19 +494,18 @@ class ProgramSettingsForm(forms.ModelForm):
         )
         self.fields["mentor_min_years"].widget.attrs.update({"min": 0, "max": 50})
         self.fields["commitments"] = LinesField(
-            label="Commitments",
+            label="Commitments, one a line",
             required=False,
             widget=forms.Textarea(attrs={"rows": 6}),
-            help_text="One a line. Every mentor and mentee ticks each one when opting in; an opt-in keeps the "
-            "wording it accepted.",
+            help_text="Every mentor and mentee ticks each one when opting in; an opt-in keeps the wording it accepted.",
         )
         self.fields["regions"] = RegionsField(
-            label="Regions",
+            label="Regions, one a line as “code: Name”",
             required=False,
             known=list(settings.regions),
             widget=forms.Textarea(attrs={"rows": 7}),
-            help_text="One a line, as “code: Name”. The code is what each member's profile keeps: to rename a "
-            "region, change its name and keep its code. A region members are in cannot be removed.",
+            help_text="The code is what each member's profile keeps: to rename a region, change its name and keep "
+            "its code. A region members are in cannot be removed.",
         )
         markdown = (
             "Markdown: a blank line between paragraphs, “## ” before a heading, “- ” before a list item, "
