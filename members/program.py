@@ -10,8 +10,10 @@ with the row's version number. The saving service publishes the new version in D
 cache when its transaction commits (Redis in production, shared by every web and worker
 process); a process compares its copy's version with the published one at most once a
 second and re-reads the row when they differ — or when the cache has lost the number
-(Redis restarted), since then it cannot know. Without Redis (`make run`) the cache is the
-process's own: a `program_preset` run from another shell shows after a restart.
+(Redis restarted), since then it cannot know; a process that finds a newer row than the
+cache says (saved while Redis was away) publishes its version again. Without Redis
+(`make run`) the cache is the process's own: a `program_preset` run from another shell
+shows after a restart.
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ def program() -> Program:
         if published is None:
             # add, not set: a process that read an older row must not hide a newer version.
             cache.add(VERSION_KEY, held.version, timeout=None)
+        elif held.version > published:
+            # The cache lost a newer version (a save while Redis was away): say it again.
+            cache.set(VERSION_KEY, held.version, timeout=None)
     with _lock:
         _held, _checked_at = held, now
     return held

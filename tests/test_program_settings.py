@@ -416,3 +416,13 @@ def test_a_non_member_is_offered_to_apply_on_their_page_where_the_program_allows
 
     assert "You may also apply without renewing, if you agree to join." in page
     assert reverse("members:enrollment-create") in page
+
+
+def test_a_version_saved_while_the_cache_was_away_is_published_again(save, monkeypatch):
+    monkeypatch.setattr(program_module, "RECHECK_SECONDS", 0)
+    save(program_name="Saved while Redis was away")
+    cache.set(VERSION_KEY, 0)  # Redis came back with the number it had before the save
+    program_module.forget()  # the process that saved, or any that reads the row afresh
+
+    assert program().program_name == "Saved while Redis was away"
+    assert cache.get(VERSION_KEY) == 1  # so the other processes, holding version 0, read it too
