@@ -16,10 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process)
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process);
+## PRESET=llama (or arla) first configures the program from that preset
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo $(if $(PRESET),--preset $(PRESET))
 	$(PY) manage.py seed_demo_pairs
 	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -233,7 +233,7 @@ ACCOUNT_FORMS = {
 ACCOUNT_SIGNUP_REDIRECT_URL = "members:membership-join"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "members:program"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ArLA Mentoring] "
+# The subject prefix is the program's sender name, from its settings (members.accounts.AccountAdapter).
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {

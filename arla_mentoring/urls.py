@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from members.accounts import AdminLoginForm
+from members.program import program
 
 from . import views
 
-admin.site.site_header = "ArLA Mentoring administration"
-admin.site.site_title = "ArLA Mentoring admin"
+# The program's own name, read when a page is drawn (a lazy string: the settings live in the database).
+admin.site.site_header = lazy(lambda: f"{program().program_name} administration", str)()
+admin.site.site_title = lazy(lambda: f"{program().association_short_name} Mentoring admin", str)()
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [

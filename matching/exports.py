@@ -13,6 +13,7 @@ import tablib
 from django.utils import timezone
 
 from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
+from members.program import program
 from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
 
 from .reports import PEOPLE, ended_on, full_name, name_and_email
@@ -210,4 +211,4 @@ def export_file(cycle: Cycle, what: str, fmt: str) -> bytes:
 
 def export_filename(cycle: Cycle, what: str, fmt: str) -> str:
     slug = re.sub(r"[^0-9A-Za-z]+", "-", cycle.name).strip("-") or str(cycle.pk)
-    return f"arla-mentoring-{slug}-{what}.{fmt}"
+    return f"{program().file_prefix}-{slug}-{what}.{fmt}"

@@ -31,12 +31,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.encoding import force_str
 
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write_rendered
 
 from .models import User
+from .program import program
 
 
 def address_claims_drop(*, email: str, owner: User) -> None:
@@ -99,6 +101,17 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
         return self._check_password(User.objects.holding_address(email).first(), password)
 
 
+class _ProgramSite:
+    """The site as allauth's emails greet with it ("Hello from …!"): named by the program's settings."""
+
+    def __init__(self, site):
+        self.domain = site.domain
+
+    @property
+    def name(self) -> str:
+        return program().email_sender_name
+
+
 class AccountAdapter(DefaultAccountAdapter):
     # allauth builds the links in its emails from the request, whose Host header (its port
     # included: ALLOWED_HOSTS ignores ports) the client chose. A password-reset link could
@@ -110,6 +123,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation) -> str:
         return absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def format_email_subject(self, subject: str) -> str:
+        # The program's sender name, as its settings say it ("[ArLA Mentoring] …").
+        return f"[{program().email_sender_name}] {force_str(subject)}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails go through the outbox like every other email of the site: rendered
@@ -129,7 +146,7 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(
             template_prefix,
             email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+            {"request": request, "email": email, "current_site": _ProgramSite(get_current_site(request)), **context},
         )
         if message.content_subtype == "html":  # what allauth makes of a template with no .txt
             text, html = "", message.body

@@ -1,5 +1,6 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -7,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
 from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
+from .program import program
 
 
 class DateDrillDownChangeList(ChangeList):
@@ -38,6 +40,19 @@ class LongList:
     show_full_result_count = False
 
 
+class RegionFilter(admin.SimpleListFilter):
+    """The program's regions by their names (the settings list them; the column holds codes)."""
+
+    title = "region"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return program().region_choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(region=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
     list_display = (
@@ -50,7 +65,15 @@ class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
         "expires_on",
         "is_staff",
     )
-    list_filter = ("membership_category", "library_type", "region", "is_staff", "is_superuser", "is_active", "groups")
+    list_filter = (
+        "membership_category",
+        "library_type",
+        RegionFilter,
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+    )
     search_fields = ("email", "first_name", "last_name", "job_title", "institution")
     ordering = ("last_name", "first_name", "email")
     date_hierarchy = "expires_on"
@@ -79,6 +102,14 @@ class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            # The program's regions, as on the profile form.
+            return forms.ChoiceField(
+                label="Region", required=False, choices=[("", "---------"), *program().region_choices]
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Cycle)
@@ -111,7 +142,15 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     # the cycle's start, then role) sorts every opt-in of every cycle for each page.
     ordering = ("-pk",)
     autocomplete_fields = ("member",)
-    readonly_fields = ("created_at", "updated_at", "withdrawn_at", "commitments_accepted_at")
+    # What the member accepted, as worded then: a record, never edited.
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "withdrawn_at",
+        "commitments",
+        "commitments_accepted_at",
+        "nonmember_agreement",
+    )
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):

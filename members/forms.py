@@ -1,24 +1,34 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.text import slugify
 
 from .models import (
+    PAIR_MONTHS,
     PROFILE_FIELDS,
     RESOURCE_EXTENSIONS,
+    SETTINGS_FIELDS,
     Area,
     Cycle,
     Enrollment,
     MeetingMode,
+    MembershipCategory,
+    ProgramSettings,
     Resource,
     Role,
     User,
     normalize_tags,
     validate_one_line,
 )
+from .models.program_settings import REGION_CODE
+from .program import program
 from .services.membership import OptIn
+from .services.program import who_could_take_part
 
 
 class SignupExtraForm(forms.Form):
@@ -65,6 +75,10 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["years_experience"].required = True
         self.fields["years_experience"].min_value = 0
+        # The program's regions, as its settings list them now.
+        self.fields["region"] = forms.ChoiceField(
+            label="Region", choices=[("", "---------"), *program().region_choices]
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -134,21 +148,24 @@ class OptInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Preferred ways to meet",
     )
-    commit_term = forms.BooleanField(required=False, label="I will take part for the whole 9–12 months.")
-    commit_ethics = forms.BooleanField(
-        required=False, label="I will be honest and professional, following the ALA Code of Ethics."
-    )
-    commit_confidentiality = forms.BooleanField(
-        required=False, label="I will keep what my mentor or mentee shares with me confidential."
-    )
-    commit_orientation = forms.BooleanField(
-        required=False, label="I will attend the orientation at the ArLA fall conference."
-    )
+    # The fingerprint of the commitments' wording the form showed (Program.commitments_key).
+    commitments_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    agree_to_join = forms.BooleanField(required=False)
 
-    COMMITMENTS = ("commit_term", "commit_ethics", "commit_confidentiality", "commit_orientation")
-
-    def __init__(self, *args, offer: str = Role.MENTEE, **kwargs):
+    def __init__(self, *args, offer: str = Role.MENTEE, needs_agreement: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The program's commitments as they are worded now, one tickbox each.
+        self.settings = program()
+        self.commitment_fields = [f"commitment_{i}" for i in range(1, len(self.settings.commitments) + 1)]
+        for name, text in zip(self.commitment_fields, self.settings.commitments, strict=True):
+            self.fields[name] = forms.BooleanField(required=False, label=text)
+        self.fields["commitments_key"].initial = self.settings.commitments_key
+        # A non-member may apply where the program allows it, by accepting its agreement to join.
+        self.needs_agreement = needs_agreement and self.settings.nonmember_may_apply
+        if self.needs_agreement:
+            self.fields["agree_to_join"].label = self.settings.nonmember_agreement
+        else:
+            del self.fields["agree_to_join"]
         mentee = Fieldset(
             "Mentee",
             "wants_mentor",
@@ -166,6 +183,12 @@ class OptInForm(forms.Form):
             ),
         )
         sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
+        commitments = []
+        if self.commitment_fields:
+            commitments = [
+                HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
+                *self.commitment_fields,
+            ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -174,8 +197,16 @@ class OptInForm(forms.Form):
             Fieldset(
                 "If you opt in",
                 "meeting_modes",
-                HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
-                *self.COMMITMENTS,
+                *commitments,
+                *(
+                    [
+                        HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
+                        "agree_to_join",
+                    ]
+                    if self.needs_agreement
+                    else []
+                ),
+                "commitments_key",
             ),
         )
 
@@ -191,14 +222,31 @@ class OptInForm(forms.Form):
             self.add_error("mentor_goals", "Tell the committee what you would like to share with a mentee.")
         if not data.get("meeting_modes"):
             self.add_error("meeting_modes", "Choose at least one way to meet.")
-        for name in self.COMMITMENTS:
+        if data.get("commitments_key") != self.settings.commitments_key:
+            # The page showed other words (the committee changed them meanwhile): show these, ask again.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("commitments_key")] = self.settings.commitments_key
+            for name in self.commitment_fields:
+                self.data.pop(self.add_prefix(name), None)
+            self.add_error(
+                None,
+                "The program's commitments changed while you were filling in this form: please read them again "
+                "and tick each one.",
+            )
+        for name in self.commitment_fields:
             if not data.get(name):
                 self.add_error(name, "Taking part means agreeing to this commitment.")
+        if self.needs_agreement and not data.get("agree_to_join"):
+            self.add_error("agree_to_join", "You are not a current member: applying means accepting this.")
         return data
 
     def optins(self) -> list[OptIn]:
         """The opt-ins the member ticked, as plain values for the service."""
         data = self.cleaned_data
+        accepted = {
+            "commitments": self.settings.commitments,
+            "nonmember_agreement": self.settings.nonmember_agreement if data.get("agree_to_join") else "",
+        }
         result = []
         if data.get("wants_mentor"):
             result.append(
@@ -208,6 +256,7 @@ class OptInForm(forms.Form):
                     interests=data["mentee_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
                     capacity=1,
+                    **accepted,
                 )
             )
         if data.get("wants_to_mentor"):
@@ -218,6 +267,7 @@ class OptInForm(forms.Form):
                     interests=data["mentor_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
                     capacity=data["capacity"],
+                    **accepted,
                 )
             )
         return result
@@ -256,13 +306,7 @@ class CycleForm(forms.ModelForm):
     its own confirmed action.
     """
 
-    default_length_months = forms.TypedChoiceField(
-        choices=[(n, f"{n} months") for n in range(9, 13)],
-        coerce=int,
-        initial=10,
-        label="Default pair length",
-        help_text="Any pair may run 9 to 12 months; new pairs get this length unless the committee says otherwise.",
-    )
+    default_length_months = forms.TypedChoiceField(coerce=int, label="Default pair length")
 
     class Meta:
         model = Cycle
@@ -288,6 +332,18 @@ class CycleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The program's lengths (Committee → Program); a cycle made before they changed keeps its own.
+        settings = program()
+        lengths = sorted({*settings.lengths, *([self.instance.default_length_months] if self.instance.pk else [])})
+        length = self.fields["default_length_months"]
+        length.choices = [(n, f"{n} months") for n in lengths]
+        length.help_text = (
+            f"Pairs in this program run {settings.length_in_words}; new pairs get this length unless the "
+            "committee says otherwise."
+        )
+        if not self.instance.pk:
+            self.initial.setdefault("default_length_months", settings.default_length_months)
+            self.initial.setdefault("mentor_min_years", settings.mentor_min_years)
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50
@@ -334,7 +390,200 @@ class CycleForm(forms.ModelForm):
             )
         if optin_closes and starts_on and starts_on < optin_closes:
             self.add_error("starts_on", f"The program cannot start before opt-ins close ({optin_closes:%B %-d, %Y}).")
+        self._someone_may_mentor(data.get("mentor_min_years"))
         return data
+
+    def _someone_may_mentor(self, years: int | None) -> None:
+        """A threshold under which no current member could mentor is refused (unless nobody could before)."""
+        settings = program().stored()
+        was = self.instance.mentor_min_years if self.instance.pk else settings["mentor_min_years"]
+        if years is None or years <= was:
+            return
+        could = who_could_take_part({**settings, "mentor_min_years": was})[Role.MENTOR]
+        if could and not who_could_take_part({**settings, "mentor_min_years": years})[Role.MENTOR]:
+            self.add_error(
+                "mentor_min_years",
+                f"No current member who may mentor has {years} years of library experience "
+                f"({could} could mentor with {was}): choose fewer years.",
+            )
+
+
+class LinesField(forms.CharField):
+    """A list of one-line texts, written one a line (blank lines are left out)."""
+
+    widget = forms.Textarea
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class RegionsField(LinesField):
+    """The regions, one a line as "code: Name". A line without a code keeps the code of the
+    region with that name, or gets one made from the name."""
+
+    def __init__(self, *args, known: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {name.casefold(): code for code, name in known}
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(f"{code}: {name}" for code, name in value)
+        return value
+
+    def to_python(self, value) -> list[list[str]]:
+        regions = []
+        for line in super().to_python(value):
+            code, colon, name = line.partition(":")
+            if colon and REGION_CODE.fullmatch(code.strip()):
+                regions.append([code.strip(), name.strip()])
+            else:
+                made = slugify(line).replace("-", "_")[:16].strip("_")
+                regions.append([self.known.get(line.casefold(), made), line])
+        return regions
+
+
+MONTHS = [(n, dt.date(2000, n, 1).strftime("%B")) for n in range(1, 13)]
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    """The program's settings as the committee edits them (Committee → Program). The form
+    converts and checks what the settings say alone; the service checks the rest."""
+
+    # The version the page showed: saving over a newer one (someone saved meanwhile) is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = ProgramSettings
+        fields = list(SETTINGS_FIELDS)
+        widgets = {
+            "orientation_text": forms.Textarea(attrs={"rows": 6}),
+            "nonmember_agreement": forms.Textarea(attrs={"rows": 2}),
+            "page_home": forms.Textarea(attrs={"rows": 18}),
+            "page_mentor": forms.Textarea(attrs={"rows": 14}),
+            "page_mentee": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args, settings, **kwargs):
+        instance = ProgramSettings(**settings.stored())
+        super().__init__(*args, instance=instance, initial={"version": settings.version}, **kwargs)
+        lengths = [(n, f"{n} months") for n in range(PAIR_MONTHS[0], PAIR_MONTHS[1] + 1)]
+        for name in ("min_length_months", "default_length_months", "max_length_months"):
+            self.fields[name] = forms.TypedChoiceField(label=self.fields[name].label, choices=lengths, coerce=int)
+        self.fields["default_length_months"].help_text = "New cycles and new pairs start with it."
+        self.fields["orientation_month"] = forms.TypedChoiceField(
+            label="Usual month of the orientation", choices=MONTHS, coerce=int
+        )
+        categories = [(c.value, c.label) for c in MembershipCategory]
+        self.fields["mentee_categories"] = forms.MultipleChoiceField(
+            label="Who may be a mentee",
+            choices=categories,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text="The membership categories a mentee may have.",
+        )
+        self.fields["mentor_categories"] = forms.MultipleChoiceField(
+            label="Who may be a mentor",
+            choices=categories,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text="The membership categories a mentor may have.",
+        )
+        self.fields["mentor_min_years"].widget.attrs.update({"min": 0, "max": 50})
+        self.fields["commitments"] = LinesField(
+            label="Commitments, one a line",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 6}),
+            help_text="Every mentor and mentee ticks each one when opting in; an opt-in keeps the wording it accepted.",
+        )
+        self.fields["regions"] = RegionsField(
+            label="Regions, one a line as “code: Name”",
+            required=False,
+            known=list(settings.regions),
+            widget=forms.Textarea(attrs={"rows": 7}),
+            help_text="The code is what each member's profile keeps: to rename a region, change its name and keep "
+            "its code. A region members are in cannot be removed.",
+        )
+        markdown = (
+            "Markdown: a blank line between paragraphs, “## ” before a heading, “- ” before a list item, "
+            "**bold**, *italics*, [a link](https://…). HTML is shown as text; images are not shown."
+        )
+        for name in ("page_home", "page_mentor", "page_mentee"):
+            self.fields[name].help_text = markdown
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(
+                "Names",
+                "association_name",
+                Div(
+                    Div("association_short_name", css_class="col-md-4"),
+                    Div("program_name", css_class="col-md-8"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("committee_name", css_class="col-md-6"),
+                    Div("email_sender_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                css_id="settings-names",
+            ),
+            Fieldset(
+                "The conference and the orientation",
+                "conference_name",
+                Div(
+                    Div("orientation_name", css_class="col-md-8"),
+                    Div("orientation_month", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "orientation_text",
+                css_id="settings-conference",
+            ),
+            Fieldset(
+                "Pairs",
+                Div(
+                    Div("min_length_months", css_class="col-md-4"),
+                    Div("default_length_months", css_class="col-md-4"),
+                    Div("max_length_months", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                css_id="settings-pairs",
+            ),
+            Fieldset(
+                "Who may take part",
+                Div(
+                    Div("mentee_categories", css_class="col-md-6"),
+                    Div("mentor_categories", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "mentor_min_years",
+                "nonmember_may_apply",
+                "nonmember_agreement",
+                css_id="settings-who",
+            ),
+            Fieldset("Commitments", "commitments", css_id="settings-commitments"),
+            Fieldset("Regions", "regions", css_id="settings-regions"),
+            Fieldset("Program pages", "page_home", "page_mentor", "page_mentee", css_id="settings-pages"),
+        )
+
+    def _post_clean(self):
+        # The model's checks run in the service, once, with the database's (a region in use,
+        # nobody left to take part): here only what the fields say alone.
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
+
+    def add_errors(self, errors: dict) -> None:
+        """A refusal of the service, each sentence under its field (or above the form)."""
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 class ResourceForm(forms.ModelForm):

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from .views import cycles, membership, program, resources, roster
+from .views import cycles, membership, program, resources, roster, settings
 
 app_name = "members"
 
 urlpatterns = [
-    path("", program.program, name="program"),
+    path("", program.program_page, name="program"),
     path("program/mentors/", program.program_mentor, name="program-mentor"),
     path("program/mentees/", program.program_mentee, name="program-mentee"),
     path("me/", membership.profile, name="profile"),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),
     path("committee/cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle-edit"),
     path("committee/cycles/<int:pk>/opt-ins/", cycles.cycle_toggle, name="cycle-toggle"),
+    path("committee/program/", settings.program_settings, name="program-settings"),
     path("committee/import/", roster.roster_upload, name="import"),
     path("committee/import/confirm/", roster.roster_confirm, name="import-confirm"),
     path("committee/import/template.csv", roster.roster_template, name="import-template"),

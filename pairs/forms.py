@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from arla_mentoring.paging import first_of
 from members.models import Cycle, Enrollment, User
+from members.program import program
 
 from .models import (
     MAX_MONTHS,
@@ -60,6 +61,9 @@ class PairForm(forms.Form):
         self.fields["mentee"].queryset = base.mentees().waiting()
         self.fields["mentor"].queryset = base.mentors().taking_part()
         self.fields["liaison"].queryset = User.objects.liaisons()
+        # The program's lengths (Committee → Program), and the cycle's own default if it was set before they changed.
+        lengths = sorted({*program().lengths, cycle.default_length_months})
+        self.fields["length_months"].choices = [(n, f"{n} months") for n in lengths]
         self.fields["length_months"].initial = cycle.default_length_months
         self._offer("mentee", mentee_q)
         self._offer("mentor", mentor_q)

@@ -371,6 +371,8 @@ class Milestone:
     due_on: dt.date
     done_on: dt.date | None
     state: str  # done, overdue, due (within two weeks), upcoming
+    # What the milestone is, whatever the program calls it: calendars key their events on it.
+    key: str = ""
 
     @property
     def css(self) -> str:
@@ -386,7 +388,7 @@ class OrientationAttendanceQuerySet(models.QuerySet):
 
 
 class OrientationAttendance(models.Model):
-    """Whether a member came to their cycle's orientation at the fall conference, as the committee marked it.
+    """Whether a member came to their cycle's orientation (where the year starts), as the committee marked it.
 
     The event itself is the cycle's: its date (`Cycle.starts_on`) and place
     (`Cycle.orientation`). Written only by `pairs.services.orientation_mark`.

@@ -8,6 +8,7 @@ from .models import Milestone
 
 DUE_SOON = dt.timedelta(days=14)
 FIRST_CONTACT_WITHIN = dt.timedelta(days=14)
+ORIENTATION = "orientation-at-the-fall-conference"
 
 
 def _state(due_on: dt.date, done_on: dt.date | None, today: dt.date) -> str:
@@ -35,20 +36,28 @@ def milestones(
     evaluation_done_on: dt.date | None,
     ended_on: dt.date | None,
     today: dt.date,
+    orientation: str = "Orientation",
 ) -> list[Milestone]:
     """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order.
 
-    `orientation_done_on` is the orientation's date when the committee marked both
-    sides as present, else None: an orientation that has passed without them is overdue.
+    `orientation` is what the program calls it ("Mentoring orientation at the ArLA fall
+    conference"). `orientation_done_on` is the orientation's date when the committee marked
+    both sides as present, else None: an orientation that has passed without them is overdue.
     """
     rows = [
-        ("Introduction sent", created_on, introduction_sent_on),
-        ("First contact", created_on + FIRST_CONTACT_WITHIN, first_checkin_on),
-        ("Orientation at the fall conference", orientation_on, orientation_done_on),
-        ("Goals set", starts_on + dt.timedelta(days=30), first_goal_on),
-        ("Midpoint review", midpoint_on, midpoint_checkin_on),
-        ("Closing evaluation", ends_on, evaluation_done_on),
-        ("End of the mentoring year", ends_on, ended_on or (ends_on if ends_on <= today else None)),
+        ("introduction-sent", "Introduction sent", created_on, introduction_sent_on),
+        ("first-contact", "First contact", created_on + FIRST_CONTACT_WITHIN, first_checkin_on),
+        # The key is the name this milestone had before programs named it: calendars imported then stay in step.
+        (ORIENTATION, orientation, orientation_on, orientation_done_on),
+        ("goals-set", "Goals set", starts_on + dt.timedelta(days=30), first_goal_on),
+        ("midpoint-review", "Midpoint review", midpoint_on, midpoint_checkin_on),
+        ("closing-evaluation", "Closing evaluation", ends_on, evaluation_done_on),
+        (
+            "end-of-the-mentoring-year",
+            "End of the mentoring year",
+            ends_on,
+            ended_on or (ends_on if ends_on <= today else None),
+        ),
     ]
-    result = [Milestone(name, due, done, _state(due, done, today)) for name, due, done in rows]
+    result = [Milestone(name, due, done, _state(due, done, today), key) for key, name, due, done in rows]
     return sorted(result, key=lambda m: m.due_on)

@@ -186,9 +186,15 @@ class People:
         from django.utils import timezone
 
         from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN
-        from members.models import MENTEE_CATEGORIES, MENTOR_CATEGORIES, User
+        from members.models import EligibilityRules, Role, User, eligibility
+        from members.program import program
 
         today = timezone.localdate()
+        settings = program()
+        # The program's categories, with the default threshold of 5 years the bench's cycles keep.
+        rules = EligibilityRules(
+            "bench", frozenset(settings.mentee_categories), frozenset(settings.mentor_categories), 5
+        )
         members = (
             User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
             .exclude(email=COMMITTEE_EMAIL)
@@ -199,9 +205,9 @@ class People:
         for m in members:
             if not m.is_current_member(today):
                 continue
-            if m.membership_category in MENTOR_CATEGORIES and (m.years_experience or 0) >= 5:
+            if eligibility(m, None, Role.MENTOR, today, rules=rules).ok:
                 self.mentors.append(m)
-            elif m.membership_category in MENTEE_CATEGORIES:
+            elif eligibility(m, None, Role.MENTEE, today, rules=rules).ok:
                 self.mentees.append(m)
 
     def take(self, mentors: int, mentees: int) -> tuple[list, list]:
@@ -678,6 +684,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
             for what in EXPORTS
             for fmt in FORMATS
         ],
+        Page("members:program-settings", "committee"),
         Page("members:import", "committee"),
         Page("members:import-template", "committee"),
         Page("pairs:pair-list", "committee"),

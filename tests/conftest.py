@@ -97,6 +97,26 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _program_settings_held(request, _fresh_cache):
+    """Each test starts with the program's settings read afresh from its own database, and
+    held as a running process holds them (members.program): reading them then costs a page
+    no query, whichever test ran before."""
+    from members import program
+
+    program.forget()
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        program.program()
+    yield
+    program.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Production's PBKDF2 takes ~0.3 s a password: far too slow for hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,6 +11,13 @@ from pairs.models import Evaluation, EvaluationKind, Pair, add_months
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
+def accepting(settings) -> dict[str, str]:
+    """What an opt-in form sends when every commitment of `settings` (members.program.Program)
+    is ticked: the tickboxes, and the fingerprint of the wording the form showed."""
+    ticks = {f"commitment_{i}": "on" for i in range(1, len(settings.commitments) + 1)}
+    return {**ticks, "commitments_key": settings.commitments_key}
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     """A current member with a complete profile (library staff, 3 years in)."""
 

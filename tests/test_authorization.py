@@ -40,7 +40,7 @@ from django.utils.dateformat import format as date_format
 
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
-from members.models import Cycle, Enrollment, Resource, Role, User, committee_group
+from members.models import Cycle, Enrollment, ProgramSettings, Resource, Role, User, committee_group
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
@@ -97,6 +97,7 @@ TABLE = {
     "matching:health-home":                 (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
     "matching:health":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "matching:export":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:program-settings":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:import":                       (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:import-confirm":               (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "members:import-template":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
@@ -354,6 +355,7 @@ WATCHED = (
     KindSetting,
     EmailPreference,
     OrientationAttendance,
+    ProgramSettings,
     MatchSettings,
     Proposal,
     ProposalPair,
@@ -382,6 +384,7 @@ def assert_nothing_changed(before: dict[str, list[dict]], what: str) -> None:
 CASES = [(name, role, expected) for name, row in TABLE.items() for role, expected in zip(ROLES, row, strict=True)]
 
 HIJACK = {
+    "program_name": "hijacked",
     "goals": "hijacked",
     "title": "hijacked",
     "met_on": "2020-01-01",

@@ -246,3 +246,17 @@ def test_member_is_refused_every_cycle_page_and_changes_nothing(client_for, memb
     assert client.get(url).status_code == 403
     assert client.post(url, {**cycle_data(name="mine"), "action": "close"}).status_code == 403
     assert list(Cycle.objects.values_list("name", "is_open")) == [(cycle.name, True)]
+
+
+def test_a_mentors_threshold_no_current_member_meets_is_refused(client_for, committee, cycle):
+    # The committee member is the one current member who may mentor (a librarian, 15 years).
+    response = client_for(committee).post(
+        reverse("members:cycle-edit", args=[cycle.pk]), cycle_data(name=cycle.name, mentor_min_years="16")
+    )
+
+    assert response.status_code == 200
+    assert "No current member who may mentor has 16 years of library experience (1 could mentor with 5)" in (
+        response.text
+    )
+    cycle.refresh_from_db()
+    assert cycle.mentor_min_years == 5

@@ -46,18 +46,26 @@ from members.models import (
     LibraryType,
     MeetingMode,
     MembershipCategory,
-    Region,
     Resource,
     Role,
     User,
 )
+from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from outbox.tokens import unsubscribe_token
 from pairs.models import CheckIn, Evaluation, Goal, add_months
 
 from . import strategies as hs
-from .factories import TEST_PASSWORD, CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+from .factories import (
+    TEST_PASSWORD,
+    CycleFactory,
+    EnrollmentFactory,
+    EvaluationFactory,
+    PairFactory,
+    UserFactory,
+    accepting,
+)
 from .test_authorization import WATCHED, assert_nothing_changed, database_state
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +80,10 @@ FUZZ = settings(
 )
 
 HUGE_PK = 10**20  # beyond any integer column: the lookup must answer 404, not crash
+# The program's regions and commitments as they are before anyone changes the settings.
+PROGRAM = preset_defaults()
+REGION_CODES = [code for code, _ in PROGRAM.regions]
+REGION_NAMES = [name for _, name in PROGRAM.regions]
 
 
 # --- The world ---------------------------------------------------------------------------------
@@ -185,7 +197,7 @@ PROFILE = {
     "phone": lambda w: choice("501-555-0100", "+1 (501) 555-0100", ""),
     "institution": lambda w: TEXT,
     "library_type": lambda w: choice(*LibraryType.values),
-    "region": lambda w: choice(*Region.values),
+    "region": lambda w: choice(*REGION_CODES),
     "membership_category": lambda w: choice(*MembershipCategory.values),
     "job_title": lambda w: TEXT,
     "responsibilities": lambda w: hs.some_of(Area.values),
@@ -201,8 +213,8 @@ OPT_IN = {
     "mentor_interests": lambda w: st.just("") | TEXT,
     "capacity": lambda w: st.integers(1, 5).map(str),
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
-    **{name: (lambda w: TICK) for name in ("commit_term", "commit_ethics", "commit_confidentiality")},
-    "commit_orientation": lambda w: TICK,
+    **{name: (lambda w: TICK) for name in accepting(PROGRAM) if name.startswith("commitment_")},
+    "commitments_key": lambda w: choice(PROGRAM.commitments_key, "stale", ""),
 }
 CYCLE = {
     "name": lambda w: hs.plain_text(max_size=40),
@@ -214,6 +226,34 @@ CYCLE = {
     "orientation": lambda w: TEXT,
     "default_length_months": lambda w: st.integers(9, 12).map(str),
     "mentor_min_years": lambda w: st.integers(0, 50).map(str),
+}
+SETTINGS = {
+    **{
+        name: (lambda w: TEXT)
+        for name in (
+            "association_name",
+            "association_short_name",
+            "program_name",
+            "committee_name",
+            "email_sender_name",
+            "conference_name",
+            "orientation_name",
+            "nonmember_agreement",
+        )
+    },
+    "orientation_month": lambda w: st.integers(0, 13).map(str),
+    **{
+        name: (lambda w: st.integers(8, 13).map(str))
+        for name in ("min_length_months", "default_length_months", "max_length_months")
+    },
+    "mentee_categories": lambda w: hs.some_of(MembershipCategory.values),
+    "mentor_categories": lambda w: hs.some_of(MembershipCategory.values),
+    "mentor_min_years": lambda w: st.integers(-1, 60).map(str),
+    "nonmember_may_apply": lambda w: st.just("") | TICK,
+    "commitments": lambda w: LONG_TEXT,
+    "regions": lambda w: choice("central: Central Arkansas\ndelta: The Delta", "Delta", "x:", "") | TEXT,
+    **{name: (lambda w: LONG_TEXT) for name in ("orientation_text", "page_home", "page_mentor", "page_mentee")},
+    "version": lambda w: choice("0", "1", "-1", "x"),
 }
 WEIGHTS = {
     **{
@@ -326,6 +366,7 @@ FORMS = {
         lambda w: [url("members:cycle-toggle", w.running.pk), url("members:cycle-toggle", w.open_cycle.pk)],
         {"action": lambda w: choice("open", "close")},
     ),
+    "members:program-settings": Form("committee", lambda w: [url("members:program-settings")], SETTINGS),
     "members:resource-suggest": Form(
         "member",
         lambda w: [url("members:resource-suggest")],
@@ -817,7 +858,7 @@ CELLS = {  # what a roster's cell plausibly holds; hostile rows hold anything
     "phone": choice("501-555-0100", "+1 (501) 555-0100", ""),
     "institution": hs.plain_text(60),
     "library_type": choice(*LibraryType.values, *LibraryType.labels, "PUBLIC", ""),
-    "region": choice(*Region.values, *Region.labels, ""),
+    "region": choice(*REGION_CODES, *REGION_NAMES, ""),
     "membership_category": choice(*MembershipCategory.values, *MembershipCategory.labels, ""),
     "job_title": hs.plain_text(60),
     "responsibilities": st.builds("; ".join, hs.some_of(Area.values)) | st.just(""),

@@ -7,17 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Enrollment, EnrollmentStatus, User
+from members.program import preset_defaults
 
-from .factories import CycleFactory, EnrollmentFactory
+from .factories import CycleFactory, EnrollmentFactory, accepting
 
 pytestmark = pytest.mark.django_db
 
-COMMITMENTS = {
-    "commit_term": "on",
-    "commit_ethics": "on",
-    "commit_confidentiality": "on",
-    "commit_orientation": "on",
-}
+# Ticking every commitment of the program as it is before anyone changes the settings.
+COMMITMENTS = accepting(preset_defaults())
 
 
 def profile_data(**overrides):
@@ -102,7 +99,7 @@ def test_new_member_can_join_without_opting_in(client_for, new_account, cycle):
 
 def test_opting_in_without_the_commitments_is_refused_and_changes_nothing(client_for, new_account, cycle):
     data = {**profile_data(), **mentee_optin()}
-    del data["commit_ethics"], data["commit_orientation"]
+    del data["commitment_2"], data["commitment_4"]
 
     response = client_for(new_account).post(reverse("members:membership-join"), data)
 
@@ -138,7 +135,7 @@ def test_ineligible_member_asking_for_a_mentor_is_refused_and_nothing_is_saved(c
 
     response = client_for(new_account).post(reverse("members:membership-join"), data, follow=True)
 
-    assert "Mentees are library staff or students" in response.text
+    assert "Mentees in the ArLA Mentoring Program come from these membership categories" in response.text
     new_account.refresh_from_db()
     assert not new_account.has_joined  # the whole form was refused, not just the opt-in
     assert not Enrollment.objects.exists()

@@ -18,7 +18,7 @@ from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ORIENTATION = "Orientation at the fall conference"
+ORIENTATION = "Mentoring orientation at the ArLA fall conference"
 
 
 def days(n: int) -> dt.date:

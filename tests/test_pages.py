@@ -30,6 +30,8 @@ PAGES = [
     ("members:enrollment-list", "committee", 6),
     ("members:cycle-list", "committee", 4),
     ("members:cycle-create", "committee", 3),
+    # Session, user, committee group, the settings' row (who saved them last).
+    ("members:program-settings", "committee", 4),
     ("members:resource-list", "member", 6),
     ("members:resource-review", "committee", 5),
 ]

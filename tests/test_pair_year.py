@@ -400,18 +400,20 @@ def test_pair_calendar_file_has_the_milestones_with_the_orientations_place(clien
     assert set(events) == {
         "Introduction sent",
         "First contact",
-        "Orientation at the fall conference",
+        "Mentoring orientation at the ArLA fall conference",
         "Goals set",
         "Midpoint review",
         "Closing evaluation",
         "End of the mentoring year",
     }
-    orientation = events["Orientation at the fall conference"]
+    orientation = events["Mentoring orientation at the ArLA fall conference"]
     assert str(orientation["LOCATION"]) == cycle.orientation
     assert orientation["DTSTART"].dt == cycle.starts_on
     assert events["End of the mentoring year"]["DTSTART"].dt == pair.ends_on
     assert f"{settings.SITE_URL}/pairs/{pair.pk}/" in str(events["Goals set"]["DESCRIPTION"])
     assert len({str(e["UID"]) for e in events.values()}) == 7
+    # The orientation's event keeps the UID it had before programs named it: an imported calendar updates.
+    assert str(orientation["UID"]) == f"pair-{pair.pk}-orientation-at-the-fall-conference@arla-mentoring"
 
 
 def test_pair_calendar_file_is_404_for_a_stranger(client_for, pair, stranger):

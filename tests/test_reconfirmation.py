@@ -11,10 +11,10 @@ from django.utils import timezone
 from members.models import Enrollment
 
 from .factories import CycleFactory, EnrollmentFactory
+from .test_membership import COMMITMENTS
 
 pytestmark = pytest.mark.django_db
 
-COMMITMENTS = ("commit_term", "commit_ethics", "commit_confidentiality", "commit_orientation")
 LAST_YEARS_GOALS = "Share what fifteen years of cataloging taught me."
 LAST_YEARS_TOPICS = "RDA, authority control, leading a small team"
 
@@ -100,7 +100,7 @@ def test_past_mentor_ticks_renews_and_mentors_again_with_last_years_answers(clie
     client = client_for(past_mentor)
     page = renewal_page(client)
     data = as_posted(page.context["profile_form"], page.context["optin_form"])
-    data.update({"wants_to_mentor": "on", **dict.fromkeys(COMMITMENTS, "on")})
+    data.update({"wants_to_mentor": "on", **COMMITMENTS})
 
     response = client.post(reverse("members:membership-renew"), data, follow=True)
 
@@ -119,9 +119,7 @@ def test_past_mentor_may_change_last_years_answers_before_renewing(client_for, p
     client = client_for(past_mentor)
     page = renewal_page(client)
     data = as_posted(page.context["profile_form"], page.context["optin_form"])
-    data.update(
-        {"wants_to_mentor": "on", "capacity": "1", "meeting_modes": ["phone"], **dict.fromkeys(COMMITMENTS, "on")}
-    )
+    data.update({"wants_to_mentor": "on", "capacity": "1", "meeting_modes": ["phone"], **COMMITMENTS})
 
     client.post(reverse("members:membership-renew"), data)
 

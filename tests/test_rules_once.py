@@ -15,7 +15,9 @@ APPS = ("arla_mentoring", "outbox", "members", "pairs", "matching")
 # rule: (what a copy of it looks like, the one file allowed to hold it)
 RULES = {
     "who may take part (eligibility)": (
-        r"MENTOR_CATEGORIES|MENTEE_CATEGORIES|[<>]=?\s*\w*\.?mentor_min_years",
+        # "x in …mentee_categories" is the check; "for x in …" lists them (the program pages do).
+        r"(?<!for )\b\w+\s+(?:not\s+)?in\s+[\w.]*(?:mentee|mentor)_categories"
+        r"|[<>]=?\s*\w*\.?mentor_min_years|MENTOR_CATEGORIES",
         "members/models/enrollments.py",
     ),
     "still taking part (waiting or paired)": (

@@ -11,7 +11,7 @@ TODAY = dt.date(2030, 3, 1)
 NAMES = [
     "Introduction sent",
     "First contact",
-    "Orientation at the fall conference",
+    "Mentoring orientation at the ArLA fall conference",
     "Goals set",
     "Midpoint review",
     "Closing evaluation",
@@ -38,6 +38,7 @@ def timeline_args(**changes) -> dict:
         "evaluation_done_on": None,
         "ended_on": None,
         "today": TODAY,
+        "orientation": "Mentoring orientation at the ArLA fall conference",  # the program's name for it
     }
     return {**args, **changes}
 
@@ -82,7 +83,7 @@ def test_an_orientation_a_month_away_is_upcoming_and_the_later_milestones_too():
 
     for name in NAMES[2:]:
         assert m[name].state == "upcoming", name
-    assert m["Orientation at the fall conference"].css == "secondary"
+    assert m["Mentoring orientation at the ArLA fall conference"].css == "secondary"
 
 
 @pytest.mark.parametrize(
@@ -100,8 +101,8 @@ def test_orientation_is_done_on_its_day_when_both_sides_were_marked_present():
 
     m = timeline(orientation_on=orientation, orientation_done_on=orientation, starts_on=orientation)
 
-    assert m["Orientation at the fall conference"].state == "done"
-    assert m["Orientation at the fall conference"].done_on == orientation
+    assert m["Mentoring orientation at the ArLA fall conference"].state == "done"
+    assert m["Mentoring orientation at the ArLA fall conference"].done_on == orientation
 
 
 def test_an_orientation_past_without_both_sides_marked_present_is_overdue():
@@ -109,8 +110,8 @@ def test_an_orientation_past_without_both_sides_marked_present_is_overdue():
 
     m = timeline(orientation_on=orientation, orientation_done_on=None, starts_on=orientation)
 
-    assert m["Orientation at the fall conference"].state == "overdue"
-    assert m["Orientation at the fall conference"].done_on is None
+    assert m["Mentoring orientation at the ArLA fall conference"].state == "overdue"
+    assert m["Mentoring orientation at the ArLA fall conference"].done_on is None
 
 
 def test_goals_set_is_due_a_month_after_the_start_and_done_with_the_first_goal():
@@ -156,7 +157,7 @@ def test_a_pair_made_after_the_conference_lists_the_orientation_first():
         **timeline_args(orientation_on=orientation, starts_on=TODAY, created_on=TODAY, introduction_sent_on=None)
     )
 
-    assert [m.name for m in result][:2] == ["Orientation at the fall conference", "Introduction sent"]
+    assert [m.name for m in result][:2] == ["Mentoring orientation at the ArLA fall conference", "Introduction sent"]
     assert [m.due_on for m in result] == sorted(m.due_on for m in result)
 
 

@@ -12,11 +12,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, Role, eligibility_of
+from members.models import Cycle, EligibilityRules, Enrollment, Role, eligibility_of
 from pairs.models import Pair, PairStatus
 
 from ..models import MatchSettings
@@ -38,6 +38,7 @@ COLUMNS = {
     "expires_on": "member__expires_on",
     "category": "member__membership_category",
     "profile_job_title": "member__job_title",
+    "agreed_to_join": "agreed_to_join",
 }
 
 
@@ -64,7 +65,10 @@ def _columns(queryset) -> dict[str, list]:
     """The rows as columns, one list per name of COLUMNS, with the areas decoded by one
     json.loads for all rows (decoding the JSON column row by row was slow)."""
     rows = list(
-        queryset.annotate(areas_json=Cast("responsibilities", TextField()))
+        queryset.annotate(
+            areas_json=Cast("responsibilities", TextField()),
+            agreed_to_join=~Q(nonmember_agreement=""),
+        )
         .values_list(*COLUMNS.values())
         .order_by("pk")
     )
@@ -108,19 +112,22 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     e = _columns(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
     mentees = _group(e, [1] * len(e["pk"]))
     mentors = _group(m, [c - active.get(pk, 0) for pk, c in zip(m["pk"], m["capacity"], strict=True)])
-    # The rule of who may mentor (members.models.eligibility_of), asked of every mentor row.
+    # The rule of who may mentor (members.models.eligibility_of), asked of every mentor row
+    # as an opt-in already made is held to it (not the categories it passed when made).
     ineligible = {}
-    for pk, expires_on, category, years, job_title in zip(
-        m["pk"], m["expires_on"], m["category"], m["years"], m["profile_job_title"], strict=True
+    eligibility_rules = EligibilityRules.of(cycle).for_optins_made()
+    for pk, expires_on, category, years, job_title, agreed in zip(
+        m["pk"], m["expires_on"], m["category"], m["years"], m["profile_job_title"], m["agreed_to_join"], strict=True
     ):
         verdict = eligibility_of(
             role=Role.MENTOR,
-            cycle=cycle,
+            rules=eligibility_rules,
             expires_on=expires_on,
             category=category,
             years=years,
             job_title=job_title,
             today=today,
+            agrees_to_join=agreed,
         )
         if not verdict.ok:
             ineligible[pk] = verdict.short

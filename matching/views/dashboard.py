@@ -17,9 +17,9 @@ from members.models import (
     Enrollment,
     LibraryType,
     MembershipCategory,
-    Region,
 )
 from pairs.emails import introductions_news
+from members.program import program
 from pairs.services import pairing
 
 from .. import reports
@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     # A value the drop-downs do not offer (an edited address) filters nothing.
     filters = {
         "member__library_type": _offered(request.GET.get("library_type", ""), LibraryType.values),
-        "member__region": _offered(request.GET.get("region", ""), Region.values),
+        "member__region": _offered(request.GET.get("region", ""), [code for code, _ in program().regions]),
         "member__membership_category": _offered(request.GET.get("category", ""), MembershipCategory.values),
     }
     sort = request.GET.get("sort", "date")
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "filters": {k.split("__")[-1]: v for k, v in filters.items()},
             "sort": sort,
             "library_types": LibraryType.choices,
-            "regions": Region.choices,
+            "regions": program().region_choices,
             "categories": MembershipCategory.choices,
             "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle)),
             "draft": proposals.draft_for(cycle),

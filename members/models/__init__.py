@@ -6,16 +6,16 @@ One concept a module; everything is importable from `members.models` as before.
 from .cycles import Cycle, CycleQuerySet
 from .enrollments import (
     ELIGIBLE,
-    MENTEE_CATEGORIES,
-    MENTOR_CATEGORIES,
     TAKING_PART,
     Eligibility,
+    EligibilityRules,
     Enrollment,
     EnrollmentQuerySet,
     eligibility,
     eligibility_of,
 )
 from .people import COMMITTEE_GROUP, COMMITTEE_PERMISSIONS, PROFILE_FIELDS, User, UserManager, committee_group
+from .program_settings import PAIR_MONTHS, SETTINGS_FIELDS, ProgramSettings
 from .resources import (
     NEEDS_LINK_OR_FILE,
     RESOURCE_EXTENSIONS,
@@ -35,7 +35,6 @@ from .values import (
     LibraryType,
     MeetingMode,
     MembershipCategory,
-    Region,
     Role,
     every_word_in,
     one_line,
@@ -43,6 +42,7 @@ from .values import (
     validate_areas,
     validate_meeting_modes,
     validate_one_line,
+    validate_region,
 )
 
 __all__ = [
@@ -53,25 +53,26 @@ __all__ = [
     "CycleQuerySet",
     "ELIGIBLE",
     "Eligibility",
+    "EligibilityRules",
     "Enrollment",
     "EnrollmentQuerySet",
     "EnrollmentStatus",
     "LibraryType",
-    "MENTEE_CATEGORIES",
-    "MENTOR_CATEGORIES",
     "MeetingMode",
     "MembershipCategory",
     "NEEDS_LINK_OR_FILE",
     "ONE_LINE",
+    "PAIR_MONTHS",
     "PROFILE_FIELDS",
+    "ProgramSettings",
     "RESOURCE_EXTENSIONS",
     "RESOURCE_MAX_BYTES",
-    "Region",
     "Resource",
     "ResourceQuerySet",
     "ResourceStatus",
     "Role",
     "SEARCH_WORDS",
+    "SETTINGS_FIELDS",
     "TAKING_PART",
     "User",
     "UserManager",
@@ -85,6 +86,7 @@ __all__ = [
     "validate_areas",
     "validate_meeting_modes",
     "validate_one_line",
+    "validate_region",
     "validate_resource_extension",
     "validate_resource_size",
 ]

@@ -38,9 +38,11 @@ class Cycle(models.Model):
     optin_closes = models.DateField("opt-ins close")
     matchmaking_starts = models.DateField()
     matchmaking_ends = models.DateField()
-    starts_on = models.DateField("program starts", help_text="The fall conference, when the orientation is held.")
+    starts_on = models.DateField(
+        "program starts", help_text="The conference where the program year starts, when the orientation is held."
+    )
     orientation = models.CharField(
-        max_length=300, blank=True, help_text="Where and when the orientation at the fall conference takes place."
+        max_length=300, blank=True, help_text="Where and when the orientation at the conference takes place."
     )
     default_length_months = models.PositiveSmallIntegerField(
         "default pair length (months)",

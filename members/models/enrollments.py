@@ -4,7 +4,7 @@ cycle in one role, frozen as it was at opt-in time."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..program import program
 from .cycles import Cycle
 from .people import User
 from .values import (
@@ -34,75 +35,134 @@ class Eligibility:
     short: str = ""  # for the committee's lists: a few words
 
 
-MENTEE_CATEGORIES = {MembershipCategory.STUDENT, MembershipCategory.STAFF, MembershipCategory.LIBRARIAN}
-
-
-MENTOR_CATEGORIES = {MembershipCategory.STAFF, MembershipCategory.LIBRARIAN, MembershipCategory.RETIRED}
-
-
 ELIGIBLE = Eligibility(True)
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    """What the eligibility rule asks, as plain values: the program's settings (who may be
+    a mentee, a mentor, whether non-members may apply) and the cycle's experience threshold."""
+
+    cycle_name: str
+    mentee_categories: frozenset[str]
+    mentor_categories: frozenset[str]
+    mentor_min_years: int
+    nonmember_may_apply: bool = False
+    program_name: str = "the program"
+
+    @classmethod
+    def of(cls, cycle: Cycle, settings=None) -> EligibilityRules:
+        """The rules of `cycle` under the program's settings (members.program.Program; now's by default)."""
+        settings = settings or program()
+        return cls(
+            cycle_name=cycle.name,
+            mentee_categories=frozenset(settings.mentee_categories),
+            mentor_categories=frozenset(settings.mentor_categories),
+            mentor_min_years=cycle.mentor_min_years,
+            nonmember_may_apply=settings.nonmember_may_apply,
+            program_name=settings.program_name,
+        )
+
+    def for_optins_made(self) -> EligibilityRules:
+        """The rules an opt-in already accepted is held to: what can change about its member
+        (a membership that lapsed without an agreement to join, experience under the cycle's
+        threshold, no job title) — not the categories or the non-member rule, which it passed
+        when it was made (a change of settings never rewrites an opt-in)."""
+        return replace(
+            self,
+            mentee_categories=frozenset(MembershipCategory.values),
+            mentor_categories=frozenset(MembershipCategory.values),
+            nonmember_may_apply=True,
+        )
 
 
 def eligibility_of(
     *,
     role: str,
-    cycle: Cycle,
+    rules: EligibilityRules,
     expires_on: dt.date | None,
     category: str,
     years: int | None,
     job_title: str,
     today: dt.date,
+    agrees_to_join: bool = False,
 ) -> Eligibility:
     """The one rule of who may take part, on plain values (the opt-in forms ask it of
-    one member, matching of thousands of mentor rows at once).
+    one member, matching of thousands of mentor rows at once, the settings page of every
+    kind of member at once).
 
-    Mentees are current members who are library staff or students; mentors are
-    current members and seasoned professionals (the cycle's experience threshold).
+    Mentees are current members in one of the program's mentee categories; mentors are
+    current members in one of its mentor categories, with the cycle's experience threshold.
+    Where the program lets non-members apply, agreeing to join stands for membership.
     Everyone needs a job title: matching depends on it.
     """
     if expires_on is None or expires_on < today:
-        return Eligibility(
-            False, "Only current members can take part: please renew your membership first.", "membership not current"
-        )
+        if not rules.nonmember_may_apply:
+            return Eligibility(
+                False,
+                "Only current members can take part: please renew your membership first.",
+                "membership not current",
+            )
+        if not agrees_to_join:
+            return Eligibility(
+                False,
+                "You are not a current member: to apply, accept the agreement to join.",
+                "membership not current",
+            )
     if not job_title:
         return Eligibility(
             False, "Please add your job title to your profile first: matching depends on it.", "no job title"
         )
+    label = MembershipCategory(category).label if category in MembershipCategory.values else "none"
     if role == Role.MENTEE:
-        if category not in MENTEE_CATEGORIES:
+        if category not in rules.mentee_categories:
+            allowed = [c.label for c in MembershipCategory if c in rules.mentee_categories]
             return Eligibility(
                 False,
-                "Mentees are library staff or students; your membership category is not one of them.",
+                f"Mentees in the {rules.program_name} come from these membership categories: "
+                f"{'; '.join(allowed)}. Yours ({label}) is not one of them: if it has changed, update your profile.",
                 "membership category cannot be a mentee",
             )
         return ELIGIBLE
-    if category not in MENTOR_CATEGORIES:
+    if category not in rules.mentor_categories:
+        allowed = [c.label for c in MembershipCategory if c in rules.mentor_categories]
         return Eligibility(
             False,
-            "Mentors are seasoned library professionals; your membership category is not one of them.",
+            f"Mentors in the {rules.program_name} come from these membership categories: "
+            f"{'; '.join(allowed)}. Yours ({label}) is not one of them: if it has changed, update your profile.",
             "membership category cannot mentor",
         )
     years = years or 0
-    if years < cycle.mentor_min_years:
+    if years < rules.mentor_min_years:
         return Eligibility(
             False,
-            f"Mentors in the {cycle.name} cycle have at least {cycle.mentor_min_years} years of library "
+            f"Mentors in the {rules.cycle_name} cycle have at least {rules.mentor_min_years} years of library "
             f"experience (your profile says {years}).",
-            f"{years} years of experience (the cycle asks {cycle.mentor_min_years})",
+            f"{years} years of experience (the cycle asks {rules.mentor_min_years})",
         )
     return ELIGIBLE
 
 
-def eligibility(member: User, cycle: Cycle, role: str, today: dt.date | None = None) -> Eligibility:
-    """Whether `member` may opt in to `cycle` as `role`, and if not, why (in words)."""
+def eligibility(
+    member: User,
+    cycle: Cycle,
+    role: str,
+    today: dt.date | None = None,
+    *,
+    rules: EligibilityRules | None = None,
+    agrees_to_join: bool = False,
+) -> Eligibility:
+    """Whether `member` may opt in to `cycle` as `role` (under the program's settings now,
+    unless `rules` says otherwise), and if not, why (in words)."""
     return eligibility_of(
         role=role,
-        cycle=cycle,
+        rules=rules or EligibilityRules.of(cycle),
         expires_on=member.expires_on,
         category=member.membership_category,
         years=member.years_experience,
         job_title=member.job_title,
         today=today or timezone.localdate(),
+        agrees_to_join=agrees_to_join,
     )
 
 
@@ -182,9 +242,13 @@ class Enrollment(models.Model):
     capacity = models.PositiveSmallIntegerField(
         "how many mentees", default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    # The four commitments (9–12 months, ALA Code of Ethics, confidentiality,
-    # orientation) are required together; this records when they were accepted.
+    # The program's commitments, accepted together, as they were worded then: the settings
+    # may change their wording later, never what this member accepted.
+    commitments = models.JSONField("commitments accepted", default=list, blank=True)
     commitments_accepted_at = models.DateTimeField()
+    # Where the program lets non-members apply: the agreement to join a non-member accepted,
+    # as worded then. Empty for a current member.
+    nonmember_agreement = models.CharField("agreement to join", max_length=500, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

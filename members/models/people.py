@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .values import Area, LibraryType, MembershipCategory, Region, validate_areas, validate_one_line
+from ..program import program
+from .values import Area, LibraryType, MembershipCategory, validate_areas, validate_one_line, validate_region
 
 COMMITTEE_GROUP = "Mentoring Committee"
 
@@ -98,7 +99,9 @@ class User(AbstractUser):
     phone = models.CharField(max_length=32, blank=True, validators=[validate_one_line])
     institution = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     library_type = models.CharField(max_length=16, choices=LibraryType.choices, blank=True)
-    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    # A code of the program's regions (its settings name them): no fixed choices here, so
+    # that an association lists its own, and a code stays valid when its region is renamed.
+    region = models.CharField(max_length=16, blank=True, validators=[validate_region])
     membership_category = models.CharField(max_length=16, choices=MembershipCategory.choices, blank=True)
     job_title = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     responsibilities = models.JSONField(default=list, blank=True, validators=[validate_areas])
@@ -162,6 +165,10 @@ class User(AbstractUser):
     def responsibility_labels(self) -> list[str]:
         return [Area(a).label for a in self.responsibilities if a in Area.values]
 
+    def get_region_display(self) -> str:
+        """The region as the program's settings name it now."""
+        return program().region_name(self.region) if self.region else ""
+
     def profile_shown(self) -> dict:
         """The profile as a person reads it, by the fields' names in words ("years_of_library_experience"):
         choices by their labels, responsibility areas by theirs."""
@@ -170,7 +177,7 @@ class User(AbstractUser):
             field = self._meta.get_field(name)
             if name == "responsibilities":
                 value = self.responsibility_labels()
-            elif field.choices:
+            elif field.choices or name == "region":
                 value = getattr(self, f"get_{name}_display")()
             else:
                 value = getattr(self, name)

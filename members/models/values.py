@@ -1,5 +1,6 @@
-"""The controlled vocabularies (library types, regions, categories, areas, ways to meet, roles,
-statuses) and the checks of single values that every model and form of members shares."""
+"""The controlled vocabularies (library types, categories, areas, ways to meet, roles, statuses)
+and the checks of single values that every model and form of members shares. Regions are the
+program's own: its settings list them (validate_region)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from ..program import program
 
 # At most this many words of a search box count: each word is one more filter, and a
 # pasted page of text would otherwise keep the database busy for seconds.
@@ -60,13 +63,10 @@ class LibraryType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Region(models.TextChoices):
-    NORTHWEST = "northwest", "Northwest Arkansas"
-    NORTHEAST = "northeast", "Northeast Arkansas"
-    CENTRAL = "central", "Central Arkansas"
-    SOUTHWEST = "southwest", "Southwest Arkansas"
-    SOUTHEAST = "southeast", "Southeast Arkansas"
-    OUT_OF_STATE = "out_of_state", "Outside Arkansas"
+def validate_region(value: str) -> None:
+    """A region is one of the program's (its settings list them: Committee → Program)."""
+    if value and value not in dict(program().regions):
+        raise ValidationError("Choose a region from the list.")
 
 
 class MembershipCategory(models.TextChoices):

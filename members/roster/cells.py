@@ -11,7 +11,8 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
 
-from ..models import Area, LibraryType, MembershipCategory, Region, User
+from ..models import Area, LibraryType, MembershipCategory, User
+from ..program import program
 
 COLUMNS = [
     "email",
@@ -47,9 +48,9 @@ TEMPLATE_EXAMPLE = [
     "Jane",
     "Doe",
     "501-555-0100",
-    "Central Arkansas Library System",
+    "Main Street Public Library",
     "public",
-    "central",
+    "",  # the program's first region (template_csv)
     "staff",
     "Library Assistant",
     "circulation; reference",
@@ -86,6 +87,15 @@ def _choice(choices, what: str) -> Callable[[str], str]:
         return found
 
     return clean
+
+
+def _region(text: str) -> str:
+    """One of the program's regions (its settings list them), as its code or its name, in any case."""
+    regions = program().regions
+    lookup = {_key(code): code for code, _ in regions} | {_key(name): code for code, name in regions}
+    if (found := lookup.get(_key(text))) is None:
+        raise ValueError(f"unknown region “{text}”: use one of {', '.join(code for code, _ in regions)}")
+    return found
 
 
 _area = _choice(Area, "responsibility area")
@@ -128,7 +138,7 @@ CLEANERS: dict[str, Callable[[str], object]] = {
     "phone": str,
     "institution": str,
     "library_type": _choice(LibraryType, "library type"),
-    "region": _choice(Region, "region"),
+    "region": _region,
     "membership_category": _choice(MembershipCategory, "membership category"),
     "job_title": str,
     "responsibilities": _areas,
@@ -156,5 +166,6 @@ def template_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerow(TEMPLATE_EXAMPLE)
+    region = COLUMNS.index("region")
+    writer.writerow([program().regions[0][0] if i == region else cell for i, cell in enumerate(TEMPLATE_EXAMPLE)])
     return out.getvalue()

@@ -15,7 +15,8 @@ from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.html import format_html
 
-from ..models import COMMITTEE_GROUP, Area, LibraryType, MembershipCategory, Region, User
+from ..models import COMMITTEE_GROUP, Area, LibraryType, MembershipCategory, User
+from ..program import program
 from .cells import CLEANERS, COLUMNS, MISSING, VALIDATORS
 from .reading import ImportRefused, Problem, Roster, read
 
@@ -155,17 +156,19 @@ def _check(roster: Roster) -> list[Checked]:
 
 LABELS = {
     "library_type": dict(LibraryType.choices),
-    "region": dict(Region.choices),
     "membership_category": dict(MembershipCategory.choices),
 }
 
 
 def _display(user: User) -> dict[str, str]:
     values = {}
+    regions = dict(program().regions)  # the program's, as its settings name them now
     for column in COLUMNS:
         value = getattr(user, column)
         if column in LABELS:
             value = LABELS[column].get(value, value or "")
+        elif column == "region":
+            value = regions.get(value, value or "")
         elif column == "responsibilities":
             value = "; ".join(Area(a).label for a in value or [] if a in Area.values)
         elif isinstance(value, dt.date):

@@ -24,6 +24,7 @@ from ..models import (
     User,
     eligibility,
 )
+from ..program import program
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,16 @@ class MembershipError(Exception):
 
 @dataclass(frozen=True)
 class OptIn:
-    """One opt-in as the forms collect it."""
+    """One opt-in as the forms collect it, with the commitments the member was shown and
+    accepted (and a non-member's agreement to join), in their words."""
 
     role: str
     goals: str
     interests: str = ""
     meeting_modes: list[str] = field(default_factory=list)
     capacity: int = 1
+    commitments: tuple[str, ...] = ()
+    nonmember_agreement: str = ""
 
 
 def _locked_member(member: User) -> User:
@@ -68,7 +72,17 @@ def _open_cycle_for(optins: list[OptIn], today: dt.date) -> Cycle | None:
 
 
 def _enroll(member: User, cycle: Cycle, optin: OptIn, today: dt.date) -> Enrollment:
-    verdict = eligibility(member, cycle, optin.role, today)
+    settings = program()
+    if tuple(optin.commitments) != settings.commitments:
+        # The form showed other words than the program asks now: accepting them would record
+        # a commitment the member never read.
+        raise MembershipError(
+            "The program's commitments changed while you were filling in the form: please read them again."
+        )
+    agreement = "" if member.is_current_member(today) else optin.nonmember_agreement
+    if agreement and agreement != settings.nonmember_agreement:
+        raise MembershipError("The agreement to join changed while you were filling in the form: please read it again.")
+    verdict = eligibility(member, cycle, optin.role, today, agrees_to_join=bool(agreement))
     if not verdict.ok:
         raise MembershipError(verdict.reason)
     role_label = Role(optin.role).label.lower()
@@ -85,7 +99,9 @@ def _enroll(member: User, cycle: Cycle, optin: OptIn, today: dt.date) -> Enrollm
     enrollment.interests = optin.interests
     enrollment.meeting_modes = list(optin.meeting_modes)
     enrollment.capacity = optin.capacity if optin.role == Role.MENTOR else 1
+    enrollment.commitments = list(optin.commitments)
     enrollment.commitments_accepted_at = timezone.now()
+    enrollment.nonmember_agreement = agreement
     try:
         # A savepoint, so that a concurrent duplicate (the unique constraint)
         # becomes a message instead of breaking the surrounding transaction.
@@ -148,7 +164,7 @@ def enrollment_update(
     afresh from the profile. Matched opt-ins are the committee's to change."""
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("member").get(pk=enrollment.pk)
     if not enrollment.is_editable:
-        raise MembershipError("This opt-in has been matched already: ask the Mentoring Committee to change it.")
+        raise MembershipError(f"This opt-in has been matched already: ask the {program().committee_name} to change it.")
     enrollment.job_title = enrollment.member.job_title
     enrollment.responsibilities = list(enrollment.member.responsibilities)
     enrollment.responsibilities_other = enrollment.member.responsibilities_other
@@ -166,7 +182,9 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
     """Withdraw a waiting opt-in. A paired one ends through the pair instead."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_editable:
-        raise MembershipError("This opt-in has been matched already: ask the Mentoring Committee to end the pair.")
+        raise MembershipError(
+            f"This opt-in has been matched already: ask the {program().committee_name} to end the pair."
+        )
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.withdrawn_at = timezone.now()
     enrollment.save(update_fields=["status", "withdrawn_at", "updated_at"])

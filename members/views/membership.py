@@ -15,6 +15,7 @@ from outbox.services.preferences import member_choices
 
 from ..forms import EnrollmentForm, OptInForm, ProfileForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from ..program import program
 from ..services import membership as membership_services
 from ._common import _open_cycle
 
@@ -27,8 +28,14 @@ def profile(request: HttpRequest) -> HttpResponse:
     opted_roles = {
         e.role for e in enrollments if cycle and e.cycle_id == cycle.pk and e.status != EnrollmentStatus.WITHDRAWN
     }
-    # Offer "Opt in" only for a role the member has not taken and is eligible for.
-    open_roles = [r for r in Role.values if r not in opted_roles and cycle and eligibility(request.user, cycle, r).ok]
+    # Offer "Opt in" only for a role the member has not taken and is eligible for (a non-member
+    # where the program lets them apply by agreeing to join: the form asks the agreement).
+    agrees = program().nonmember_may_apply
+    open_roles = [
+        r
+        for r in Role.values
+        if r not in opted_roles and cycle and eligibility(request.user, cycle, r, agrees_to_join=agrees).ok
+    ]
     return render(
         request,
         "members/profile.html",
@@ -79,7 +86,7 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
         except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:
-            done = "Welcome to the Arkansas Library Association!" if mode == "join" else "Your membership is renewed."
+            done = f"Welcome to the {program().association_name}!" if mode == "join" else "Your membership is renewed."
             if enrollments:
                 roles = " and ".join(f"a {e.get_role_display().lower()}" for e in enrollments)
                 done += f" You are signed up as {roles} for the {enrollments[0].cycle.name} cycle."
@@ -158,12 +165,18 @@ def membership_renew(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrollment_create(request: HttpRequest) -> HttpResponse:
-    """A current member: opt in to the open cycle without renewing."""
-    if not request.user.is_current_member():
+    """A current member (and, where the program lets non-members apply, any signed-in account):
+    opt in to the open cycle without renewing."""
+    member = request.user.is_current_member()
+    if not member and not program().nonmember_may_apply:
         messages.info(request, "Only current members can opt in: please renew your membership first.")
         return redirect("members:membership-renew" if request.user.has_joined else "members:membership-join")
     cycle, optins_message = _open_cycle()
-    form = OptInForm(request.POST if request.method == "POST" else None, offer=request.GET.get("role", Role.MENTEE))
+    form = OptInForm(
+        request.POST if request.method == "POST" else None,
+        offer=request.GET.get("role", Role.MENTEE),
+        needs_agreement=not member,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             enrollments = membership_services.enrollment_create(member=request.user, optins=form.optins())
@@ -186,7 +199,9 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The member who opted in (others get 404): change a waiting opt-in."""
     enrollment = get_object_or_404(Enrollment.objects.select_related("cycle"), pk=pk, member=request.user)
     if not enrollment.is_editable:
-        messages.error(request, "This opt-in has been matched already: ask the Mentoring Committee to change it.")
+        messages.error(
+            request, f"This opt-in has been matched already: ask the {program().committee_name} to change it."
+        )
         return redirect("members:profile")
     form = EnrollmentForm(request.POST if request.method == "POST" else None, instance=Enrollment.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():

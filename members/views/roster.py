@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import roster
 from ..decorators import committee_required
-from ..models import Area, LibraryType, MembershipCategory, Region
+from ..models import Area, LibraryType, MembershipCategory
+from ..program import program
 
 ROSTER_SESSION_KEY = "members:roster-import"
 
@@ -51,7 +52,7 @@ def _import_page(request: HttpRequest, form: RosterUploadForm, problems: list | 
             "required": roster.REQUIRED,
             "choices": [
                 ("library_type", LibraryType.choices),
-                ("region", Region.choices),
+                ("region", program().region_choices),
                 ("membership_category", MembershipCategory.choices),
                 ("responsibilities", Area.choices),
             ],
@@ -123,6 +124,6 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     """The committee: an empty roster to fill in, with the columns and one example row."""
     response = HttpResponse("\ufeff" + roster.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="arla-mentoring-members-template.csv"
+        as_attachment=True, filename=f"{program().file_prefix}-members-template.csv"
     )
     return response

@@ -3,7 +3,7 @@
 - `pairing`: making, ending and completing a pair (`pair_create`: the one way a pair is made);
 - `year`: what the pair's members write (check-ins, goals, the evaluation, "gone quiet");
 - `reminders`: the periodic emails that keep the year alive;
-- `orientation`: the attendance sheet of the fall conference's orientation;
+- `orientation`: the attendance sheet of the orientation at the conference where the year starts;
 - `privacy`: a member's own data and account deletion.
 
 Every email they write is a row of the outbox (`outbox.services.email_write`).

@@ -1,4 +1,4 @@
-"""The orientation at the fall conference: the attendance sheet the committee marks,
+"""The orientation at the conference where the year starts: the attendance sheet the committee marks,
 and the pairs with someone absent."""
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def pair_create(
     liaison_check(liaison)
     liaison = liaison or liaison_with_fewest_pairs(cycle)
 
-    # Pairs made before the fall conference start there; a late pair starts today.
+    # Pairs made before the conference where the year starts start there; a late pair starts today.
     starts_on = max(cycle.starts_on, today)
     pair = Pair(
         cycle=cycle,

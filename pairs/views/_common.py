@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from members.models import Cycle
+from members.program import program
 from outbox.models import Email, EmailKind, EmailState
 
 from ..models import (
@@ -86,4 +87,11 @@ def pair_milestones(pair: Pair, today=None):
         evaluation_done_on=timezone.localtime(max(closing)).date() if len(closing) == 2 else None,
         ended_on=timezone.localtime(pair.ended_at).date() if pair.ended_at else None,
         today=today,
+        orientation=orientation_milestone(),
     )
+
+
+def orientation_milestone() -> str:
+    """The orientation as a pair's timeline names it, from the program's settings."""
+    settings = program()
+    return f"{settings.orientation_name} at the {settings.conference_name}"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from members.program import program
+
 from ..models import (
     Pair,
 )
@@ -31,7 +33,9 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
         privacy.member_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
-    response["Content-Disposition"] = f'attachment; filename="arla-mentoring-my-data-{timezone.localdate()}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{program().file_prefix}-my-data-{timezone.localdate()}.json"'
+    )
     return response
 
 

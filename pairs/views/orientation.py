@@ -1,4 +1,4 @@
-"""The orientation at the fall conference: the committee's attendance sheet."""
+"""The orientation at the conference where the year starts: the committee's attendance sheet."""
 
 from __future__ import annotations
 

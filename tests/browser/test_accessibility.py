@@ -181,6 +181,7 @@ PAGES = [
     ("profile-mentor", "mentor", lambda d: reverse("members:profile")),
     ("pair-as-mentee", "mentee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
     # The Mentoring Committee
+    ("program-settings", "committee", lambda d: reverse("members:program-settings")),
     ("cycles", "committee", lambda d: reverse("members:cycle-list")),
     ("cycle-create", "committee", lambda d: reverse("members:cycle-create")),
     ("cycle-edit", "committee", lambda d: reverse("members:cycle-edit", args=[d.cycle.pk])),

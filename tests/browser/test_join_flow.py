@@ -9,16 +9,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.models import Enrollment, EnrollmentStatus, User
+from members.program import preset_defaults
 from tests.factories import CycleFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-COMMITMENTS = [
-    "I will take part for the whole 9–12 months.",
-    "I will be honest and professional, following the ALA Code of Ethics.",
-    "I will keep what my mentor or mentee shares with me confidential.",
-    "I will attend the orientation at the ArLA fall conference.",
-]
+# The program's commitments before anyone changes the settings (the arla preset's).
+COMMITMENTS = list(preset_defaults().commitments)
 
 
 def long_date(day: dt.date) -> str:

@@ -46,11 +46,13 @@ def test_committee_marks_the_orientation_and_the_pair_sees_it_on_its_timeline(
     shot(page, "90-orientation-marked")
 
     page.goto(site(f"/pairs/{done.pk}/"))
-    expect(page.get_by_role("listitem").filter(has_text="Orientation at the fall conference")).to_contain_text("Done")
+    expect(
+        page.get_by_role("listitem").filter(has_text="Mentoring orientation at the ArLA fall conference")
+    ).to_contain_text("Done")
     page.goto(site(f"/pairs/{absent.pk}/"))
-    expect(page.get_by_role("listitem").filter(has_text="Orientation at the fall conference")).to_contain_text(
-        "Overdue"
-    )
+    expect(
+        page.get_by_role("listitem").filter(has_text="Mentoring orientation at the ArLA fall conference")
+    ).to_contain_text("Overdue")
     shot(page, "91-pair-orientation-overdue")
 
 

@@ -1,7 +1,9 @@
 """A believable program to try the site on, and the data the benchmarks use.
 
 Deterministic (a fixed random seed) and idempotent: members are keyed by their
-demo email addresses, so running it again adds only what is missing.
+demo email addresses, so running it again adds only what is missing. `--preset NAME`
+first configures the program from that preset (members.presets); the demo's places,
+goals and cycle dates follow the program's settings either way.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members import program as program_module
 from members.models import (
     Area,
     Cycle,
@@ -21,7 +24,6 @@ from members.models import (
     LibraryType,
     MeetingMode,
     MembershipCategory,
-    Region,
     Resource,
     ResourceStatus,
     Role,
@@ -29,6 +31,9 @@ from members.models import (
     committee_group,
     eligibility,
 )
+from members.presets.files import PRESETS, PresetError
+from members.presets.loading import preset_apply
+from members.program import program
 
 DEMO_DOMAIN = "demo.arlib.example"
 COMMITTEE_EMAIL = f"committee@{DEMO_DOMAIN}"
@@ -152,6 +157,9 @@ LAST = [
     "Tate",
     "Whitfield",
 ]
+# The towns of the demo members, by the region codes they are in: the arla preset's regions
+# (Arkansas), then the llama preset's (the U.S. Census regions). A program with other
+# regions gets members named after its regions' towns (see _places).
 TOWNS = [
     "Little Rock",
     "Fayetteville",
@@ -192,34 +200,103 @@ TOWN_REGION = {
     "Pine Bluff": "southeast",
     "Monticello": "southeast",
 }
+US_TOWN_REGION = {
+    "Boston": "us_northeast",
+    "Philadelphia": "us_northeast",
+    "Pittsburgh": "us_northeast",
+    "Hartford": "us_northeast",
+    "Chicago": "us_midwest",
+    "Columbus": "us_midwest",
+    "Minneapolis": "us_midwest",
+    "Madison": "us_midwest",
+    "Kansas City": "us_midwest",
+    "Atlanta": "us_south",
+    "Austin": "us_south",
+    "Nashville": "us_south",
+    "Raleigh": "us_south",
+    "Little Rock": "us_south",
+    "Seattle": "us_west",
+    "Denver": "us_west",
+    "Phoenix": "us_west",
+    "Portland": "us_west",
+    "Toronto": "outside_us",
+}
 INSTITUTION = {
     "public": "{town} Public Library",
-    "academic": "University of Arkansas at {town}",
+    "academic": "{university}",
     "school": "{town} High School",
     "special": "{town} Regional Medical Center Library",
     "other": "{town} Historical Society",
 }
+# What a demo member writes when opting in ({short}: the association's short name).
 MENTEE_GOALS = [
-    "Learn how ArLA committees work and find one to join.",
+    "Learn how {short} committees work and find one to join.",
     "Get advice on finishing my MLIS and finding a first professional position.",
     "Build confidence leading programs and managing volunteers.",
     "Understand cataloging workflows beyond copy cataloging.",
     "Plan a path from paraprofessional work to librarianship.",
-    "Meet people in other kinds of libraries across Arkansas.",
+    "Meet people in other kinds of libraries across the region.",
 ]
 MENTOR_GOALS = [
     "Share twenty years of public library management, budgets and boards.",
     "Help a new colleague find their footing in academic libraries.",
-    "Encourage involvement in ArLA and its Communities of Interest.",
+    "Encourage involvement in {short} and its committees.",
     "Pass on what I have learned about youth programming and outreach.",
     "Talk through career moves, interviews and professional development.",
 ]
 
-# (title, description, link, tags): the program's starting list of mentoring resources.
+
+def goals(texts: list[str]) -> list[str]:
+    """The demo's goals in the program's words."""
+    short = program().association_short_name
+    return [text.format(short=short) for text in texts]
+
+
+def places() -> list[tuple[str, str, str]]:
+    """(town, region code, its university) for the demo members, in the program's regions:
+    Arkansas' towns for its regions, U.S. cities for the U.S. regions, else a made-up town
+    a region."""
+    codes = {code for code, _ in program().regions}
+    found = [(t, TOWN_REGION[t], f"University of Arkansas at {t}") for t in TOWNS if TOWN_REGION[t] in codes]
+    found += [(t, r, f"{t} State University") for t, r in US_TOWN_REGION.items() if r in codes]
+    return found or [(f"{name.split()[0]} City", code, f"{name} University") for code, name in program().regions]
+
+
+def demo_year_start(today: dt.date, *, days_from_today: int) -> dt.date:
+    """The day a program year starts in the demo: the second Saturday of the orientation's
+    usual month (Committee → Program) — the first at least `days_from_today` ahead, or for a
+    negative number the latest at least that many days ago."""
+    month = program().orientation_month
+    starts = []
+    for year in range(today.year - 3, today.year + 4):
+        first = dt.date(year, month, 1)
+        starts.append(first + dt.timedelta(days=(5 - first.weekday()) % 7 + 7))
+    limit = today + dt.timedelta(days=days_from_today)
+    return min(d for d in starts if d >= limit) if days_from_today >= 0 else max(d for d in starts if d <= limit)
+
+
+def cycle_name(starts_on: dt.date) -> str:
+    return f"{starts_on.year}–{(starts_on.year + 1) % 100:02d}"
+
+
+def orientation_text(day: dt.date, venue: str) -> str:
+    """Where and when the demo cycle's orientation is, in the program's words."""
+    settings = program()
+    when = f"{day:%A, %B} {day.day}, {day.year}, 9:00 am"
+    return f"{settings.orientation_name}, {settings.conference_name}, {venue}, {when}"
+
+
+def venue() -> str:
+    town, _, _ = places()[0]
+    return f"{town} Convention Center"
+
+
+# (title, description, link, tags): the program's starting list of mentoring resources
+# ({orientation}, {conference}: as the program's settings name them).
 RESOURCES = [
     (
         "Mentoring orientation slides",
-        "The slides of the orientation at the fall conference: goals, logistics, e-mentoring, meeting topics, "
+        "The slides of the {orientation} at the {conference}: goals, logistics, e-mentoring, meeting topics, "
         "strategies and possible challenges.",
         "https://arlib.example/mentoring/orientation-slides",
         "orientation, slides, goals",
@@ -251,12 +328,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=120, help="How many demo members (default 120).")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--preset",
+            choices=sorted(PRESETS),
+            help="First configure the program from this preset (as `program_preset NAME`); "
+            "without it, the program's settings stay as they are.",
+        )
 
-    def handle(self, *, members: int, seed: int, **options):
+    def handle(self, *, members: int, seed: int, preset: str | None, **options):
         if members < 0:
             raise CommandError("--members must be zero or more.")
         rng = random.Random(seed)
         today = timezone.localdate()
+        if preset:
+            try:
+                report = preset_apply(name=preset)
+            except PresetError as e:
+                raise CommandError(str(e)) from None
+            # Published when committed; inside a caller's transaction (a test's) that waits: read them afresh.
+            program_module.forget()
+            self.stdout.write(self.style.SUCCESS(report[0]))
+            for line in report[1:]:
+                self.stdout.write(f"  {line}")
         with transaction.atomic():
             cycle = self._cycle(today)
             committee = self._committee(today)
@@ -273,36 +366,38 @@ class Command(BaseCommand):
         )
 
     def _cycle(self, today: dt.date) -> Cycle:
-        year = today.year if today.month < 9 else today.year + 1
-        name = f"{year}–{str(year + 1)[-2:]}"
+        starts_on = demo_year_start(today, days_from_today=120)
+        name = cycle_name(starts_on)
         cycle = Cycle.objects.filter(name=name).first()
         if cycle:
             return cycle
         Cycle.objects.filter(is_open=True).update(is_open=False)
+        optin_closes = starts_on - dt.timedelta(days=75)
+        settings = program()
         return Cycle.objects.create(
             name=name,
             optin_opens=today - dt.timedelta(days=30),
-            optin_closes=dt.date(year, 7, 15) if today < dt.date(year, 7, 15) else today + dt.timedelta(days=60),
-            matchmaking_starts=dt.date(year, 6, 1),
-            matchmaking_ends=dt.date(year, 8, 31),
-            starts_on=dt.date(year, 10, 6),
-            orientation=(
-                f"Mentoring orientation, ArLA Annual Conference, Hot Springs Convention Center, "
-                f"October 6, {year}, 9:00 am"
-            ),
+            optin_closes=optin_closes,
+            matchmaking_starts=optin_closes - dt.timedelta(days=30),
+            matchmaking_ends=starts_on - dt.timedelta(days=14),
+            starts_on=starts_on,
+            orientation=orientation_text(starts_on, venue()),
+            default_length_months=settings.default_length_months,
+            mentor_min_years=settings.mentor_min_years,
             is_open=True,
         )
 
     def _committee(self, today: dt.date) -> User:
+        town, region, university = places()[0]
         user, created = User.objects.get_or_create(
             email=COMMITTEE_EMAIL,
             defaults={
                 "first_name": "Carol",
                 "last_name": "Whitaker",
                 "job_title": "Head of Reference and Instruction",
-                "institution": "University of Central Arkansas",
+                "institution": university,
                 "library_type": LibraryType.ACADEMIC,
-                "region": Region.CENTRAL,
+                "region": region,
                 "membership_category": MembershipCategory.LIBRARIAN,
                 "responsibilities": ["reference", "instruction", "administration"],
                 "years_experience": 22,
@@ -326,12 +421,13 @@ class Command(BaseCommand):
         from allauth.account.models import EmailAddress
 
         password = make_password(DEMO_PASSWORD)  # hashing once keeps 10,000 members fast
+        towns = places()
         existing = set(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True))
         new = []
         for i in range(1, count + 1):
             email = f"member{i:05d}@{DEMO_DOMAIN}"
             first, last = rng.choice(FIRST), rng.choice(LAST)
-            town = rng.choice(TOWNS)
+            town, region, university = rng.choice(towns)
             roll = rng.random()
             if roll < 0.15:
                 category, title, areas, lib, years = (
@@ -361,9 +457,9 @@ class Command(BaseCommand):
                     last_name=last,
                     password=password,
                     phone=f"501-555-{rng.randint(0, 9999):04d}" if rng.random() < 0.7 else "",
-                    institution=INSTITUTION[lib].format(town=town),
+                    institution=INSTITUTION[lib].format(town=town, university=university),
                     library_type=lib,
-                    region=TOWN_REGION[town],
+                    region=region,
                     membership_category=category,
                     job_title=title,
                     responsibilities=list(areas),
@@ -387,6 +483,8 @@ class Command(BaseCommand):
     def _enrollments(self, rng: random.Random, cycle: Cycle) -> int:
         """About a third of eligible members opt in: mentees and mentors roughly 1:1 in slots."""
         now = timezone.now()
+        mentee_goals, mentor_goals = goals(MENTEE_GOALS), goals(MENTOR_GOALS)
+        accepted = list(program().commitments)
         members = (
             User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email=COMMITTEE_EMAIL).order_by("email")
         )
@@ -399,9 +497,9 @@ class Command(BaseCommand):
             r = random.Random(f"{m.pk}-{cycle.pk}")  # stable per member, whatever the run
             senior = eligibility(m, cycle, Role.MENTOR).ok
             if senior and r.random() < 0.3:
-                role, goals, capacity = Role.MENTOR, r.choice(MENTOR_GOALS), r.choice([1, 1, 1, 2, 2, 3])
+                role, goal, capacity = Role.MENTOR, r.choice(mentor_goals), r.choice([1, 1, 1, 2, 2, 3])
             elif not senior and eligibility(m, cycle, Role.MENTEE).ok and r.random() < 0.6:
-                role, goals, capacity = Role.MENTEE, r.choice(MENTEE_GOALS), 1
+                role, goal, capacity = Role.MENTEE, r.choice(mentee_goals), 1
             else:
                 continue
             new.append(
@@ -411,9 +509,10 @@ class Command(BaseCommand):
                     role=role,
                     job_title=m.job_title,
                     responsibilities=list(m.responsibilities),
-                    goals=goals,
+                    goals=goal,
                     meeting_modes=r.sample(MeetingMode.values, r.randint(1, 3)),
                     capacity=capacity,
+                    commitments=accepted,
                     commitments_accepted_at=now,
                 )
             )
@@ -425,11 +524,14 @@ class Command(BaseCommand):
     def _resources(self, committee: User) -> int:
         """The starting list of approved resources, keyed by title."""
         added = 0
+        settings = program()
         for title, description, url, tags in RESOURCES:
             _, created = Resource.objects.get_or_create(
                 title=title,
                 defaults={
-                    "description": description,
+                    "description": description.format(
+                        orientation=settings.orientation_name, conference=settings.conference_name
+                    ),
                     "url": url,
                     "tags": tags,
                     "status": ResourceStatus.APPROVED,

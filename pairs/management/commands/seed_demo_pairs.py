@@ -14,14 +14,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from members.management.commands.seed_demo import COMMITTEE_EMAIL, DEMO_DOMAIN, MENTEE_GOALS, MENTOR_GOALS
+from members.management.commands.seed_demo import (
+    COMMITTEE_EMAIL,
+    DEMO_DOMAIN,
+    MENTEE_GOALS,
+    MENTOR_GOALS,
+    cycle_name,
+    demo_year_start,
+    goals,
+    orientation_text,
+    venue,
+)
 from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, eligibility
+from members.program import program
 from outbox.models import Email, EmailState
 from pairs.models import CheckIn, Goal, GoalStatus, Pair
 from pairs.services import pairing
 
+# In the program's words: {short} is the association's short name, {conference} its conference.
 TOPICS = [
-    "How ArLA committees work",
+    "How {short} committees work",
     "Preparing a conference proposal",
     "Cataloging backlog and priorities",
     "Summer reading program planning",
@@ -29,8 +41,8 @@ TOPICS = [
     "Grant writing for small libraries",
 ]
 GOALS = [
-    ("Join an ArLA committee", "Attend two meetings and volunteer for one task."),
-    ("Present at the fall conference", "Draft a poster proposal together."),
+    ("Join a {short} committee", "Attend two meetings and volunteer for one task."),
+    ("Present at the {conference}", "Draft a poster proposal together."),
     ("Build a professional network", "Meet five librarians from other library types."),
     ("Learn RDA basics", "Work through the RDA toolkit modules with examples."),
 ]
@@ -60,17 +72,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo program year {cycle.name}: {made} new pairs."))
 
     def _running_cycle(self, today: dt.date) -> Cycle:
-        year = today.year if today.month >= 10 else today.year - 1
-        name = f"{year}–{str(year + 1)[-2:]}"
+        # The latest year that started at least 50 days ago, at the program's usual orientation month.
+        starts_on = demo_year_start(today, days_from_today=-50)
+        settings = program()
         cycle, _ = Cycle.objects.get_or_create(
-            name=name,
+            name=cycle_name(starts_on),
             defaults={
-                "optin_opens": dt.date(year, 1, 15),
-                "optin_closes": dt.date(year, 5, 31),
-                "matchmaking_starts": dt.date(year, 6, 1),
-                "matchmaking_ends": dt.date(year, 8, 31),
-                "starts_on": min(dt.date(year, 10, 6), today - dt.timedelta(days=50)),
-                "orientation": f"Mentoring orientation, ArLA Annual Conference, Hot Springs, October 6, {year}",
+                "optin_opens": starts_on - dt.timedelta(days=260),
+                "optin_closes": starts_on - dt.timedelta(days=130),
+                "matchmaking_starts": starts_on - dt.timedelta(days=120),
+                "matchmaking_ends": starts_on - dt.timedelta(days=30),
+                "starts_on": starts_on,
+                "orientation": orientation_text(starts_on, venue()),
+                "default_length_months": settings.default_length_months,
+                "mentor_min_years": settings.mentor_min_years,
                 "is_open": False,
             },
         )
@@ -86,6 +101,11 @@ class Command(BaseCommand):
         juniors = [m for m in members if m not in seniors and eligibility(m, cycle, Role.MENTEE, today).ok][:count]
         now = timezone.now()
         made = 0
+        settings = program()
+        words = {"short": settings.association_short_name, "conference": settings.conference_name}
+        topics = [t.format(**words) for t in TOPICS]
+        goal_texts = [(title.format(**words), text.format(**words)) for title, text in GOALS]
+        mentee_goals, mentor_goals = goals(MENTEE_GOALS), goals(MENTOR_GOALS)
         for senior, junior in zip(seniors, juniors, strict=False):
             mentor, _ = Enrollment.objects.get_or_create(
                 member=senior,
@@ -94,8 +114,9 @@ class Command(BaseCommand):
                 defaults={
                     "job_title": senior.job_title,
                     "responsibilities": senior.responsibilities,
-                    "goals": rng.choice(MENTOR_GOALS),
+                    "goals": rng.choice(mentor_goals),
                     "meeting_modes": ["video", "email"],
+                    "commitments": list(settings.commitments),
                     "commitments_accepted_at": now,
                 },
             )
@@ -106,8 +127,9 @@ class Command(BaseCommand):
                 defaults={
                     "job_title": junior.job_title,
                     "responsibilities": junior.responsibilities,
-                    "goals": rng.choice(MENTEE_GOALS),
+                    "goals": rng.choice(mentee_goals),
                     "meeting_modes": ["video", "phone"],
+                    "commitments": list(settings.commitments),
                     "commitments_accepted_at": now,
                 },
             )
@@ -125,11 +147,11 @@ class Command(BaseCommand):
                     met_on=day,
                     mode=rng.choice(["video", "phone", "in_person", "email"]),
                     minutes=rng.choice([20, 30, 45, 60]),
-                    topics=rng.choice(TOPICS),
+                    topics=rng.choice(topics),
                     notes="Agreed on next steps and a date for the next call.",
                 )
                 day += dt.timedelta(days=rng.randint(14, 35))
-            for title, description in rng.sample(GOALS, 2):
+            for title, description in rng.sample(goal_texts, 2):
                 Goal.objects.create(
                     pair=pair,
                     title=title,
