@@ -18,8 +18,8 @@ from members.models import (
     LibraryType,
     MembershipCategory,
 )
-from pairs.emails import introductions_news
 from members.program import program
+from pairs.emails import introductions_news
 from pairs.services import pairing
 
 from .. import reports
