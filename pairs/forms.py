@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
@@ -84,7 +86,15 @@ class PairForm(forms.Form):
             field.help_text = f"No {name} matches “{q}”."
 
 
+def _date_limits(widget: forms.Widget, first: dt.date, last: dt.date) -> None:
+    """The browser's date picker offers only these days; the model's clean() says why on the others."""
+    widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+
+
 class CheckInForm(forms.ModelForm):
+    """A check-in of `instance.pair` (the view gives it one): dated from the day the pair began
+    to today, or to the day it ended (CheckIn.clean, Pair.checkin_date_refusal)."""
+
     class Meta:
         model = CheckIn
         fields = ["met_on", "mode", "minutes", "topics", "notes"]
@@ -92,27 +102,29 @@ class CheckInForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["met_on"].initial = timezone.localdate()
+        today = timezone.localdate()
+        self.fields["met_on"].initial = today
+        if self.instance.pair_id:
+            pair = self.instance.pair
+            _date_limits(self.fields["met_on"].widget, pair.began_on, min(today, pair.over_on or today))
         self.helper = _helper()
-
-    def clean_met_on(self):
-        met_on = self.cleaned_data["met_on"]
-        if met_on > timezone.localdate():
-            raise forms.ValidationError("Log a check-in after it happened: this date is in the future.")
-        return met_on
 
 
 class GoalForm(forms.ModelForm):
+    """A goal of `instance.pair`, its target date within Pair.goal_targets (Goal.clean)."""
+
     class Meta:
         model = Goal
         fields = ["title", "description", "status", "target_on"]
         widgets = {
-            "target_on": forms.DateInput(attrs={"type": "date"}),
+            "target_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pair_id:
+            _date_limits(self.fields["target_on"].widget, *self.instance.pair.goal_targets)
         self.helper = _helper()
 
 

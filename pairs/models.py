@@ -22,6 +22,8 @@ MIN_MONTHS, MAX_MONTHS = 9, 12
 # time tells the liaison nothing new, so it is not sent again.
 REPORT_STANDS = dt.timedelta(days=14)
 REPORT_NOTE_MAX_CHARS = 1000
+# A goal may aim past the mentoring year (a certification, a conference next year), not further.
+GOAL_TARGET_AFTER_END_MONTHS = 12
 
 
 def validate_report_note(note: str) -> None:
@@ -35,12 +37,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later, or the month's last day when it has no such day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError(f"{months} months from {day} is beyond the calendar.")
     for d in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, d)
         except ValueError:
             continue
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: every month has a 28th")
 
 
 class PairStatus(models.TextChoices):
@@ -260,6 +264,48 @@ class Pair(models.Model):
     def is_active(self) -> bool:
         return self.status == PairStatus.ACTIVE
 
+    @property
+    def began_on(self) -> dt.date:
+        """The day the pair began: the day it was made (its introductions), or its start date
+        when that is earlier. A pair made in the summer meets before the fall conference."""
+        made_on = timezone.localtime(self.created_at).date() if self.created_at else self.starts_on
+        return min(made_on, self.starts_on)
+
+    @property
+    def over_on(self) -> dt.date | None:
+        """The day the pair ended: early (when it was ended) or at its end date; None while active."""
+        if self.status == PairStatus.ENDED and self.ended_at:
+            return timezone.localtime(self.ended_at).date()
+        if self.status == PairStatus.COMPLETED:
+            return self.ends_on
+        return None
+
+    def checkin_date_refusal(self, met_on: dt.date, today: dt.date | None = None) -> str | None:
+        """Why a check-in cannot be dated `met_on` (in the future, before the pair began, after it
+        ended), or None: the one rule the form, the admin and the service ask."""
+        if met_on > (today or timezone.localdate()):
+            return "Log a check-in after it happened: this date is in the future."
+        if met_on < self.began_on:
+            return f"This pair began on {self.began_on:%B %-d, %Y}: a check-in cannot be dated before that."
+        if (over_on := self.over_on) and met_on > over_on:
+            return f"This pair ended on {over_on:%B %-d, %Y}: a check-in cannot be dated after that."
+        return None
+
+    @property
+    def goal_targets(self) -> tuple[dt.date, dt.date]:
+        """The target dates a goal of the pair may have: from the day it began to a year after its end."""
+        return self.began_on, add_months(self.ends_on, GOAL_TARGET_AFTER_END_MONTHS)
+
+    def goal_target_refusal(self, target_on: dt.date | None) -> str | None:
+        """Why a goal of the pair cannot aim at `target_on`, or None (no date is fine)."""
+        first, last = self.goal_targets
+        if target_on is not None and not first <= target_on <= last:
+            return (
+                f"Choose a target date between {first:%B %-d, %Y}, when the pair began, and "
+                f"{last:%B %-d, %Y}, a year after its end."
+            )
+        return None
+
 
 class CheckIn(models.Model):
     """A meeting logged by either side. The notes are for the pair's two members only."""
@@ -294,6 +340,10 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.get_mode_display()} on {self.met_on}"
 
+    def clean(self) -> None:
+        if self.pair_id and self.met_on and (refusal := self.pair.checkin_date_refusal(self.met_on)):
+            raise ValidationError({"met_on": refusal})
+
 
 class GoalStatus(models.TextChoices):
     OPEN = "open", "Not started"
@@ -327,6 +377,10 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.pair_id and (refusal := self.pair.goal_target_refusal(self.target_on)):
+            raise ValidationError({"target_on": refusal})
 
 
 class EvaluationKind(models.TextChoices):

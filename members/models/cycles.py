@@ -10,6 +10,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The dates a program can really have: none before 2000, none more than five years ahead
+# (cycles are planned a year or two out), and one cycle — from its opt-ins opening to its
+# program year starting — within two years. Beyond them a date is a typo (year 0001,
+# 9999), and the pairs' dates computed from it would leave the calendar.
+EARLIEST_PROGRAM_DATE = dt.date(2000, 1, 1)
+PLANNED_AHEAD_YEARS = 5
+CYCLE_SPAN_DAYS = 2 * 365
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year + years, day=min(day.day, 28))
+
 
 class CycleQuerySet(models.QuerySet):
     def open_for_optins(self) -> CycleQuerySet:
@@ -78,6 +90,18 @@ class Cycle(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        latest = _years_later(timezone.localdate(), PLANNED_AHEAD_YEARS)
+        for name in ("optin_opens", "optin_closes", "matchmaking_starts", "matchmaking_ends", "starts_on"):
+            day = getattr(self, name)
+            if day and not EARLIEST_PROGRAM_DATE <= day <= latest:
+                errors[name] = f"Choose a date between {EARLIEST_PROGRAM_DATE:%B %-d, %Y} and {latest:%B %-d, %Y}."
+        if errors:
+            raise ValidationError(errors)
+        if self.optin_opens and self.starts_on and (self.starts_on - self.optin_opens).days > CYCLE_SPAN_DAYS:
+            errors["starts_on"] = (
+                "A cycle is one year of the program: it starts within two years of its opt-ins opening "
+                f"({self.optin_opens:%B %-d, %Y})."
+            )
         if self.optin_opens and self.optin_closes and self.optin_closes < self.optin_opens:
             errors["optin_closes"] = "Opt-ins must close after they open."
         if self.matchmaking_starts and self.matchmaking_ends and self.matchmaking_ends < self.matchmaking_starts:

@@ -137,6 +137,13 @@ def pair_create(
 
     # Pairs made before the fall conference start there; a late pair starts today.
     starts_on = max(cycle.starts_on, today)
+    try:
+        ends_on = add_months(starts_on, length)
+    except ValueError:
+        # A cycle saved before its dates were checked (Cycle.clean), e.g. starting in year 9999.
+        raise PairingError(
+            f"The {cycle.name} cycle starts on {cycle.starts_on:%B %-d, %Y}: correct the cycle's dates first."
+        ) from None
     pair = Pair(
         cycle=cycle,
         mentor=mentor,
@@ -144,7 +151,7 @@ def pair_create(
         liaison=liaison,
         starts_on=starts_on,
         length_months=length,
-        ends_on=add_months(starts_on, length),
+        ends_on=ends_on,
         created_by=by,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,

@@ -35,8 +35,8 @@ def checkin_log(
     this very check-in — the button pressed twice, or the form sent again — which the
     statistics must count once."""
     _require_member(pair, by)
-    if met_on > timezone.localdate():
-        raise PairYearError("A check-in is logged after it happened: the date is in the future.")
+    if refusal := pair.checkin_date_refusal(met_on):
+        raise PairYearError(refusal)
     # The presses of a double click arrive together: one at a time per pair, so that the
     # second sees the first's check-in.
     list(Pair.objects.select_for_update().filter(pk=pair.pk).values_list("pk"))
@@ -50,7 +50,12 @@ def checkin_log(
 
 
 def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:
+    """Add or update a goal of an active pair; an ended pair's goals stay as they were."""
     _require_member(pair, by)
+    if not pair.is_active:
+        raise PairYearError("This pair has ended: its goals stay as they were.")
+    if refusal := pair.goal_target_refusal(goal.target_on):
+        raise PairYearError(refusal)
     goal.pair = pair
     if goal.pk is None:
         goal.created_by = by
