@@ -10,6 +10,8 @@ from arla_mentoring.paging import first_of
 from members.models import Cycle, Enrollment, User
 
 from .models import (
+    CHECKIN_MAX_MINUTES,
+    CHECKIN_MINUTES_MESSAGE,
     MAX_MONTHS,
     MIN_MONTHS,
     REPORT_NOTE_MAX_CHARS,
@@ -94,6 +96,15 @@ def _date_limits(widget: forms.Widget, first: dt.date, last: dt.date) -> None:
 class CheckInForm(forms.ModelForm):
     """A check-in of `instance.pair` (the view gives it one): dated from the day the pair began
     to today, or to the day it ended (CheckIn.clean, Pair.checkin_date_refusal)."""
+
+    # The constraint's range and sentence, said before it is reached (0 and -5 alike).
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        required=False,
+        min_value=1,
+        max_value=CHECKIN_MAX_MINUTES,
+        error_messages={"min_value": CHECKIN_MINUTES_MESSAGE, "max_value": CHECKIN_MINUTES_MESSAGE},
+    )
 
     class Meta:
         model = CheckIn

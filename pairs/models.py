@@ -22,6 +22,11 @@ MIN_MONTHS, MAX_MONTHS = 9, 12
 # time tells the liaison nothing new, so it is not sent again.
 REPORT_STANDS = dt.timedelta(days=14)
 REPORT_NOTE_MAX_CHARS = 1000
+CHECKIN_MAX_MINUTES = 600
+CHECKIN_MINUTES_MESSAGE = (
+    f"A check-in lasts 1 to {CHECKIN_MAX_MINUTES} minutes ({CHECKIN_MAX_MINUTES // 60} hours): "
+    "leave the length empty if you did not count."
+)
 # A goal may aim past the mentoring year (a certification, a conference next year), not further.
 GOAL_TARGET_AFTER_END_MONTHS = 12
 
@@ -199,13 +204,28 @@ class Pair(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # Rule 1: a mentee enrollment is in at most one active pair.
-            models.UniqueConstraint(fields=["mentee"], condition=Q(status="active"), name="one_active_pair_per_mentee"),
+            models.UniqueConstraint(
+                fields=["mentee"],
+                condition=Q(status="active"),
+                name="one_active_pair_per_mentee",
+                violation_error_message="This mentee is in an active pair already.",
+            ),
             # Rule 3: 9 to 12 months, and the two sides are different enrollments.
             models.CheckConstraint(
-                condition=Q(length_months__gte=MIN_MONTHS, length_months__lte=MAX_MONTHS), name="pair_length_9_to_12"
+                condition=Q(length_months__gte=MIN_MONTHS, length_months__lte=MAX_MONTHS),
+                name="pair_length_9_to_12",
+                violation_error_message=f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months.",
             ),
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="pair_two_enrollments"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="pair_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="pair_two_enrollments",
+                violation_error_message="A pair is two opt-ins: a mentor's and a mentee's.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="pair_ends_after_start",
+                violation_error_message="A pair ends after it starts.",
+            ),
         ]
         indexes = [
             models.Index(fields=["cycle", "status"]),
@@ -325,7 +345,9 @@ class CheckIn(models.Model):
         ordering = ["-met_on", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(minutes__gte=1, minutes__lte=600) | Q(minutes__isnull=True), name="checkin_minutes_range"
+                condition=Q(minutes__gte=1, minutes__lte=CHECKIN_MAX_MINUTES) | Q(minutes__isnull=True),
+                name="checkin_minutes_range",
+                violation_error_message=CHECKIN_MINUTES_MESSAGE,
             )
         ]
         indexes = [
@@ -407,10 +429,15 @@ class Evaluation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["pair", "role", "kind"], name="one_evaluation_per_side_and_kind"),
+            models.UniqueConstraint(
+                fields=["pair", "role", "kind"],
+                name="one_evaluation_per_side_and_kind",
+                violation_error_message="This side of the pair has filled in this evaluation already.",
+            ),
             models.CheckConstraint(
                 condition=Q(overall__range=(1, 5), relationship__range=(1, 5), goals_met__range=(1, 5)),
                 name="evaluation_ratings_1_to_5",
+                violation_error_message="Each rating is from 1 to 5.",
             ),
         ]
 
@@ -459,7 +486,11 @@ class OrientationAttendance(models.Model):
     class Meta:
         ordering = ["cycle", "member"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "member"], name="one_orientation_mark_per_member_and_cycle")
+            models.UniqueConstraint(
+                fields=["cycle", "member"],
+                name="one_orientation_mark_per_member_and_cycle",
+                violation_error_message="This member's attendance at the cycle's orientation is marked already.",
+            )
         ]
 
     def __str__(self) -> str:

@@ -410,7 +410,8 @@ def test_all_zero_weights_are_refused_with_a_message_and_nothing_changes(client_
     )
 
     assert "The weights were not changed: At least one weight must be above zero." in alerts(response)
-    settings = MatchSettings.objects.get(cycle=cycle)
+    assert not MatchSettings.objects.filter(cycle=cycle).exists()  # the defaults, still unsaved
+    settings = MatchSettings.for_cycle(cycle)
     assert (settings.weight_title, settings.weight_responsibilities, settings.weight_region) == (40, 30, 10)
     assert [(c.name, c.score) for c in suggested(client.get(url))] == ranking
 

@@ -74,14 +74,26 @@ class Cycle(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["is_open"], condition=Q(is_open=True), name="one_cycle_open_for_optins"),
+            models.UniqueConstraint(
+                fields=["is_open"],
+                condition=Q(is_open=True),
+                name="one_cycle_open_for_optins",
+                violation_error_message="Another cycle is open for opt-ins; close it first.",
+            ),
             models.CheckConstraint(
                 condition=Q(default_length_months__gte=9, default_length_months__lte=12),
                 name="cycle_length_9_to_12_months",
+                violation_error_message="A pair runs 9 to 12 months: choose a default length between them.",
             ),
-            models.CheckConstraint(condition=Q(optin_closes__gte=models.F("optin_opens")), name="optin_window_order"),
             models.CheckConstraint(
-                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")), name="matchmaking_window_order"
+                condition=Q(optin_closes__gte=models.F("optin_opens")),
+                name="optin_window_order",
+                violation_error_message="Opt-ins must close after they open.",
+            ),
+            models.CheckConstraint(
+                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")),
+                name="matchmaking_window_order",
+                violation_error_message="Matchmaking must end after it starts.",
             ),
         ]
 

@@ -196,10 +196,20 @@ class Enrollment(models.Model):
         ordering = ["cycle", "role", "created_at"]
         constraints = [
             # A withdrawn opt-in is reactivated rather than duplicated.
-            models.UniqueConstraint(fields=["member", "cycle", "role"], name="one_enrollment_per_member_cycle_role"),
-            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=5), name="enrollment_capacity_1_to_5"),
+            models.UniqueConstraint(
+                fields=["member", "cycle", "role"],
+                name="one_enrollment_per_member_cycle_role",
+                violation_error_message="This member has opted in to this cycle in this role already.",
+            ),
             models.CheckConstraint(
-                condition=Q(role="mentor") | Q(capacity=1), name="mentee_enrollment_capacity_is_one"
+                condition=Q(capacity__gte=1, capacity__lte=5),
+                name="enrollment_capacity_1_to_5",
+                violation_error_message="A mentor takes 1 to 5 mentees.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="mentor") | Q(capacity=1),
+                name="mentee_enrollment_capacity_is_one",
+                violation_error_message="A mentee's opt-in is for one mentor: its number of mentees stays 1.",
             ),
         ]
         indexes = [
