@@ -446,16 +446,41 @@ class Evaluation(models.Model):
         return f"{self.get_kind_display()} by a {self.role}"
 
 
+# A milestone's state, as its badge says it, and the badge's colour. "not reached": the pair
+# ended early first; "missed": due before it ended, and not done. "not recorded": the
+# orientation has passed without both sides marked present, as the pair's members read it —
+# the committee marks it, they cannot.
+MILESTONE_STATES = {
+    "done": ("Done", "success"),
+    "overdue": ("Overdue", "danger"),
+    "due": ("Due soon", "warning"),
+    "open": ("Open", "warning"),
+    "upcoming": ("Upcoming", "secondary"),
+    "not_reached": ("Not reached", "secondary"),
+    "missed": ("Not done", "secondary"),
+    "not_recorded": ("Not recorded", "secondary"),
+}
+
+
 @dataclass(frozen=True)
 class Milestone:
     name: str
     due_on: dt.date
     done_on: dt.date | None
-    state: str  # done, overdue, due (within two weeks), upcoming
+    state: str  # a key of MILESTONE_STATES
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_STATES[self.state][0]
 
     @property
     def css(self) -> str:
-        return {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}[self.state]
+        return MILESTONE_STATES[self.state][1]
+
+    @property
+    def shown_on(self) -> dt.date:
+        """The date the timeline shows for it, and reads in order: when it was done, else when it is due."""
+        return self.done_on or self.due_on
 
 
 class OrientationAttendanceQuerySet(models.QuerySet):

@@ -35,11 +35,17 @@ def milestones(
     evaluation_done_on: dt.date | None,
     ended_on: dt.date | None,
     today: dt.date,
+    for_the_pair: bool = False,
 ) -> list[Milestone]:
-    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order.
+    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in the
+    order of the dates shown: when each was done, else when it is due.
 
     `orientation_done_on` is the orientation's date when the committee marked both
-    sides as present, else None: an orientation that has passed without them is overdue.
+    sides as present, else None: an orientation that has passed without them is overdue
+    to the committee, and "not recorded" to the pair's members (`for_the_pair`), who
+    cannot mark it. A pair ended early (`ended_on`) reaches nothing more: what was due
+    after its end is "not reached", what was due before and not done "missed" (not
+    overdue: nobody can do it now), and the closing evaluation stays open to its members.
     """
     rows = [
         ("Introduction sent", created_on, introduction_sent_on),
@@ -50,5 +56,16 @@ def milestones(
         ("Closing evaluation", ends_on, evaluation_done_on),
         ("End of the mentoring year", ends_on, ended_on or (ends_on if ends_on <= today else None)),
     ]
-    result = [Milestone(name, due, done, _state(due, done, today)) for name, due, done in rows]
-    return sorted(result, key=lambda m: m.due_on)
+    result = []
+    for name, due, done in rows:
+        state = _state(due, done, today)
+        if ended_on and state != "done" and name == "Closing evaluation":
+            due, state = ended_on, "open"
+        elif ended_on and state != "done" and due > ended_on:
+            state = "not_reached"
+        elif name.startswith("Orientation") and state == "overdue" and for_the_pair:
+            state = "not_recorded"
+        elif ended_on and state == "overdue":
+            state = "missed"  # nobody can do it any more: said, not flagged
+        result.append(Milestone(name, due, done, state))
+    return sorted(result, key=lambda m: m.shown_on)

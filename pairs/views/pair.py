@@ -55,7 +55,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_member": is_member,
         "role": pair.role_of(request.user),
         "other": pair.other_side(request.user) if is_member else None,
-        "milestones": pair_milestones(pair),
+        "sides": [("Mentor", pair.mentor), ("Mentee", pair.mentee)],
+        "milestones": pair_milestones(pair, for_the_pair=is_member),
         "checkins": list(checkins),
         "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
         "checkin_form": CheckInForm(instance=CheckIn(pair=pair)) if is_member and pair.is_active else None,
@@ -77,7 +78,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's members, its liaison and the committee: the milestones as an .ics file."""
     pair = _visible_pair(request, pk)
-    response = HttpResponse(pair_calendar(pair, pair_milestones(pair)), content_type="text/calendar; charset=utf-8")
+    milestones = pair_milestones(pair, for_the_pair=pair.has_member(request.user))
+    response = HttpResponse(pair_calendar(pair, milestones), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mentoring-pair-{pair.pk}.ics"'
     return response
 
