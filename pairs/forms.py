@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 from arla_mentoring.paging import first_of
-from members.models import Cycle, Enrollment, User
+from members.models import Cycle, Enrollment, MaxTypedLength, User
 
 from .models import (
     CHECKIN_MAX_MINUTES,
     CHECKIN_MINUTES_MESSAGE,
+    END_NOTE_MAX_CHARS,
     MAX_MONTHS,
     MIN_MONTHS,
     REPORT_NOTE_MAX_CHARS,
@@ -20,6 +23,25 @@ from .models import (
     Goal,
     validate_report_note,
 )
+
+
+def _count_as_typed(form: forms.BaseForm) -> None:
+    """Each free text with a limit (a CharField's max_length, a TextField's MaxTypedLength): the
+    browser stops at it (maxlength) and says how many characters are used as the member types
+    (data-count, static/js/char-count.js)."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField):
+            continue
+        limit = field.widget.attrs.get("maxlength")
+        if limit is None:
+            validators = list(field.validators)
+            if model is not None:
+                with contextlib.suppress(FieldDoesNotExist):  # a form field of its own
+                    validators += model._meta.get_field(name).validators
+            limit = next((v.limit for v in validators if isinstance(v, MaxTypedLength)), None)
+        if limit is not None:
+            field.widget.attrs.update({"maxlength": limit, "data-count": True})
 
 
 def _helper() -> FormHelper:
@@ -114,10 +136,12 @@ class CheckInForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["met_on"].initial = today
+        if self.initial.get("met_on") is None:  # the instance (a new check-in of the pair) has no date yet
+            self.initial["met_on"] = today
         if self.instance.pair_id:
             pair = self.instance.pair
             _date_limits(self.fields["met_on"].widget, pair.began_on, min(today, pair.over_on or today))
+        _count_as_typed(self)
         self.helper = _helper()
 
 
@@ -136,6 +160,7 @@ class GoalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pair_id:
             _date_limits(self.fields["target_on"].widget, *self.instance.pair.goal_targets)
+        _count_as_typed(self)
         self.helper = _helper()
 
 
@@ -159,11 +184,16 @@ class EvaluationForm(forms.ModelForm):
 
 
 class PairEndForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why does the pair end?")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxTypedLength(END_NOTE_MAX_CHARS)],
+        label="Why does the pair end?",
+    )
     back_to_pool = forms.BooleanField(required=False, label="Put the mentee back in the pool for a new mentor")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _count_as_typed(self)
         self.helper = _helper()
 
 
@@ -179,4 +209,5 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _count_as_typed(self)
         self.helper = _helper()

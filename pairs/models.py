@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
+from members.models import Cycle, Enrollment, MaxTypedLength, MeetingMode, User, every_word_in, typed_length
 from outbox.models import Email, EmailKind, EmailState
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
@@ -22,6 +22,11 @@ MIN_MONTHS, MAX_MONTHS = 9, 12
 # time tells the liaison nothing new, so it is not sent again.
 REPORT_STANDS = dt.timedelta(days=14)
 REPORT_NOTE_MAX_CHARS = 1000
+# The pairs' free texts: enough for what a meeting or a goal needs, not a page of 10,000
+# characters that makes every list showing it thousands of pixels long.
+CHECKIN_NOTES_MAX_CHARS = 2000
+GOAL_DESCRIPTION_MAX_CHARS = 1000
+END_NOTE_MAX_CHARS = 1000
 CHECKIN_MAX_MINUTES = 600
 CHECKIN_MINUTES_MESSAGE = (
     f"A check-in lasts 1 to {CHECKIN_MAX_MINUTES} minutes ({CHECKIN_MAX_MINUTES // 60} hours): "
@@ -33,7 +38,7 @@ GOAL_TARGET_AFTER_END_MONTHS = 12
 
 def validate_report_note(note: str) -> None:
     # Counted as the browser's maxlength counts: a line break is one character (it sends two).
-    length = len(note.replace("\r\n", "\n"))
+    length = typed_length(note)
     if length > REPORT_NOTE_MAX_CHARS:
         raise ValidationError(f"Keep the note to {REPORT_NOTE_MAX_CHARS:,} characters (it has {length:,}).")
 
@@ -191,7 +196,7 @@ class Pair(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True, validators=[MaxTypedLength(END_NOTE_MAX_CHARS)])
     # The day the last "no check-in lately" reminder went out: one per quiet spell.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     # When each side last told the liaison that the other had gone quiet (pair_report_unresponsive).
@@ -337,7 +342,9 @@ class CheckIn(models.Model):
     minutes = models.PositiveSmallIntegerField("length (minutes)", null=True, blank=True)
     topics = models.CharField(max_length=300, blank=True)
     notes = models.TextField(
-        blank=True, help_text="Private to the two of you: the liaison and the committee never see it."
+        blank=True,
+        validators=[MaxTypedLength(CHECKIN_NOTES_MAX_CHARS)],
+        help_text="Private to the two of you: the liaison and the committee never see it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -385,7 +392,7 @@ class Goal(models.Model):
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[MaxTypedLength(GOAL_DESCRIPTION_MAX_CHARS)])
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.OPEN)
     target_on = models.DateField("target date", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -144,6 +144,7 @@ def test_the_checkin_date_picker_offers_the_days_from_the_pairs_start_to_today(c
     page = client_for(member).get(pair.get_absolute_url()).text
 
     assert f'max="{TODAY.isoformat()}" min="{pair.began_on.isoformat()}"' in page
+    assert f'value="{TODAY.isoformat()}"' in page  # today, filled in
 
 
 def test_a_pair_made_in_the_summer_logs_its_first_contact_before_the_fall_conference(pair, member):

@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group, typed_length
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
-from ..models import MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
+from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
 from ._shared import each_locked, email_both_sides, end_pair
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,8 @@ def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -
         raise PairingError("This pair has already ended.")
     if not reason.strip():
         raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
+    if typed_length(reason.strip()) > END_NOTE_MAX_CHARS:
+        raise PairingError(f"Keep the reason to {END_NOTE_MAX_CHARS:,} characters.")
     end_pair(pair, by=by, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now())
     email_both_sides(pair, kind=EmailKind.PAIR_ENDED, key="ended", context={"pair": pair, "back_to_pool": back_to_pool})
     log.info("pair %s ended by %s (back to pool: %s)", pair.pk, by.pk, back_to_pool)

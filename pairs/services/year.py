@@ -35,12 +35,15 @@ def checkin_log(
     this very check-in — the button pressed twice, or the form sent again — which the
     statistics must count once."""
     _require_member(pair, by)
-    if refusal := pair.checkin_date_refusal(met_on):
-        raise PairYearError(refusal)
+    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
+    try:
+        # The model's own checks: the date within the pair's time, the length, the texts' limits.
+        CheckIn(pair=pair, logged_by=by, **fields).full_clean(exclude=["pair", "logged_by"])
+    except ValidationError as e:
+        raise PairYearError(" ".join(e.messages)) from None
     # The presses of a double click arrive together: one at a time per pair, so that the
     # second sees the first's check-in.
     list(Pair.objects.select_for_update().filter(pk=pair.pk).values_list("pk"))
-    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
     same = CheckIn.objects.filter(pair=pair, logged_by=by, **fields).order_by("created_at").first()
     if same is not None:
         return same, False
@@ -54,9 +57,12 @@ def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:
     _require_member(pair, by)
     if not pair.is_active:
         raise PairYearError("This pair has ended: its goals stay as they were.")
-    if refusal := pair.goal_target_refusal(goal.target_on):
-        raise PairYearError(refusal)
     goal.pair = pair
+    try:
+        # The member's fields: the title's and the description's limits, the target date (Goal.clean).
+        goal.full_clean(exclude=["pair", "created_by", "completed_on"])
+    except ValidationError as e:
+        raise PairYearError(" ".join(e.messages)) from None
     if goal.pk is None:
         goal.created_by = by
     if goal.status == GoalStatus.DONE and goal.completed_on is None:

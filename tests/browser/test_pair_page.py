@@ -131,3 +131,32 @@ def test_after_the_mentee_deletes_their_account_the_mentors_page_reads_as_ended(
         expect(timeline.get_by_role("listitem").filter(has_text="Closing evaluation")).to_contain_text("Open")
         expect(page.get_by_role("region", name="Goals").get_by_role("link", name="Update")).to_have_count(0)
         shot(page, f"151-pair-ended-account-deleted-{name}")
+
+
+def test_long_notes_and_goals_are_folded_and_the_form_counts_as_you_type(page: Page, site, shot, log_in, pair):
+    """Issue 15, item 16: 10,000-character goals and notes made the page 5,000–8,000 px long."""
+    long_text = "We talked about the summer reading budget and the board's questions. " * 145  # 10,000 characters
+    CheckIn.objects.create(pair=pair, logged_by=pair.mentor.member, met_on=days(-2), mode="video", notes=long_text)
+    Goal.objects.create(pair=pair, title="Write the grant", description=long_text, created_by=pair.mentor.member)
+
+    log_in(page, pair.mentor.member)
+    page.set_viewport_size(WIDE)
+    page.goto(site(pair.get_absolute_url()))
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2500, f"the pair page is {height} px long"
+    shot(page, "154-pair-long-texts-folded-1280")
+
+    checkins = page.get_by_role("region", name="Check-ins")
+    checkins.get_by_text("Read all").click()
+    expect(checkins.get_by_text("Show less")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") > height  # the whole note, unfolded
+
+    form = page.get_by_role("region", name="Log a check-in")
+    expect(form.get_by_text("0 of 2,000 characters")).to_be_visible()
+    form.get_by_label("Notes").press_sequentially("Budgets")
+    expect(form.get_by_text("7 of 2,000 characters")).to_be_visible()
+    expect(form.get_by_label("Notes")).to_have_attribute("maxlength", "2000")
+
+    page.set_viewport_size(PHONE)
+    page.goto(site(pair.get_absolute_url()))
+    shot(page, "154-pair-long-texts-folded-390")
