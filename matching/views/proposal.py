@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -58,9 +59,11 @@ def proposal_solve(request: HttpRequest, cycle_id: int) -> HttpResponse:
         messages.error(request, str(e))
     else:
         seconds = (timezone.now() - started).total_seconds()
+        pairs, left = draft.pairs.count(), len(draft.unmatched)
         messages.success(
             request,
-            f"Solved in {seconds:.1f} s: {draft.pairs.count()} pairs, {len(draft.unmatched)} mentees left unmatched.",
+            f"Solved in {seconds:.1f} s: {pairs} pair{pluralize(pairs)}, "
+            f"{left} mentee{pluralize(left)} left unmatched.",
         )
     return redirect("matching:proposal", cycle_id=cycle.pk)
 
@@ -120,8 +123,13 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
         except proposals.ProposalError as e:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
-        messages.success(request, f"{len(made)} pairs made. Their {2 * len(made)} introductions are on their way.")
-        return redirect("pairs:pair-list")
+        n = len(made)
+        messages.success(
+            request,
+            f"{n} pair{pluralize(n)} made. {pluralize(n, 'Its,Their')} {2 * n} introductions are on their way.",
+        )
+        # The pairs of the cycle just confirmed, not the year under way's (the list's default).
+        return redirect(f"{reverse('pairs:pair-list')}?cycle={cycle.pk}")
     return render(
         request, "matching/proposal_confirm.html", {"cycle": cycle, "draft": draft, "count": draft.pairs.count()}
     )
