@@ -104,6 +104,14 @@ class AccountAdapter(DefaultAccountAdapter):
     # included: ALLOWED_HOSTS ignores ports) the client chose. A password-reset link could
     # then carry its key to another port or server. Every link is built from SITE_URL.
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After logging in (without a `next` page), the committee starts on its work — the
+        matching dashboard: who waits, who is paired, which introductions are pending — and
+        members on My membership (LOGIN_REDIRECT_URL)."""
+        if request.user.runs_program:
+            return reverse("matching:home")
+        return super().get_login_redirect_url(request)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return absolute(path.replace("UID-KEY", quote(key)))

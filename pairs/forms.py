@@ -6,6 +6,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from arla_mentoring.paging import first_of
@@ -21,6 +22,7 @@ from .models import (
     CheckIn,
     Evaluation,
     Goal,
+    mentors_with_places_left,
     validate_report_note,
 )
 
@@ -53,7 +55,10 @@ def _helper() -> FormHelper:
 
 class EnrollmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, e: Enrollment) -> str:
-        return f"{e.member} — {e.job_title}, {e.member.institution}"
+        label = f"{e.member} — {e.job_title}, {e.member.institution}"
+        if (left := getattr(e, "places_left", None)) is not None:
+            label += f" · {left} of {e.capacity} place{pluralize(e.capacity)} left"
+        return label
 
 
 # The pairing page offers at most this many mentees and mentors, found by a search: a
@@ -69,7 +74,7 @@ class PairForm(forms.Form):
     """
 
     mentee = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a waiting mentee")
-    mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor")
+    mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor with a place left")
     liaison = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -84,7 +89,7 @@ class PairForm(forms.Form):
         # Offer who is free now; the service re-checks under a lock when the form is sent.
         base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
         self.fields["mentee"].queryset = base.mentees().waiting()
-        self.fields["mentor"].queryset = base.mentors().taking_part()
+        self.fields["mentor"].queryset = mentors_with_places_left(base.mentors().taking_part())
         self.fields["liaison"].queryset = User.objects.liaisons()
         self.fields["length_months"].initial = cycle.default_length_months
         self._offer("mentee", mentee_q)

@@ -129,6 +129,20 @@ class PairQuerySet(models.QuerySet):
         return self.annotate(needs_attention=ExpressionWrapper(_quiet(today), output_field=BooleanField()))
 
 
+def mentors_with_places_left(mentors: models.QuerySet) -> models.QuerySet:
+    """The mentor opt-ins of `mentors` with fewer active pairs than the mentees they offered to
+    take, each with `places_left`: whom a pair may still be made with (pair_create checks it
+    again under a lock)."""
+    active = (
+        Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.ACTIVE)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return mentors.annotate(places_left=models.F("capacity") - Coalesce(Subquery(active), 0)).filter(places_left__gt=0)
+
+
 def _liaised_by(user: User) -> Q:
     # A pair's liaison field is a record of who was asked; the rights are User.objects.liaisons()'s.
     return Q(liaison=user, liaison__in=User.objects.liaisons())
