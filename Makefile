@@ -16,12 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process)
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process);
+## HOST and PORT change where (emails, the calendar file and allauth's links follow: SITE_URL unless set)
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_pairs
-	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
+	@echo "Serving on http://$(HOST):$(PORT)/ (links in emails: $$SITE_URL) — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set);

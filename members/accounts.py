@@ -11,18 +11,21 @@ under attack (issue 10).
 - The links in allauth's emails come from SITE_URL, never from the request's Host.
 - Setting a password by a reset link mailed to the login address verifies that address.
 - allauth's emails are outbox rows like every other email (`AccountAdapter.send_mail`).
+- The Sites framework's domain, which allauth's emails end with, follows SITE_URL
+  (`site_follows_site_url`, at every migrate).
 """
 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from allauth.account import auth_backends
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -37,6 +40,22 @@ from outbox.rendering import absolute
 from outbox.services import email_write_rendered
 
 from .models import User
+
+
+def site_follows_site_url(*, apps=None, using: str = "default", **kwargs) -> None:
+    """Make the Sites framework's domain SITE_URL's host (and port): allauth ends its emails
+    with it. Run after every `migrate` (a post_migrate receiver, members/apps.py) — the step
+    `make run` and every release take — so that running on another port or host name, or a
+    new SITE_URL, never leaves the emails naming the old address."""
+    from django.apps import apps as global_apps
+
+    try:
+        Site = (apps or global_apps).get_model("sites", "Site")
+    except LookupError:
+        return  # migrating backwards, before the sites app
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    if Site.objects.using(using).filter(pk=settings.SITE_ID).exclude(domain=domain).update(domain=domain):
+        global_apps.get_model("sites", "Site").objects.clear_cache()
 
 
 def address_claims_drop(*, email: str, owner: User) -> None:
