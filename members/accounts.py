@@ -185,7 +185,30 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
 
-class SignupForm(allauth_forms.SignupForm):
+class SentenceCase:
+    """allauth's labels in the site's sentence case: "Remember me", "New password (again)"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                first, *rest = str(field.label).split(" ")
+                field.label = " ".join([first, *(word.lower() for word in rest)])
+
+
+class LoginForm(SentenceCase, allauth_forms.LoginForm):
+    """allauth's login form."""
+
+
+class ChangePasswordForm(SentenceCase, allauth_forms.ChangePasswordForm):
+    """allauth's form to change one's password."""
+
+
+class SetPasswordForm(SentenceCase, allauth_forms.SetPasswordForm):
+    """allauth's form to set a password (an account without one)."""
+
+
+class SignupForm(SentenceCase, allauth_forms.SignupForm):
     """allauth's signup form (with `SignupExtraForm`'s name fields)."""
 
     def validate_unique_email(self, value: str) -> str:
@@ -205,7 +228,7 @@ class SignupForm(allauth_forms.SignupForm):
         return super().try_save(request)
 
 
-class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+class ResetPasswordForm(SentenceCase, allauth_forms.ResetPasswordForm):
     """allauth's "forgot your password?" form: the link goes to the account the address names."""
 
     def clean_email(self) -> str:
@@ -237,7 +260,7 @@ class AdminLoginForm(AdminAuthenticationForm):
             raise self.get_invalid_login_error()
 
 
-class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(SentenceCase, allauth_forms.ResetPasswordKeyForm):
     """The new password, from the link of a password-reset email."""
 
     def save(self) -> None:
