@@ -785,7 +785,7 @@ def test_evaluation_is_accepted_when_open_and_refused_the_second_time(client_for
 
     response = client.post(reverse("pairs:evaluation", args=[pair.pk]), evaluation_data(overall="1"), follow=True)
 
-    assert "You have already filled in this evaluation. Thank you!" in response.text
+    assert "Your evaluation is in already: your first answers are kept. Thank you!" in response.text
     assert Evaluation.objects.get().overall == 4
 
 

@@ -17,6 +17,10 @@ class CycleError(Exception):
     """A change of a cycle the rules refuse; the message is for the committee."""
 
 
+class CycleAlreadyDone(CycleError):
+    """What was asked is done already (a button pressed twice): nothing more was done."""
+
+
 def _locked_cycles(cycle: Cycle) -> Cycle:
     # Lock every cycle, in key order, before switching: two committee members
     # opening different cycles at the same moment queue up instead of both
@@ -34,7 +38,7 @@ def cycle_open_optins(*, cycle: Cycle) -> list[Cycle]:
     exactly one cycle takes opt-ins at a time. Returns the cycles it closed."""
     cycle = _locked_cycles(cycle)
     if cycle.is_open:
-        raise CycleError(f"The {cycle.name} cycle is already open for opt-ins.")
+        raise CycleAlreadyDone(f"The {cycle.name} cycle is already open for opt-ins.")
     closed = list(Cycle.objects.open_for_optins())
     Cycle.objects.filter(pk__in=[c.pk for c in closed]).update(is_open=False)
     cycle.is_open = True
@@ -48,7 +52,7 @@ def cycle_close_optins(*, cycle: Cycle) -> Cycle:
     """Stop taking opt-ins for `cycle`. Opt-ins already made stay as they are."""
     cycle = _locked_cycles(cycle)
     if not cycle.is_open:
-        raise CycleError(f"Opt-ins for the {cycle.name} cycle are already closed.")
+        raise CycleAlreadyDone(f"Opt-ins for the {cycle.name} cycle are already closed.")
     cycle.is_open = False
     cycle.save(update_fields=["is_open"])
     log.info("cycle %s closed for opt-ins", cycle)

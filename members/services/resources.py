@@ -22,6 +22,10 @@ class ResourceError(Exception):
     """A resource the rules refuse; the message is for the member or the committee."""
 
 
+class ResourceAlreadyDecided(ResourceError):
+    """The suggestion was decided this very way already (a button pressed twice): nothing was changed."""
+
+
 def _may_review(user: User) -> bool:
     return user.runs_program
 
@@ -61,12 +65,18 @@ def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str 
     resource = Resource.objects.select_for_update().filter(pk=resource.pk).first()
     if resource is None:
         raise ResourceError("This suggestion no longer exists.")
+    wanted = ResourceStatus.APPROVED if approve else ResourceStatus.DECLINED
+    if resource.status == wanted:
+        raise ResourceAlreadyDecided(
+            f"“{resource.title}” is {resource.get_status_display().lower()} already"
+            f"{f' (by {resource.reviewed_by})' if resource.reviewed_by else ''}: nothing was changed."
+        )
     if resource.status != ResourceStatus.SUGGESTED:
         raise ResourceError(
             f"“{resource.title}” was already {resource.get_status_display().lower()}"
             f"{f' by {resource.reviewed_by}' if resource.reviewed_by else ''}: nothing was changed."
         )
-    resource.status = ResourceStatus.APPROVED if approve else ResourceStatus.DECLINED
+    resource.status = wanted
     resource.reviewed_by = by
     resource.reviewed_at = timezone.now()
     resource.decline_reason = "" if approve else reason.strip()

@@ -106,6 +106,9 @@ def _toggle_optins(request: HttpRequest, cycle: Cycle, action: str | None) -> No
             cycle_services.cycle_close_optins(cycle=cycle)
         else:
             raise cycle_services.CycleError("Choose whether to open or to close opt-ins.")
+    except cycle_services.CycleAlreadyDone as e:
+        messages.info(request, str(e))
+        return
     except cycle_services.CycleError as e:
         messages.error(request, str(e))
         return

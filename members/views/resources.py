@@ -93,6 +93,8 @@ def resource_decide(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             reason=request.POST.get("reason", "")[:500],
         )
+    except resource_services.ResourceAlreadyDecided as e:
+        messages.info(request, str(e))
     except resource_services.ResourceError as e:
         messages.error(request, str(e))
     else:

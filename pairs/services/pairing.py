@@ -32,6 +32,10 @@ class PairingError(Exception):
     """A pairing request the rules refuse; the message is written for the committee."""
 
 
+class PairingAlreadyDone(PairingError):
+    """What was asked is done already (a button pressed twice): nothing more was done."""
+
+
 def committee_members() -> list[User]:
     return list(User.objects.liaisons().order_by("pk"))
 
@@ -182,7 +186,9 @@ def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -
     """End an active pair early. The mentee may go back to the pool for a new mentor."""
     pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
-        raise PairingError("This pair has already ended.")
+        raise PairingAlreadyDone(
+            f"This pair ended already{f' on {pair.over_on:%B %-d, %Y}' if pair.over_on else ''}: nothing more was done."
+        )
     if not reason.strip():
         raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
     if typed_length(reason.strip()) > END_NOTE_MAX_CHARS:

@@ -22,6 +22,10 @@ class PairYearError(Exception):
     """Something a pair's member asked that the rules refuse; the message is for them."""
 
 
+class PairYearAlreadyDone(PairYearError):
+    """What was asked is done already (a button pressed twice): nothing more was done."""
+
+
 def _require_member(pair: Pair, user: User) -> None:
     if not pair.has_member(user):
         raise PairYearError("Only the mentor and the mentee of this pair can do that.")
@@ -84,7 +88,7 @@ def evaluation_submit(
         with transaction.atomic():
             evaluation.save()
     except IntegrityError:
-        raise PairYearError("You have already filled in this evaluation. Thank you!") from None
+        raise PairYearAlreadyDone("Your evaluation is in already: your first answers are kept. Thank you!") from None
     return evaluation
 
 

@@ -65,6 +65,8 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             pairing.pair_end(pair=pair, by=request.user, **form.cleaned_data)
+        except pairing.PairingAlreadyDone as e:
+            messages.info(request, str(e))
         except pairing.PairingError as e:
             messages.error(request, str(e))
         else:

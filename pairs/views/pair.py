@@ -176,6 +176,8 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             year.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+        except year.PairYearAlreadyDone as e:
+            messages.info(request, str(e))
         except year.PairYearError as e:
             messages.error(request, str(e))
         else:
