@@ -396,7 +396,9 @@ FORMS = {
             "attended": lambda w: st.lists(
                 ids(*(m for p in (w.p, w.q, w.r) for m in (p.mentee.member_id, p.mentor.member_id))),
                 max_size=6,
-            )
+            ),
+            "on_sheet": lambda w: st.lists(ids(w.p.mentee.member_id, w.q.mentor.member_id), max_size=3),
+            "everyone": lambda w: st.just("") | st.just("present"),
         },
     ),
     "pairs:account-delete": Form(

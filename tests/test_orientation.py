@@ -324,3 +324,24 @@ def test_ten_pairs_with_someone_absent_are_listed_with_a_link_to_all_of_them(cli
     every = client.get(link.replace("&amp;", "&")).text
     assert every.count('name="attended"') == 0  # the list alone, without the sheet
     assert len(re.findall(r'href="/pairs/\d+/"', every)) == 26
+
+
+def test_mark_everyone_on_this_page_present_marks_the_page_not_the_others(client_for, committee, held, crowd):
+    """Issue 15, items 17 and 19: no way to mark a whole page present at once."""
+    client = client_for(committee)
+    first = on_sheet(client.get(url(held)).text)
+
+    response = client.post(url(held), {"on_sheet": first, "everyone": "present"}, follow=True)
+    again = client.post(url(held), {"on_sheet": first, "everyone": "present"}, follow=True)
+
+    assert "Everyone on the page is marked present: 50 members." in response.text
+    assert "Everyone on the page is marked present: 50 members. Nothing had changed." in again.text
+    assert dict(OrientationAttendance.objects.values_list("member_id", "attended")) == dict.fromkeys(first, True)
+    assert "50 of 52 members present · 2 not marked yet" in again.text
+
+
+def test_the_page_offers_to_mark_everyone_present_once_the_orientation_has_come(client_for, committee, held, pairs):
+    page = client_for(committee).get(url(held)).text
+
+    assert '<button type="submit" class="btn btn-outline-secondary" name="everyone" value="present">' in page
+    assert 'class="form-check-input check-strong"' in page
