@@ -20,6 +20,7 @@ urlpatterns = [
     path("resources/<int:pk>/file/", resources.resource_file, name="resource-file"),
     path("committee/resources/", resources.resource_review, name="resource-review"),
     path("committee/resources/<int:pk>/decide/", resources.resource_decide, name="resource-decide"),
+    path("committee/resources/decide/", resources.resource_decide_many, name="resource-decide-many"),
     path("committee/opt-ins/", cycles.enrollment_list, name="enrollment-list"),
     path("committee/cycles/", cycles.cycle_list, name="cycle-list"),
     path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),

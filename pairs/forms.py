@@ -22,6 +22,7 @@ from .models import (
     CheckIn,
     Evaluation,
     Goal,
+    Pair,
     mentors_with_places_left,
     validate_report_note,
 )
@@ -186,6 +187,24 @@ class EvaluationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["would_recommend"].required = False
         self.helper = _helper()
+
+
+class LiaisonAssignForm(forms.Form):
+    """The committee's pair list: the pairs ticked, and the committee member to liaise them."""
+
+    pair = forms.ModelMultipleChoiceField(
+        queryset=Pair.objects.none(), error_messages={"required": "Tick the pairs whose liaison changes."}
+    )
+    liaison = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label="Choose a committee member",
+        error_messages={"required": "Choose the committee member who will liaise these pairs."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].queryset = Pair.objects.with_people()
+        self.fields["liaison"].queryset = User.objects.liaisons().order_by("last_name", "first_name")
 
 
 class PairEndForm(forms.Form):

@@ -211,6 +211,12 @@ class Pair(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     end_reason = models.TextField(blank=True, validators=[MaxTypedLength(END_NOTE_MAX_CHARS)])
+    # Who gave the pair its liaison, and when (pair_create, pairs_liaison_assign, committee_remove:
+    # None by = the site itself, when the liaison left the committee).
+    liaison_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    liaison_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     # The day the last "no check-in lately" reminder went out: one per quiet spell.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     # When each side last told the liaison that the other had gone quiet (pair_report_unresponsive).

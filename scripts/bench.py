@@ -590,6 +590,8 @@ class Page:
 NOT_PAGES = {
     # POST-only actions: a GET answers 405. Their work is a write, not a page.
     "members:resource-decide": "POST only: approve or decline, from the review page",
+    "members:resource-decide-many": "POST only: approve or decline the ticked, from the review page",
+    "pairs:liaison-assign": "POST only: its confirmation answers the pair list's form",
     "matching:weights": "POST only: save the weights, from the dashboard",
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",

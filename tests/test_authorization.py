@@ -83,6 +83,7 @@ TABLE = {
     "members:resource-review":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     # Somebody's suggestion under review.
     "members:resource-decide":              (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:resource-decide-many":         (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "matching:home":                        (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
     "matching:dashboard":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "matching:weights":                     (LOGIN,  403,   403,   403,   403,       405,    405,      405),
@@ -100,6 +101,7 @@ TABLE = {
     "members:import-confirm":               (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "members:import-template":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-list":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:liaison-assign":                 (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "matching:pair-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-mine":                      (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "outbox:email-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),

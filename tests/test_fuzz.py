@@ -314,6 +314,15 @@ FORMS = {
         },
         files=("file",),
     ),
+    "members:resource-decide-many": Form(
+        "committee",
+        lambda w: [url("members:resource-decide-many")],
+        {
+            "resource": lambda w: st.lists(ids(w.suggestion.pk), max_size=3),
+            "action": lambda w: choice("approve", "decline", "delete"),
+            "reason": lambda w: st.just("") | TEXT,
+        },
+    ),
     "members:resource-decide": Form(
         "committee",
         lambda w: [url("members:resource-decide", w.suggestion.pk), url("members:resource-decide", HUGE_PK)],
@@ -328,6 +337,16 @@ FORMS = {
             "mentor": lambda w: ids(*(e.pk for e in w.mentors), w.p.mentor_id, w.mentees[1].pk),
             "liaison": lambda w: st.just("") | ids(w.personas["committee"].pk, w.personas["member"].pk),
             "length_months": lambda w: st.integers(9, 12).map(str),
+        },
+    ),
+    "pairs:liaison-assign": Form(
+        "committee",
+        lambda w: [url("pairs:liaison-assign")],
+        {
+            "pair": lambda w: st.lists(ids(w.p.pk, w.q.pk, w.r.pk), max_size=3),
+            "liaison": lambda w: ids(w.personas["committee"].pk, w.personas["member"].pk),
+            "confirm": lambda w: st.just("") | st.just("yes"),
+            "back": lambda w: choice(reverse("pairs:pair-list"), "https://evil.example/", "//evil.example"),
         },
     ),
     "pairs:pair-end": Form(

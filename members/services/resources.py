@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -83,3 +85,31 @@ def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str 
     resource.save(update_fields=["status", "reviewed_by", "reviewed_at", "decline_reason"])
     log.info("resource %s %s by %s", resource.pk, resource.status, by.pk)
     return resource
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What resources_decide did: the suggestions decided now, those decided this way already
+    (the button pressed twice), and why the others were left as they are."""
+
+    decided: list[Resource]
+    already: list[Resource]
+    refused: list[str]
+
+
+@transaction.atomic
+def resources_decide(*, resource_ids: Iterable[int], approve: bool, by: User, reason: str = "") -> Decisions:
+    """Approve or decline several suggestions in one step, each as `resource_decide` would:
+    one decided the other way meanwhile (another committee member, a stale page) is left as
+    it is, and named."""
+    if not _may_review(by):
+        raise ResourceError("Only the Mentoring Committee reviews resources.")
+    decided, already, refused = [], [], []
+    for resource in Resource.objects.filter(pk__in=list(resource_ids)).order_by("pk"):
+        try:
+            decided.append(resource_decide(resource=resource, approve=approve, by=by, reason=reason))
+        except ResourceAlreadyDecided:
+            already.append(resource)
+        except ResourceError as e:
+            refused.append(str(e))
+    return Decisions(decided=decided, already=already, refused=refused)

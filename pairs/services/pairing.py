@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -73,9 +74,11 @@ def committee_remove(*, user: User) -> list[Pair]:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
     handed = list(Pair.objects.select_for_update(of=("self",)).active().filter(liaison=user).order_by("pk"))
+    now = timezone.now()
     for pair in handed:
         pair.liaison = liaison_with_fewest_pairs(pair.cycle)
-        pair.save(update_fields=["liaison"])
+        pair.liaison_assigned_at, pair.liaison_assigned_by = now, None
+        pair.save(update_fields=["liaison", "liaison_assigned_at", "liaison_assigned_by"])
     log.info("user %s left the committee; %s active pairs handed on", user.pk, len(handed))
     return handed
 
@@ -157,6 +160,8 @@ def pair_create(
         length_months=length,
         ends_on=ends_on,
         created_by=by,
+        liaison_assigned_at=timezone.now(),
+        liaison_assigned_by=by,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,
     )
@@ -179,6 +184,44 @@ def pair_create(
     )
     log.info("pair %s made by %s: mentor enrollment %s, mentee enrollment %s", pair.pk, by.pk, mentor.pk, mentee.pk)
     return pair
+
+
+@dataclass(frozen=True)
+class LiaisonChange:
+    """What pairs_liaison_assign did: the pairs it gave the liaison, those that had them
+    already, and those that have ended (whose liaison stays, a record of who liaised)."""
+
+    given: list[Pair]
+    already: list[Pair]
+    ended: list[Pair]
+
+
+@transaction.atomic
+def pairs_liaison_assign(*, pair_ids: Sequence[int], liaison: User | None, by: User) -> LiaisonChange:
+    """Make `liaison` the liaison of each active pair of `pair_ids`, recording who did it and
+    when. Safe to press twice: a pair that has them already is left as it is (and counted)."""
+    if liaison is None:
+        raise PairingError("Choose the committee member who will liaise these pairs.")
+    liaison_check(liaison)
+    pairs = list(Pair.objects.select_for_update(of=("self",)).filter(pk__in=list(pair_ids)).order_by("pk"))
+    if not pairs:
+        raise PairingError("Choose at least one pair.")
+    given = [p for p in pairs if p.is_active and p.liaison_id != liaison.pk]
+    already = [p for p in pairs if p.is_active and p.liaison_id == liaison.pk]
+    ended = [p for p in pairs if not p.is_active]
+    now = timezone.now()
+    Pair.objects.filter(pk__in=[p.pk for p in given]).update(
+        liaison=liaison, liaison_assigned_at=now, liaison_assigned_by=by
+    )
+    log.info(
+        "liaison %s given %s pairs by %s (%s had them already, %s ended)",
+        liaison.pk,
+        len(given),
+        by.pk,
+        len(already),
+        len(ended),
+    )
+    return LiaisonChange(given=given, already=already, ended=ended)
 
 
 @transaction.atomic
