@@ -26,6 +26,7 @@ urlpatterns = [
     path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),
     path("committee/cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle-edit"),
     path("committee/cycles/<int:pk>/opt-ins/", cycles.cycle_toggle, name="cycle-toggle"),
+    path("committee/cycles/<int:pk>/archive/", cycles.cycle_archive, name="cycle-archive"),
     path("committee/import/", roster.roster_upload, name="import"),
     path("committee/import/confirm/", roster.roster_confirm, name="import-confirm"),
     path("committee/import/template.csv", roster.roster_template, name="import-template"),

@@ -109,6 +109,7 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "created_at",
         "ended_at",
         "ended_by",
+        "end_category",
         "end_reason",
     )
     fields = readonly_fields[:7] + ("liaison",) + readonly_fields[7:]

@@ -23,6 +23,7 @@ from .models import (
     Evaluation,
     Goal,
     Pair,
+    PairEndReason,
     mentors_with_places_left,
     validate_report_note,
 )
@@ -208,10 +209,21 @@ class LiaisonAssignForm(forms.Form):
 
 
 class PairEndForm(forms.Form):
+    """Why the pair ends: a category the reports count, and a note (needed for "Other")."""
+
+    category = forms.ChoiceField(
+        # "Account deleted" is the site's own, when a member deletes their account.
+        choices=[(v, label) for v, label in PairEndReason.choices if v != PairEndReason.ACCOUNT_DELETED],
+        widget=forms.RadioSelect,
+        label="Why does the pair end?",
+        error_messages={"required": "Choose why the pair ends: the committee's reports count the reasons."},
+    )
     reason = forms.CharField(
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[MaxTypedLength(END_NOTE_MAX_CHARS)],
-        label="Why does the pair end?",
+        label="In a few words",
+        help_text="For the committee only. Needed when the reason is “Other”.",
     )
     back_to_pool = forms.BooleanField(required=False, label="Put the mentee back in the pool for a new mentor")
 
@@ -219,6 +231,12 @@ class PairEndForm(forms.Form):
         super().__init__(*args, **kwargs)
         _count_as_typed(self)
         self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") == PairEndReason.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", "Say in a few words why the pair ends.")
+        return data
 
 
 class ReportForm(forms.Form):

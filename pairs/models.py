@@ -63,6 +63,17 @@ class PairStatus(models.TextChoices):
     ENDED = "ended", "Ended early"
 
 
+class PairEndReason(models.TextChoices):
+    """Why a pair ended early, as the committee's reports count it (with a note in words)."""
+
+    MOVED = "moved", "Moved or changed job"
+    WORKLOAD = "workload", "Workload"
+    NOT_A_MATCH = "not_a_match", "Not a good match"
+    NO_CONTACT = "no_contact", "No contact"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    OTHER = "other", "Other"
+
+
 def search_names(qs: models.QuerySet, text: str) -> models.QuerySet:
     """Rows of `qs` (pairs, or a proposal's draft pairs: same mentee and mentor fields)
     where every word of `text` is in the mentee's or the mentor's first or last name."""
@@ -210,7 +221,10 @@ class Pair(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True, validators=[MaxTypedLength(END_NOTE_MAX_CHARS)])
+    # Why it ended early: a category the reports count, and a note in words (pairs ended before
+    # the categories keep their note, under "Other").
+    end_category = models.CharField("why it ended", max_length=16, choices=PairEndReason.choices, blank=True)
+    end_reason = models.TextField("note", blank=True, validators=[MaxTypedLength(END_NOTE_MAX_CHARS)])
     # Who gave the pair its liaison, and when (pair_create, pairs_liaison_assign, committee_remove:
     # None by = the site itself, when the liaison left the committee).
     liaison_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -639,6 +639,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:cycle-create", "committee"),
         Page("members:cycle-edit", "committee", lambda w: {"pk": w.open_cycle.pk}),
         Page("members:cycle-toggle", "committee", lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:cycle-archive", "committee", lambda w: {"pk": w.open_cycle.pk}),
         Page("members:resource-list", "member"),
         Page("members:resource-suggest", "member"),
         Page("members:resource-file", "member", lambda w: {"pk": w.resource.pk}),

@@ -76,6 +76,7 @@ TABLE = {
     "members:cycle-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-edit":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-toggle":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:cycle-archive":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:resource-list":                (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "members:resource-suggest":             (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     # The file of somebody's suggestion under review: for them and the committee only.
@@ -144,6 +145,7 @@ ARGS = {
     "members:enrollment-withdraw": lambda w: {"pk": w.somebodys_optin.pk},
     "members:cycle-edit": lambda w: {"pk": w.cycle.pk},
     "members:cycle-toggle": lambda w: {"pk": w.cycle.pk},
+    "members:cycle-archive": lambda w: {"pk": w.cycle.pk},
     "members:resource-file": lambda w: {"pk": w.somebodys_suggestion.pk},
     "members:resource-decide": lambda w: {"pk": w.somebodys_suggestion.pk},
     **{

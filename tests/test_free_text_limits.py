@@ -65,7 +65,9 @@ def test_a_goal_description_of_1001_characters_is_refused(client_for, pair, memb
 
 
 def test_the_reason_a_pair_ends_is_at_most_1000_characters(client_for, pair, committee):
-    response = client_for(committee).post(reverse("pairs:pair-end", args=[pair.pk]), {"reason": "r" * 1001})
+    response = client_for(committee).post(
+        reverse("pairs:pair-end", args=[pair.pk]), {"category": "other", "reason": "r" * 1001}
+    )
 
     assert "Keep this to 1,000 characters (it has 1,001)." in response.text
     assert Pair.objects.get().status == PairStatus.ACTIVE

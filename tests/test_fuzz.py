@@ -303,6 +303,15 @@ FORMS = {
         lambda w: [url("members:cycle-toggle", w.running.pk), url("members:cycle-toggle", w.open_cycle.pk)],
         {"action": lambda w: choice("open", "close")},
     ),
+    "members:cycle-archive": Form(
+        "committee",
+        lambda w: [
+            url("members:cycle-archive", w.running.pk),
+            url("members:cycle-archive", w.open_cycle.pk),
+            url("members:cycle-archive", HUGE_PK),
+        ],
+        {"action": lambda w: choice("archive", "restore", "delete")},
+    ),
     "members:resource-suggest": Form(
         "member",
         lambda w: [url("members:resource-suggest")],
@@ -352,7 +361,11 @@ FORMS = {
     "pairs:pair-end": Form(
         "committee",
         pair_urls("pairs:pair-end"),
-        {"reason": lambda w: TEXT, "back_to_pool": lambda w: st.just("") | TICK},
+        {
+            "category": lambda w: choice("moved", "workload", "not_a_match", "no_contact", "other", "account_deleted"),
+            "reason": lambda w: st.just("") | TEXT,
+            "back_to_pool": lambda w: st.just("") | TICK,
+        },
     ),
     "outbox:email-resend": Form(
         "committee",

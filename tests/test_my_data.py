@@ -200,7 +200,7 @@ def test_my_active_pair_ends_and_the_other_side_is_told_without_my_details(
         delete_account(client_for(mentee))
 
     pair.refresh_from_db()
-    assert (pair.status, pair.end_reason) == (PairStatus.ENDED, "account deleted")
+    assert (pair.status, pair.end_category) == (PairStatus.ENDED, "account_deleted")
     [message] = mailoutbox
     assert message.to == [MENTOR["email"]]
     assert message.subject == "Your mentoring pair has ended"

@@ -635,13 +635,20 @@ def test_committee_ends_a_pair_and_the_mentee_goes_back_to_the_pool(
 ):
     with sending():
         response = client_for(committee).post(
-            reverse("pairs:pair-end", args=[pair.pk]), {"reason": REASON, "back_to_pool": "on"}, follow=True
+            reverse("pairs:pair-end", args=[pair.pk]),
+            {"category": "moved", "reason": REASON, "back_to_pool": "on"},
+            follow=True,
         )
 
     assert escape(f"The pair {pair} has ended.") in response.text
-    assert f"This pair ended early on {long(today())}." in response.text
+    assert f"This pair ended early on {long(today())}: moved or changed job." in response.text
     pair.refresh_from_db()
-    assert (pair.status, pair.end_reason, pair.ended_by) == (PairStatus.ENDED, REASON, committee)
+    assert (pair.status, pair.end_category, pair.end_reason, pair.ended_by) == (
+        PairStatus.ENDED,
+        "moved",
+        REASON,
+        committee,
+    )
     assert Enrollment.objects.get(pk=pair.mentee_id).status == EnrollmentStatus.WAITING
     assert sorted(m.to[0] for m in mailoutbox) == sorted([mentor.email, mentee.email])
     for message in mailoutbox:
@@ -658,7 +665,7 @@ def test_committee_ends_a_pair_and_the_mentee_goes_back_to_the_pool(
 
 
 def test_a_pair_ended_without_back_to_the_pool_withdraws_the_mentee(client_for, pair, cycle, committee):
-    client_for(committee).post(reverse("pairs:pair-end", args=[pair.pk]), {"reason": REASON})
+    client_for(committee).post(reverse("pairs:pair-end", args=[pair.pk]), {"category": "moved", "reason": REASON})
 
     assert Enrollment.objects.get(pk=pair.mentee_id).status == EnrollmentStatus.WITHDRAWN
     new_mentor = EnrollmentFactory(cycle=cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
@@ -667,10 +674,14 @@ def test_a_pair_ended_without_back_to_the_pool_withdraws_the_mentee(client_for, 
 
 
 def test_ending_a_pair_needs_a_reason(client_for, pair, committee):
-    response = client_for(committee).post(reverse("pairs:pair-end", args=[pair.pk]), {"reason": "  "})
+    client = client_for(committee)
 
-    assert response.status_code == 200
-    assert "This field is required." in response.text
+    none = client.post(reverse("pairs:pair-end", args=[pair.pk]), {"reason": "  "})
+    other = client.post(reverse("pairs:pair-end", args=[pair.pk]), {"category": "other", "reason": "  "})
+
+    assert none.status_code == other.status_code == 200
+    assert "Choose why the pair ends: the committee&#x27;s reports count the reasons." in none.text
+    assert "Say in a few words why the pair ends." in other.text
     assert Pair.objects.get(pk=pair.pk).is_active
 
 

@@ -132,8 +132,8 @@ def test_ending_a_pair_twice_ends_it_once_and_the_second_press_says_so_in_blue(c
     client = client_for(committee)
     url = reverse("pairs:pair-end", args=[pair.pk])
 
-    client.post(url, {"reason": "Moved away."}, follow=True)  # its own page shows its message
-    second = client.post(url, {"reason": "Moved away."}, follow=True)
+    client.post(url, {"category": "moved", "reason": "Moved away."}, follow=True)  # its own page shows its message
+    second = client.post(url, {"category": "moved", "reason": "Moved away."}, follow=True)
 
     today = timezone.localdate()
     assert alerts(second) == [

@@ -61,7 +61,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "matching/dashboard.html",
         {
             "cycle": cycle,
-            "cycles": Cycle.objects.all(),
+            "cycles": Cycle.objects.chosen(str(cycle.pk))[0],
             "numbers": reports.cycle_numbers(cycle),
             "page": page,
             "q": q,

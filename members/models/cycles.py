@@ -32,8 +32,11 @@ class CycleQuerySet(models.QuerySet):
         cycle `asked` for (its id, from the address), else by default the cycle taking opt-ins
         ("open": opt-ins, matching, pairing) or the program year under way ("running": the
         newest that has started, for pages about pairs), each falling back on the other and
-        then on the newest. The one rule of "which cycle" for every page."""
-        cycles = list(self.order_by("-starts_on", "-pk"))
+        then on the newest. The one rule of "which cycle" for every page, and of the cycle
+        menus: archived cycles are in none."""
+        # Archived cycles (tests, mistakes) are in no menu and never the default: the cycles
+        # list is where they are found again, and restored.
+        cycles = list(self.filter(archived_at__isnull=True).order_by("-starts_on", "-pk"))
         today = today or timezone.localdate()
         running = next((c for c in cycles if c.starts_on <= today), None)
         is_open = next((c for c in cycles if c.is_open), None)
@@ -68,6 +71,8 @@ class Cycle(models.Model):
         "open for opt-ins", default=False, help_text="Exactly one cycle at a time can be open for opt-ins."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived by the committee (members.services.cycles.cycle_archive): out of every menu, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CycleQuerySet.as_manager()
 

@@ -23,7 +23,7 @@ from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
-from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
+from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
 from ._shared import each_locked, email_both_sides, end_pair
 
 log = logging.getLogger(__name__)
@@ -225,18 +225,25 @@ def pairs_liaison_assign(*, pair_ids: Sequence[int], liaison: User | None, by: U
 
 
 @transaction.atomic
-def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -> Pair:
-    """End an active pair early. The mentee may go back to the pool for a new mentor."""
+def pair_end(
+    *, pair: Pair, by: User, reason: str = "", category: str = PairEndReason.OTHER, back_to_pool: bool = False
+) -> Pair:
+    """End an active pair early, saying why: a category the reports count (PairEndReason) and a
+    note (`reason`; needed for "Other"). The mentee may go back to the pool for a new mentor."""
     pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
         raise PairingAlreadyDone(
             f"This pair ended already{f' on {pair.over_on:%B %-d, %Y}' if pair.over_on else ''}: nothing more was done."
         )
-    if not reason.strip():
-        raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
+    if category not in PairEndReason.values or category == PairEndReason.ACCOUNT_DELETED:
+        raise PairingError("Choose why the pair ends: the committee's reports count the reasons.")
+    if category == PairEndReason.OTHER and not reason.strip():
+        raise PairingError("Say in a few words why the pair ends.")
     if typed_length(reason.strip()) > END_NOTE_MAX_CHARS:
-        raise PairingError(f"Keep the reason to {END_NOTE_MAX_CHARS:,} characters.")
-    end_pair(pair, by=by, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now())
+        raise PairingError(f"Keep the note to {END_NOTE_MAX_CHARS:,} characters.")
+    end_pair(
+        pair, by=by, category=category, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now()
+    )
     email_both_sides(pair, kind=EmailKind.PAIR_ENDED, key="ended", context={"pair": pair, "back_to_pool": back_to_pool})
     log.info("pair %s ended by %s (back to pool: %s)", pair.pk, by.pk, back_to_pool)
     return pair

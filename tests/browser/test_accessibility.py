@@ -184,6 +184,7 @@ PAGES = [
     ("cycle-create", "committee", lambda d: reverse("members:cycle-create")),
     ("cycle-edit", "committee", lambda d: reverse("members:cycle-edit", args=[d.cycle.pk])),
     ("cycle-toggle", "committee", lambda d: reverse("members:cycle-toggle", args=[d.cycle.pk])),
+    ("cycle-archive", "committee", lambda d: reverse("members:cycle-archive", args=[d.cycle.pk])),
     ("opt-ins", "committee", lambda d: reverse("members:enrollment-list")),
     ("matching-dashboard", "committee", lambda d: reverse("matching:dashboard", args=[d.cycle.pk])),
     (
