@@ -18,6 +18,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
+from .models.cycles import CYCLE_DATES, program_dates
 from .services.membership import OptIn
 
 
@@ -288,6 +289,9 @@ class CycleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        first, last = program_dates()
+        for name in CYCLE_DATES:  # the date pickers offer the days Cycle.clean accepts
+            self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50

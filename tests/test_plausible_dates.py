@@ -46,6 +46,12 @@ def test_a_cycle_date_no_program_can_have_is_refused_with_the_dates_it_may_have(
     assert not Cycle.objects.exists()
 
 
+def test_the_cycle_forms_date_pickers_offer_the_days_a_cycle_may_have(client_for, committee):
+    page = client_for(committee).get(reverse("members:cycle-create")).text
+
+    assert page.count('max="') >= 5 and page.count('min="2000-01-01"') == 5
+
+
 def test_a_cycle_whose_program_starts_years_after_its_opt_ins_is_refused(client_for, committee):
     response = client_for(committee).post(reverse("members:cycle-create"), cycle_data(starts_on="2030-10-06"))
 

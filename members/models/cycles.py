@@ -17,10 +17,16 @@ from django.utils import timezone
 EARLIEST_PROGRAM_DATE = dt.date(2000, 1, 1)
 PLANNED_AHEAD_YEARS = 5
 CYCLE_SPAN_DAYS = 2 * 365
+CYCLE_DATES = ("optin_opens", "optin_closes", "matchmaking_starts", "matchmaking_ends", "starts_on")
 
 
 def _years_later(day: dt.date, years: int) -> dt.date:
     return day.replace(year=day.year + years, day=min(day.day, 28))
+
+
+def program_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and the last day a cycle's dates may fall on (Cycle.clean; the date pickers)."""
+    return EARLIEST_PROGRAM_DATE, _years_later(today or timezone.localdate(), PLANNED_AHEAD_YEARS)
 
 
 class CycleQuerySet(models.QuerySet):
@@ -107,11 +113,11 @@ class Cycle(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        latest = _years_later(timezone.localdate(), PLANNED_AHEAD_YEARS)
-        for name in ("optin_opens", "optin_closes", "matchmaking_starts", "matchmaking_ends", "starts_on"):
+        first, last = program_dates()
+        for name in CYCLE_DATES:
             day = getattr(self, name)
-            if day and not EARLIEST_PROGRAM_DATE <= day <= latest:
-                errors[name] = f"Choose a date between {EARLIEST_PROGRAM_DATE:%B %-d, %Y} and {latest:%B %-d, %Y}."
+            if day and not first <= day <= last:
+                errors[name] = f"Choose a date between {first:%B %-d, %Y} and {last:%B %-d, %Y}."
         if errors:
             raise ValidationError(errors)
         if self.optin_opens and self.starts_on and (self.starts_on - self.optin_opens).days > CYCLE_SPAN_DAYS:
