@@ -2,11 +2,13 @@
 pages included (never "Sign In", "sign in" or "Sign Out"), headings, buttons and labels in
 sentence case ("Verify your email address", "Remember me"), and badges with a colour."""
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from .factories import TEST_PASSWORD
 
@@ -84,3 +86,31 @@ def test_a_wrong_password_says_log_in_not_sign_in(client, member):
     response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
 
     check(response, "login, wrong password")
+
+
+def test_one_year_of_experience_is_said_in_the_singular(db):
+    """Issue 15, item 17: proper plurals in the messages ("1 years of experience")."""
+    from members.models import Role, eligibility_of
+
+    from .factories import CycleFactory
+
+    today = timezone.localdate()
+    member = {"expires_on": today + dt.timedelta(days=100), "category": "librarian", "job_title": "Librarian"}
+    one = eligibility_of(role=Role.MENTOR, cycle=CycleFactory(mentor_min_years=1), years=0, today=today, **member)
+    two = eligibility_of(
+        role=Role.MENTOR, cycle=CycleFactory(mentor_min_years=2, is_open=False), years=1, today=today, **member
+    )
+
+    assert "have at least 1 year of library experience" in one.reason
+    assert two.short == "1 year of experience (the cycle asks 2)"
+
+
+def test_the_health_page_says_of_1_mentee_paired(client_for, committee):
+    from .factories import CycleFactory, EnrollmentFactory
+
+    cycle = CycleFactory()
+    EnrollmentFactory(cycle=cycle, status="paired")
+
+    page = client_for(committee).get(reverse("matching:health", args=[cycle.pk])).text
+
+    assert "0 of 1 mentee paired" in page  # one mentee enrolled: not "1 mentees"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from .cycles import Cycle
@@ -86,9 +87,9 @@ def eligibility_of(
     if years < cycle.mentor_min_years:
         return Eligibility(
             False,
-            f"Mentors in the {cycle.name} cycle have at least {cycle.mentor_min_years} years of library "
-            f"experience (your profile says {years}).",
-            f"{years} years of experience (the cycle asks {cycle.mentor_min_years})",
+            f"Mentors in the {cycle.name} cycle have at least {cycle.mentor_min_years} "
+            f"year{pluralize(cycle.mentor_min_years)} of library experience (your profile says {years}).",
+            f"{years} year{pluralize(years)} of experience (the cycle asks {cycle.mentor_min_years})",
         )
     return ELIGIBLE
 
