@@ -171,3 +171,28 @@ def test_no_suggestion_ticked_or_no_action_changes_nothing(client_for, committee
     assert "Tick the suggestions to approve or decline." in nothing.text
     assert "Choose whether to approve or to decline the suggestions." in unknown.text
     assert Resource.objects.get().status == "suggested"
+
+
+def test_the_liaison_confirmation_query_count_does_not_grow_with_the_pairs_ticked(
+    client_for, committee, colleague, cycle
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(committee)
+
+    def queries(n: int) -> int:
+        pairs = [PairFactory(cycle=cycle, liaison=committee) for _ in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                reverse("pairs:liaison-assign"), {"pair": [p.pk for p in pairs], "liaison": colleague.pk}
+            )
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    few, many = queries(2), queries(20)
+
+    # Measured: 6 (session, user, committee group, the committee member chosen, the pairs with
+    # their people, the liaisons the choice is checked against).
+    assert few == many, f"{few} queries for 2 pairs, {many} for 20"
+    assert many <= 7

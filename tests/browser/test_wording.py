@@ -43,3 +43,40 @@ def test_the_password_pages_are_in_sentence_case(page: Page, site, shot, log_in,
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             shot(page, f"164-{path.strip('/').replace('/', '-')}-{width}")
     expect(page.get_by_role("button", name="Send the verification again")).to_be_visible()
+
+
+def test_a_roster_that_is_not_utf8_says_fix_the_file_not_fix_this_row(
+    page: Page, site, shot, log_in, committee, tmp_path
+):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("email,first_name,last_name\nzoe@example.org,Zoë,Zed\n".encode("latin-1"))
+    log_in(page, committee)
+    page.goto(site("/committee/import/"))
+    page.get_by_label("Roster file (CSV)").set_input_files(str(roster))
+    page.get_by_role("button", name="Upload and preview").click()
+
+    problems = page.get_by_role("alert")
+    expect(problems).to_contain_text("Fix the file and upload it again.")
+    expect(problems).not_to_contain_text("Fix this row")
+    for size, width in SIZES:
+        page.set_viewport_size(size)
+        shot(page, f"178-import-whole-file-problem-{width}")
+
+
+def test_a_goal_not_started_has_a_coloured_badge(page: Page, site, log_in, cycle, member, seasoned_member):
+    from members.models import Role
+    from pairs.models import Goal
+    from tests.factories import EnrollmentFactory, PairFactory
+
+    pair = PairFactory(
+        cycle=cycle,
+        mentor=EnrollmentFactory(cycle=cycle, member=seasoned_member, role=Role.MENTOR, status="paired"),
+        mentee=EnrollmentFactory(cycle=cycle, member=member, status="paired"),
+    )
+    Goal.objects.create(pair=pair, title="Write the grant", created_by=member)
+    log_in(page, member)
+    page.goto(site(f"/pairs/{pair.pk}/"))
+
+    badge = page.get_by_role("region", name="Goals").get_by_text("Not started")
+    background = badge.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert background not in ("rgb(248, 249, 250)", "rgba(0, 0, 0, 0)"), background  # not Bootstrap's pale "light"
