@@ -18,11 +18,13 @@ install: $(VENV)/.installed
 
 ## run: install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, tasks in process);
 ## PRESET=llama (or arla) first configures the program from that preset
+## HOST and PORT change where (emails, the calendar file and allauth's links follow: SITE_URL unless set)
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo $(if $(PRESET),--preset $(PRESET))
 	$(PY) manage.py seed_demo_pairs
-	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C"
+	@echo "Serving on http://$(HOST):$(PORT)/ (links in emails: $$SITE_URL) — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set);

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
+from django.views.defaults import page_not_found
 
 
 def private_no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -26,3 +29,30 @@ def private_no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return response
 
     return middleware
+
+
+class NotFoundPageInDebug:
+    """With DEBUG on (`make run`, the site as people first try it), a page that does not
+    exist answers the site's own 404 page, as in production, rather than Django's debug
+    page listing every URL of the site. Server errors keep Django's debug page: whoever
+    runs with DEBUG needs the traceback. Nothing happens with DEBUG off (Django's handler
+    shows the same 404 page then).
+
+    After CommonMiddleware, so that an address missing its slash is still redirected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as e:
+                return page_not_found(request, e)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

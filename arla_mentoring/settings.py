@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "arla_mentoring.middleware.NotFoundPageInDebug",
 ]
 
 if not DEBUG:
@@ -226,6 +227,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
 ACCOUNT_FORMS = {
+    "login": "members.accounts.LoginForm",
+    "change_password": "members.accounts.ChangePasswordForm",
+    "set_password": "members.accounts.SetPasswordForm",
     "signup": "members.accounts.SignupForm",
     "reset_password": "members.accounts.ResetPasswordForm",
     "reset_password_from_key": "members.accounts.ResetPasswordKeyForm",

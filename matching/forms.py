@@ -24,8 +24,5 @@ class WeightsForm(forms.ModelForm):
             "exclude_same_institution": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
 
-    def clean(self):
-        data = super().clean()
-        if not any(data.get(f) for f in self.Meta.fields[:-1]):
-            raise forms.ValidationError("At least one weight must be above zero.")
-        return data
+    # All weights at zero: the model's constraint says so, in a sentence
+    # ("At least one weight must be above zero."), once.

@@ -41,6 +41,7 @@ class MatchSettings(models.Model):
                 | Q(weight_region__gt=0)
                 | Q(weight_experience__gt=0),
                 name="match_weights_not_all_zero",
+                violation_error_message="At least one weight must be above zero.",
             )
         ]
 
@@ -88,7 +89,12 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle"], condition=Q(status="draft"), name="one_draft_proposal_per_cycle")
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=Q(status="draft"),
+                name="one_draft_proposal_per_cycle",
+                violation_error_message="This cycle has a draft proposal already.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -104,7 +110,13 @@ class ProposalPair(models.Model):
 
     class Meta:
         ordering = ["-score"]
-        constraints = [models.UniqueConstraint(fields=["proposal", "mentee"], name="proposal_mentee_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "mentee"],
+                name="proposal_mentee_once",
+                violation_error_message="This mentee has a mentor in the proposal already.",
+            )
+        ]
         # A draft's pages (the committee's and the admin's): locked first, then the best,
         # read in order from the index instead of sorting thousands of pairs for 50.
         indexes = [models.Index(fields=["-proposal", "-locked", "-score", "id"], name="proposalpair_page_order")]
@@ -121,7 +133,13 @@ class ProposalBan(models.Model):
     mentor = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["proposal", "mentee", "mentor"], name="proposal_ban_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "mentee", "mentor"],
+                name="proposal_ban_once",
+                violation_error_message="This pair is ruled out of the proposal already.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"not {self.mentor_id} & {self.mentee_id}"
@@ -134,7 +152,13 @@ class ProposalDrop(models.Model):
     mentee = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["proposal", "mentee"], name="proposal_drop_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "mentee"],
+                name="proposal_drop_once",
+                violation_error_message="This mentee is left out of the proposal already.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"without {self.mentee_id}"

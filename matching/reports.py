@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
 from outbox.models import Email, EmailKind, EmailState
-from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
+from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairEndReason, PairStatus
 
 STATUSES = [s.value for s in EnrollmentStatus]
 ROLES = [Role.MENTEE.value, Role.MENTOR.value]
@@ -231,14 +231,24 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
 
 
 def pairs_ended_early(cycle: Cycle) -> list[dict]:
-    """Pairs ended early, with the day and the reason the committee gave. One query."""
+    """Pairs ended early, with the day and why: the category (PairEndReason's words) and the
+    committee's note. One query."""
     pairs = (
         Pair.objects.for_cycle(cycle)
         .filter(status=PairStatus.ENDED)
         .order_by("ended_at", "pk")
-        .values(*PEOPLE, "ended_at", "end_reason")
+        .values(*PEOPLE, "ended_at", "end_category", "end_reason")
     )
-    return [{**_people(p), "ended_on": ended_on(p["ended_at"]), "reason": p["end_reason"]} for p in pairs]
+    why = dict(PairEndReason.choices)
+    return [
+        {
+            **_people(p),
+            "ended_on": ended_on(p["ended_at"]),
+            "category": why.get(p["end_category"], why[PairEndReason.OTHER]),
+            "reason": p["end_reason"],
+        }
+        for p in pairs
+    ]
 
 
 def evaluation_averages(cycle: Cycle) -> dict:
@@ -319,8 +329,8 @@ def cycle_numbers(cycle: Cycle) -> dict[str, int]:
 
 
 def year_over_year() -> list[dict]:
-    """The key numbers of every cycle, newest first: one row per cycle, in five queries."""
-    cycles = list(Cycle.objects.order_by("-starts_on"))
+    """The key numbers of every cycle but the archived ones, newest first: one row per cycle, in five queries."""
+    cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
     enrollments = {
         row["cycle"]: row
         for row in Enrollment.objects.order_by()

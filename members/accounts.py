@@ -11,18 +11,21 @@ under attack (issue 10).
 - The links in allauth's emails come from SITE_URL, never from the request's Host.
 - Setting a password by a reset link mailed to the login address verifies that address.
 - allauth's emails are outbox rows like every other email (`AccountAdapter.send_mail`).
+- The Sites framework's domain, which allauth's emails end with, follows SITE_URL
+  (`site_follows_site_url`, at every migrate).
 """
 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from allauth.account import auth_backends
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -39,6 +42,22 @@ from outbox.services import email_write_rendered
 
 from .models import User
 from .program import program
+
+
+def site_follows_site_url(*, apps=None, using: str = "default", **kwargs) -> None:
+    """Make the Sites framework's domain SITE_URL's host (and port): allauth ends its emails
+    with it. Run after every `migrate` (a post_migrate receiver, members/apps.py) — the step
+    `make run` and every release take — so that running on another port or host name, or a
+    new SITE_URL, never leaves the emails naming the old address."""
+    from django.apps import apps as global_apps
+
+    try:
+        Site = (apps or global_apps).get_model("sites", "Site")
+    except LookupError:
+        return  # migrating backwards, before the sites app
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    if Site.objects.using(using).filter(pk=settings.SITE_ID).exclude(domain=domain).update(domain=domain):
+        global_apps.get_model("sites", "Site").objects.clear_cache()
 
 
 def address_claims_drop(*, email: str, owner: User) -> None:
@@ -117,6 +136,14 @@ class AccountAdapter(DefaultAccountAdapter):
     # included: ALLOWED_HOSTS ignores ports) the client chose. A password-reset link could
     # then carry its key to another port or server. Every link is built from SITE_URL.
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After logging in (without a `next` page), the committee starts on its work — the
+        matching dashboard: who waits, who is paired, which introductions are pending — and
+        members on My membership (LOGIN_REDIRECT_URL)."""
+        if request.user.runs_program:
+            return reverse("matching:home")
+        return super().get_login_redirect_url(request)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return absolute(path.replace("UID-KEY", quote(key)))
@@ -175,7 +202,30 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
 
-class SignupForm(allauth_forms.SignupForm):
+class SentenceCase:
+    """allauth's labels in the site's sentence case: "Remember me", "New password (again)"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                first, *rest = str(field.label).split(" ")
+                field.label = " ".join([first, *(word.lower() for word in rest)])
+
+
+class LoginForm(SentenceCase, allauth_forms.LoginForm):
+    """allauth's login form."""
+
+
+class ChangePasswordForm(SentenceCase, allauth_forms.ChangePasswordForm):
+    """allauth's form to change one's password."""
+
+
+class SetPasswordForm(SentenceCase, allauth_forms.SetPasswordForm):
+    """allauth's form to set a password (an account without one)."""
+
+
+class SignupForm(SentenceCase, allauth_forms.SignupForm):
     """allauth's signup form (with `SignupExtraForm`'s name fields)."""
 
     def validate_unique_email(self, value: str) -> str:
@@ -195,7 +245,7 @@ class SignupForm(allauth_forms.SignupForm):
         return super().try_save(request)
 
 
-class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+class ResetPasswordForm(SentenceCase, allauth_forms.ResetPasswordForm):
     """allauth's "forgot your password?" form: the link goes to the account the address names."""
 
     def clean_email(self) -> str:
@@ -227,7 +277,7 @@ class AdminLoginForm(AdminAuthenticationForm):
             raise self.get_invalid_login_error()
 
 
-class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(SentenceCase, allauth_forms.ResetPasswordKeyForm):
     """The new password, from the link of a password-reset email."""
 
     def save(self) -> None:

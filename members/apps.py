@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class MembersConfig(AppConfig):
@@ -15,3 +16,8 @@ class MembersConfig(AppConfig):
         from . import emails
 
         emails.register()
+        # Django's own way of keeping the sites table in step (django.contrib.sites creates
+        # the default site on post_migrate): after every migrate, the domain is SITE_URL's.
+        from .accounts import site_follows_site_url
+
+        post_migrate.connect(site_follows_site_url, sender=self, dispatch_uid="members.site_follows_site_url")

@@ -25,6 +25,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
+from .models.cycles import CYCLE_DATES, program_dates
 from .models.program_settings import REGION_CODE
 from .program import program
 from .services.membership import OptIn
@@ -344,6 +345,9 @@ class CycleForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("default_length_months", settings.default_length_months)
             self.initial.setdefault("mentor_min_years", settings.mentor_min_years)
+        first, last = program_dates()
+        for name in CYCLE_DATES:  # the date pickers offer the days Cycle.clean accepts
+            self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
@@ -108,6 +109,7 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "created_at",
         "ended_at",
         "ended_by",
+        "end_category",
         "end_reason",
     )
     fields = readonly_fields[:7] + ("liaison",) + readonly_fields[7:]
@@ -134,6 +136,8 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            if "liaison" in form.changed_data:
+                obj.liaison_assigned_at, obj.liaison_assigned_by = timezone.now(), request.user
             super().save_model(request, obj, form, change)
         # An added pair was saved by the service in the form's clean().
 

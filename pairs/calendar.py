@@ -24,6 +24,8 @@ def pair_calendar(pair: Pair, milestones: list[Milestone]) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Mentoring: {name}")
     for m in milestones:
+        if m.state == "not_reached":
+            continue  # the pair ended early: nothing more to put in a calendar
         event = Event()
         # Stable UIDs, so that importing the file again updates rather than duplicates.
         event.add("uid", f"pair-{pair.pk}-{m.key or m.name.lower().replace(' ', '-')}@arla-mentoring")

@@ -1,22 +1,52 @@
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from arla_mentoring.paging import first_of
-from members.models import Cycle, Enrollment, User
+from members.models import Cycle, Enrollment, MaxTypedLength, User
 from members.program import program
 
 from .models import (
+    CHECKIN_MAX_MINUTES,
+    CHECKIN_MINUTES_MESSAGE,
+    END_NOTE_MAX_CHARS,
     MAX_MONTHS,
     MIN_MONTHS,
     REPORT_NOTE_MAX_CHARS,
     CheckIn,
     Evaluation,
     Goal,
+    Pair,
+    PairEndReason,
+    mentors_with_places_left,
     validate_report_note,
 )
+
+
+def _count_as_typed(form: forms.BaseForm) -> None:
+    """Each free text with a limit (a CharField's max_length, a TextField's MaxTypedLength): the
+    browser stops at it (maxlength) and says how many characters are used as the member types
+    (data-count, static/js/char-count.js)."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField):
+            continue
+        limit = field.widget.attrs.get("maxlength")
+        if limit is None:
+            validators = list(field.validators)
+            if model is not None:
+                with contextlib.suppress(FieldDoesNotExist):  # a form field of its own
+                    validators += model._meta.get_field(name).validators
+            limit = next((v.limit for v in validators if isinstance(v, MaxTypedLength)), None)
+        if limit is not None:
+            field.widget.attrs.update({"maxlength": limit, "data-count": True})
 
 
 def _helper() -> FormHelper:
@@ -28,7 +58,10 @@ def _helper() -> FormHelper:
 
 class EnrollmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, e: Enrollment) -> str:
-        return f"{e.member} — {e.job_title}, {e.member.institution}"
+        label = f"{e.member} — {e.job_title}, {e.member.institution}"
+        if (left := getattr(e, "places_left", None)) is not None:
+            label += f" · {left} of {e.capacity} place{pluralize(e.capacity)} left"
+        return label
 
 
 # The pairing page offers at most this many mentees and mentors, found by a search: a
@@ -44,7 +77,7 @@ class PairForm(forms.Form):
     """
 
     mentee = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a waiting mentee")
-    mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor")
+    mentor = EnrollmentChoiceField(queryset=Enrollment.objects.none(), empty_label="Choose a mentor with a place left")
     liaison = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -59,7 +92,7 @@ class PairForm(forms.Form):
         # Offer who is free now; the service re-checks under a lock when the form is sent.
         base = Enrollment.objects.for_cycle(cycle).with_member().order_by("member__last_name", "member__first_name")
         self.fields["mentee"].queryset = base.mentees().waiting()
-        self.fields["mentor"].queryset = base.mentors().taking_part()
+        self.fields["mentor"].queryset = mentors_with_places_left(base.mentors().taking_part())
         self.fields["liaison"].queryset = User.objects.liaisons()
         # The program's lengths (Committee → Program), and the cycle's own default if it was set before they changed.
         lengths = sorted({*program().lengths, cycle.default_length_months})
@@ -88,7 +121,24 @@ class PairForm(forms.Form):
             field.help_text = f"No {name} matches “{q}”."
 
 
+def _date_limits(widget: forms.Widget, first: dt.date, last: dt.date) -> None:
+    """The browser's date picker offers only these days; the model's clean() says why on the others."""
+    widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+
+
 class CheckInForm(forms.ModelForm):
+    """A check-in of `instance.pair` (the view gives it one): dated from the day the pair began
+    to today, or to the day it ended (CheckIn.clean, Pair.checkin_date_refusal)."""
+
+    # The constraint's range and sentence, said before it is reached (0 and -5 alike).
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        required=False,
+        min_value=1,
+        max_value=CHECKIN_MAX_MINUTES,
+        error_messages={"min_value": CHECKIN_MINUTES_MESSAGE, "max_value": CHECKIN_MINUTES_MESSAGE},
+    )
+
     class Meta:
         model = CheckIn
         fields = ["met_on", "mode", "minutes", "topics", "notes"]
@@ -96,27 +146,32 @@ class CheckInForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["met_on"].initial = timezone.localdate()
+        today = timezone.localdate()
+        if self.initial.get("met_on") is None:  # the instance (a new check-in of the pair) has no date yet
+            self.initial["met_on"] = today
+        if self.instance.pair_id:
+            pair = self.instance.pair
+            _date_limits(self.fields["met_on"].widget, pair.began_on, min(today, pair.over_on or today))
+        _count_as_typed(self)
         self.helper = _helper()
-
-    def clean_met_on(self):
-        met_on = self.cleaned_data["met_on"]
-        if met_on > timezone.localdate():
-            raise forms.ValidationError("Log a check-in after it happened: this date is in the future.")
-        return met_on
 
 
 class GoalForm(forms.ModelForm):
+    """A goal of `instance.pair`, its target date within Pair.goal_targets (Goal.clean)."""
+
     class Meta:
         model = Goal
         fields = ["title", "description", "status", "target_on"]
         widgets = {
-            "target_on": forms.DateInput(attrs={"type": "date"}),
+            "target_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pair_id:
+            _date_limits(self.fields["target_on"].widget, *self.instance.pair.goal_targets)
+        _count_as_typed(self)
         self.helper = _helper()
 
 
@@ -139,13 +194,53 @@ class EvaluationForm(forms.ModelForm):
         self.helper = _helper()
 
 
+class LiaisonAssignForm(forms.Form):
+    """The committee's pair list: the pairs ticked, and the committee member to liaise them."""
+
+    pair = forms.ModelMultipleChoiceField(
+        queryset=Pair.objects.none(), error_messages={"required": "Tick the pairs whose liaison changes."}
+    )
+    liaison = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label="Choose a committee member",
+        error_messages={"required": "Choose the committee member who will liaise these pairs."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].queryset = Pair.objects.with_people()
+        self.fields["liaison"].queryset = User.objects.liaisons().order_by("last_name", "first_name")
+
+
 class PairEndForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why does the pair end?")
+    """Why the pair ends: a category the reports count, and a note (needed for "Other")."""
+
+    category = forms.ChoiceField(
+        # "Account deleted" is the site's own, when a member deletes their account.
+        choices=[(v, label) for v, label in PairEndReason.choices if v != PairEndReason.ACCOUNT_DELETED],
+        widget=forms.RadioSelect,
+        label="Why does the pair end?",
+        error_messages={"required": "Choose why the pair ends: the committee's reports count the reasons."},
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxTypedLength(END_NOTE_MAX_CHARS)],
+        label="In a few words",
+        help_text="For the committee only. Needed when the reason is “Other”.",
+    )
     back_to_pool = forms.BooleanField(required=False, label="Put the mentee back in the pool for a new mentor")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _count_as_typed(self)
         self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") == PairEndReason.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", "Say in a few words why the pair ends.")
+        return data
 
 
 class ReportForm(forms.Form):
@@ -160,4 +255,5 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _count_as_typed(self)
         self.helper = _helper()

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, MeetingMode, User, every_word_in
+from members.models import Cycle, Enrollment, MaxTypedLength, MeetingMode, User, every_word_in, typed_length
 from outbox.models import Email, EmailKind, EmailState
 
 MIN_MONTHS, MAX_MONTHS = 9, 12
@@ -22,11 +22,23 @@ MIN_MONTHS, MAX_MONTHS = 9, 12
 # time tells the liaison nothing new, so it is not sent again.
 REPORT_STANDS = dt.timedelta(days=14)
 REPORT_NOTE_MAX_CHARS = 1000
+# The pairs' free texts: enough for what a meeting or a goal needs, not a page of 10,000
+# characters that makes every list showing it thousands of pixels long.
+CHECKIN_NOTES_MAX_CHARS = 2000
+GOAL_DESCRIPTION_MAX_CHARS = 1000
+END_NOTE_MAX_CHARS = 1000
+CHECKIN_MAX_MINUTES = 600
+CHECKIN_MINUTES_MESSAGE = (
+    f"A check-in lasts 1 to {CHECKIN_MAX_MINUTES} minutes ({CHECKIN_MAX_MINUTES // 60} hours): "
+    "leave the length empty if you did not count."
+)
+# A goal may aim past the mentoring year (a certification, a conference next year), not further.
+GOAL_TARGET_AFTER_END_MONTHS = 12
 
 
 def validate_report_note(note: str) -> None:
     # Counted as the browser's maxlength counts: a line break is one character (it sends two).
-    length = len(note.replace("\r\n", "\n"))
+    length = typed_length(note)
     if length > REPORT_NOTE_MAX_CHARS:
         raise ValidationError(f"Keep the note to {REPORT_NOTE_MAX_CHARS:,} characters (it has {length:,}).")
 
@@ -35,18 +47,31 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later, or the month's last day when it has no such day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError(f"{months} months from {day} is beyond the calendar.")
     for d in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, d)
         except ValueError:
             continue
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: every month has a 28th")
 
 
 class PairStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     ENDED = "ended", "Ended early"
+
+
+class PairEndReason(models.TextChoices):
+    """Why a pair ended early, as the committee's reports count it (with a note in words)."""
+
+    MOVED = "moved", "Moved or changed job"
+    WORKLOAD = "workload", "Workload"
+    NOT_A_MATCH = "not_a_match", "Not a good match"
+    NO_CONTACT = "no_contact", "No contact"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    OTHER = "other", "Other"
 
 
 def search_names(qs: models.QuerySet, text: str) -> models.QuerySet:
@@ -113,6 +138,20 @@ class PairQuerySet(models.QuerySet):
     def with_attention(self, today: dt.date | None = None) -> PairQuerySet:
         """`needs_attention` on each pair: True when `needing_attention` would list it."""
         return self.annotate(needs_attention=ExpressionWrapper(_quiet(today), output_field=BooleanField()))
+
+
+def mentors_with_places_left(mentors: models.QuerySet) -> models.QuerySet:
+    """The mentor opt-ins of `mentors` with fewer active pairs than the mentees they offered to
+    take, each with `places_left`: whom a pair may still be made with (pair_create checks it
+    again under a lock)."""
+    active = (
+        Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.ACTIVE)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return mentors.annotate(places_left=models.F("capacity") - Coalesce(Subquery(active), 0)).filter(places_left__gt=0)
 
 
 def _liaised_by(user: User) -> Q:
@@ -182,7 +221,16 @@ class Pair(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True)
+    # Why it ended early: a category the reports count, and a note in words (pairs ended before
+    # the categories keep their note, under "Other").
+    end_category = models.CharField("why it ended", max_length=16, choices=PairEndReason.choices, blank=True)
+    end_reason = models.TextField("note", blank=True, validators=[MaxTypedLength(END_NOTE_MAX_CHARS)])
+    # Who gave the pair its liaison, and when (pair_create, pairs_liaison_assign, committee_remove:
+    # None by = the site itself, when the liaison left the committee).
+    liaison_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    liaison_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     # The day the last "no check-in lately" reminder went out: one per quiet spell.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     # When each side last told the liaison that the other had gone quiet (pair_report_unresponsive).
@@ -195,13 +243,28 @@ class Pair(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # Rule 1: a mentee enrollment is in at most one active pair.
-            models.UniqueConstraint(fields=["mentee"], condition=Q(status="active"), name="one_active_pair_per_mentee"),
+            models.UniqueConstraint(
+                fields=["mentee"],
+                condition=Q(status="active"),
+                name="one_active_pair_per_mentee",
+                violation_error_message="This mentee is in an active pair already.",
+            ),
             # Rule 3: 9 to 12 months, and the two sides are different enrollments.
             models.CheckConstraint(
-                condition=Q(length_months__gte=MIN_MONTHS, length_months__lte=MAX_MONTHS), name="pair_length_9_to_12"
+                condition=Q(length_months__gte=MIN_MONTHS, length_months__lte=MAX_MONTHS),
+                name="pair_length_9_to_12",
+                violation_error_message=f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months.",
             ),
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="pair_two_enrollments"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="pair_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="pair_two_enrollments",
+                violation_error_message="A pair is two opt-ins: a mentor's and a mentee's.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="pair_ends_after_start",
+                violation_error_message="A pair ends after it starts.",
+            ),
         ]
         indexes = [
             models.Index(fields=["cycle", "status"]),
@@ -260,6 +323,48 @@ class Pair(models.Model):
     def is_active(self) -> bool:
         return self.status == PairStatus.ACTIVE
 
+    @property
+    def began_on(self) -> dt.date:
+        """The day the pair began: the day it was made (its introductions), or its start date
+        when that is earlier. A pair made in the summer meets before the fall conference."""
+        made_on = timezone.localtime(self.created_at).date() if self.created_at else self.starts_on
+        return min(made_on, self.starts_on)
+
+    @property
+    def over_on(self) -> dt.date | None:
+        """The day the pair ended: early (when it was ended) or at its end date; None while active."""
+        if self.status == PairStatus.ENDED and self.ended_at:
+            return timezone.localtime(self.ended_at).date()
+        if self.status == PairStatus.COMPLETED:
+            return self.ends_on
+        return None
+
+    def checkin_date_refusal(self, met_on: dt.date, today: dt.date | None = None) -> str | None:
+        """Why a check-in cannot be dated `met_on` (in the future, before the pair began, after it
+        ended), or None: the one rule the form, the admin and the service ask."""
+        if met_on > (today or timezone.localdate()):
+            return "Log a check-in after it happened: this date is in the future."
+        if met_on < self.began_on:
+            return f"This pair began on {self.began_on:%B %-d, %Y}: a check-in cannot be dated before that."
+        if (over_on := self.over_on) and met_on > over_on:
+            return f"This pair ended on {over_on:%B %-d, %Y}: a check-in cannot be dated after that."
+        return None
+
+    @property
+    def goal_targets(self) -> tuple[dt.date, dt.date]:
+        """The target dates a goal of the pair may have: from the day it began to a year after its end."""
+        return self.began_on, add_months(self.ends_on, GOAL_TARGET_AFTER_END_MONTHS)
+
+    def goal_target_refusal(self, target_on: dt.date | None) -> str | None:
+        """Why a goal of the pair cannot aim at `target_on`, or None (no date is fine)."""
+        first, last = self.goal_targets
+        if target_on is not None and not first <= target_on <= last:
+            return (
+                f"Choose a target date between {first:%B %-d, %Y}, when the pair began, and "
+                f"{last:%B %-d, %Y}, a year after its end."
+            )
+        return None
+
 
 class CheckIn(models.Model):
     """A meeting logged by either side. The notes are for the pair's two members only."""
@@ -271,7 +376,9 @@ class CheckIn(models.Model):
     minutes = models.PositiveSmallIntegerField("length (minutes)", null=True, blank=True)
     topics = models.CharField(max_length=300, blank=True)
     notes = models.TextField(
-        blank=True, help_text="Private to the two of you: the liaison and the committee never see it."
+        blank=True,
+        validators=[MaxTypedLength(CHECKIN_NOTES_MAX_CHARS)],
+        help_text="Private to the two of you: the liaison and the committee never see it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -279,7 +386,9 @@ class CheckIn(models.Model):
         ordering = ["-met_on", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(minutes__gte=1, minutes__lte=600) | Q(minutes__isnull=True), name="checkin_minutes_range"
+                condition=Q(minutes__gte=1, minutes__lte=CHECKIN_MAX_MINUTES) | Q(minutes__isnull=True),
+                name="checkin_minutes_range",
+                violation_error_message=CHECKIN_MINUTES_MESSAGE,
             )
         ]
         indexes = [
@@ -293,6 +402,10 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} on {self.met_on}"
+
+    def clean(self) -> None:
+        if self.pair_id and self.met_on and (refusal := self.pair.checkin_date_refusal(self.met_on)):
+            raise ValidationError({"met_on": refusal})
 
 
 class GoalStatus(models.TextChoices):
@@ -313,7 +426,7 @@ class Goal(models.Model):
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[MaxTypedLength(GOAL_DESCRIPTION_MAX_CHARS)])
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.OPEN)
     target_on = models.DateField("target date", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -327,6 +440,10 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.pair_id and (refusal := self.pair.goal_target_refusal(self.target_on)):
+            raise ValidationError({"target_on": refusal})
 
 
 class EvaluationKind(models.TextChoices):
@@ -353,10 +470,15 @@ class Evaluation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["pair", "role", "kind"], name="one_evaluation_per_side_and_kind"),
+            models.UniqueConstraint(
+                fields=["pair", "role", "kind"],
+                name="one_evaluation_per_side_and_kind",
+                violation_error_message="This side of the pair has filled in this evaluation already.",
+            ),
             models.CheckConstraint(
                 condition=Q(overall__range=(1, 5), relationship__range=(1, 5), goals_met__range=(1, 5)),
                 name="evaluation_ratings_1_to_5",
+                violation_error_message="Each rating is from 1 to 5.",
             ),
         ]
 
@@ -365,18 +487,43 @@ class Evaluation(models.Model):
         return f"{self.get_kind_display()} by a {self.role}"
 
 
+# A milestone's state, as its badge says it, and the badge's colour. "not reached": the pair
+# ended early first; "missed": due before it ended, and not done. "not recorded": the
+# orientation has passed without both sides marked present, as the pair's members read it —
+# the committee marks it, they cannot.
+MILESTONE_STATES = {
+    "done": ("Done", "success"),
+    "overdue": ("Overdue", "danger"),
+    "due": ("Due soon", "warning"),
+    "open": ("Open", "warning"),
+    "upcoming": ("Upcoming", "secondary"),
+    "not_reached": ("Not reached", "secondary"),
+    "missed": ("Not done", "secondary"),
+    "not_recorded": ("Not recorded", "secondary"),
+}
+
+
 @dataclass(frozen=True)
 class Milestone:
     name: str
     due_on: dt.date
     done_on: dt.date | None
-    state: str  # done, overdue, due (within two weeks), upcoming
+    state: str  # a key of MILESTONE_STATES
     # What the milestone is, whatever the program calls it: calendars key their events on it.
     key: str = ""
 
     @property
+    def label(self) -> str:
+        return MILESTONE_STATES[self.state][0]
+
+    @property
     def css(self) -> str:
-        return {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}[self.state]
+        return MILESTONE_STATES[self.state][1]
+
+    @property
+    def shown_on(self) -> dt.date:
+        """The date the timeline shows for it, and reads in order: when it was done, else when it is due."""
+        return self.done_on or self.due_on
 
 
 class OrientationAttendanceQuerySet(models.QuerySet):
@@ -407,7 +554,11 @@ class OrientationAttendance(models.Model):
     class Meta:
         ordering = ["cycle", "member"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "member"], name="one_orientation_mark_per_member_and_cycle")
+            models.UniqueConstraint(
+                fields=["cycle", "member"],
+                name="one_orientation_mark_per_member_and_cycle",
+                violation_error_message="This member's attendance at the cycle's orientation is marked already.",
+            )
         ]
 
     def __str__(self) -> str:

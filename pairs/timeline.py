@@ -37,12 +37,18 @@ def milestones(
     ended_on: dt.date | None,
     today: dt.date,
     orientation: str = "Orientation",
+    for_the_pair: bool = False,
 ) -> list[Milestone]:
-    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in date order.
+    """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in the
+    order of the dates shown: when each was done, else when it is due.
 
-    `orientation` is what the program calls it ("Mentoring orientation at the ArLA fall
+    `orientation` is what the program calls it ("Mentoring orientation at the fall
     conference"). `orientation_done_on` is the orientation's date when the committee marked
-    both sides as present, else None: an orientation that has passed without them is overdue.
+    both sides as present, else None: an orientation that has passed without them is overdue
+    to the committee, and "not recorded" to the pair's members (`for_the_pair`), who
+    cannot mark it. A pair ended early (`ended_on`) reaches nothing more: what was due
+    after its end is "not reached", what was due before and not done "missed" (not
+    overdue: nobody can do it now), and the closing evaluation stays open to its members.
     """
     rows = [
         ("introduction-sent", "Introduction sent", created_on, introduction_sent_on),
@@ -59,5 +65,16 @@ def milestones(
             ended_on or (ends_on if ends_on <= today else None),
         ),
     ]
-    result = [Milestone(name, due, done, _state(due, done, today), key) for key, name, due, done in rows]
-    return sorted(result, key=lambda m: m.due_on)
+    result = []
+    for key, name, due, done in rows:
+        state = _state(due, done, today)
+        if ended_on and state != "done" and key == "closing-evaluation":
+            due, state = ended_on, "open"
+        elif ended_on and state != "done" and due > ended_on:
+            state = "not_reached"
+        elif key == ORIENTATION and state == "overdue" and for_the_pair:
+            state = "not_recorded"
+        elif ended_on and state == "overdue":
+            state = "missed"  # nobody can do it any more: said, not flagged
+        result.append(Milestone(name, due, done, state, key))
+    return sorted(result, key=lambda m: m.shown_on)

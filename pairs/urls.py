@@ -6,6 +6,7 @@ app_name = "pairs"
 
 urlpatterns = [
     path("", committee.pair_list, name="pair-list"),
+    path("liaison/", committee.liaison_assign, name="liaison-assign"),
     path("mine/", pair.pair_mine, name="pair-mine"),
     path("evaluations/", committee.evaluation_summary, name="evaluation-summary"),
     path("orientation/", orientation.orientation, name="orientation"),

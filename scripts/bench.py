@@ -596,6 +596,8 @@ class Page:
 NOT_PAGES = {
     # POST-only actions: a GET answers 405. Their work is a write, not a page.
     "members:resource-decide": "POST only: approve or decline, from the review page",
+    "members:resource-decide-many": "POST only: approve or decline the ticked, from the review page",
+    "pairs:liaison-assign": "POST only: its confirmation answers the pair list's form",
     "matching:weights": "POST only: save the weights, from the dashboard",
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
@@ -658,6 +660,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:cycle-create", "committee"),
         Page("members:cycle-edit", "committee", lambda w: {"pk": w.open_cycle.pk}),
         Page("members:cycle-toggle", "committee", lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:cycle-archive", "committee", lambda w: {"pk": w.open_cycle.pk}),
         Page("members:resource-list", "member"),
         Page("members:resource-suggest", "member"),
         Page("members:resource-file", "member", lambda w: {"pk": w.resource.pk}),

@@ -77,6 +77,7 @@ TABLE = {
     "members:cycle-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-edit":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-toggle":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:cycle-archive":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:resource-list":                (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "members:resource-suggest":             (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     # The file of somebody's suggestion under review: for them and the committee only.
@@ -84,6 +85,7 @@ TABLE = {
     "members:resource-review":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     # Somebody's suggestion under review.
     "members:resource-decide":              (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:resource-decide-many":         (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "matching:home":                        (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
     "matching:dashboard":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "matching:weights":                     (LOGIN,  403,   403,   403,   403,       405,    405,      405),
@@ -102,6 +104,7 @@ TABLE = {
     "members:import-confirm":               (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "members:import-template":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-list":                      (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:liaison-assign":                 (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "matching:pair-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:pair-mine":                      (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "outbox:email-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
@@ -153,6 +156,7 @@ ARGS = {
     "members:enrollment-withdraw": lambda w: {"pk": w.somebodys_optin.pk},
     "members:cycle-edit": lambda w: {"pk": w.cycle.pk},
     "members:cycle-toggle": lambda w: {"pk": w.cycle.pk},
+    "members:cycle-archive": lambda w: {"pk": w.cycle.pk},
     "members:resource-file": lambda w: {"pk": w.somebodys_suggestion.pk},
     "members:resource-decide": lambda w: {"pk": w.somebodys_suggestion.pk},
     **{

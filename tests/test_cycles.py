@@ -260,3 +260,73 @@ def test_a_mentors_threshold_no_current_member_meets_is_refused(client_for, comm
     )
     cycle.refresh_from_db()
     assert cycle.mentor_min_years == 5
+
+
+# --- Archiving (issue 15, item 20) ------------------------------------------------------------
+
+
+def archive(client, cycle, action="archive"):
+    return client.post(reverse("members:cycle-archive", args=[cycle.pk]), {"action": action}, follow=True)
+
+
+def test_an_archived_test_cycle_leaves_every_menu_and_is_restored_from_the_cycles_list(client_for, committee, cycle):
+    test_cycle = CycleFactory(is_open=False, name="Test do not use")
+    client = client_for(committee)
+    assert "Test do not use" in client.get(reverse("pairs:pair-list")).text
+
+    page = client.get(reverse("members:cycle-archive", args=[test_cycle.pk])).text
+    assert "Archive the Test do not use cycle?" in page
+    response = archive(client, test_cycle)
+
+    assert "The Test do not use cycle is archived: it is in no menu now." in response.text
+    assert [c.pk for c in Cycle.objects.chosen()[0]] == [cycle.pk]
+    for name in ("pairs:pair-list", "members:enrollment-list", "pairs:orientation", "pairs:evaluation-summary"):
+        assert "Test do not use" not in client.get(reverse(name)).text, name
+    assert "Test do not use" not in client.get(reverse("matching:dashboard", args=[cycle.pk])).text
+    assert "Test do not use" not in client.get(reverse("matching:health", args=[cycle.pk])).text
+    listed = client.get(reverse("members:cycle-list")).text
+    assert "Archived cycles" in listed and 'aria-label="Restore Test do not use"' in listed
+
+    restored = archive(client, test_cycle, "restore")
+    assert "The Test do not use cycle is restored: it is in the menus again." in restored.text
+    assert "Test do not use" in client.get(reverse("pairs:pair-list")).text
+
+
+def test_the_cycle_taking_opt_ins_cannot_be_archived_and_the_page_says_why(client_for, committee, cycle):
+    response = archive(client_for(committee), cycle)
+
+    assert f"The {cycle.name} cycle is taking opt-ins: close its opt-ins before archiving it." in response.text
+    cycle.refresh_from_db()
+    assert cycle.archived_at is None
+
+
+def test_a_cycle_with_active_pairs_cannot_be_archived_and_the_page_says_why(client_for, committee):
+    from .factories import PairFactory
+
+    running = CycleFactory(is_open=False)
+    PairFactory(cycle=running)
+    PairFactory(cycle=running)
+
+    response = archive(client_for(committee), running)
+
+    assert f"The {running.name} cycle has 2 active pairs: archive it once they have completed or ended." in (
+        response.text
+    )
+    running.refresh_from_db()
+    assert running.archived_at is None
+
+
+def test_archiving_or_restoring_twice_says_so_and_an_archived_cycle_cannot_take_opt_ins(client_for, committee):
+    test_cycle = CycleFactory(is_open=False)
+    client = client_for(committee)
+    archive(client, test_cycle)
+
+    again = archive(client, test_cycle)
+    opened = client.post(reverse("members:cycle-toggle", args=[test_cycle.pk]), {"action": "open"}, follow=True)
+
+    assert f"The {test_cycle.name} cycle is archived already." in again.text
+    assert f"The {test_cycle.name} cycle is archived: restore it from the cycles list first." in opened.text
+    test_cycle.refresh_from_db()
+    assert test_cycle.archived_at and not test_cycle.is_open
+    archive(client, test_cycle, "restore")
+    assert f"The {test_cycle.name} cycle is in the menus already." in archive(client, test_cycle, "restore").text

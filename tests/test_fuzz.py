@@ -367,6 +367,15 @@ FORMS = {
         {"action": lambda w: choice("open", "close")},
     ),
     "members:program-settings": Form("committee", lambda w: [url("members:program-settings")], SETTINGS),
+    "members:cycle-archive": Form(
+        "committee",
+        lambda w: [
+            url("members:cycle-archive", w.running.pk),
+            url("members:cycle-archive", w.open_cycle.pk),
+            url("members:cycle-archive", HUGE_PK),
+        ],
+        {"action": lambda w: choice("archive", "restore", "delete")},
+    ),
     "members:resource-suggest": Form(
         "member",
         lambda w: [url("members:resource-suggest")],
@@ -377,6 +386,15 @@ FORMS = {
             "tags": lambda w: choice("goals, careers", "Leadership", ""),
         },
         files=("file",),
+    ),
+    "members:resource-decide-many": Form(
+        "committee",
+        lambda w: [url("members:resource-decide-many")],
+        {
+            "resource": lambda w: st.lists(ids(w.suggestion.pk), max_size=3),
+            "action": lambda w: choice("approve", "decline", "delete"),
+            "reason": lambda w: st.just("") | TEXT,
+        },
     ),
     "members:resource-decide": Form(
         "committee",
@@ -394,10 +412,24 @@ FORMS = {
             "length_months": lambda w: st.integers(9, 12).map(str),
         },
     ),
+    "pairs:liaison-assign": Form(
+        "committee",
+        lambda w: [url("pairs:liaison-assign")],
+        {
+            "pair": lambda w: st.lists(ids(w.p.pk, w.q.pk, w.r.pk), max_size=3),
+            "liaison": lambda w: ids(w.personas["committee"].pk, w.personas["member"].pk),
+            "confirm": lambda w: st.just("") | st.just("yes"),
+            "back": lambda w: choice(reverse("pairs:pair-list"), "https://evil.example/", "//evil.example"),
+        },
+    ),
     "pairs:pair-end": Form(
         "committee",
         pair_urls("pairs:pair-end"),
-        {"reason": lambda w: TEXT, "back_to_pool": lambda w: st.just("") | TICK},
+        {
+            "category": lambda w: choice("moved", "workload", "not_a_match", "no_contact", "other", "account_deleted"),
+            "reason": lambda w: st.just("") | TEXT,
+            "back_to_pool": lambda w: st.just("") | TICK,
+        },
     ),
     "outbox:email-resend": Form(
         "committee",
@@ -522,7 +554,9 @@ FORMS = {
             "attended": lambda w: st.lists(
                 ids(*(m for p in (w.p, w.q, w.r) for m in (p.mentee.member_id, p.mentor.member_id))),
                 max_size=6,
-            )
+            ),
+            "on_sheet": lambda w: st.lists(ids(w.p.mentee.member_id, w.q.mentor.member_id), max_size=3),
+            "everyone": lambda w: st.just("") | st.just("present"),
         },
     ),
     "pairs:account-delete": Form(

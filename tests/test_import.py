@@ -212,6 +212,8 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(client):
     page = upload(client, "email,first_name,last_name\nzoe@example.org,Zoë,Zed\n".encode("latin-1")).content.decode()
 
     assert "CSV UTF-8" in page and not User.objects.filter(email="zoe@example.org").exists()
+    # Issue 15, item 17: a problem of the whole file has no row to fix.
+    assert "Fix the file and upload it again." in page and "Fix this row" not in page
 
 
 def test_a_file_larger_than_2_mb_is_refused_with_the_limit_and_a_hint_to_split_it(client):
@@ -281,7 +283,9 @@ def test_confirming_twice_imports_once(client):
 
     response = client.post(reverse("members:import-confirm"), {"sha256": sha}, follow=True)
 
-    assert "Nothing was imported" in response.content.decode()
+    # Issue 15, item 17: a red "Nothing was imported: there is no previewed file" after it worked.
+    assert '<div class="alert alert-info' in response.text
+    assert "roster.csv is imported already: nothing was imported again." in response.text
     assert User.objects.count() == count
 
 

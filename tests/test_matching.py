@@ -410,7 +410,8 @@ def test_all_zero_weights_are_refused_with_a_message_and_nothing_changes(client_
     )
 
     assert "The weights were not changed: At least one weight must be above zero." in alerts(response)
-    settings = MatchSettings.objects.get(cycle=cycle)
+    assert not MatchSettings.objects.filter(cycle=cycle).exists()  # the defaults, still unsaved
+    settings = MatchSettings.for_cycle(cycle)
     assert (settings.weight_title, settings.weight_responsibilities, settings.weight_region) == (40, 30, 10)
     assert [(c.name, c.score) for c in suggested(client.get(url))] == ranking
 
@@ -771,7 +772,7 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     assert "Make all 3 pairs?" in page.text and "Make the 3 pairs" in page.text and "(6 emails)" in page.text
     response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("pairs:pair-list")
+    assert response.redirect_chain[-1][0] == f"{reverse('pairs:pair-list')}?cycle={cycle.pk}"
     assert "3 pairs made. Their 6 introductions are on their way." in alerts(response)
     assert set(Pair.objects.values_list("mentee", "mentor")) == planned
     assert set(Pair.objects.values_list("created_by", "status")) == {(committee.pk, "active")}
@@ -784,6 +785,46 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     assert (draft.status, draft.confirmed_by) == ("confirmed", committee)
     assert draft.confirmed_at is not None
     assert "Propose for the whole cycle" in client.get(reverse("matching:dashboard", args=[cycle.pk])).text
+
+
+def test_after_confirm_all_the_committee_lands_on_the_pairs_of_the_cycle_just_confirmed(client_for, committee, cycle):
+    """Issue 15, item 8: "Confirm all" led to the pairs of the year under way, not of this cycle."""
+    today = timezone.localdate()
+    under_way = CycleFactory(
+        is_open=False,
+        optin_opens=today - dt.timedelta(days=400),
+        optin_closes=today - dt.timedelta(days=300),
+        matchmaking_starts=today - dt.timedelta(days=299),
+        matchmaking_ends=today - dt.timedelta(days=280),
+        starts_on=today - dt.timedelta(days=270),
+    )
+    PairFactory(
+        cycle=under_way,
+        mentee=EnrollmentFactory(
+            cycle=under_way, status="paired", member=UserFactory(first_name="Olga", last_name="Lastyear")
+        ),
+    )
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    mentor(cycle, "Cora", "Catalog")
+    client = client_for(committee)
+    solve(client, cycle)
+
+    response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{reverse('pairs:pair-list')}?cycle={cycle.pk}"
+    assert "1 pair made. Its 2 introductions are on their way." in alerts(response)
+    assert "Cam One" in response.text and "Olga Lastyear" not in response.text
+
+
+def test_a_draft_of_one_pair_and_one_mentee_left_says_so_in_the_singular(client_for, committee, cycle):
+    """Issue 15, item 17: "1 pairs", "1 mentees left unmatched"."""
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    mentee(cycle, "Kai", "Four", title="Youth Services Assistant", areas=["youth_services"])
+    mentor(cycle, "Cora", "Catalog")
+
+    response = solve(client_for(committee), cycle)
+
+    assert re.search(r"Solved in \d+\.\d s: 1 pair, 1 mentee left unmatched\.", alerts(response))
 
 
 def test_confirming_a_draft_whose_pair_became_impossible_makes_nothing_and_names_the_mentee(

@@ -69,6 +69,8 @@ def pair(cycle, mentor, mentee, committee, sending):
     mentor_optin = EnrollmentFactory(cycle=cycle, member=mentor, role=Role.MENTOR, goals=MENTOR_GOALS)
     with sending():
         pair = pairing.pair_create(mentee_id=mentee_optin.pk, mentor_id=mentor_optin.pk, by=committee)
+    pair.created_at -= dt.timedelta(days=3)  # made three days ago: they met since
+    pair.save(update_fields=["created_at"])
     year.checkin_log(pair=pair, by=mentee, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE)
     year.checkin_log(pair=pair, by=mentor, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE)
     year.goal_save(pair=pair, by=mentee, goal=Goal(title=GOAL))
@@ -198,7 +200,7 @@ def test_my_active_pair_ends_and_the_other_side_is_told_without_my_details(
         delete_account(client_for(mentee))
 
     pair.refresh_from_db()
-    assert (pair.status, pair.end_reason) == (PairStatus.ENDED, "account deleted")
+    assert (pair.status, pair.end_category) == (PairStatus.ENDED, "account_deleted")
     [message] = mailoutbox
     assert message.to == [MENTOR["email"]]
     assert message.subject == "Your mentoring pair has ended"

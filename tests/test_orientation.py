@@ -74,7 +74,7 @@ def orientation_on_page(client, pair) -> tuple[str, str]:
     page = client.get(reverse("pairs:pair-detail", args=[pair.pk])).text
     found = re.search(
         rf'{ORIENTATION}<div class="small text-body-secondary">([^<]*)</div></div>'
-        r'\s*<span class="badge [^"]*">(\w+)</span>',
+        r'\s*<span class="badge [^"]*">([^<]+)</span>',
         page,
     )
     assert found, "the orientation milestone is on the pair page"
@@ -137,15 +137,21 @@ def test_both_sides_present_turns_the_orientation_done_on_its_day(client_for, co
         assert orientation_on_page(client_for(side), p1) == ("Done", f"done {short(held.starts_on)}")
 
 
-def test_a_passed_orientation_with_one_side_absent_is_overdue_on_the_timeline(client_for, committee, held, pairs):
+def test_a_passed_orientation_with_one_side_absent_is_overdue_on_the_committees_timeline(
+    client_for, committee, held, pairs
+):
     _, p2 = pairs
     mark(client_for(committee), held, p2.mentor.member)
 
-    assert orientation_on_page(client_for(p2.mentee.member), p2) == ("Overdue", f"due {short(held.starts_on)}")
+    assert orientation_on_page(client_for(committee), p2) == ("Overdue", f"due {short(held.starts_on)}")
 
 
-def test_a_passed_orientation_nobody_marked_is_overdue(client_for, held, pairs):
-    assert orientation_on_page(client_for(pairs[0].mentor.member), pairs[0])[0] == "Overdue"
+def test_a_passed_orientation_nobody_marked_is_not_recorded_to_the_pair_who_cannot_mark_it(client_for, held, pairs):
+    """Issue 15, item 6: members saw a red "Overdue" they could do nothing about."""
+    assert orientation_on_page(client_for(pairs[0].mentor.member), pairs[0]) == (
+        "Not recorded",
+        f"{short(held.starts_on)}: the committee records who came",
+    )
 
 
 def test_an_orientation_to_come_is_upcoming_and_cannot_be_marked_yet(client_for, committee, cycle):
@@ -318,3 +324,24 @@ def test_ten_pairs_with_someone_absent_are_listed_with_a_link_to_all_of_them(cli
     every = client.get(link.replace("&amp;", "&")).text
     assert every.count('name="attended"') == 0  # the list alone, without the sheet
     assert len(re.findall(r'href="/pairs/\d+/"', every)) == 26
+
+
+def test_mark_everyone_on_this_page_present_marks_the_page_not_the_others(client_for, committee, held, crowd):
+    """Issue 15, items 17 and 19: no way to mark a whole page present at once."""
+    client = client_for(committee)
+    first = on_sheet(client.get(url(held)).text)
+
+    response = client.post(url(held), {"on_sheet": first, "everyone": "present"}, follow=True)
+    again = client.post(url(held), {"on_sheet": first, "everyone": "present"}, follow=True)
+
+    assert "Everyone on the page is marked present: 50 members." in response.text
+    assert "Everyone on the page is marked present: 50 members. Nothing had changed." in again.text
+    assert dict(OrientationAttendance.objects.values_list("member_id", "attended")) == dict.fromkeys(first, True)
+    assert "50 of 52 members present · 2 not marked yet" in again.text
+
+
+def test_the_page_offers_to_mark_everyone_present_once_the_orientation_has_come(client_for, committee, held, pairs):
+    page = client_for(committee).get(url(held)).text
+
+    assert '<button type="submit" class="btn btn-outline-secondary" name="everyone" value="present">' in page
+    assert 'class="form-check-input check-strong"' in page

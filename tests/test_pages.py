@@ -76,7 +76,7 @@ def test_cycle_list_query_count_does_not_grow_with_cycles(client_for, committee,
     assert many <= 4
 
 
-@pytest.mark.parametrize("name", ["members:cycle-edit", "members:cycle-toggle"])
+@pytest.mark.parametrize("name", ["members:cycle-edit", "members:cycle-toggle", "members:cycle-archive"])
 def test_cycle_edit_and_toggle_pages_query_count(client_for, committee, cycle, name):
     CycleFactory(is_open=False)
     assert count_queries(client_for(committee), reverse(name, args=[cycle.pk])) <= 5

@@ -174,17 +174,15 @@ def test_a_stale_page_pairing_a_mentee_paired_meanwhile_gets_a_message_not_an_er
 
 
 def test_the_service_refusal_shows_as_a_message_on_the_page(client_for, committee, mentee, cycle):
-    full = EnrollmentFactory(
-        cycle=cycle, role="mentor", member=UserFactory(seasoned=True, last_name="Busy"), capacity=1
-    )
-    PairFactory(cycle=cycle, mentor=full)
+    # The page offers only mentors with a place left; the service's own refusal: the same person.
+    themself = EnrollmentFactory(cycle=cycle, role="mentor", member=mentee.member)
 
     response = client_for(committee).post(
-        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": full.pk, "length_months": "10"}
+        reverse("matching:pair-create"), {"mentee": mentee.pk, "mentor": themself.pk, "length_months": "10"}
     )
 
-    assert "already mentors 1 of the 1 mentee they offered to take" in response.text
-    assert Pair.objects.count() == 1
+    assert f"{mentee.member} cannot be their own mentor." in response.text
+    assert Pair.objects.count() == 0
 
 
 def test_site_admin_adds_a_pair_in_the_django_admin_through_the_service(

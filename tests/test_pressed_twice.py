@@ -100,3 +100,77 @@ def test_my_partner_has_gone_quiet_pressed_four_times_at_once_tells_the_liaison_
     assert sum("your liaison has been told" in o.text for o in outcomes) == 1
     assert sum("Nothing was sent again." in o.text for o in outcomes) == 3
     assert list(Email.objects.filter(kind=EmailKind.UNRESPONSIVE).values_list("to", flat=True)) == [committee.email]
+
+
+# --- A second press after the first one worked says so in blue, never in red (issue 15, item 17) ---
+
+
+def alerts(response) -> list[tuple[str, str]]:
+    """(colour, text) of each alert the page shows: info is blue, danger red."""
+    import re
+    from html import unescape
+
+    found = re.findall(r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', response.text, re.S)
+    return [(colour, unescape(text)) for colour, text in found]
+
+
+def test_the_evaluation_sent_twice_is_kept_once_and_the_second_press_says_so_in_blue(client_for, pair, member):
+    pair.starts_on = timezone.localdate() - dt.timedelta(days=290)
+    pair.ends_on = timezone.localdate() + dt.timedelta(days=10)
+    pair.save()
+    client = client_for(member)
+    answers = {"overall": "5", "relationship": "5", "goals_met": "4", "would_recommend": "on"}
+
+    client.post(reverse("pairs:evaluation", args=[pair.pk]), answers, follow=True)  # its own page shows its message
+    second = client.post(reverse("pairs:evaluation", args=[pair.pk]), answers, follow=True)
+
+    assert alerts(second) == [("info", "Your evaluation is in already: your first answers are kept. Thank you!")]
+    assert pair.evaluations.count() == 1
+
+
+def test_ending_a_pair_twice_ends_it_once_and_the_second_press_says_so_in_blue(client_for, pair, committee):
+    client = client_for(committee)
+    url = reverse("pairs:pair-end", args=[pair.pk])
+
+    client.post(url, {"category": "moved", "reason": "Moved away."}, follow=True)  # its own page shows its message
+    second = client.post(url, {"category": "moved", "reason": "Moved away."}, follow=True)
+
+    today = timezone.localdate()
+    assert alerts(second) == [
+        ("info", f"This pair ended already on {today:%B} {today.day}, {today.year}: nothing more was done.")
+    ]
+    assert Email.objects.filter(kind=EmailKind.PAIR_ENDED).count() == 2  # one to each side, once
+
+
+def test_opening_opt_ins_twice_says_so_in_blue(client_for, committee):
+    from tests.factories import CycleFactory
+
+    cycle = CycleFactory(is_open=False)
+    client = client_for(committee)
+    url = reverse("members:cycle-toggle", args=[cycle.pk])
+
+    client.post(url, {"action": "open"}, follow=True)  # its own page shows its message
+    second = client.post(url, {"action": "open"}, follow=True)
+
+    assert alerts(second) == [("info", f"The {cycle.name} cycle is already open for opt-ins.")]
+
+
+def test_approving_a_suggestion_twice_says_so_in_blue_and_a_contrary_decision_in_red(client_for, committee, member):
+    from members.models import Resource
+
+    resource = Resource.objects.create(
+        title="Ten questions", description="For a first meeting.", url="https://example.org/q", suggested_by=member
+    )
+    client = client_for(committee)
+    url = reverse("members:resource-decide", args=[resource.pk])
+
+    client.post(url, {"action": "approve"}, follow=True)  # its own page shows its message
+    second = client.post(url, {"action": "approve"}, follow=True)
+    contrary = client.post(url, {"action": "decline"}, follow=True)
+
+    assert alerts(second) == [
+        ("info", "“Ten questions” is approved already (by Carol Committee): nothing was changed.")
+    ]
+    assert alerts(contrary)[0][0] == "danger"
+    resource.refresh_from_db()
+    assert resource.status == "approved"

@@ -302,3 +302,23 @@ def test_program_health_in_the_menu_opens_the_open_cycle(client_for, committee, 
 
 def test_health_page_of_an_unknown_cycle_is_404(client_for, committee):
     assert client_for(committee).get(reverse("matching:health", args=[999999])).status_code == 404
+
+
+def test_pairs_ended_early_are_counted_by_why_on_the_health_page(client_for, committee, known):
+    """Issue 15, item 20: end reasons were free text only; pairs ended before keep theirs, under Other."""
+    for why in ("moved", "moved", "workload"):
+        PairFactory(cycle=known.cycle, status="ended", ended_at=ended_at(D(2025, 12, 1)), end_category=why)
+
+    page = client_for(committee).get(reverse("matching:health", args=[known.cycle.pk])).text
+
+    assert (
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)).count("Why: Moved or changed job 2 · Other 1 · Workload 1")
+        == 1
+    )
+    assert "Other: Mentee changed jobs" in page
+    assert [p["category"] for p in reports.pairs_ended_early(known.cycle)] == [
+        "Other",
+        "Moved or changed job",
+        "Moved or changed job",
+        "Workload",
+    ]

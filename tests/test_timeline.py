@@ -127,7 +127,48 @@ def test_a_pair_ended_early_has_its_end_done_on_the_day_it_ended():
 
     assert m["End of the mentoring year"].state == "done"
     assert m["End of the mentoring year"].done_on == TODAY
-    assert m["Closing evaluation"].state == "upcoming"
+
+
+def test_a_pair_ended_early_reaches_nothing_more_and_its_evaluation_is_open():
+    """Issue 15, item 5: an ended pair's timeline showed "Upcoming" midpoint and evaluation, and
+    a red "Overdue" for what nobody can do any more."""
+    m = timeline(ended_on=TODAY)
+
+    assert m["Midpoint review"].state == m["Goals set"].state == "not_reached"
+    assert m["Midpoint review"].label == "Not reached"
+    assert (m["Closing evaluation"].state, m["Closing evaluation"].due_on) == ("open", TODAY)
+    assert m["First contact"].state == "missed"  # due before the end, never done: said, not red
+    assert m["First contact"].css == "secondary"
+    assert not [name for name, milestone in m.items() if milestone.state in ("upcoming", "overdue", "due")]
+
+
+def test_the_pair_reads_a_passed_orientation_nobody_marked_as_not_recorded_the_committee_as_overdue():
+    """Issue 15, item 6: only the committee marks attendance; the pair cannot act on a red badge."""
+    orientation = TODAY - dt.timedelta(days=3)
+    args = {"orientation_on": orientation, "orientation_done_on": None, "starts_on": orientation}
+
+    assert timeline(**args)["Orientation at the fall conference"].state == "overdue"
+    as_the_pair = {m.name: m for m in milestones(**timeline_args(**args), for_the_pair=True)}
+    assert as_the_pair["Orientation at the fall conference"].state == "not_recorded"
+    assert as_the_pair["Orientation at the fall conference"].css == "secondary"
+
+
+def test_the_timeline_reads_in_the_order_of_the_dates_it_shows():
+    """Issue 15, item 6: sorted by due date, a late first contact read before an earlier orientation."""
+    orientation = TODAY - dt.timedelta(days=20)
+    result = milestones(
+        **timeline_args(
+            created_on=TODAY - dt.timedelta(days=60),
+            introduction_sent_on=TODAY - dt.timedelta(days=60),
+            orientation_on=orientation,
+            orientation_done_on=orientation,
+            starts_on=orientation,
+            first_checkin_on=TODAY - dt.timedelta(days=5),  # due 46 days ago, done late
+        )
+    )
+
+    assert [m.name for m in result][:3] == ["Introduction sent", "Orientation at the fall conference", "First contact"]
+    assert [m.shown_on for m in result] == sorted(m.shown_on for m in result)
 
 
 def test_a_pair_past_its_end_date_shows_the_end_done_and_a_missing_evaluation_overdue():

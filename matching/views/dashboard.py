@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "matching/dashboard.html",
         {
             "cycle": cycle,
-            "cycles": Cycle.objects.all(),
+            "cycles": Cycle.objects.chosen(str(cycle.pk))[0],
             "numbers": reports.cycle_numbers(cycle),
             "page": page,
             "q": q,
@@ -82,7 +82,8 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def weights(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: change how the cycle's suggestions are scored."""
     cycle = _cycle(cycle_id)
-    form = WeightsForm(request.POST, instance=MatchSettings.objects.get_or_create(cycle=cycle)[0])
+    # The defaults unsaved until the form is valid: weights refused change nothing.
+    form = WeightsForm(request.POST, instance=MatchSettings.for_cycle(cycle))
     if form.is_valid():
         form.save()
         messages.success(request, "The weights are saved: suggestions and proposals now use them.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,9 +60,11 @@ def proposal_solve(request: HttpRequest, cycle_id: int) -> HttpResponse:
         messages.error(request, str(e))
     else:
         seconds = (timezone.now() - started).total_seconds()
+        pairs, left = draft.pairs.count(), len(draft.unmatched)
         messages.success(
             request,
-            f"Solved in {seconds:.1f} s: {draft.pairs.count()} pairs, {len(draft.unmatched)} mentees left unmatched.",
+            f"Solved in {seconds:.1f} s: {pairs} pair{pluralize(pairs)}, "
+            f"{left} mentee{pluralize(left)} left unmatched.",
         )
     return redirect("matching:proposal", cycle_id=cycle.pk)
 
@@ -123,7 +126,8 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
             return redirect("matching:proposal", cycle_id=cycle.pk)
         well, news = introductions_news(made)
         messages.add_message(request, messages.SUCCESS if well else messages.WARNING, f"{len(made)} pairs made. {news}")
-        return redirect("pairs:pair-list")
+        # The pairs of the cycle just confirmed, not the year under way's (the list's default).
+        return redirect(f"{reverse('pairs:pair-list')}?cycle={cycle.pk}")
     return render(
         request, "matching/proposal_confirm.html", {"cycle": cycle, "draft": draft, "count": draft.pairs.count()}
     )

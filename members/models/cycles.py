@@ -10,6 +10,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The dates a program can really have: none before 2000, none more than five years ahead
+# (cycles are planned a year or two out), and one cycle — from its opt-ins opening to its
+# program year starting — within two years. Beyond them a date is a typo (year 0001,
+# 9999), and the pairs' dates computed from it would leave the calendar.
+EARLIEST_PROGRAM_DATE = dt.date(2000, 1, 1)
+PLANNED_AHEAD_YEARS = 5
+CYCLE_SPAN_DAYS = 2 * 365
+CYCLE_DATES = ("optin_opens", "optin_closes", "matchmaking_starts", "matchmaking_ends", "starts_on")
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year + years, day=min(day.day, 28))
+
+
+def program_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and the last day a cycle's dates may fall on (Cycle.clean; the date pickers)."""
+    return EARLIEST_PROGRAM_DATE, _years_later(today or timezone.localdate(), PLANNED_AHEAD_YEARS)
+
 
 class CycleQuerySet(models.QuerySet):
     def open_for_optins(self) -> CycleQuerySet:
@@ -20,8 +38,11 @@ class CycleQuerySet(models.QuerySet):
         cycle `asked` for (its id, from the address), else by default the cycle taking opt-ins
         ("open": opt-ins, matching, pairing) or the program year under way ("running": the
         newest that has started, for pages about pairs), each falling back on the other and
-        then on the newest. The one rule of "which cycle" for every page."""
-        cycles = list(self.order_by("-starts_on", "-pk"))
+        then on the newest. The one rule of "which cycle" for every page, and of the cycle
+        menus: archived cycles are in none."""
+        # Archived cycles (tests, mistakes) are in no menu and never the default: the cycles
+        # list is where they are found again, and restored.
+        cycles = list(self.filter(archived_at__isnull=True).order_by("-starts_on", "-pk"))
         today = today or timezone.localdate()
         running = next((c for c in cycles if c.starts_on <= today), None)
         is_open = next((c for c in cycles if c.is_open), None)
@@ -58,20 +79,34 @@ class Cycle(models.Model):
         "open for opt-ins", default=False, help_text="Exactly one cycle at a time can be open for opt-ins."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived by the committee (members.services.cycles.cycle_archive): out of every menu, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["is_open"], condition=Q(is_open=True), name="one_cycle_open_for_optins"),
+            models.UniqueConstraint(
+                fields=["is_open"],
+                condition=Q(is_open=True),
+                name="one_cycle_open_for_optins",
+                violation_error_message="Another cycle is open for opt-ins; close it first.",
+            ),
             models.CheckConstraint(
                 condition=Q(default_length_months__gte=9, default_length_months__lte=12),
                 name="cycle_length_9_to_12_months",
+                violation_error_message="A pair runs 9 to 12 months: choose a default length between them.",
             ),
-            models.CheckConstraint(condition=Q(optin_closes__gte=models.F("optin_opens")), name="optin_window_order"),
             models.CheckConstraint(
-                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")), name="matchmaking_window_order"
+                condition=Q(optin_closes__gte=models.F("optin_opens")),
+                name="optin_window_order",
+                violation_error_message="Opt-ins must close after they open.",
+            ),
+            models.CheckConstraint(
+                condition=Q(matchmaking_ends__gte=models.F("matchmaking_starts")),
+                name="matchmaking_window_order",
+                violation_error_message="Matchmaking must end after it starts.",
             ),
         ]
 
@@ -80,6 +115,18 @@ class Cycle(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        first, last = program_dates()
+        for name in CYCLE_DATES:
+            day = getattr(self, name)
+            if day and not first <= day <= last:
+                errors[name] = f"Choose a date between {first:%B %-d, %Y} and {last:%B %-d, %Y}."
+        if errors:
+            raise ValidationError(errors)
+        if self.optin_opens and self.starts_on and (self.starts_on - self.optin_opens).days > CYCLE_SPAN_DAYS:
+            errors["starts_on"] = (
+                "A cycle is one year of the program: it starts within two years of its opt-ins opening "
+                f"({self.optin_opens:%B %-d, %Y})."
+            )
         if self.optin_opens and self.optin_closes and self.optin_closes < self.optin_opens:
             errors["optin_closes"] = "Opt-ins must close after they open."
         if self.matchmaking_starts and self.matchmaking_ends and self.matchmaking_ends < self.matchmaking_starts:

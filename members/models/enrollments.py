@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from ..program import program
@@ -136,9 +137,9 @@ def eligibility_of(
     if years < rules.mentor_min_years:
         return Eligibility(
             False,
-            f"Mentors in the {rules.cycle_name} cycle have at least {rules.mentor_min_years} years of library "
-            f"experience (your profile says {years}).",
-            f"{years} years of experience (the cycle asks {rules.mentor_min_years})",
+            f"Mentors in the {rules.cycle_name} cycle have at least {rules.mentor_min_years} "
+            f"year{pluralize(rules.mentor_min_years)} of library experience (your profile says {years}).",
+            f"{years} year{pluralize(years)} of experience (the cycle asks {rules.mentor_min_years})",
         )
     return ELIGIBLE
 
@@ -260,10 +261,20 @@ class Enrollment(models.Model):
         ordering = ["cycle", "role", "created_at"]
         constraints = [
             # A withdrawn opt-in is reactivated rather than duplicated.
-            models.UniqueConstraint(fields=["member", "cycle", "role"], name="one_enrollment_per_member_cycle_role"),
-            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=5), name="enrollment_capacity_1_to_5"),
+            models.UniqueConstraint(
+                fields=["member", "cycle", "role"],
+                name="one_enrollment_per_member_cycle_role",
+                violation_error_message="This member has opted in to this cycle in this role already.",
+            ),
             models.CheckConstraint(
-                condition=Q(role="mentor") | Q(capacity=1), name="mentee_enrollment_capacity_is_one"
+                condition=Q(capacity__gte=1, capacity__lte=5),
+                name="enrollment_capacity_1_to_5",
+                violation_error_message="A mentor takes 1 to 5 mentees.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="mentor") | Q(capacity=1),
+                name="mentee_enrollment_capacity_is_one",
+                violation_error_message="A mentee's opt-in is for one mentor: its number of mentees stays 1.",
             ),
         ]
         indexes = [

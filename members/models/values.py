@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 
 from ..program import program
 
@@ -53,6 +54,30 @@ def one_line(text: str) -> str:
     """`text` with each run of line breaks and control characters made a space: for what was
     stored before validate_one_line (or by a path that skips it)."""
     return _BREAKS_A_LINE.sub(" ", text).strip()
+
+
+@deconstructible
+class MaxTypedLength:
+    """At most `limit` characters, counted as the browser's maxlength counts them as they are
+    typed: a line break is one character (the browser sends two, CR LF). A free text's limit
+    on its model field; forms put it on the field (maxlength) and count it as it is typed."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value: str) -> None:
+        length = typed_length(value)
+        if length > self.limit:
+            raise ValidationError(
+                f"Keep this to {self.limit:,} characters (it has {length:,}).", code="max_typed_length"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxTypedLength) and other.limit == self.limit
+
+
+def typed_length(value: str) -> int:
+    return len(str(value).replace("\r\n", "\n"))
 
 
 class LibraryType(models.TextChoices):

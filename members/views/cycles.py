@@ -64,7 +64,12 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         completed=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.COMPLETED)),
         withdrawn=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WITHDRAWN)),
     ).order_by("-starts_on", "-pk")
-    return render(request, "members/cycle_list.html", {"cycles": cycles})
+    cycles = list(cycles)
+    return render(
+        request,
+        "members/cycle_list.html",
+        {"cycles": [c for c in cycles if not c.archived_at], "archived": [c for c in cycles if c.archived_at]},
+    )
 
 
 def _cycle_form_page(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
@@ -106,6 +111,9 @@ def _toggle_optins(request: HttpRequest, cycle: Cycle, action: str | None) -> No
             cycle_services.cycle_close_optins(cycle=cycle)
         else:
             raise cycle_services.CycleError("Choose whether to open or to close opt-ins.")
+    except cycle_services.CycleAlreadyDone as e:
+        messages.info(request, str(e))
+        return
     except cycle_services.CycleError as e:
         messages.error(request, str(e))
         return
@@ -119,6 +127,31 @@ def _toggle_optins(request: HttpRequest, cycle: Cycle, action: str | None) -> No
     if not_today := cycle.optin_window_state():
         done += f" Note: {not_today}"
     messages.success(request, done)
+
+
+@committee_required
+@require_http_methods(["GET", "POST"])
+def cycle_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Mentoring Committee and site admins: archive a cycle (after confirming) so that it
+    leaves every menu, or restore an archived one."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    if request.method == "GET":
+        return render(request, "members/cycle_archive.html", {"cycle": cycle})
+    action = request.POST.get("action")
+    try:
+        if action == "archive":
+            cycle_services.cycle_archive(cycle=cycle)
+            messages.success(request, f"The {cycle.name} cycle is archived: it is in no menu now.")
+        elif action == "restore":
+            cycle_services.cycle_restore(cycle=cycle)
+            messages.success(request, f"The {cycle.name} cycle is restored: it is in the menus again.")
+        else:
+            raise cycle_services.CycleError("Choose whether to archive or to restore the cycle.")
+    except cycle_services.CycleAlreadyDone as e:
+        messages.info(request, str(e))
+    except cycle_services.CycleError as e:
+        messages.error(request, str(e))
+    return redirect("members:cycle-list")
 
 
 @committee_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..decorators import committee_required
@@ -93,6 +94,8 @@ def resource_decide(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             reason=request.POST.get("reason", "")[:500],
         )
+    except resource_services.ResourceAlreadyDecided as e:
+        messages.info(request, str(e))
     except resource_services.ResourceError as e:
         messages.error(request, str(e))
     else:
@@ -101,6 +104,45 @@ def resource_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"“{resource.title}” is declined.")
     return redirect("members:resource-review")
+
+
+@committee_required
+@require_POST
+def resource_decide_many(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: approve or decline the suggestions ticked on the
+    review page, in one step."""
+    action = request.POST.get("action")
+    try:
+        ids = [int(v) for v in request.POST.getlist("resource")]
+    except ValueError:
+        ids = []
+    if not ids:
+        messages.error(request, "Tick the suggestions to approve or decline.")
+    elif action not in ("approve", "decline"):
+        messages.error(request, "Choose whether to approve or to decline the suggestions.")
+    else:
+        _decide_many(request, ids, approve=action == "approve")
+    return redirect("members:resource-review")
+
+
+def _decide_many(request: HttpRequest, ids: list[int], *, approve: bool) -> None:
+    done = "approved" if approve else "declined"
+    try:
+        outcome = resource_services.resources_decide(
+            resource_ids=ids, approve=approve, by=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except resource_services.ResourceError as e:
+        messages.error(request, str(e))
+        return
+    if n := len(outcome.decided):
+        seen = f": every member sees {pluralize(n, 'it,them')} now" if approve else ""
+        messages.success(request, f"{n} suggestion{pluralize(n)} {done}{seen}.")
+    if n := len(outcome.already):
+        messages.info(
+            request, f"{n} {pluralize(n, 'was,were')} {done} already: nothing changed for {pluralize(n, 'it,them')}."
+        )
+    for refusal in outcome.refused:
+        messages.error(request, refusal)
 
 
 @login_required

@@ -23,6 +23,8 @@ from ..models import Area, LibraryType, MembershipCategory
 from ..program import program
 
 ROSTER_SESSION_KEY = "members:roster-import"
+# The last file confirmed (its hash and name): "Import" pressed again says it is in, not "no file".
+ROSTER_IMPORTED_KEY = "members:roster-imported"
 
 
 class RosterUploadForm(forms.Form):
@@ -48,6 +50,8 @@ def _import_page(request: HttpRequest, form: RosterUploadForm, problems: list | 
         {
             "form": form,
             "problems": problems or [],
+            # A problem of the whole file (too large, not UTF-8) has no row to fix.
+            "whole_file": bool(problems) and not any(p.row for p in problems),
             "columns": roster.COLUMNS,
             "required": roster.REQUIRED,
             "choices": [
@@ -88,7 +92,13 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
 def roster_confirm(request: HttpRequest) -> HttpResponse:
     """The committee: import the previewed roster, all rows in one transaction or none."""
     pending = request.session.get(ROSTER_SESSION_KEY)
-    if not pending or not hmac.compare_digest(request.POST.get("sha256", ""), pending["sha256"]):
+    imported = request.session.get(ROSTER_IMPORTED_KEY)
+    posted = request.POST.get("sha256", "")
+    if not pending and imported and hmac.compare_digest(posted, imported["sha256"]):
+        # The button pressed again after the import went through: say so, do nothing.
+        messages.info(request, f"{imported['name']} is imported already: nothing was imported again.")
+        return redirect("members:import")
+    if not pending or not hmac.compare_digest(posted, pending["sha256"]):
         messages.error(
             request,
             "Nothing was imported: there is no previewed file to confirm (or it was replaced by another upload). "
@@ -102,6 +112,7 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Nothing was imported: the file no longer passes the checks.")
         return _import_page(request, RosterUploadForm(), e.problems)
     del request.session[ROSTER_SESSION_KEY]
+    request.session[ROSTER_IMPORTED_KEY] = {"sha256": pending["sha256"], "name": pending["name"]}
     c = outcome.counts
     counts = f"{c['new']} new member{pluralize(c['new'])}, {c['updated']} updated, {c['unchanged']} unchanged"
     if c["new"] or c["updated"]:

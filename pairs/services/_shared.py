@@ -42,11 +42,13 @@ def email_both_sides(pair: Pair, *, kind: str, key: str, values: Callable[[User]
     return written
 
 
-def end_pair(pair: Pair, *, by: User, reason: str, mentee_back_to_pool: bool, now: dt.datetime) -> None:
-    """Close a locked, active pair early: record who ended it, when and why; send the
-    mentee back to the pool or withdraw them; free the mentor if no pair is left."""
-    pair.status, pair.ended_at, pair.ended_by, pair.end_reason = PairStatus.ENDED, now, by, reason
-    pair.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+def end_pair(pair: Pair, *, by: User, category: str, reason: str, mentee_back_to_pool: bool, now: dt.datetime) -> None:
+    """Close a locked, active pair early: record who ended it, when and why (a PairEndReason
+    and a note); send the mentee back to the pool or withdraw them; free the mentor if no
+    pair is left."""
+    pair.status, pair.ended_at, pair.ended_by = PairStatus.ENDED, now, by
+    pair.end_category, pair.end_reason = category, reason
+    pair.save(update_fields=["status", "ended_at", "ended_by", "end_category", "end_reason"])
     mentee_status = EnrollmentStatus.WAITING if mentee_back_to_pool else EnrollmentStatus.WITHDRAWN
     Enrollment.objects.filter(pk=pair.mentee_id).update(status=mentee_status)
     if not Pair.objects.active().filter(mentor_id=pair.mentor_id).exists():

@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group
+from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group, typed_length
 from outbox.models import EmailKind
 from outbox.rendering import absolute
 from outbox.services import email_write
 
 from ..emails import intro_values, side_values
-from ..models import MAX_MONTHS, MIN_MONTHS, Pair, PairStatus, add_months
+from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
 from ._shared import each_locked, email_both_sides, end_pair
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 class PairingError(Exception):
     """A pairing request the rules refuse; the message is written for the committee."""
+
+
+class PairingAlreadyDone(PairingError):
+    """What was asked is done already (a button pressed twice): nothing more was done."""
 
 
 def committee_members() -> list[User]:
@@ -70,9 +75,11 @@ def committee_remove(*, user: User) -> list[Pair]:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
     handed = list(Pair.objects.select_for_update(of=("self",)).active().filter(liaison=user).order_by("pk"))
+    now = timezone.now()
     for pair in handed:
         pair.liaison = liaison_with_fewest_pairs(pair.cycle)
-        pair.save(update_fields=["liaison"])
+        pair.liaison_assigned_at, pair.liaison_assigned_by = now, None
+        pair.save(update_fields=["liaison", "liaison_assigned_at", "liaison_assigned_by"])
     log.info("user %s left the committee; %s active pairs handed on", user.pk, len(handed))
     return handed
 
@@ -138,6 +145,13 @@ def pair_create(
 
     # Pairs made before the conference where the year starts start there; a late pair starts today.
     starts_on = max(cycle.starts_on, today)
+    try:
+        ends_on = add_months(starts_on, length)
+    except ValueError:
+        # A cycle saved before its dates were checked (Cycle.clean), e.g. starting in year 9999.
+        raise PairingError(
+            f"The {cycle.name} cycle starts on {cycle.starts_on:%B %-d, %Y}: correct the cycle's dates first."
+        ) from None
     pair = Pair(
         cycle=cycle,
         mentor=mentor,
@@ -145,8 +159,10 @@ def pair_create(
         liaison=liaison,
         starts_on=starts_on,
         length_months=length,
-        ends_on=add_months(starts_on, length),
+        ends_on=ends_on,
         created_by=by,
+        liaison_assigned_at=timezone.now(),
+        liaison_assigned_by=by,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,
     )
@@ -171,15 +187,64 @@ def pair_create(
     return pair
 
 
+@dataclass(frozen=True)
+class LiaisonChange:
+    """What pairs_liaison_assign did: the pairs it gave the liaison, those that had them
+    already, and those that have ended (whose liaison stays, a record of who liaised)."""
+
+    given: list[Pair]
+    already: list[Pair]
+    ended: list[Pair]
+
+
 @transaction.atomic
-def pair_end(*, pair: Pair, by: User, reason: str, back_to_pool: bool = False) -> Pair:
-    """End an active pair early. The mentee may go back to the pool for a new mentor."""
+def pairs_liaison_assign(*, pair_ids: Sequence[int], liaison: User | None, by: User) -> LiaisonChange:
+    """Make `liaison` the liaison of each active pair of `pair_ids`, recording who did it and
+    when. Safe to press twice: a pair that has them already is left as it is (and counted)."""
+    if liaison is None:
+        raise PairingError("Choose the committee member who will liaise these pairs.")
+    liaison_check(liaison)
+    pairs = list(Pair.objects.select_for_update(of=("self",)).filter(pk__in=list(pair_ids)).order_by("pk"))
+    if not pairs:
+        raise PairingError("Choose at least one pair.")
+    given = [p for p in pairs if p.is_active and p.liaison_id != liaison.pk]
+    already = [p for p in pairs if p.is_active and p.liaison_id == liaison.pk]
+    ended = [p for p in pairs if not p.is_active]
+    now = timezone.now()
+    Pair.objects.filter(pk__in=[p.pk for p in given]).update(
+        liaison=liaison, liaison_assigned_at=now, liaison_assigned_by=by
+    )
+    log.info(
+        "liaison %s given %s pairs by %s (%s had them already, %s ended)",
+        liaison.pk,
+        len(given),
+        by.pk,
+        len(already),
+        len(ended),
+    )
+    return LiaisonChange(given=given, already=already, ended=ended)
+
+
+@transaction.atomic
+def pair_end(
+    *, pair: Pair, by: User, reason: str = "", category: str = PairEndReason.OTHER, back_to_pool: bool = False
+) -> Pair:
+    """End an active pair early, saying why: a category the reports count (PairEndReason) and a
+    note (`reason`; needed for "Other"). The mentee may go back to the pool for a new mentor."""
     pair = Pair.objects.select_for_update(of=("self",)).with_people().get(pk=pair.pk)
     if not pair.is_active:
-        raise PairingError("This pair has already ended.")
-    if not reason.strip():
-        raise PairingError("Say why the pair ends: the committee's reports count the reasons.")
-    end_pair(pair, by=by, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now())
+        raise PairingAlreadyDone(
+            f"This pair ended already{f' on {pair.over_on:%B %-d, %Y}' if pair.over_on else ''}: nothing more was done."
+        )
+    if category not in PairEndReason.values or category == PairEndReason.ACCOUNT_DELETED:
+        raise PairingError("Choose why the pair ends: the committee's reports count the reasons.")
+    if category == PairEndReason.OTHER and not reason.strip():
+        raise PairingError("Say in a few words why the pair ends.")
+    if typed_length(reason.strip()) > END_NOTE_MAX_CHARS:
+        raise PairingError(f"Keep the note to {END_NOTE_MAX_CHARS:,} characters.")
+    end_pair(
+        pair, by=by, category=category, reason=reason.strip(), mentee_back_to_pool=back_to_pool, now=timezone.now()
+    )
     email_both_sides(
         pair,
         kind=EmailKind.PAIR_ENDED,

@@ -19,7 +19,7 @@ from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
 from ..emails import partner_left_values
-from ..models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
+from ..models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason
 from ._shared import end_pair
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,6 @@ class PrivacyError(Exception):
 
 
 FORMER_MEMBER = "Former member"
-
-
-ACCOUNT_DELETED_REASON = "account deleted"
 
 
 ERASED_EMAIL_TEXT = "(The text of this email was erased when a member of the program deleted their account.)"
@@ -263,7 +260,14 @@ def account_delete(*, user: User) -> User:
     for pair in ended:
         other = pair.other_side(user)
         # A mentee keeps their place in the program: back to the pool for a new mentor.
-        end_pair(pair, by=user, reason=ACCOUNT_DELETED_REASON, mentee_back_to_pool=other == pair.mentee.member, now=now)
+        end_pair(
+            pair,
+            by=user,
+            category=PairEndReason.ACCOUNT_DELETED,
+            reason="",
+            mentee_back_to_pool=other == pair.mentee.member,
+            now=now,
+        )
         email_write(
             kind=EmailKind.PARTNER_LEFT,
             key=f"pair:{pair.pk}:partner_left:{other.pk}",

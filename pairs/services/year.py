@@ -22,6 +22,10 @@ class PairYearError(Exception):
     """Something a pair's member asked that the rules refuse; the message is for them."""
 
 
+class PairYearAlreadyDone(PairYearError):
+    """What was asked is done already (a button pressed twice): nothing more was done."""
+
+
 def _require_member(pair: Pair, user: User) -> None:
     if not pair.has_member(user):
         raise PairYearError("Only the mentor and the mentee of this pair can do that.")
@@ -35,12 +39,15 @@ def checkin_log(
     this very check-in — the button pressed twice, or the form sent again — which the
     statistics must count once."""
     _require_member(pair, by)
-    if met_on > timezone.localdate():
-        raise PairYearError("A check-in is logged after it happened: the date is in the future.")
+    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
+    try:
+        # The model's own checks: the date within the pair's time, the length, the texts' limits.
+        CheckIn(pair=pair, logged_by=by, **fields).full_clean(exclude=["pair", "logged_by"])
+    except ValidationError as e:
+        raise PairYearError(" ".join(e.messages)) from None
     # The presses of a double click arrive together: one at a time per pair, so that the
     # second sees the first's check-in.
     list(Pair.objects.select_for_update().filter(pk=pair.pk).values_list("pk"))
-    fields = {"met_on": met_on, "mode": mode, "minutes": minutes, "topics": topics, "notes": notes}
     same = CheckIn.objects.filter(pair=pair, logged_by=by, **fields).order_by("created_at").first()
     if same is not None:
         return same, False
@@ -50,8 +57,16 @@ def checkin_log(
 
 
 def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:
+    """Add or update a goal of an active pair; an ended pair's goals stay as they were."""
     _require_member(pair, by)
+    if not pair.is_active:
+        raise PairYearError("This pair has ended: its goals stay as they were.")
     goal.pair = pair
+    try:
+        # The member's fields: the title's and the description's limits, the target date (Goal.clean).
+        goal.full_clean(exclude=["pair", "created_by", "completed_on"])
+    except ValidationError as e:
+        raise PairYearError(" ".join(e.messages)) from None
     if goal.pk is None:
         goal.created_by = by
     if goal.status == GoalStatus.DONE and goal.completed_on is None:
@@ -73,7 +88,7 @@ def evaluation_submit(
         with transaction.atomic():
             evaluation.save()
     except IntegrityError:
-        raise PairYearError("You have already filled in this evaluation. Thank you!") from None
+        raise PairYearAlreadyDone("Your evaluation is in already: your first answers are kept. Thank you!") from None
     return evaluation
 
 

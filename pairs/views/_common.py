@@ -44,7 +44,8 @@ def _selected_cycle(request: HttpRequest, *, prefer: str = "running") -> tuple[l
     return Cycle.objects.chosen(request.GET.get("cycle"), prefer=prefer)
 
 
-def pair_milestones(pair: Pair, today=None):
+def pair_milestones(pair: Pair, today=None, *, for_the_pair: bool = False):
+    """The pair's timeline; `for_the_pair`: as its mentor and mentee read it (timeline.milestones)."""
     today = today or timezone.localdate()
     checkins = CheckIn.objects.filter(pair=pair).aggregate(
         first=Min("met_on"), after_midpoint=Min("met_on", filter=Q(met_on__gte=pair.midpoint_on))
@@ -88,6 +89,7 @@ def pair_milestones(pair: Pair, today=None):
         ended_on=timezone.localtime(pair.ended_at).date() if pair.ended_at else None,
         today=today,
         orientation=orientation_milestone(),
+        for_the_pair=for_the_pair,
     )
 
 

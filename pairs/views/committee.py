@@ -7,12 +7,15 @@ from django.contrib import messages
 from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from arla_mentoring.paging import page_of
 from members.decorators import committee_required
+from members.models import User
 
-from ..forms import PairEndForm
+from ..forms import LiaisonAssignForm, PairEndForm
 from ..models import (
     Evaluation,
     EvaluationKind,
@@ -52,8 +55,59 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": PairStatus.choices,
             "attention": attention,
+            "liaisons": list(User.objects.liaisons().order_by("last_name", "first_name")),
         },
     )
+
+
+def _back_to_pair_list(request: HttpRequest) -> str:
+    """The pair list's page (cycle, search, filter, page) the committee came from, or the list."""
+    home = reverse("pairs:pair-list")
+    back = request.POST.get("back", "")
+    # Only the list's own address, with its query: never another page, nor another site.
+    return back if back == home or back.startswith(home + "?") else home
+
+
+@committee_required
+@require_POST
+def liaison_assign(request: HttpRequest) -> HttpResponse:
+    """The Mentoring Committee and site admins: give the pairs ticked on the pair list another
+    liaison, after confirming on a page that lists them."""
+    back = _back_to_pair_list(request)
+    form = LiaisonAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    pairs, liaison = form.cleaned_data["pair"], form.cleaned_data["liaison"]
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "pairs/liaison_assign.html",
+            {"pairs": sorted(pairs, key=lambda p: p.mentee.member.last_name), "liaison": liaison, "back": back},
+        )
+    try:
+        change = pairing.pairs_liaison_assign(pair_ids=[p.pk for p in pairs], liaison=liaison, by=request.user)
+    except pairing.PairingError as e:
+        messages.error(request, str(e))
+        return redirect(back)
+    n, already, ended = len(change.given), len(change.already), len(change.ended)
+    if n:
+        said = f"{liaison} is now the liaison of {n} pair{pluralize(n)}."
+        if already:
+            said += f" {already} had them already."
+        messages.success(request, said)
+    elif already:
+        messages.info(
+            request,
+            f"{liaison} is the liaison of {pluralize(already, 'this pair,these pairs')} already: nothing changed.",
+        )
+    if ended:
+        messages.info(
+            request,
+            f"{ended} pair{pluralize(ended, ' has,s have')} ended: "
+            f"{pluralize(ended, 'its,their')} liaison stays as it was.",
+        )
+    return redirect(back)
 
 
 @committee_required
@@ -65,6 +119,8 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             pairing.pair_end(pair=pair, by=request.user, **form.cleaned_data)
+        except pairing.PairingAlreadyDone as e:
+            messages.info(request, str(e))
         except pairing.PairingError as e:
             messages.error(request, str(e))
         else:

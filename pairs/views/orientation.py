@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -38,7 +39,8 @@ def _orientation_query(request: HttpRequest, cycle: Cycle, **changes) -> str:
 @require_http_methods(["GET", "POST"])
 def orientation(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: who came to a cycle's orientation (one checkbox
-    per member of its pairs, a page at a time, saved at once), and the pairs with someone absent."""
+    per member of its pairs, a page at a time, saved at once, or everyone on the page marked
+    present in one press), and the pairs with someone absent."""
     cycles, cycle = _selected_cycle(request)
     if cycle is None:
         messages.info(request, "Create a cycle first.")
@@ -48,9 +50,14 @@ def orientation(request: HttpRequest) -> HttpResponse:
             attended_ids = {int(v) for v in request.POST.getlist("attended")}
             # The members the page showed: only their marks change (a sheet without them is the whole cycle's).
             on_sheet = {int(v) for v in request.POST.getlist("on_sheet")} or None
+            everyone = request.POST.get("everyone") == "present"
+            if everyone and on_sheet is None:
+                raise ValueError("no sheet")
         except ValueError:
             messages.error(request, "That attendance sheet could not be read: reload the page and mark again.")
         else:
+            if everyone:  # "Mark everyone on this page present": its ticks do not matter
+                attended_ids = set(on_sheet)
             try:
                 changes = orientation_services.orientation_mark(
                     cycle=cycle, attended_ids=attended_ids, on_sheet=on_sheet, by=request.user
@@ -58,7 +65,12 @@ def orientation(request: HttpRequest) -> HttpResponse:
             except orientation_services.OrientationError as e:
                 messages.error(request, str(e))
             else:
-                done = f"Attendance saved: {len(attended_ids)} present."
+                n = len(attended_ids)
+                done = (
+                    f"Everyone on the page is marked present: {n} member{pluralize(n)}."
+                    if everyone
+                    else f"Attendance saved: {n} present."
+                )
                 messages.success(request, done if changes else f"{done} Nothing had changed.")
         return redirect(_orientation_query(request, cycle))
 

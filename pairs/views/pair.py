@@ -55,10 +55,11 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_member": is_member,
         "role": pair.role_of(request.user),
         "other": pair.other_side(request.user) if is_member else None,
-        "milestones": pair_milestones(pair),
+        "sides": [("Mentor", pair.mentor), ("Mentee", pair.mentee)],
+        "milestones": pair_milestones(pair, for_the_pair=is_member),
         "checkins": list(checkins),
         "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
-        "checkin_form": CheckInForm() if is_member and pair.is_active else None,
+        "checkin_form": CheckInForm(instance=CheckIn(pair=pair)) if is_member and pair.is_active else None,
         "my_report_at": pair.standing_report_at(pair.role_of(request.user)),
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
@@ -77,7 +78,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's members, its liaison and the committee: the milestones as an .ics file."""
     pair = _visible_pair(request, pk)
-    response = HttpResponse(pair_calendar(pair, pair_milestones(pair)), content_type="text/calendar; charset=utf-8")
+    milestones = pair_milestones(pair, for_the_pair=pair.has_member(request.user))
+    response = HttpResponse(pair_calendar(pair, milestones), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mentoring-pair-{pair.pk}.ics"'
     return response
 
@@ -87,7 +89,7 @@ def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's mentor and mentee: log a check-in."""
     pair = _own_pair(request, pk)
-    form = CheckInForm(_posted(request))
+    form = CheckInForm(_posted(request), instance=CheckIn(pair=pair))
     if request.method == "POST" and form.is_valid():
         try:
             _, logged = year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
@@ -108,11 +110,18 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
     """The pair's mentor and mentee: add a goal, or update one of the pair's goals."""
     pair = _own_pair(request, pk)
     goal = get_object_or_404(Goal, pk=goal_pk, pair=pair) if goal_pk else Goal(pair=pair)
+    if not pair.is_active:
+        messages.info(request, "This pair has ended: its goals stay as they were.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
     form = GoalForm(_posted(request), instance=goal)
     if request.method == "POST" and form.is_valid():
-        year.goal_save(pair=pair, by=request.user, goal=form.instance)
-        messages.success(request, f"Goal “{goal.title}” saved.")
-        return redirect("pairs:pair-detail", pk=pair.pk)
+        try:
+            year.goal_save(pair=pair, by=request.user, goal=form.instance)
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, f"Goal “{goal.title}” saved.")
+            return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/goal_form.html", {"pair": pair, "form": form, "goal": goal})
 
 
@@ -167,6 +176,8 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             year.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+        except year.PairYearAlreadyDone as e:
+            messages.info(request, str(e))
         except year.PairYearError as e:
             messages.error(request, str(e))
         else:

@@ -64,7 +64,7 @@ def log_in(site):
         page.goto(site("/accounts/login/"))
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password", exact=True).fill(password)
-        page.locator("main").get_by_role("button", name="Sign in").click()
+        page.locator("main").get_by_role("button", name="Log in").click()
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     return _log_in

@@ -186,6 +186,7 @@ PAGES = [
     ("cycle-create", "committee", lambda d: reverse("members:cycle-create")),
     ("cycle-edit", "committee", lambda d: reverse("members:cycle-edit", args=[d.cycle.pk])),
     ("cycle-toggle", "committee", lambda d: reverse("members:cycle-toggle", args=[d.cycle.pk])),
+    ("cycle-archive", "committee", lambda d: reverse("members:cycle-archive", args=[d.cycle.pk])),
     ("opt-ins", "committee", lambda d: reverse("members:enrollment-list")),
     ("matching-dashboard", "committee", lambda d: reverse("matching:dashboard", args=[d.cycle.pk])),
     (
@@ -267,5 +268,32 @@ def test_page_has_no_serious_or_critical_axe_violation(axe_page: Page, live_serv
     response = axe_page.goto(url)
     assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
     assert axe_page.url == url, f"{url} redirected to {axe_page.url}"
+    assert_accessible(axe_page)
+    assert axe_page.evaluate("window.__cspViolations") == [], f"{url} breaks the Content-Security-Policy"
+
+
+# The site's error pages (issue 15, item 14): (test id, who, path, status). The 500 and 400
+# pages come from views of tests/urls_failing.py that fail on purpose.
+ERROR_PAGES = [
+    ("404", "member", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk]), 404),
+    ("404-visitor", None, lambda d: "/no-such-page/", 404),
+    ("403", "member", lambda d: reverse("members:cycle-list"), 403),
+    ("500", None, lambda d: "/test-broken/", 500),
+    ("400", None, lambda d: "/test-unreadable/", 400),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status"), [(w, p, s) for _, w, p, s in ERROR_PAGES], ids=[e[0] for e in ERROR_PAGES]
+)
+def test_error_page_has_no_serious_or_critical_axe_violation(
+    axe_page: Page, live_server, committee, eager_tasks, settings, who, path, status
+):
+    settings.ROOT_URLCONF = "tests.urls_failing"
+    data = build_site(committee)
+    sign_in(axe_page, live_server, getattr(data, who) if who else None)
+    url = live_server.url + path(data)
+    response = axe_page.goto(url)
+    assert response is not None and response.status == status, f"{url}: HTTP {response and response.status}"
     assert_accessible(axe_page)
     assert axe_page.evaluate("window.__cspViolations") == [], f"{url} breaks the Content-Security-Policy"

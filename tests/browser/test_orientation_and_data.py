@@ -92,3 +92,25 @@ def test_member_downloads_their_data_then_deletes_their_account(page: Page, site
     mentee.refresh_from_db()
     assert not mentee.is_active and mentee.first_name == "Former member"
     assert mentor.is_active
+
+
+def test_committee_marks_everyone_on_the_page_present_in_one_press(page: Page, site, shot, log_in, committee):
+    """Issue 15, items 17 and 19: pale checkboxes, and no way to mark everyone present."""
+    cycle = CycleFactory(starts_on=days(-1))
+    make_pair(cycle, 0), make_pair(cycle, 1)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, committee)
+    page.goto(site(f"/pairs/orientation/?cycle={cycle.pk}"))
+    box = page.get_by_label("Theo Trainee")
+    assert box.evaluate("b => getComputedStyle(b).borderTopColor") == "rgb(108, 117, 125)"  # not pale
+    shot(page, "166-orientation-before-1280")
+
+    page.get_by_role("button", name="Mark everyone on this page present").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Everyone on the page is marked present: 4 members.")
+    for person in ("Sam Senior", "Mina Member", "Rosa Reyes", "Theo Trainee"):
+        expect(page.get_by_label(person)).to_be_checked()
+    shot(page, "166-orientation-everyone-present-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "166-orientation-everyone-present-390")

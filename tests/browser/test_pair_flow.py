@@ -23,8 +23,13 @@ def short(day) -> str:
 
 
 def choice(enrollment) -> str:
-    """How the pairing form names an opt-in."""
-    return f"{enrollment.member} — {enrollment.job_title}, {enrollment.member.institution}"
+    """How the pairing form names an opt-in (a mentor with the places left: all of them here)."""
+    label = f"{enrollment.member} — {enrollment.job_title}, {enrollment.member.institution}"
+    if enrollment.role == Role.MENTOR:
+        label += (
+            f" · {enrollment.capacity} of {enrollment.capacity} place{'s' if enrollment.capacity != 1 else ''} left"
+        )
+    return label
 
 
 def test_committee_pairs_a_mentee_and_the_pair_logs_its_year_while_the_liaison_sees_only_dates(

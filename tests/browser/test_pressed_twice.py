@@ -1,5 +1,6 @@
 """Rule 11 in Chromium: "Log check-in" pressed twice quickly logs one check-in (issue 10)."""
 
+import re
 import time
 
 import pytest
@@ -50,3 +51,41 @@ def test_log_checkin_pressed_twice_quickly_logs_one_checkin(page: Page, site, sh
     expect(checkins.get_by_text(NOTES)).to_have_count(1)
     shot(page, "111-checkin-double-click")
     assert CheckIn.objects.filter(pair=pair).count() == 1
+
+
+def test_the_evaluation_sent_with_a_double_click_is_kept_once_and_said_in_blue(
+    page: Page, site, shot, log_in, committee, monkeypatch
+):
+    """Issue 15, item 17: a red alert after a double click that had worked."""
+    import datetime as dt
+
+    from pairs.models import Evaluation
+
+    today = timezone.localdate()
+    cycle = CycleFactory()
+    mentee = UserFactory(first_name="Mina", last_name="Member")
+    pair = PairFactory(
+        cycle=cycle,
+        mentor=EnrollmentFactory(cycle=cycle, member=UserFactory(seasoned=True), role=Role.MENTOR, status="paired"),
+        mentee=EnrollmentFactory(cycle=cycle, member=mentee, status="paired"),
+        liaison=committee,
+        starts_on=today - dt.timedelta(days=290),
+    )
+    log_in(page, mentee)
+    page.goto(site(f"/pairs/{pair.pk}/evaluation/"))
+    for name in ("overall", "relationship", "goals_met"):
+        page.locator(f"input[name={name}][value='5']").check()
+    submit = year.evaluation_submit
+
+    def busy_submit(**kwargs):
+        time.sleep(0.5)
+        return submit(**kwargs)
+
+    monkeypatch.setattr(year, "evaluation_submit", busy_submit)
+    page.locator("main form button[type=submit]").evaluate("b => { b.click(); setTimeout(() => b.click(), 200) }")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Your evaluation is in already: your first answers are kept. Thank you!")
+    expect(alert).to_have_class(re.compile(r"\balert-info\b"))
+    shot(page, "165-evaluation-double-click-1280")
+    assert Evaluation.objects.filter(pair=pair).count() == 1
