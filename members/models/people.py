@@ -224,6 +224,10 @@ COMMITTEE_PERMISSIONS = (
     "pairs.view_goal",
     "outbox.view_email",
     "outbox.change_email",
+    "matching.add_titleterm",
+    "matching.change_titleterm",
+    "matching.delete_titleterm",
+    "matching.view_titleterm",
 )
 
 
