@@ -30,7 +30,10 @@ def opt_in(cycle, role, first, last, title, areas=(), **profile):
         institution=f"{last} Library",
         **profile,
     )
-    return EnrollmentFactory(cycle=cycle, member=member, role=role)
+    # The opt-in keeps a snapshot of the profile's work, as membership.optin writes it.
+    return EnrollmentFactory(
+        cycle=cycle, member=member, role=role, responsibilities_other=member.responsibilities_other
+    )
 
 
 def admin_add(client, **fields):
@@ -81,3 +84,127 @@ def test_a_member_cannot_open_the_committees_words(client_for, member):
     response = client_for(member).get(reverse("admin:matching_titleterm_changelist"))
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+# --- The suggestions page ----------------------------------------------------------------------
+
+
+def cards(response) -> list[dict]:
+    """Each suggested mentor as the page shows them: rank, name, tie note, reasons (text, points, out of)."""
+    out = []
+    for article in re.findall(r"<article.*?</article>", response.text, re.S):
+        rank, name = re.search(r"<h3[^>]*>(\d+)\. (.*?)</h3>", article).groups()
+        reasons = re.findall(
+            r'<li class="d-flex[^"]*"><span>(.*?)</span><span class="text-nowrap">'
+            r'<span class="fw-semibold">(.*?)</span> <span class="text-body-secondary">of (\d+)</span>',
+            article,
+        )
+        out.append(
+            {
+                "rank": int(rank),
+                "name": unescape(name),
+                "tied": "tied</span>" in article,
+                "reasons": [(unescape(t), p, int(n)) for t, p, n in reasons],
+                "score": int(re.search(r'fs-4 fw-semibold">(\d+)<', article).group(1)),
+            }
+        )
+    return out
+
+
+def suggestions(client, cycle, mentee):
+    return client.get(reverse("matching:suggestions", args=[cycle.pk, mentee.pk]))
+
+
+def test_a_teen_services_coordinator_is_shown_a_young_adult_librarian_above_a_childrens_librarian(
+    client_for, committee, cycle
+):
+    tess = opt_in(cycle, Role.MENTEE, "Tess", "Teen", "Teen Services Coordinator")
+    opt_in(cycle, Role.MENTOR, "Cy", "Children", "Children's Librarian")
+    opt_in(cycle, Role.MENTOR, "Yan", "Young", "Young Adult Librarian")
+
+    shown = cards(suggestions(client_for(committee), cycle, tess))
+
+    assert [c["name"] for c in shown] == ["Yan Young", "Cy Children"]
+    assert (
+        shown[0]["reasons"][0][0] == "Job titles: “Teen Services” and “Young Adult”: both teen / young adult services"
+    )
+    assert shown[1]["reasons"][0][0] == (
+        "Job titles: “Teen Services” and “Children's”: teen / young adult services and children's services, "
+        "both youth services"
+    )
+
+
+def test_an_ill_assistant_is_shown_the_interlibrary_loan_coordinator_first(client_for, committee, cycle):
+    ivy = opt_in(cycle, Role.MENTEE, "Ivy", "Ill", "ILL Asst")
+    opt_in(cycle, Role.MENTOR, "Ian", "Illustrator", "Illustrations Coordinator")
+    opt_in(cycle, Role.MENTOR, "Lou", "Loan", "Interlibrary Loan Coordinator")
+
+    first = cards(suggestions(client_for(committee), cycle, ivy))[0]
+
+    assert first["name"] == "Lou Loan"
+    assert first["reasons"][0][0] == (
+        "Job titles: “ILL” and “Interlibrary Loan”: both interlibrary loan / resource sharing"
+    )
+
+
+def test_a_library_director_is_shown_no_agreement_with_a_knowledge_manager(client_for, committee, cycle):
+    dee = opt_in(cycle, Role.MENTEE, "Dee", "Director", "Library Director")
+    opt_in(cycle, Role.MENTOR, "Kim", "Knowledge", "Knowledge Manager")
+
+    (kim,) = cards(suggestions(client_for(committee), cycle, dee))
+
+    work, seniority = kim["reasons"][0], kim["reasons"][1]
+    assert work == (
+        "Job titles name different work: “Library Director” (library administration); "
+        "“Knowledge Manager” (knowledge management)",
+        "0",
+        32,
+    )
+    assert (
+        seniority[0] == "Seniority: the mentor is 2 steps below the mentee (“Library Director” → “Knowledge Manager”)"
+    )
+    assert not any("agree" in text for text, _, _ in kim["reasons"])
+
+
+def test_every_reason_names_the_words_and_the_points_add_up_to_the_score(client_for, committee, cycle):
+    cam = opt_in(
+        cycle, Role.MENTEE, "Cam", "Circ", "Circ Supervisor", ["circulation"], responsibilities_other="ILL and holds"
+    )
+    opt_in(cycle, Role.MENTOR, "Ace", "Access", "Access Services Coordinator", ["circulation", "interlibrary_loan"])
+
+    (ace,) = cards(suggestions(client_for(committee), cycle, cam))
+
+    texts = [text for text, _, _ in ace["reasons"]]
+    assert texts[0] == "Job titles: “Circ” and “Access Services”: both circulation / access services"
+    assert "Both work in Circulation & access services (1 of the mentee's 1 area; the mentor ticked 2)" in texts
+    assert any(t.startswith("What they wrote: “ILL” (mentee's other responsibilities) and ") for t in texts)
+    assert ace["score"] == sum(int(p) for _, p, _ in ace["reasons"])
+    assert sum(n for _, _, n in ace["reasons"] if n) <= 100
+
+
+def test_mentors_with_the_same_score_are_shown_as_a_tie_not_as_1_2_3(client_for, committee, cycle):
+    rae = opt_in(cycle, Role.MENTEE, "Rae", "Ref", "Reference Librarian")
+    for first, last in (("Ann", "One"), ("Bob", "Two"), ("Cat", "Three")):
+        opt_in(cycle, Role.MENTOR, first, last, "Head of Reference")
+    opt_in(cycle, Role.MENTOR, "Dan", "Four", "Archivist")
+
+    response = suggestions(client_for(committee), cycle, rae)
+    shown = cards(response)
+
+    assert [(c["rank"], c["tied"]) for c in shown] == [(1, True), (1, True), (1, True), (4, False)]
+    assert "3 mentors share the top score" in unescape(response.text)
+    assert "the same score as 2 other mentors" in response.text
+
+
+def test_a_word_the_committee_added_counts_on_the_next_page(client_for, committee, cycle):
+    yara = opt_in(cycle, Role.MENTEE, "Yara", "Young", "YS Asst")
+    opt_in(cycle, Role.MENTOR, "Val", "Vance", "Youth Services Manager")
+    client = client_for(committee)
+    before = cards(suggestions(client, cycle, yara))[0]
+
+    admin_add(client, kind="abbreviation", words="YS", expansion="youth services")
+    after = cards(suggestions(client, cycle, yara))[0]
+
+    assert before["reasons"][0][1] == "0"
+    assert after["reasons"][0][0] == "Job titles: “YS” and “Youth Services”: both youth services"
+    assert after["score"] > before["score"]
