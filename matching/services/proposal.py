@@ -180,6 +180,8 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     rows, cols = pool.mentee_index(), pool.mentor_index()
     scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
+    liaisons = pairing.liaison_rota(proposal.cycle)
     made = []
     for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
         i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
@@ -190,6 +192,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
                     mentee_id=item.mentee_id,
                     mentor_id=item.mentor_id,
                     by=by,
+                    liaison=next(liaisons),
                     match_reasons=facts.reasons,
                     suggestion_rank=facts.rank,
                 )
