@@ -264,3 +264,31 @@ def test_confirming_a_proposal_reads_a_fixed_number_of_queries_a_pair(client_for
     # Measured: 14 a pair (locks, the rules' checks, the pair, two emails, savepoints);
     # the liaisons' loads once for the whole draft, not once a pair.
     assert (counts[6] - counts[3]) / 3 <= 14
+
+
+# --- Program health: how often the committee agrees with the suggestions -----------------------
+
+
+def test_program_health_says_how_often_the_committee_paired_with_the_top_suggestion_or_a_top_3(
+    client_for, committee, cycle
+):
+    from .factories import PairFactory
+
+    for rank in (1, 1, 1, 2, 3, 7, None, None):
+        PairFactory(cycle=cycle, suggestion_rank=rank)
+    ended = PairFactory(cycle=cycle, suggestion_rank=1, status="ended")
+    assert ended.status == "ended"  # a pair ended early was still the committee's choice
+
+    page = unescape(client_for(committee).get(reverse("matching:health", args=[cycle.pk])).content.decode())
+    section = page.split('id="suggestions-heading"', 1)[1].split("</section>", 1)[0]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+
+    assert "57%" in text and "4 of 7 pairs" in text  # the top suggestion (or tied for it)
+    assert "86%" in text and "6 of 7 pairs" in text  # one of the top 3
+    assert "2 pairs made in the admin (or before ranks were recorded) are not counted" in text
+
+
+def test_program_health_of_a_cycle_without_ranked_pairs_says_so(client_for, committee, cycle):
+    page = unescape(client_for(committee).get(reverse("matching:health", args=[cycle.pk])).content.decode())
+
+    assert "No pair of this cycle was made from the suggestions yet." in page
