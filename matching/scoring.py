@@ -566,20 +566,23 @@ def _seniority_reason(vocab: Vocabulary, a: Reading, b: Reading) -> str:
 
 
 def _words_reason(a: Reading, b: Reading) -> str | None:
-    """The same words used for the same work, or None when either title names no work in words."""
+    """The same words used for the same work, or None when either title names no work in words.
+    Words one side wrote as one (an abbreviation) are quoted once: “ILL” and “Interlibrary Loan”."""
     if not a.words or not b.words:
         return None
     theirs = {(family, word_root): typed for family, word_root, typed in b.words}
+    pairs: dict[str, list[str]] = {}
+    for family, word_root, typed in a.words:
+        if (family, word_root) in theirs and theirs[family, word_root] not in pairs.setdefault(typed, []):
+            pairs[typed].append(theirs[family, word_root])
     same = [
-        _q(typed)
-        if typed.lower() == theirs[family, word_root].lower()
-        else f"{_q(typed)} and {_q(theirs[family, word_root])}"
-        for family, word_root, typed in a.words
-        if (family, word_root) in theirs
+        _q(mine) if " ".join(its).lower() == mine.lower() else f"{_q(mine)} and {_q(' '.join(its))}"
+        for mine, its in pairs.items()
+        if its
     ]
     if not same:
         return "No word in common for the same work"
-    return "The same words for the same work: " + ", ".join(dict.fromkeys(same))
+    return "The same words for the same work: " + ", ".join(same)
 
 
 def _areas_reason(a: Person, b: Person, labels: dict[str, str]) -> str:

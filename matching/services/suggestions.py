@@ -28,6 +28,16 @@ class Suggestion:
     rank: int  # 1 + how many allowed mentors score more: mentors with the same score share it
     tied: int  # how many other suggested mentors have the same score
 
+    @property
+    def counted(self) -> list[Reason]:
+        """The reasons that gave points, and always what the job titles say."""
+        return [r for r in self.reasons if r.points or r.part == "work"]
+
+    @property
+    def uncounted(self) -> list[Reason]:
+        """The other comparisons, which gave nothing: the page shows them on one line."""
+        return [r for r in self.reasons if not r.points and r.part != "work"]
+
 
 @dataclass(frozen=True)
 class LeftOut:
