@@ -73,14 +73,19 @@ def solve(
     slots = np.repeat(np.arange(m), np.maximum(capacity, 0))
     unmatched: dict[int, str] = {i: "dropped from the draft" for i in dropped if i not in taken_rows}
     if len(rows) and len(slots):
-        sub_allowed = allowed[np.ix_(rows, slots)]
-        sub_scores = scores[np.ix_(rows, slots)]
+        every_row = len(rows) == n
+        # Columns gathered with take (a contiguous copy), rows only when some are out: the
+        # weights are built in place, as the float64 matrix the solver works on, without
+        # the temporaries np.where would make (they took longer than the solver itself).
+        sub_allowed = (allowed if every_row else allowed[rows]).take(slots, axis=1)
+        weights = (scores if every_row else scores[rows]).take(slots, axis=1).astype(np.float64)
         if np.issubdtype(scores.dtype, np.integer):
             # More than the most pairs there can be: one more score point always outweighs every tie-break.
-            scale = min(len(rows), len(slots)) + 1
-            weights = np.where(sub_allowed, sub_scores.astype(np.int64) * scale + 1, 0)
+            weights *= min(len(rows), len(slots)) + 1
+            weights += 1
         else:
-            weights = np.where(sub_allowed, sub_scores + TIE_BREAK, 0.0)
+            weights += TIE_BREAK
+        weights[~sub_allowed] = 0.0
         r, c = linear_sum_assignment(weights, maximize=True)
         for a, b in zip(r, c, strict=True):
             if sub_allowed[a, b]:

@@ -49,7 +49,9 @@ KEEP_PLURAL = frozenset({"systems", "programs", "news", "series", "analysis", "b
 SHORTEST_CORRECTED = 6  # letters: shorter unknown words are never corrected
 TWO_SLIPS_FROM = 10  # letters: from this length, two typing slips are tolerated
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A word, with its apostrophes ("Children's"), or a letter joined to a word by a hyphen
+# ("e-resources", "k-12"), read as one.
+_TOKEN = re.compile(r"(?:\b[^\W\d_]-(?=[^\W_]))?[^\W_]+(?:['’][^\W_]+)*")
 # What ends a phrase: a comma, a slash, brackets... ("Librarian, Cataloging"; "Circ/ILL").
 # Never a full stop: in titles it ends abbreviations ("Info. Services").
 _BREAK = re.compile(r"[,;:()|/\n\[\]]|\s[-–]\s")
@@ -293,6 +295,13 @@ class Vocabulary:
         for r in data.get("related", []):
             self._related[frozenset((r["a"], r["b"]))] = (float(r["closeness"]), r["why"])
         self.closeness = self._closeness_matrix()
+        # Where a phrase, an abbreviation or a state's name can start, and how long it can be:
+        # most words start none, and are looked at once.
+        self._phrase_starts = _starts(self.phrases)
+        self._abbreviation_starts = _starts(self.abbreviations)
+        self._state_starts = _starts(self.states)
+        self._folded: dict[str, str] = {}  # a word as written -> lower case, no accents
+        self._read_words: dict[str, str] = {}  # a folded word -> singular, typing slip corrected
         self._read = functools.lru_cache(maxsize=50_000)(self._read_uncached)
 
     # --- Data --------------------------------------------------------------------------------
@@ -349,101 +358,116 @@ class Vocabulary:
         return tuple(out)
 
     def _tokens(self, text: str) -> list[_Token]:
+        """The words of `text` with their spans; a comma, a slash or brackets start a new segment,
+        which no phrase crosses."""
         tokens: list[_Token] = []
         segment, last_end = 0, 0
-        matches = list(_TOKEN.finditer(text))
-        k = 0
-        while k < len(matches):
-            m = matches[k]
-            if tokens and _BREAK.search(text[last_end : m.start()]):
+        folded = self._folded
+        for m in _TOKEN.finditer(text):
+            start, end = m.span()
+            if tokens and _BREAK.search(text, last_end, start):
                 segment += 1
-            start, end = m.start(), m.end()
-            # "e-resources", "k-12": a single letter joined to the next word by a hyphen.
-            if (
-                len(m.group()) == 1
-                and k + 1 < len(matches)
-                and text[end : matches[k + 1].start()] == "-"
-                and m.group().isalpha()
-            ):
-                k += 1
-                end = matches[k].end()
-            raw = text[start:end]
-            tokens.append(_Token(_fold(raw).replace("-", ""), start, end, segment, raw))
+            raw = m.group()
+            word = folded.get(raw)
+            if word is None:
+                word = folded[raw] = _fold(raw).replace("-", "")
+            tokens.append(_Token(word, start, end, segment, raw))
             last_end = end
-            k += 1
         return tokens
 
     def _expand(self, tokens: list[_Token], title: bool) -> list[_Token]:
         """Abbreviations expanded, longest first, each new word keeping the abbreviation's span."""
         out: list[_Token] = []
-        i = 0
-        longest = max((len(k) for k in self.abbreviations), default=1)
-        while i < len(tokens):
-            for n in range(min(longest, len(tokens) - i), 0, -1):
-                window = tokens[i : i + n]
-                if len({t.segment for t in window}) > 1:
-                    continue
-                key = tuple(t.word for t in window)
-                found = self.abbreviations.get(key)
-                if not found:
-                    continue
-                expansion, capitals = found
-                if capitals and not title and not all(t.raw.isupper() for t in window):
-                    continue
-                last = i + n == len(tokens) or tokens[i + n].segment != window[-1].segment
-                words = expansion["end" if last else "elsewhere"].split()
-                for w in words:
-                    out.append(_Token(w, window[0].start, window[-1].end, window[0].segment, window[0].raw))
-                i += n
-                break
-            else:
-                out.append(tokens[i])
-                i += 1
+        i, count = 0, len(tokens)
+        starts = self._abbreviation_starts
+        while i < count:
+            longest = starts.get(tokens[i].word)
+            if longest:
+                for n in range(min(longest, count - i), 0, -1):
+                    window = tokens[i : i + n]
+                    if window[-1].segment != window[0].segment:
+                        continue
+                    found = self.abbreviations.get(tuple(t.word for t in window))
+                    if not found:
+                        continue
+                    expansion, capitals = found
+                    if capitals and not title and not all(t.raw.isupper() for t in window):
+                        continue
+                    last = i + n == count or tokens[i + n].segment != window[-1].segment
+                    for w in expansion["end" if last else "elsewhere"].split():
+                        out.append(_Token(w, window[0].start, window[-1].end, window[0].segment, window[0].raw))
+                    i += n
+                    break
+                else:
+                    out.append(tokens[i])
+                    i += 1
+                continue
+            out.append(tokens[i])
+            i += 1
         return out
 
-    def _correct(self, word: str) -> str:
-        """`word`, or the one known word a typing slip away from it (never ambiguous)."""
-        if word in self.known or len(word) < SHORTEST_CORRECTED or not word.isalpha():
-            return word
-        return _correct_cached(self, word)
+    def _word(self, word: str) -> str:
+        """A folded word made singular, or the known word a typing slip away from it; once a word."""
+        read = self._read_words.get(word)
+        if read is None:
+            singular = stem(word)
+            read = singular
+            if singular not in self.known and len(singular) >= SHORTEST_CORRECTED and singular.isalpha():
+                read = _correct_cached(self, singular)
+            self._read_words[word] = read
+        return read
 
     def _places(self, tokens: list[_Token]) -> list[_Token]:
         """A state's "Room" (or collection, history) is its local history collection; other
         place names say nothing about the work and are dropped."""
+        if not any(t.word in self._state_starts for t in tokens):
+            return tokens
         out: list[_Token] = []
         i = 0
         while i < len(tokens):
-            for n in (2, 1):
-                key = tuple(t.word for t in tokens[i : i + n])
-                if len(key) == n and key in self.states:
-                    after = tokens[i + n] if i + n < len(tokens) else None
-                    if after is not None and stem(after.word) in self.room_words:
-                        first = tokens[i]
-                        out.append(_Token("", first.start, after.end, first.segment, "", family=self.place_family))
-                        i += n + 1
-                    else:
-                        i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+            if tokens[i].word in self._state_starts:
+                for n in (2, 1):
+                    key = tuple(t.word for t in tokens[i : i + n])
+                    if len(key) == n and key in self.states:
+                        after = tokens[i + n] if i + n < len(tokens) else None
+                        if after is not None and stem(after.word) in self.room_words:
+                            first = tokens[i]
+                            out.append(_Token("", first.start, after.end, first.segment, "", family=self.place_family))
+                            i += n + 1
+                        else:
+                            i += n
+                        break
+                else:
+                    out.append(tokens[i])
+                    i += 1
+                continue
+            out.append(tokens[i])
+            i += 1
         return out
 
     def _read_uncached(self, text: str, title: bool) -> Reading:
         tokens = self._places(self._expand(self._tokens(text), title))
+        kept = []
         for t in tokens:
             if t.family is None:
-                t.word = self._correct(stem(t.word))
-        tokens = [t for t in tokens if t.family is not None or (t.word and t.word not in CONNECTORS)]
+                t.word = self._word(t.word)
+                if not t.word or t.word in CONNECTORS:
+                    continue
+            kept.append(t)
+        tokens = kept
         # Longest phrase first, leftmost first, within a segment, never overlapping.
         candidates = []
-        for i in range(len(tokens)):
-            if tokens[i].family is not None:
-                candidates.append((1, i, _Target((tokens[i].family,))))
+        starts = self._phrase_starts
+        for i, token in enumerate(tokens):
+            if token.family is not None:
+                candidates.append((1, i, _Target((token.family,))))
                 continue
-            for n in range(1, min(self.longest, len(tokens) - i) + 1):
+            longest = starts.get(token.word)
+            if not longest:
+                continue
+            for n in range(1, min(longest, len(tokens) - i) + 1):
                 window = tokens[i : i + n]
-                if window[-1].family is not None or window[-1].segment != window[0].segment:
+                if window[-1].family is not None or window[-1].segment != token.segment:
                     break
                 target = self.phrases.get(tuple(t.word for t in window))
                 if target is not None:
@@ -457,7 +481,7 @@ class Vocabulary:
             for k in range(i, i + n):
                 taken[k] = True
             chosen.append((i, n, target))
-        chosen.sort()
+        chosen.sort(key=lambda c: c[0])
 
         def words(i: int, n: int) -> str:
             return text[tokens[i].start : tokens[i + n - 1].end]
@@ -469,9 +493,13 @@ class Vocabulary:
                     continue
                 spans.setdefault(family, []).append((tokens[i].start, tokens[i + n - 1].end))
         found = {family: Found(family, _quoted(text, where)) for family, where in spans.items()}
-        level, level_words = self._level(tokens, chosen, words) if title else (None, "")
+        if not title:
+            # What members wrote is read for the work it names only: ranks, words the model does
+            # not know and the same words are for job titles.
+            return Reading(tuple(found.values()))
+        level, level_words = self._level(tokens, chosen, words)
         kinds = {self.families[f].kind for f in found}
-        if title and "role" not in kinds and level is not None:
+        if "role" not in kinds and level is not None:
             if "subject" not in kinds and level >= self.implied_from:
                 found[self.implied_family] = Found(self.implied_family, level_words, implied=True)
             elif self.liaison_subjects & set(found) and " ".join(_words_of(level_words)).endswith(self.liaison_words):
@@ -519,6 +547,15 @@ class Vocabulary:
             if best is None or level > best[0]:
                 best = (level, phrase)
         return best
+
+
+def _starts(keys) -> dict[str, int]:
+    """For each word a key (a tuple of words) starts with, the longest such key."""
+    starts: dict[str, int] = {}
+    for key in keys:
+        if key:
+            starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return starts
 
 
 def _quoted(text: str, spans: list[tuple[int, int]]) -> str:

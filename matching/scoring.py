@@ -194,6 +194,10 @@ class Profile:
     title: Reading
     areas: tuple[str, ...]  # families of the ticked areas
     written: tuple[tuple[Found, str], ...]  # (family found, where: other, goals or interests)
+    # What the written part compares, by family: the weight of what they wrote, and how close
+    # the nearest family of their whole profile (title, areas, writing) is to each family.
+    written_weights: np.ndarray = field(repr=False, compare=False, default=None)
+    nearest: np.ndarray = field(repr=False, compare=False, default=None)
 
 
 @dataclass
@@ -211,22 +215,66 @@ class Scores:
 
 
 def profile(person: Person, vocab: Vocabulary) -> Profile:
+    return _profile(vocab, person.title, tuple(sorted(person.areas)), person.other, person.goals, person.interests)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _profile(vocab: Vocabulary, title: str, areas: tuple[str, ...], other: str, goals: str, interests: str) -> Profile:
+    """One profile read, with its vectors: kept for the next page (a cycle's mentors are read
+    again for every mentee's suggestions), as long as the model of library work is the same."""
+    title_reading = vocab.read(title)
+    area_families = vocab.areas(areas)
     written = []
-    for source in ("other", "goals", "interests"):
-        for found in vocab.read(getattr(person, source), title=False).families:
+    for source, text in (("other", other), ("goals", goals), ("interests", interests)):
+        for found in vocab.read(text, title=False).families:
             written.append((found, source))
-    return Profile(vocab.read(person.title), vocab.areas(sorted(person.areas)), tuple(written))
+    weights = np.zeros(len(vocab.keys), np.float32)
+    for found, source in written:
+        c = vocab.index[found.family]
+        weights[c] = max(weights[c], vocab.families[found.family].weight * WRITTEN_WEIGHTS[source])
+    nearest = np.zeros(len(vocab.keys), np.float32)
+    for family in {*title_reading.keys, *area_families, *(found.family for found, _ in written)}:
+        np.maximum(nearest, vocab.closeness[vocab.index[family]], out=nearest)
+    return Profile(title_reading, area_families, tuple(written), weights, nearest)
 
 
 def _profiles(group: Group, vocab: Vocabulary) -> list[Profile]:
-    cache: dict[tuple, Profile] = {}
-    out = []
-    for j in range(len(group)):
-        key = (group.titles[j], tuple(sorted(group.areas[j])), group.others[j], group.goals[j], group.interests[j])
-        if key not in cache:
-            cache[key] = profile(group[j], vocab)
-        out.append(cache[key])
+    """Each person's Profile; people with the same title, areas and words share one object."""
+    return [
+        _profile(
+            vocab, group.titles[j], tuple(sorted(group.areas[j])), group.others[j], group.goals[j], group.interests[j]
+        )
+        for j in range(len(group))
+    ]
+
+
+# Rows computed at a time: a block's float temporaries stay small (256 × 2,000 mentors is
+# 2 MB a matrix) whatever the size of the cycle; only whole points are kept.
+BLOCK = 256
+
+
+def _blockwise(n_rows: int, n_cols: int, worth: int, value) -> np.ndarray:
+    """Whole points of value(rows) (a 0–1 float block of `n_cols` columns), a block of rows at a time."""
+    out = np.empty((n_rows, n_cols), np.uint8)
+    for start in range(0, n_rows, BLOCK):
+        rows = slice(start, min(n_rows, start + BLOCK))
+        out[rows] = _points(value(rows), worth)
     return out
+
+
+def _distinct(keys: Sequence) -> tuple[list, np.ndarray]:
+    """The distinct keys (first seen first), and each item's index among them."""
+    index: dict = {}
+    inverse = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.intp, len(keys))
+    return list(index), inverse
+
+
+def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a matrix, and each row's index among them."""
+    if not len(matrix):
+        return matrix, np.zeros(0, np.intp)
+    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    return unique, inverse.ravel()
 
 
 def _family_rows(readings: list[tuple[tuple[str, float], ...]], vocab: Vocabulary) -> np.ndarray:
@@ -258,8 +306,8 @@ def _weighted(reading: Reading, vocab: Vocabulary, factor: float = 1.0) -> tuple
     return tuple((f.family, vocab.families[f.family].weight * factor) for f in reading.families)
 
 
-def _title_work(ta: list[Reading], tb: list[Reading], vocab: Vocabulary) -> np.ndarray:
-    """Distinct mentee titles × distinct mentor titles: how close the work they name is, 0–1.
+def _title_work(ta: list[Reading], tb: list[Reading], vocab: Vocabulary, worth: int) -> np.ndarray:
+    """Distinct mentee titles × distinct mentor titles: points for how close the work they name is.
 
     Each title is its families (weighted by kind) plus the words the model does not know
     (weighing less than any family, meeting only the same word). Coverage both ways, so
@@ -284,6 +332,7 @@ def _title_work(ta: list[Reading], tb: list[Reading], vocab: Vocabulary) -> np.n
 
     (wa, best_a), (wb, best_b) = rows(ta), rows(tb)
     set_a, set_b = wa[:, setting].any(axis=1), wb[:, setting].any(axis=1)
+    named_a, named_b = wa.any(axis=1), wb.any(axis=1)
 
     def coverage(w: np.ndarray, best_other: np.ndarray, other_has_setting: np.ndarray) -> np.ndarray:
         plain = w[:, ~setting] @ best_other[:, ~setting].T
@@ -291,15 +340,18 @@ def _title_work(ta: list[Reading], tb: list[Reading], vocab: Vocabulary) -> np.n
         counted = w[:, ~setting].sum(axis=1)[:, None] + w[:, setting].sum(axis=1)[:, None] * other_has_setting[None, :]
         return (plain + places * other_has_setting[None, :]) / np.maximum(counted, 1.0)
 
-    both = (coverage(wa, best_b, set_b) + coverage(wb, best_a, set_a).T) / 2
-    both[~wa.any(axis=1)] = 0
-    both[:, ~wb.any(axis=1)] = 0
-    return np.minimum(both, 1.0)
+    def block(r: slice) -> np.ndarray:
+        both = (coverage(wa[r], best_b, set_b) + coverage(wb, best_a[r], set_a[r]).T) / 2
+        both[~named_a[r]] = 0
+        both[:, ~named_b] = 0
+        return np.minimum(both, 1.0)
+
+    return _blockwise(len(ta), len(tb), worth, block)
 
 
-def _same_words(ta: list[Reading], tb: list[Reading]) -> np.ndarray:
-    """Distinct titles × distinct titles: the words both use for the same family ("Circ" and
-    "Circulation"), as a share of the longer title's, 0–1."""
+def _same_words(ta: list[Reading], tb: list[Reading], worth: int) -> np.ndarray:
+    """Distinct titles × distinct titles: points for the words both use for the same family
+    ("Circ" and "Circulation"), as a share of the longer title's."""
     keys: dict[tuple[str, str], int] = {}
     for r in ta + tb:
         for family, word_root, _ in r.words:
@@ -313,19 +365,28 @@ def _same_words(ta: list[Reading], tb: list[Reading]) -> np.ndarray:
         return matrix
 
     a, b = rows(ta), rows(tb)
-    shared = a @ b.T
-    longer = np.maximum(a.sum(axis=1)[:, None], b.sum(axis=1)[None, :])
-    return np.divide(shared, longer, out=np.zeros_like(shared), where=longer > 0)
+    count_a, count_b = a.sum(axis=1), b.sum(axis=1)
+
+    def block(r: slice) -> np.ndarray:
+        shared = a[r] @ b.T
+        longer = np.maximum(count_a[r][:, None], count_b[None, :])
+        return np.divide(shared, longer, out=np.zeros_like(shared), where=longer > 0)
+
+    return _blockwise(len(ta), len(tb), worth, block)
 
 
-def _seniority(ta: list[Reading], tb: list[Reading]) -> np.ndarray:
+def _seniority(ta: list[Reading], tb: list[Reading], worth: int) -> np.ndarray:
+    """Distinct titles × distinct titles: points for the gap between the ranks."""
     la = np.array([-1 if r.level is None else r.level for r in ta])
     lb = np.array([-1 if r.level is None else r.level for r in tb])
-    gap = np.clip(lb[None, :] - la[:, None], -2, 3)
     table = np.array([SENIORITY_FIT[g] for g in range(-2, 4)], np.float32)
-    fit = table[gap + 2]
-    fit[(la[:, None] < 0) | (lb[None, :] < 0)] = SENIORITY_UNKNOWN
-    return fit
+
+    def block(r: slice) -> np.ndarray:
+        fit = table[np.clip(lb[None, :] - la[r, None], -2, 3) + 2]
+        fit[(la[r, None] < 0) | (lb[None, :] < 0)] = SENIORITY_UNKNOWN
+        return fit
+
+    return _blockwise(len(ta), len(tb), worth, block)
 
 
 def _near_words(words: set[str]) -> dict[str, str]:
@@ -348,73 +409,71 @@ def _near_words(words: set[str]) -> dict[str, str]:
     return canon
 
 
-def _same(values_a: Sequence[str], values_b: Sequence[str]) -> np.ndarray:
-    codes: dict[str, int] = {"": -1}
-    a = np.array([codes.setdefault(v, len(codes)) for v in values_a])
-    b = np.array([codes.setdefault(v, len(codes)) for v in values_b])
-    return (a[:, None] == b[None, :]) & (a[:, None] >= 0)
+def _same(values_a: Sequence, values_b: Sequence, worth: int) -> np.ndarray:
+    """Points when the two values are the same (and given): compared once per distinct pair."""
+    da, ia = _distinct(values_a)
+    db, ib = _distinct(values_b)
+    table = np.array([[worth if x and x == y else 0 for y in db] for x in da], np.uint8).reshape(len(da), len(db))
+    return table[np.ix_(ia, ib)]
 
 
-def _areas(mentees: Group, mentors: Group) -> np.ndarray:
-    areas = sorted({a for group in (mentees, mentors) for person_areas in group.areas for a in person_areas})
+def _areas(mentees: Group, mentors: Group, worth: int) -> np.ndarray:
+    """Points for the areas both ticked, compared once per distinct set of areas."""
+    sets_a, ia = _distinct([tuple(sorted(x)) for x in mentees.areas])
+    sets_b, ib = _distinct([tuple(sorted(x)) for x in mentors.areas])
+    areas = sorted({a for group in (sets_a, sets_b) for areas_of in group for a in areas_of})
     if not areas:
-        return np.zeros((len(mentees), len(mentors)), np.float32)
+        return np.zeros((len(mentees), len(mentors)), np.uint8)
     col = {a: i for i, a in enumerate(areas)}
 
-    def membership(group: Group) -> np.ndarray:
-        # One fancy-index assignment for everyone, not one per person.
-        rows = [i for i, person_areas in enumerate(group.areas) for _ in person_areas]
-        cols = [col[a] for person_areas in group.areas for a in person_areas]
-        matrix = np.zeros((len(group), len(areas)), np.float32)
+    def membership(sets: list[tuple[str, ...]]) -> np.ndarray:
+        # One fancy-index assignment for every set, not one per set.
+        rows = [i for i, areas_of in enumerate(sets) for _ in areas_of]
+        cols = [col[a] for areas_of in sets for a in areas_of]
+        matrix = np.zeros((len(sets), len(areas)), np.float32)
         matrix[rows, cols] = 1
         return matrix
 
-    ma, mb = membership(mentees), membership(mentors)
-    both = ma @ mb.T
-    coverage = both / np.maximum(ma.sum(axis=1), 1)[:, None]
-    focus = both / np.maximum(mb.sum(axis=1), 1)[None, :]
-    return AREAS_COVERAGE * coverage + (1 - AREAS_COVERAGE) * focus
+    ma, mb = membership(sets_a), membership(sets_b)
+    count_a, count_b = np.maximum(ma.sum(axis=1), 1), np.maximum(mb.sum(axis=1), 1)
+
+    def block(r: slice) -> np.ndarray:
+        both = ma[r] @ mb.T
+        return AREAS_COVERAGE * both / count_a[r][:, None] + (1 - AREAS_COVERAGE) * both / count_b[None, :]
+
+    return _blockwise(len(sets_a), len(sets_b), worth, block)[np.ix_(ia, ib)]
 
 
-def _written(pa: list[Profile], pb: list[Profile], vocab: Vocabulary) -> np.ndarray:
-    """What each wrote, met anywhere in the other's profile; the mean of the two ways that exist."""
+def _written(pa: list[Profile], pb: list[Profile], vocab: Vocabulary, worth: int) -> np.ndarray:
+    """Points for what each wrote, met anywhere in the other's profile (the mean of the two ways
+    that exist), compared once per distinct pair of what is written and what is met."""
+    families = len(vocab.keys)
 
-    def written_rows(profiles: list[Profile]) -> np.ndarray:
-        return _family_rows(
-            [
-                tuple((f.family, vocab.families[f.family].weight * WRITTEN_WEIGHTS[src]) for f, src in p.written)
-                for p in profiles
-            ],
-            vocab,
-        )
+    def rows(profiles: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
+        distinct, inverse = _distinct([id(p) for p in profiles])
+        first = {id(p): p for p in profiles}
+        unique = [first[k] for k in distinct]
+        vectors = np.hstack([np.stack([p.written_weights for p in unique]), np.stack([p.nearest for p in unique])])
+        both, again = _distinct_rows(vectors)
+        return both, again[inverse]
 
-    def everything(profiles: list[Profile]) -> np.ndarray:
-        return _family_rows(
-            [
-                tuple((f, 1.0) for f in (*p.title.keys, *p.areas, *(found.family for found, _ in p.written)))
-                for p in profiles
-            ],
-            vocab,
-        )
-
-    wa, wb = written_rows(pa), written_rows(pb)
+    (a, ia), (b, ib) = rows(pa), rows(pb)
+    wa, best_a, wb, best_b = a[:, :families], a[:, families:], b[:, :families], b[:, families:]
     has_a, has_b = wa.any(axis=1), wb.any(axis=1)
     if not has_a.any() and not has_b.any():
-        return np.zeros((len(pa), len(pb)), np.float32)
-    best_all_a, best_all_b = _best(everything(pa), vocab.closeness), _best(everything(pb), vocab.closeness)
-    a_to_b = _coverage(wa, best_all_b, 1e-9)  # mentee's words met by the mentor
-    b_to_a = _coverage(wb, best_all_a, 1e-9).T  # mentor's words met by the mentee
-    ways = has_a[:, None].astype(np.float32) + has_b[None, :]
-    return np.divide(a_to_b + b_to_a, ways, out=np.zeros_like(a_to_b), where=ways > 0)
+        return np.zeros((len(pa), len(pb)), np.uint8)
+
+    def block(r: slice) -> np.ndarray:
+        a_to_b = _coverage(wa[r], best_b, 1e-9)  # the mentee's words met by the mentor
+        a_to_b += _coverage(wb, best_a[r], 1e-9).T  # and the mentor's met by the mentee
+        ways = has_a[r][:, None].astype(np.float32) + has_b[None, :]
+        return np.divide(a_to_b, ways, out=np.zeros_like(a_to_b), where=ways > 0)
+
+    return _blockwise(len(a), len(b), worth, block)[np.ix_(ia, ib)]
 
 
 def _points(value: np.ndarray, worth: int) -> np.ndarray:
     return np.floor(value * worth + 0.5).astype(np.uint8)
-
-
-def _expand(distinct: np.ndarray, rows: np.ndarray, cols: np.ndarray, worth: int) -> np.ndarray:
-    """Points of distinct values, spread to every person: rounded once per distinct pair."""
-    return _points(distinct, worth)[np.ix_(rows, cols)]
 
 
 def score(
@@ -428,7 +487,9 @@ def score(
 
     `terms` are the committee's own words and abbreviations (matching.TitleTerm rows as
     (kind, words, family or expansion)), added to the shipped model of library work.
-    A pair's score depends on the two people only, never on who else is in the pool.
+    A pair's score depends on the two people only, never on who else is in the pool. Each
+    component is computed once per distinct pair of what it compares (titles, sets of areas,
+    what is written, years), a block of rows at a time, and kept as whole points (uint8).
     """
     mentees, mentors = Group.of(mentees), Group.of(mentors)
     vocab = vocabulary(tuple(terms))
@@ -436,31 +497,29 @@ def score(
     n, m = len(mentees), len(mentors)
     pa, pb = _profiles(mentees, vocab), _profiles(mentors, vocab)
     points: dict[str, np.ndarray] = {}
+    total = np.zeros((n, m), np.int16)
     if n and m:
-        # Titles: each distinct one read and compared once.
-        ta_index: dict[str, int] = {}
-        tb_index: dict[str, int] = {}
-        rows = np.fromiter((ta_index.setdefault(t, len(ta_index)) for t in mentees.titles), np.intp, n)
-        cols = np.fromiter((tb_index.setdefault(t, len(tb_index)) for t in mentors.titles), np.intp, m)
-        ta = [vocab.read(t) for t in ta_index]
-        tb = [vocab.read(t) for t in tb_index]
-        points["work"] = _expand(_title_work(ta, tb, vocab), rows, cols, worth["work"])
-        points["seniority"] = _expand(_seniority(ta, tb), rows, cols, worth["seniority"])
-        points["words"] = _expand(_same_words(ta, tb), rows, cols, worth["words"])
-        points["areas"] = _points(_areas(mentees, mentors), worth["areas"])
-        points["written"] = _points(_written(pa, pb, vocab), worth["written"])
-        points["library_type"] = _same(mentees.library_types, mentors.library_types).astype(np.uint8) * np.uint8(
-            worth["library_type"]
-        )
-        points["region"] = _same(mentees.regions, mentors.regions).astype(np.uint8) * np.uint8(worth["region"])
-        gap = np.array(mentors.years, np.float32)[None, :] - np.array(mentees.years, np.float32)[:, None]
-        points["experience"] = _points(np.clip(gap / FULL_EXPERIENCE_GAP, 0, 1), worth["experience"])
-        total = np.zeros((n, m), np.int16)
+        titles_a, ta_of = _distinct(mentees.titles)
+        titles_b, tb_of = _distinct(mentors.titles)
+        ta, tb = [vocab.read(t) for t in titles_a], [vocab.read(t) for t in titles_b]
+        by_title = np.ix_(ta_of, tb_of)
+        points["work"] = _title_work(ta, tb, vocab, worth["work"])[by_title]
+        points["seniority"] = _seniority(ta, tb, worth["seniority"])[by_title]
+        points["words"] = _same_words(ta, tb, worth["words"])[by_title]
+        points["areas"] = _areas(mentees, mentors, worth["areas"])
+        points["written"] = _written(pa, pb, vocab, worth["written"])
+        points["library_type"] = _same(mentees.library_types, mentors.library_types, worth["library_type"])
+        points["region"] = _same(mentees.regions, mentors.regions, worth["region"])
+        years_a, ya_of = _distinct(mentees.years)
+        years_b, yb_of = _distinct(mentors.years)
+        gap = np.array(years_b, np.float32)[None, :] - np.array(years_a, np.float32)[:, None]
+        points["experience"] = _points(np.clip(gap / FULL_EXPERIENCE_GAP, 0, 1), worth["experience"])[
+            np.ix_(ya_of, yb_of)
+        ]
         for value in points.values():
             total += value
     else:
         points = {name: np.zeros((n, m), np.uint8) for name, _, _ in COMPONENTS}
-        total = np.zeros((n, m), np.int16)
     return Scores(mentees, mentors, worth, points, total, vocab, pa, pb)
 
 
