@@ -238,13 +238,17 @@ def _profile(vocab: Vocabulary, title: str, areas: tuple[str, ...], other: str, 
     return Profile(title_reading, area_families, tuple(written), weights, nearest)
 
 
-def _profiles(group: Group, vocab: Vocabulary) -> list[Profile]:
+def _area_keys(group: Group) -> list[tuple[str, ...]]:
+    return [tuple(sorted(areas)) for areas in group.areas]
+
+
+def _profiles(group: Group, vocab: Vocabulary, area_keys: list[tuple[str, ...]]) -> list[Profile]:
     """Each person's Profile; people with the same title, areas and words share one object."""
     return [
-        _profile(
-            vocab, group.titles[j], tuple(sorted(group.areas[j])), group.others[j], group.goals[j], group.interests[j]
+        _profile(vocab, title, areas, other, goals, interests)
+        for title, areas, other, goals, interests in zip(
+            group.titles, area_keys, group.others, group.goals, group.interests, strict=True
         )
-        for j in range(len(group))
     ]
 
 
@@ -417,13 +421,13 @@ def _same(values_a: Sequence, values_b: Sequence, worth: int) -> np.ndarray:
     return table[np.ix_(ia, ib)]
 
 
-def _areas(mentees: Group, mentors: Group, worth: int) -> np.ndarray:
+def _areas(keys_a: list[tuple[str, ...]], keys_b: list[tuple[str, ...]], worth: int) -> np.ndarray:
     """Points for the areas both ticked, compared once per distinct set of areas."""
-    sets_a, ia = _distinct([tuple(sorted(x)) for x in mentees.areas])
-    sets_b, ib = _distinct([tuple(sorted(x)) for x in mentors.areas])
+    sets_a, ia = _distinct(keys_a)
+    sets_b, ib = _distinct(keys_b)
     areas = sorted({a for group in (sets_a, sets_b) for areas_of in group for a in areas_of})
     if not areas:
-        return np.zeros((len(mentees), len(mentors)), np.uint8)
+        return np.zeros((len(keys_a), len(keys_b)), np.uint8)
     col = {a: i for i, a in enumerate(areas)}
 
     def membership(sets: list[tuple[str, ...]]) -> np.ndarray:
@@ -454,6 +458,8 @@ def _written(pa: list[Profile], pb: list[Profile], vocab: Vocabulary, worth: int
         first = {id(p): p for p in profiles}
         unique = [first[k] for k in distinct]
         vectors = np.hstack([np.stack([p.written_weights for p in unique]), np.stack([p.nearest for p in unique])])
+        if len(unique) <= BLOCK:  # few enough: comparing them is cheaper than finding the repeats
+            return vectors, inverse
         both, again = _distinct_rows(vectors)
         return both, again[inverse]
 
@@ -495,7 +501,8 @@ def score(
     vocab = vocabulary(tuple(terms))
     worth = out_of(weights)
     n, m = len(mentees), len(mentors)
-    pa, pb = _profiles(mentees, vocab), _profiles(mentors, vocab)
+    areas_a, areas_b = _area_keys(mentees), _area_keys(mentors)
+    pa, pb = _profiles(mentees, vocab, areas_a), _profiles(mentors, vocab, areas_b)
     points: dict[str, np.ndarray] = {}
     total = np.zeros((n, m), np.int16)
     if n and m:
@@ -506,7 +513,7 @@ def score(
         points["work"] = _title_work(ta, tb, vocab, worth["work"])[by_title]
         points["seniority"] = _seniority(ta, tb, worth["seniority"])[by_title]
         points["words"] = _same_words(ta, tb, worth["words"])[by_title]
-        points["areas"] = _areas(mentees, mentors, worth["areas"])
+        points["areas"] = _areas(areas_a, areas_b, worth["areas"])
         points["written"] = _written(pa, pb, vocab, worth["written"])
         points["library_type"] = _same(mentees.library_types, mentors.library_types, worth["library_type"])
         points["region"] = _same(mentees.regions, mentors.regions, worth["region"])
