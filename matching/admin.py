@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from members.admin import LongList
 
-from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
+from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, TitleTerm
 
 
 @admin.register(MatchSettings)
@@ -20,6 +20,23 @@ class MatchSettingsAdmin(admin.ModelAdmin):
         "exclude_same_institution",
     )
     list_select_related = ("cycle",)
+
+
+@admin.register(TitleTerm)
+class TitleTermAdmin(admin.ModelAdmin):
+    """The committee's own words for the model of library work: each row extends the shipped
+    list (matching/library_work.toml) for every score computed after it is saved."""
+
+    list_display = ("words", "kind", "family", "expansion", "added_by", "added_at")
+    list_filter = ("kind", "family")
+    list_select_related = ("added_by",)
+    search_fields = ("words", "expansion")
+    fields = ("kind", "words", "family", "expansion")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class ReadOnly:

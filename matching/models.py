@@ -1,14 +1,18 @@
-"""The committee's matching decisions: weights per cycle, and the draft proposal."""
+"""The committee's matching decisions: weights per cycle, their own words for the model of
+library work, and the draft proposal."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
-from members.models import Cycle, Enrollment
+from members.models import Cycle, Enrollment, validate_one_line
 
+from . import library_work
 from .scoring import Weights
 
 
@@ -62,6 +66,89 @@ class MatchSettings(models.Model):
             region=self.weight_region,
             experience=self.weight_experience,
         )
+
+
+class TitleTermQuerySet(models.QuerySet):
+    def as_terms(self) -> tuple[tuple[str, str, str], ...]:
+        """The rows as scoring takes them: (kind, words, family or expansion), oldest first."""
+        rows = self.order_by("pk").values_list("kind", "words", "family", "expansion")
+        return tuple(
+            (kind, words, family if kind == TitleTerm.Kind.SYNONYM else expansion)
+            for kind, words, family, expansion in rows
+        )
+
+
+class TitleTerm(models.Model):
+    """A committee member's addition to the model of library work (matching/library_work.toml):
+    words that name a kind of work ("Bookmobile" → outreach), or an abbreviation and what it
+    stands for ("YS" → "youth services"). Scores read them from the next page on; pairs
+    already made keep the reasons they were made with."""
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", "Words for a kind of work"
+        ABBREVIATION = "abbreviation", "An abbreviation"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SYNONYM)
+    words = models.CharField(
+        max_length=100,
+        validators=[validate_one_line],
+        help_text="As members write them in a job title: “Bookmobile”, “Makerspace”, “YS”. An abbreviation "
+        "written in capitals (“ILL”) is read as one in members' other text only when written in capitals.",
+    )
+    family = models.CharField(
+        "kind of work",
+        max_length=40,
+        blank=True,
+        choices=library_work.family_choices,
+        help_text="For words for a kind of work: which one.",
+    )
+    expansion = models.CharField(
+        "stands for",
+        max_length=200,
+        blank=True,
+        validators=[validate_one_line],
+        help_text="For an abbreviation: the words in full, e.g. “youth services”.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TitleTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["words"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("words"),
+                "kind",
+                name="titleterm_words_once",
+                violation_error_message="These words are already in the list: change that row instead.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="synonym", family__gt="") | Q(kind="abbreviation", expansion__gt=""),
+                name="titleterm_says_what_it_means",
+                violation_error_message="Say which kind of work the words name, or what the abbreviation stands for.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.get_family_display() if self.kind == self.Kind.SYNONYM else self.expansion
+        return f"{self.words} → {target}"
+
+    def clean(self) -> None:
+        self.words = " ".join(self.words.split())
+        self.expansion = " ".join(self.expansion.split())
+        if not any(c.isalnum() for c in self.words):
+            raise ValidationError({"words": "Write the words as members would, with letters."})
+        if self.kind == self.Kind.SYNONYM:
+            if not self.family:
+                raise ValidationError({"family": "Choose the kind of work these words name."})
+            self.expansion = ""
+        else:
+            if not any(c.isalnum() for c in self.expansion):
+                raise ValidationError({"expansion": "Write what the abbreviation stands for."})
+            self.family = ""
 
 
 class ProposalStatus(models.TextChoices):

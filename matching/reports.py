@@ -86,15 +86,41 @@ def enrollment_counts(cycle: Cycle) -> dict:
     }
 
 
-def _pair_spans(cycle: Cycle) -> list[tuple[dt.date, dt.date, str]]:
-    """(first day, last day, status) of each pair: ended pairs stop the day they ended. One query."""
+def _pair_rows(cycle: Cycle) -> list[tuple]:
+    """Each pair's (start, end, status, ended at, rank of its mentor among the suggestions). One query."""
+    return list(
+        Pair.objects.for_cycle(cycle).values_list("starts_on", "ends_on", "status", "ended_at", "suggestion_rank")
+    )
+
+
+def _pair_spans(cycle: Cycle, rows: list[tuple] | None = None) -> list[tuple[dt.date, dt.date, str]]:
+    """(first day, last day, status) of each pair: ended pairs stop the day they ended. One query (none
+    with `rows`)."""
     spans = []
-    for starts_on, ends_on, status, ended_at in Pair.objects.for_cycle(cycle).values_list(
-        "starts_on", "ends_on", "status", "ended_at"
-    ):
+    for starts_on, ends_on, status, ended_at, _rank in _pair_rows(cycle) if rows is None else rows:
         last = ended_on(ended_at) if status == PairStatus.ENDED and ended_at else ends_on
         spans.append((starts_on, max(last, starts_on), status))
     return spans
+
+
+def suggestion_agreement(cycle: Cycle, rows: list[tuple] | None = None) -> dict:
+    """How often the committee paired a mentee with the mentor the suggestions put first (or tied
+    first), or with one of their first three, as they stood when the pair was made
+    (`Pair.suggestion_rank`). Counts every pair of the cycle made with a rank — from the
+    dashboard, the pairing page or a proposal, ended since or not; pairs made in the admin,
+    or before ranks were recorded, have none and are counted apart. One query (none with `rows`)."""
+    ranks = [row[4] for row in (_pair_rows(cycle) if rows is None else rows)]
+    ranked = [r for r in ranks if r is not None]
+    top = sum(1 for r in ranked if r == 1)
+    top3 = sum(1 for r in ranked if r <= 3)
+    return {
+        "ranked": len(ranked),
+        "unranked": len(ranks) - len(ranked),
+        "top": top,
+        "top3": top3,
+        "top_rate": _rate(top, len(ranked)),
+        "top3_rate": _rate(top3, len(ranked)),
+    }
 
 
 def checkins_per_month(cycle: Cycle, today: dt.date | None = None, spans: list | None = None) -> list[dict]:
@@ -284,7 +310,8 @@ def evaluation_averages(cycle: Cycle) -> dict:
 def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
     """Everything the health page shows for one cycle, in eight queries."""
     today = today or timezone.localdate()
-    spans = _pair_spans(cycle)
+    rows = _pair_rows(cycle)
+    spans = _pair_spans(cycle, rows)
     attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
     return {
         "enrollments": enrollment_counts(cycle),
@@ -293,6 +320,7 @@ def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
         "attention": attention,
         "ended_early": pairs_ended_early(cycle),
         "evaluations": evaluation_averages(cycle),
+        "suggestions": suggestion_agreement(cycle, rows),
     }
 
 

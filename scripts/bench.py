@@ -393,7 +393,7 @@ def proposal_run(cycle) -> ProposalRun:
     t0 = time.perf_counter()
     pool = load_pool(cycle)  # the cycle's weights included
     t1 = time.perf_counter()
-    totals = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     t2 = time.perf_counter()
     capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
@@ -1081,6 +1081,7 @@ def parse_args() -> argparse.Namespace:
         "--import-rows", type=int, help="rows of the roster the import figures use (default: the most the page takes)"
     )
     parser.add_argument("--import-runs", type=int, default=3)
+    add_matching_arguments(parser)
     parser.add_argument(
         "--only-import", action="store_true", help="only the roster import figures (working on the import)"
     )
@@ -1159,9 +1160,10 @@ def main() -> int:
 
     if not args.only_pages and not args.only_import:
         matching_figures(args, client, people, rows)
-    if not args.only_pages:
+        library_work_figures(args, client, people, rows)
+    if not args.only_pages and not args.only_matching:
         import_figures(args, client, rows)
-    if args.only_import:
+    if args.only_import or args.only_matching:
         return finish(header, rows, started)
 
     progress("the year under way: pairs, check-ins, goals, evaluations…")
@@ -1254,6 +1256,205 @@ def matching_figures(args: argparse.Namespace, client, people: People, rows: lis
         progress("proposal_solve end to end…")
         service = proposal_service_runs(cycle, args.proposal_runs)
         rows.append(Row(f"services.proposal_solve {size}, draft written", spread(service)))
+
+
+# --- Matching that knows library work (issue 16) ------------------------------------------------
+# Its own options and rows, apart from the page rows above. What each figure is:
+#
+# - the evaluation set (tests/data/matching_eval.json, written by a librarian who never saw
+#   the scorer): for each mentee the whole pool of mentors ranked, with full profiles and
+#   with job titles only; "first" = the intended mentor alone at the top (a tie is a miss),
+#   "top 3" = fewer than three others score as much; the product's scorer and a plain
+#   word-overlap baseline, both measured here (matching.evaluation). No database.
+# - the proposal's solver (matching.assignment.solve on the cycle's whole-point scores)
+#   against scipy's linear_sum_assignment on random integers 0–100 of the same shape,
+#   each the median of --proposal-runs runs, back to back on the same machine.
+# - scoring memory: the peak tracemalloc sees (numpy reports its arrays to it) while
+#   scoring --memory-size mentees × as many mentors of a bench cycle, rules included.
+# - "Make the N pairs": the committee's confirmation of a solved draft of --confirm-pairs
+#   pairs, as the whole POST request; each run on a cycle of its own.
+
+# Targets of issue 16.
+EVALUATION_TARGETS = {"full profiles": 0.95, "titles only": 0.60}
+EVALUATION_MARGIN = 0.20  # "ahead of the baseline by a wide margin": at least 20 points of hits
+SOLVER_RATIO = 2.0
+SCORING_MEMORY_MB = 100
+CONFIRM_BUDGET = 5.0  # seconds: "finishes in seconds, not 33 s"
+
+
+def add_matching_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--only-matching", action="store_true", help="only the matching figures (suggestions, proposal, issue 16)"
+    )
+    parser.add_argument("--memory-size", type=int, default=2_000, help="mentees and mentors scored for memory")
+    parser.add_argument("--confirm-pairs", type=int, default=500, help="pairs of the draft confirmed at once")
+    parser.add_argument("--confirm-runs", type=int, default=3)
+
+
+def evaluation_rows(rows: list[Row]) -> None:
+    from matching import evaluation
+
+    results = evaluation.evaluate()
+    for mode in evaluation.MODES:
+        scorer, baseline = results["scorer", mode], results["word-overlap baseline", mode]
+        n = scorer.cases
+        target = EVALUATION_TARGETS[mode]
+        for name, figures in (("scorer", scorer), ("word-overlap baseline", baseline)):
+            is_scorer = name == "scorer"
+            rows.append(
+                Row(
+                    f"evaluation set, {mode}: {name}, intended mentor first (alone)",
+                    f"{figures.hits} of {n} = {figures.share(figures.hits):.0%} "
+                    f"(at the top with ties: {figures.shared_top})",
+                    f"≥ {target:.0%}" if is_scorer else "—",
+                    figures.share(figures.hits) >= target if is_scorer else None,
+                )
+            )
+            rows.append(
+                Row(
+                    f"evaluation set, {mode}: {name}, intended mentor in the top 3",
+                    f"{figures.top3} of {n} = {figures.share(figures.top3):.0%}",
+                )
+            )
+        margin = scorer.share(scorer.hits) - baseline.share(baseline.hits)
+        rows.append(
+            Row(
+                f"evaluation set, {mode}: scorer ahead of the baseline (intended first)",
+                f"{margin * 100:+.0f} points",
+                f"≥ +{EVALUATION_MARGIN * 100:.0f} points",
+                margin >= EVALUATION_MARGIN,
+            )
+        )
+
+
+def solver_rows(args: argparse.Namespace, rows: list[Row]) -> None:
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from matching.assignment import solve
+    from matching.scoring import allowed_matrix, score
+    from matching.services.pool import load_pool
+    from members.models import Cycle
+
+    pool = load_pool(Cycle.objects.get(name="Bench · proposal"))
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
+    shape = (len(pool.mentees), int(capacity.sum()))
+    reference = np.random.default_rng(16).integers(0, 101, shape)
+    # The same scores as the solver's integer matrix, without solve's own work (slots, rules,
+    # tie-break): how much of the time is the matrix itself (information).
+    same = totals.take(np.repeat(np.arange(len(capacity)), capacity), axis=1)
+    ours, theirs, bare = [], [], []
+    for _ in range(args.proposal_runs):
+        ours.append(timed(solve, totals, allowed, capacity))
+        theirs.append(timed(lambda: linear_sum_assignment(reference, maximize=True)))
+        bare.append(timed(lambda: linear_sum_assignment(same, maximize=True)))
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    size = f"{shape[0]:,} × {shape[1]:,}"
+    rows.append(Row(f"proposal solver {size}: assignment.solve on the scores ({totals.dtype})", spread(ours)))
+    rows.append(Row(f"proposal solver {size}: scipy linear_sum_assignment, random integers 0–100", spread(theirs)))
+    rows.append(
+        Row(
+            f"proposal solver {size}: scipy linear_sum_assignment on the proposal's own scores (information)",
+            f"{spread(bare)}; solve takes {statistics.median(ours) / statistics.median(bare):.1f}× this",
+        )
+    )
+    rows.append(
+        Row(
+            f"proposal solver {size}: assignment.solve ÷ scipy on integers",
+            f"{ratio:.1f}×",
+            f"≤ {SOLVER_RATIO:g}×",
+            ratio <= SOLVER_RATIO,
+        )
+    )
+
+
+def memory_rows(args: argparse.Namespace, rows: list[Row]) -> None:
+    import gc
+    import tracemalloc
+
+    from matching.scoring import Group, allowed_matrix, score
+    from matching.services.pool import load_pool
+    from members.models import Cycle
+
+    pool = load_pool(Cycle.objects.get(name="Bench · suggestions"))
+    k = args.memory_size
+
+    def first(group: Group, n: int) -> Group:
+        return Group(*(getattr(group, f)[:n] for f in group.__dataclass_fields__))
+
+    mentees, mentors = first(pool.mentees, k), first(pool.mentors, k)
+    gc.collect()
+    tracemalloc.start()
+    scores = score(mentees, mentors, pool.weights, terms=pool.terms)
+    allowed = allowed_matrix(mentees, mentors, pool.rules)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del scores, allowed
+    mb = peak / 1024 / 1024
+    rows.append(
+        Row(
+            f"scoring memory, {len(mentees):,} mentees × {len(mentors):,} mentors (peak, tracemalloc)",
+            f"{mb:,.0f} MB",
+            f"< {SCORING_MEMORY_MB} MB",
+            mb < SCORING_MEMORY_MB,
+        )
+    )
+
+
+def confirm_runs(args: argparse.Namespace, client, people: People) -> list[float]:
+    """Each run: a cycle of its own with --confirm-pairs mentees and as many mentors, its draft
+    solved, then the committee's POST of "Make the N pairs", timed whole."""
+    from django.urls import reverse
+
+    from matching.services import proposal as proposals
+    from members.management.commands.seed_demo import COMMITTEE_EMAIL
+    from members.models import Role, User
+    from pairs.models import Pair
+
+    committee = User.objects.get(email=COMMITTEE_EMAIL)
+    n = args.confirm_pairs
+    mentors, mentees = people.take(n, n)
+    times = []
+    for run in range(args.confirm_runs):
+        cycle = bench_cycle(f"Bench · confirm {run + 1}")
+        enroll(cycle, mentors, Role.MENTOR, lambda r: 2)
+        enroll(cycle, mentees, Role.MENTEE)
+        analyze()
+        draft = proposals.proposal_solve(cycle=cycle, by=committee)
+        if draft.pairs.count() != n:
+            sys.exit(f"bench: the confirm cycle's draft has {draft.pairs.count()} pairs, not {n}.")
+        url = reverse("matching:proposal-confirm", args=[cycle.pk])
+        start = time.perf_counter()
+        response = client.post(url)
+        times.append(time.perf_counter() - start)
+        made = Pair.objects.filter(cycle=cycle).count()
+        if response.status_code != 302 or made != n:
+            sys.exit(f"bench: confirming answered {response.status_code} and made {made} pairs, not {n}.")
+    return times
+
+
+def library_work_figures(args: argparse.Namespace, client, people: People, rows: list[Row]) -> None:
+    progress("the evaluation set: the scorer and the word-overlap baseline…")
+    evaluation_rows(rows)
+    progress("the proposal's solver against scipy on integers…")
+    solver_rows(args, rows)
+    progress(f"scoring memory at {args.memory_size:,} × {args.memory_size:,}…")
+    memory_rows(args, rows)
+    progress(f"confirming a draft of {args.confirm_pairs} pairs, {args.confirm_runs} runs…")
+    runs = confirm_runs(args, client, people)
+    rows.append(
+        Row(
+            f'"Make the {args.confirm_pairs} pairs" (proposal confirmed, whole request)',
+            spread(runs),
+            f"≤ {CONFIRM_BUDGET:g} s",
+            statistics.median(runs) <= CONFIRM_BUDGET,
+        )
+    )
+
+
+# --- End of the matching section (issue 16) -------------------------------------------------------
 
 
 if __name__ == "__main__":

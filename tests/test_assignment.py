@@ -63,6 +63,24 @@ def test_proposal_is_optimal_on_small_random_instances(seed):
     assert set(result.unmatched) == set(range(n)) - matched
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_whole_point_scores_are_solved_in_integers_optimally_and_match_everyone_they_can(seed):
+    """The proposal's scores are whole points (int16): solved exactly, the total first, then
+    as many mentees as possible, even at score 0."""
+    rng = np.random.default_rng(1000 + seed)
+    n, m = int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    scores = rng.choice([0, 0, 5, 37, 100], size=(n, m)).astype(np.int16)
+    allowed = rng.random((n, m)) > 0.25
+    capacity = rng.integers(0, 3, size=m)
+
+    result = solve(scores, allowed, capacity)
+
+    check_valid(result, scores, allowed, capacity, [], set(), set())
+    assert result.total == brute_force(scores, allowed, capacity)
+    as_floats = solve(scores.astype(float), allowed, capacity)
+    assert len(result.pairs) == len(as_floats.pairs)  # no mentee left out that could be matched
+
+
 def test_a_mentee_left_out_is_told_why():
     scores = np.array([[90.0], [80.0], [70.0]])
     allowed = np.array([[True], [True], [False]])

@@ -80,16 +80,32 @@ class Card:
     name: str
     score: int
     reasons: dict[str, str]  # reason -> points as shown ("+30", "0")
+    rank: int = 0  # as shown: mentors with the same score share one
+    out_of: dict[str, int] | None = None  # reason -> the points it could give
 
 
 def suggested(response) -> list[Card]:
     """The suggested mentors, best first, with their score and the reasons with points."""
     cards = []
     for article in re.findall(r"<article.*?</article>", response.text, re.S):
-        name = re.search(r"<h3[^>]*>\d+\. (.*?)</h3>", article).group(1)
+        rank, name = re.search(r"<h3[^>]*>(\d+)\. (.*?)</h3>", article).groups()
         value = re.search(r'fs-4 fw-semibold">(\d+)<', article).group(1)
-        reasons = re.findall(r'<li class="col[^"]*"><span>(.*?)</span><span[^>]*>(.*?)</span></li>', article)
-        cards.append(Card(unescape(name), int(value), {unescape(t): p for t, p in reasons}))
+        reasons = re.findall(
+            r'<li class="d-flex[^"]*"><span>(.*?)</span><span class="text-nowrap">'
+            r'<span class="fw-semibold">(.*?)</span> <span class="text-body-secondary">of (\d+)</span></span></li>',
+            article,
+        )
+        # The comparisons that gave nothing share one line ("No points: … · …").
+        zero = re.findall(r'<span class="reason-zero">(.*?)</span>', article)
+        cards.append(
+            Card(
+                unescape(name),
+                int(value),
+                {unescape(t): p for t, p, _ in reasons} | {unescape(t): "0" for t in zero},
+                int(rank),
+                {unescape(t): int(n) for t, _, n in reasons},
+            )
+        )
     return cards
 
 
@@ -304,24 +320,29 @@ def test_committee_sees_the_cataloging_librarian_ranked_above_the_childrens_libr
     assert response.status_code == 200
     best, other = suggested(response)
     assert (best.name, other.name) == ("Cora Catalog", "Kit Kidd")
+    assert (best.rank, other.rank) == (1, 2)
     assert best.score > other.score
-    title_points = best.reasons.pop("Job titles agree on cataloging")
-    assert 20 <= int(title_points) <= 40
-    assert best.reasons == {
-        "Both work in Acquisitions & collection development, Cataloging & metadata (2 of the mentee's 2 areas)": "+30",
-        "Same library type (public)": "+10",
-        "Same region": "+10",
-        "13 more years of experience": "+10",
-    }
-    assert best.score == int(title_points) + 60
-    assert other.reasons == {
-        "Job titles share no concept": "0",
-        "No responsibility area in common": "0",
-        "Different library type": "0",
-        "Different region": "0",
-        "13 more years of experience": "+10",
-    }
-    assert other.score == 10
+    # Each reason names the words that matched on both sides, and what it could have given.
+    assert best.reasons["Job titles: “Cataloger” and “Cataloging”: both cataloging"] == "+32"
+    assert best.reasons["The same words for the same work: “Cataloger” and “Cataloging”"] == "+4"
+    assert best.reasons["Seniority: the same rank, librarian (“Cataloger” → “Librarian”)"] == "+2"
+    assert (
+        best.reasons[
+            "Both work in Acquisitions & collection development, Cataloging & metadata (2 of the mentee's 2 areas)"
+        ]
+        == "+20"
+    )
+    assert best.reasons["Same library type (public)"] == "+10"
+    assert best.reasons["Same region"] == "+10"
+    assert best.reasons["13 more years of experience"] == "+10"
+    assert best.score == sum(int(p) for p in best.reasons.values())
+    assert (
+        other.reasons["Job titles name different work: “Cataloger” (cataloging); “Children's” (children's services)"]
+        == "0"
+    )
+    assert other.reasons["No responsibility area in common"] == "0"
+    assert other.reasons["Different library type"] == "0" and other.reasons["Different region"] == "0"
+    assert other.score == sum(int(p) for p in other.reasons.values())
     page = text(response)
     assert "Cataloger" in page and "Acquisitions & collection development, Cataloging & metadata" in page
     assert (
@@ -456,7 +477,7 @@ def test_committee_compares_the_two_side_by_side_and_pairs_them_in_one_click(
     assert "Mentee: Mina Member" in shown and "Mentor: Cora Catalog" in shown
     assert "Cataloger" in shown and "Cataloging Librarian" in shown and "Twenty years of cataloging to share." in shown
     assert f'fs-4 fw-semibold">{suggestion.score}<' in page.text
-    assert "Job titles agree on cataloging" in shown
+    assert "Job titles: “Cataloger” and “Cataloging”: both cataloging" in shown
     assert "would not be suggested" not in shown
     assert Pair.objects.count() == 0
 
@@ -490,9 +511,11 @@ def test_a_pair_made_from_the_suggestions_records_their_reasons_in_words_and_the
     client.post(reverse("matching:pair", args=[cycle.pk, cataloger.pk, cora.pk]))
     pair = Pair.objects.get(status="active")
     assert pair.suggestion_rank == 1
-    assert "Job titles agree on cataloging" in pair.match_reasons
+    assert "Job titles: “Cataloger” and “Cataloging”: both cataloging" in pair.match_reasons
     assert any(r.startswith("Both work in Cataloging") for r in pair.match_reasons)
-    assert not any("point" in r for r in pair.match_reasons)  # the reasons in words, never the scores
+    # The reasons in words, never the points; only those that counted (no "different region").
+    assert not any(re.search(r"\bpoints?\b|\+\d", r) for r in pair.match_reasons)
+    assert not any(r.startswith(("Different", "No ")) for r in pair.match_reasons)
 
 
 def test_the_plain_pairing_page_records_the_rank_too(client_for, committee, cycle, cataloger, cora):
@@ -502,7 +525,9 @@ def test_the_plain_pairing_page_records_the_rank_too(client_for, committee, cycl
     )
 
     pair = Pair.objects.get()
-    assert pair.suggestion_rank == 1 and "Job titles agree on cataloging" in pair.match_reasons
+    assert (
+        pair.suggestion_rank == 1 and "Job titles: “Cataloger” and “Cataloging”: both cataloging" in pair.match_reasons
+    )
 
 
 def test_the_compare_page_warns_when_the_rules_would_not_suggest_the_pair(client_for, committee, cycle, cataloger):
@@ -624,12 +649,12 @@ def test_a_locked_pair_stays_when_the_committee_solves_again(client_for, committ
 
     assert "Pair locked: solving again keeps it." in alerts(response)
     assert ("Cam One", "Cora Catalog") in [(a, b) for a, b, _, locked in proposed(response) if locked]
-    # A better mentor for Cam arrives: unlocked, Cam would move to her.
+    # A better mentor for Cam arrives (a step up from Cam): unlocked, Cam would move to her.
     mentor(
         cycle,
         "Bea",
         "Better",
-        title="Cataloger",
+        title="Head of Cataloging",
         areas=["cataloging"],
         library_type="public",
         region="central",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, TextField
@@ -19,7 +18,7 @@ from django.utils import timezone
 from members.models import Cycle, EligibilityRules, Enrollment, Role, eligibility_of
 from pairs.models import Pair, PairStatus
 
-from ..models import MatchSettings
+from ..models import MatchSettings, TitleTerm
 from ..scoring import Group, Rules, Weights
 
 # What is read of each opt-in, by name: the opt-in's snapshot, then its member's profile.
@@ -39,6 +38,9 @@ COLUMNS = {
     "category": "member__membership_category",
     "profile_job_title": "member__job_title",
     "agreed_to_join": "agreed_to_join",
+    "other": "responsibilities_other",
+    "goals": "goals",
+    "interests": "interests",
 }
 
 
@@ -51,7 +53,7 @@ class Pool:
     mentors: Group
     names: dict[int, str]  # enrollment id -> member's name
     rules: Rules
-    titles: dict[str, int]  # every title in the pool, with how many hold it: what title concepts are weighted by
+    terms: tuple[tuple[str, str, str], ...]  # the committee's own words for the model of library work
     weights: Weights
 
     def mentee_index(self) -> dict[int, int]:
@@ -90,6 +92,9 @@ def _group(c: dict[str, list], capacity_left: list[int]) -> Group:
         [x or 0 for x in c["years"]],
         [x or "" for x in c["institution"]],
         capacity_left,
+        c["other"],
+        c["goals"],
+        c["interests"],
     )
 
 
@@ -137,11 +142,6 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         )
     )
     settings = MatchSettings.for_cycle(cycle)
-    # Title frequencies over everyone who can still be matched in the cycle, so that a
-    # suggestion for one mentee scores exactly as in the whole-cycle proposal.
-    titles = Counter(m["job_title"])
-    for title, count in waiting.values_list("job_title").annotate(n=Count("pk")).order_by():
-        titles[title] += count
     names = {
         pk: f"{first} {last}".strip()
         for c in (e, m)
@@ -156,6 +156,6 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         mentors=mentors,
         names=names,
         rules=rules,
-        titles=titles,
+        terms=TitleTerm.objects.as_terms(),
         weights=settings.weights(),
     )

@@ -76,8 +76,7 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
         if b.mentee_id in rows and b.mentor_id in cols
     }
     dropped = {rows[d.mentee_id] for d in proposal.drops.all() if d.mentee_id in rows}
-    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
-    totals = scores.total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
     try:
@@ -93,7 +92,7 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
             proposal=proposal,
             mentee_id=pool.mentees.ids[i],
             mentor_id=pool.mentors.ids[j],
-            score=float(totals[i, j]),
+            score=int(totals[i, j]),
             locked=(i, j) in locked_set,
         )
         for i, j in result.pairs
@@ -179,8 +178,10 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     # What the suggestions saw, for every pair of the draft from one scoring of the cycle.
     pool = load_pool(proposal.cycle)
     rows, cols = pool.mentee_index(), pool.mentor_index()
-    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
+    # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
+    liaisons = pairing.liaison_rota(proposal.cycle)
     made = []
     for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
         i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
@@ -191,6 +192,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
                     mentee_id=item.mentee_id,
                     mentor_id=item.mentor_id,
                     by=by,
+                    liaison=next(liaisons),
                     match_reasons=facts.reasons,
                     suggestion_rank=facts.rank,
                 )

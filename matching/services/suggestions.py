@@ -9,7 +9,7 @@ import numpy as np
 
 from members.models import Area, Enrollment
 
-from ..scoring import Person, Reason, allowed_matrix, exclusion, explain, rank, score
+from ..scoring import Person, Reason, allowed_matrix, exclusion, explain, rank, score, shared_rank
 from .pool import load_pool
 
 AREA_LABELS = dict(Area.choices)
@@ -23,8 +23,20 @@ class SuggestionError(Exception):
 class Suggestion:
     mentor: Person
     name: str
-    score: float
+    score: int
     reasons: list[Reason]
+    rank: int  # 1 + how many allowed mentors score more: mentors with the same score share it
+    tied: int  # how many other suggested mentors have the same score
+
+    @property
+    def counted(self) -> list[Reason]:
+        """The reasons that gave points, and always what the job titles say."""
+        return [r for r in self.reasons if r.points or r.part == "work"]
+
+    @property
+    def uncounted(self) -> list[Reason]:
+        """The other comparisons, which gave nothing: the page shows them on one line."""
+        return [r for r in self.reasons if not r.points and r.part != "work"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +51,20 @@ def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Sugges
     pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
     if not pool.mentees:
         raise SuggestionError(f"{mentee.member} is not waiting for a mentor.")
-    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)[0]
     totals = scores.total[0]
+    # How many allowed mentors have each score: a tie is shown as a tie, not as 1, 2, 3.
+    values, counts = np.unique(totals[allowed], return_counts=True)
+    same = dict(zip(values.tolist(), counts.tolist(), strict=True))
     ranked = [
         Suggestion(
-            pool.mentors[j], pool.names[pool.mentors[j].id], float(totals[j]), explain(scores, 0, j, AREA_LABELS)
+            pool.mentors[j],
+            pool.names[pool.mentors[j].id],
+            int(totals[j]),
+            explain(scores, 0, j, AREA_LABELS),
+            shared_rank(totals, allowed, j),
+            same[int(totals[j])] - 1,
         )
         for j in rank(scores, 0, allowed, limit)
     ]
@@ -56,16 +76,16 @@ def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Sugges
     return ranked, left_out
 
 
-def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[float, list[Reason], str | None]:
+def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[int, list[Reason], str | None]:
     """The score of one mentor for one mentee, its reasons, and what would keep them apart."""
     pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
     index = pool.mentor_index()
     if not pool.mentees or mentor.pk not in index:
         raise SuggestionError("One of the two is no longer in the pool: reload the dashboard.")
-    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
     j = index[mentor.pk]
     return (
-        float(scores.total[0, j]),
+        int(scores.total[0, j]),
         explain(scores, 0, j, AREA_LABELS),
         exclusion(pool.mentees[0], pool.mentors[j], pool.rules),
     )
@@ -80,14 +100,14 @@ class PairingFacts:
 
 
 def reasons_in_words(reasons: list[Reason]) -> list[str]:
-    """The reasons that count for the pair, as the members may read them: no points."""
+    """The reasons that count for the pair, as the members may read them (the introductions
+    quote them): the sentences that gave points, never the points."""
     return [r.text for r in reasons if r.points > 0]
 
 
 def facts_from(scores, allowed: np.ndarray, i: int, j: int) -> PairingFacts:
     """PairingFacts of mentee row i and mentor column j of one scoring."""
-    totals = scores.total[i]
-    rank = 1 + int(np.count_nonzero(allowed[i] & (totals > totals[j]))) if allowed[i, j] else None
+    rank = shared_rank(scores.total[i], allowed[i], j) if allowed[i, j] else None
     return PairingFacts(reasons_in_words(explain(scores, i, j, AREA_LABELS)), rank)
 
 
@@ -98,6 +118,6 @@ def pairing_facts(mentee: Enrollment, mentor: Enrollment) -> PairingFacts:
     index = pool.mentor_index()
     if not pool.mentees or mentor.pk not in index:
         return PairingFacts([], None)
-    scores = score(pool.mentees, pool.mentors, pool.weights, pool_titles=pool.titles)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     return facts_from(scores, allowed, 0, index[mentor.pk])

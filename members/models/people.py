@@ -233,6 +233,10 @@ COMMITTEE_PERMISSIONS = (
     "outbox.change_email",
     "outbox.view_emailtemplate",
     "outbox.add_emailtemplate",
+    "matching.add_titleterm",
+    "matching.change_titleterm",
+    "matching.delete_titleterm",
+    "matching.view_titleterm",
 )
 
 

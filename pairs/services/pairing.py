@@ -9,8 +9,9 @@ cannot break them.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -42,16 +43,29 @@ def committee_members() -> list[User]:
     return list(User.objects.liaisons().order_by("pk"))
 
 
-def liaison_with_fewest_pairs(cycle: Cycle) -> User | None:
-    """The committee member liaising the fewest active pairs of the cycle (ties: the longest-serving)."""
-    return (
-        User.objects.liaisons()
-        .annotate(
+def liaison_rota(cycle: Cycle) -> Iterator[User | None]:
+    """The liaison of each next pair of the cycle: the committee member liaising the fewest active
+    pairs of the cycle (ties: the longest-serving), counting the pairs handed out before. One
+    query for as many pairs as the caller makes in its transaction (a proposal's hundreds)."""
+    members = list(
+        User.objects.liaisons().annotate(
             load=Count("liaison_pairs", filter=Q(liaison_pairs__cycle=cycle, liaison_pairs__status=PairStatus.ACTIVE))
         )
-        .order_by("load", "pk")
-        .first()
     )
+    queue = [(member.load, member.pk, member) for member in members]
+    heapq.heapify(queue)
+    while True:
+        if not queue:
+            yield None
+            continue
+        load, pk, member = heapq.heappop(queue)
+        yield member
+        heapq.heappush(queue, (load + 1, pk, member))
+
+
+def liaison_with_fewest_pairs(cycle: Cycle) -> User | None:
+    """The committee member liaising the fewest active pairs of the cycle (ties: the longest-serving)."""
+    return next(liaison_rota(cycle))
 
 
 def liaison_check(liaison: User | None) -> None:

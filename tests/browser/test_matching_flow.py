@@ -67,7 +67,7 @@ def test_committee_pairs_one_mentee_from_the_suggestions_then_confirms_a_proposa
     expect(page.get_by_role("heading", name="Mina Member", level=1)).to_be_visible()
     first = page.get_by_role("article").first
     expect(first.get_by_role("heading")).to_have_text("1. Cora Catalog")
-    expect(first.get_by_text("Job titles agree on cataloging")).to_be_visible()
+    expect(first.get_by_text("Job titles: “Cataloger” and “Cataloging”: both cataloging")).to_be_visible()
     expect(
         first.get_by_text("Both work in Acquisitions & collection development, Cataloging & metadata")
     ).to_be_visible()
