@@ -144,3 +144,18 @@ def test_health_page_query_count_does_not_grow_with_pairs_checkins_or_cycles(cli
 
 def test_import_page_query_count(client_for, committee):
     assert count_queries(client_for(committee), reverse("matching:import")) <= 3
+
+
+def test_the_admins_long_lists_write_the_same_row_checkbox_as_django(db):
+    from django.contrib import admin
+
+    from members.admin import LongList
+    from members.models import Enrollment
+
+    from .factories import EnrollmentFactory
+
+    optin = EnrollmentFactory(member__first_name='Ann "<b>"', member__last_name="O'Neil")
+    model_admin = admin.site._registry[Enrollment]
+
+    assert isinstance(model_admin, LongList)
+    assert model_admin.action_checkbox(optin) == admin.ModelAdmin.action_checkbox(model_admin, optin)
