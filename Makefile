@@ -41,7 +41,9 @@ test-fast: install
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed
+## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed.
+## Every page against its category's target; one category alone: make bench BENCH_ARGS="--category working"
+## (fixed, working, csv, xlsx), one page: BENCH_ARGS="--page pairs:orientation"
 bench: install
 	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
 

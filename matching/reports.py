@@ -11,8 +11,10 @@ reads them, not even to count them.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from dataclasses import dataclass
 
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
 from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
@@ -41,7 +43,7 @@ def ended_on(ended_at: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(ended_at).date() if ended_at else None
 
 
-# --- One cycle -------------------------------------------------------------------------------
+# --- Tallies: one grouped query per table, for one cycle or every cycle ------------------------
 
 
 def _was_paired() -> ExpressionWrapper:
@@ -53,36 +55,107 @@ def _was_paired() -> ExpressionWrapper:
     return ExpressionWrapper(Q(pk__in=Pair.objects.values("mentee")), output_field=BooleanField())
 
 
-def enrollment_counts(cycle: Cycle) -> dict:
-    """Enrollments by role and status, and the mentees' match rate. Two queries.
+def _enrollment_tallies(cycle: Cycle | None = None) -> list[dict]:
+    """Opt-ins by cycle, role and status, with how many were ever the mentee of a pair. One query."""
+    rows = Enrollment.objects.all() if cycle is None else Enrollment.objects.for_cycle(cycle)
+    return list(
+        rows.order_by()
+        .values("cycle", "role", "status")
+        .annotate(n=Count("pk"), paired=Count("pk", filter=_was_paired()))
+    )
+
+
+def _checkin_tallies(cycle: Cycle | None = None) -> dict[int, dict[dt.date, int]]:
+    """Check-ins by cycle and day: {cycle id: {day: how many}}. One query.
+
+    By day, not by month: a few hundred days a cycle, where grouping by month in SQL would
+    truncate every check-in's date first.
+    """
+    rows = CheckIn.objects.all() if cycle is None else CheckIn.objects.filter(pair__cycle=cycle)
+    days: dict[int, dict[dt.date, int]] = {}
+    for cycle_id, day, n in (
+        rows.order_by()
+        .values("pair__cycle", "met_on")
+        .annotate(n=Count("pk"))
+        .values_list("pair__cycle", "met_on", "n")
+    ):
+        days.setdefault(cycle_id, {})[day] = n
+    return days
+
+
+def _closing_tallies(cycle: Cycle | None = None) -> list[dict]:
+    """Closing evaluations by cycle and side: how many, the sums of the ratings, how many
+    recommend. Sums, not averages, so that both sides of a cycle add up. One query."""
+    rows = Evaluation.objects.filter(kind=EvaluationKind.CLOSING)
+    if cycle is not None:
+        rows = rows.filter(pair__cycle=cycle)
+    return list(
+        rows.order_by()
+        .values("pair__cycle", "role")
+        .annotate(
+            n=Count("pk"),
+            overall=Sum("overall"),
+            relationship=Sum("relationship"),
+            goals_met=Sum("goals_met"),
+            recommend=Count("pk", filter=Q(would_recommend=True)),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """Every cycle's opt-ins, check-ins and closing evaluations, counted once (three queries):
+    the health page reads its cycle's numbers and the year-over-year table from the same
+    counts. Each function below reads only its own cycle's when called without them."""
+
+    enrollments: list[dict]
+    checkins: dict[int, dict[dt.date, int]]
+    closing: list[dict]
+
+    @classmethod
+    def read(cls) -> Tallies:
+        return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies())
+
+
+def _taking_part(rows: list[dict]) -> tuple[int, int]:
+    """(mentees taking part, mentees paired) of one cycle's enrollment tallies: a mentee takes
+    part unless they withdrew without ever being paired."""
+    mentees = [row for row in rows if row["role"] == Role.MENTEE]
+    paired = sum(row["paired"] for row in mentees)
+    withdrawn_paired = sum(row["paired"] for row in mentees if row["status"] == EnrollmentStatus.WITHDRAWN)
+    not_withdrawn = sum(row["n"] for row in mentees if row["status"] != EnrollmentStatus.WITHDRAWN)
+    return not_withdrawn + withdrawn_paired, paired
+
+
+# --- One cycle -------------------------------------------------------------------------------
+
+
+def enrollment_counts(cycle: Cycle, tallies: Tallies | None = None) -> dict:
+    """Enrollments by role and status, and the mentees' match rate. One query (none with
+    `tallies` given).
 
     A mentee counts as enrolled unless they withdrew without ever being paired, and as
     paired when they have been in a pair of the cycle (whatever became of it): the
     match rate says how many of the mentees who took part got a mentor.
     """
+    rows = [
+        row
+        for row in (_enrollment_tallies(cycle) if tallies is None else tallies.enrollments)
+        if row["cycle"] == cycle.pk
+    ]
     by_role: dict[str, dict[str, int]] = {role: dict.fromkeys(STATUSES, 0) for role in ROLES}
-    rows = Enrollment.objects.for_cycle(cycle).order_by().values("role", "status").annotate(n=Count("pk"))
     for row in rows:
         by_role.setdefault(row["role"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]
     for counts in by_role.values():
         counts["enrolled"] = sum(counts[s] for s in STATUSES if s != EnrollmentStatus.WITHDRAWN)
-
-    mentees = (
-        Enrollment.objects.for_cycle(cycle)
-        .mentees()
-        .annotate(was_paired=_was_paired())
-        .aggregate(
-            taking_part=Count("pk", filter=~Q(status=EnrollmentStatus.WITHDRAWN) | Q(was_paired=True)),
-            paired=Count("pk", filter=Q(was_paired=True)),
-        )
-    )
+    taking_part, paired = _taking_part(rows)
     return {
         "by_role": by_role,
-        "mentees_enrolled": mentees["taking_part"],
-        "mentees_paired": mentees["paired"],
+        "mentees_enrolled": taking_part,
+        "mentees_paired": paired,
         "mentees_waiting": by_role[Role.MENTEE]["waiting"],
         "mentors_enrolled": by_role[Role.MENTOR]["enrolled"],
-        "match_rate": _rate(mentees["paired"], mentees["taking_part"]),
+        "match_rate": _rate(paired, taking_part),
     }
 
 
@@ -123,13 +196,15 @@ def suggestion_agreement(cycle: Cycle, rows: list[tuple] | None = None) -> dict:
     }
 
 
-def checkins_per_month(cycle: Cycle, today: dt.date | None = None, spans: list | None = None) -> list[dict]:
+def checkins_per_month(
+    cycle: Cycle, today: dt.date | None = None, spans: list | None = None, tallies: Tallies | None = None
+) -> list[dict]:
     """The monthly series: check-ins logged in the month ÷ pairs active in the month.
 
     From the month the first pair started to this month (or the month the last pair
     ended, if earlier). A pair is active in a month when any day of the month falls
     between its start and its end (the day it ended, for a pair ended early).
-    Two queries (one with `spans` given).
+    Two queries (one with `spans` or `tallies` given, none with both).
     """
     today = today or timezone.localdate()
     spans = _pair_spans(cycle) if spans is None else spans
@@ -137,22 +212,20 @@ def checkins_per_month(cycle: Cycle, today: dt.date | None = None, spans: list |
         return []
     first = _month_start(min(s for s, _e, _st in spans))
     last = _month_start(min(today, max(e for _s, e, _st in spans)))
-    # Counted per day and added up per month here: a few hundred days, where grouping
-    # by month in SQL would truncate every check-in's date first.
+    days = (_checkin_tallies(cycle) if tallies is None else tallies.checkins).get(cycle.pk, {})
     counted: dict[dt.date, int] = {}
-    for day, n in (
-        CheckIn.objects.filter(pair__cycle=cycle, met_on__gte=first, met_on__lt=_next_month(last))
-        .order_by()
-        .values("met_on")
-        .annotate(n=Count("pk"))
-        .values_list("met_on", "n")
-    ):
-        counted[_month_start(day)] = counted.get(_month_start(day), 0) + n
+    for day, n in days.items():
+        if first <= day < _next_month(last):
+            counted[_month_start(day)] = counted.get(_month_start(day), 0) + n
+    # Active in a month: started before the next one, and not ended before this one (a pair
+    # ends on or after its start, so every pair ended before the month started before it).
+    starts = sorted(s for s, _e, _st in spans)
+    ends = sorted(e for _s, e, _st in spans)
     series = []
     month = first
     while month <= last:
         following = _next_month(month)
-        active = sum(1 for starts, ends, _st in spans if starts < following and ends >= month)
+        active = bisect_left(starts, following) - bisect_left(ends, month)
         checkins = counted.get(month, 0)
         series.append(
             {
@@ -277,27 +350,20 @@ def pairs_ended_early(cycle: Cycle) -> list[dict]:
     ]
 
 
-def evaluation_averages(cycle: Cycle) -> dict:
-    """Closing evaluations per side: how many, the average of each rating, how many recommend. One query."""
-    rows = (
-        Evaluation.objects.filter(pair__cycle=cycle, kind=EvaluationKind.CLOSING)
-        .order_by()
-        .values("role")
-        .annotate(
-            n=Count("pk"),
-            overall=Avg("overall"),
-            relationship=Avg("relationship"),
-            goals_met=Avg("goals_met"),
-            recommend=Count("pk", filter=Q(would_recommend=True)),
-        )
-    )
-    by_role = {row["role"]: row for row in rows}
+def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
+    """Closing evaluations per side: how many, the average of each rating, how many recommend.
+    One query (none with `tallies` given)."""
+    by_role = {
+        row["role"]: row
+        for row in (_closing_tallies(cycle) if tallies is None else tallies.closing)
+        if row["pair__cycle"] == cycle.pk
+    }
     return {
         role: {
             "n": row["n"],
-            "overall": float(row["overall"]),
-            "relationship": float(row["relationship"]),
-            "goals_met": float(row["goals_met"]),
+            "overall": row["overall"] / row["n"],
+            "relationship": row["relationship"] / row["n"],
+            "goals_met": row["goals_met"] / row["n"],
             "recommend": row["recommend"],
             "recommend_rate": _rate(row["recommend"], row["n"]),
         }
@@ -307,19 +373,19 @@ def evaluation_averages(cycle: Cycle) -> dict:
     }
 
 
-def cycle_health(cycle: Cycle, today: dt.date | None = None) -> dict:
-    """Everything the health page shows for one cycle, in eight queries."""
+def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | None = None) -> dict:
+    """Everything the health page shows for one cycle, in seven queries (four with `tallies`)."""
     today = today or timezone.localdate()
     rows = _pair_rows(cycle)
     spans = _pair_spans(cycle, rows)
     attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
     return {
-        "enrollments": enrollment_counts(cycle),
+        "enrollments": enrollment_counts(cycle, tallies),
         "pairs": pair_outcomes(cycle, spans),
-        "checkins": checkins_per_month(cycle, today, spans),
+        "checkins": checkins_per_month(cycle, today, spans, tallies),
         "attention": attention,
         "ended_early": pairs_ended_early(cycle),
-        "evaluations": evaluation_averages(cycle),
+        "evaluations": evaluation_averages(cycle, tallies),
         "suggestions": suggestion_agreement(cycle, rows),
     }
 
@@ -356,22 +422,14 @@ def cycle_numbers(cycle: Cycle) -> dict[str, int]:
 # --- Every cycle -----------------------------------------------------------------------------
 
 
-def year_over_year() -> list[dict]:
-    """The key numbers of every cycle but the archived ones, newest first: one row per cycle, in five queries."""
+def year_over_year(tallies: Tallies | None = None) -> list[dict]:
+    """The key numbers of every cycle but the archived ones, newest first: one row per cycle,
+    in five queries (two with `tallies` given)."""
+    tallies = tallies or Tallies.read()
     cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
-    enrollments = {
-        row["cycle"]: row
-        for row in Enrollment.objects.order_by()
-        .annotate(was_paired=_was_paired())
-        .values("cycle")
-        .annotate(
-            mentors=Count("pk", filter=Q(role=Role.MENTOR) & ~Q(status=EnrollmentStatus.WITHDRAWN)),
-            mentees=Count(
-                "pk", filter=Q(role=Role.MENTEE) & (~Q(status=EnrollmentStatus.WITHDRAWN) | Q(was_paired=True))
-            ),
-            mentees_paired=Count("pk", filter=Q(role=Role.MENTEE, was_paired=True)),
-        )
-    }
+    enrollments: dict[int, list[dict]] = {}
+    for row in tallies.enrollments:
+        enrollments.setdefault(row["cycle"], []).append(row)
     pairs = {
         row["cycle"]: row
         for row in Pair.objects.order_by()
@@ -382,36 +440,36 @@ def year_over_year() -> list[dict]:
             ended=Count("pk", filter=Q(status=PairStatus.ENDED)),
         )
     }
-    checkins = dict(
-        CheckIn.objects.order_by().values("pair__cycle").annotate(n=Count("pk")).values_list("pair__cycle", "n")
-    )
-    ratings = {
-        row["pair__cycle"]: row
-        for row in Evaluation.objects.filter(kind=EvaluationKind.CLOSING)
-        .order_by()
-        .values("pair__cycle")
-        .annotate(n=Count("pk"), overall=Avg("overall"), recommend=Count("pk", filter=Q(would_recommend=True)))
-    }
+    ratings: dict[int, dict] = {}
+    for row in tallies.closing:
+        r = ratings.setdefault(row["pair__cycle"], {"n": 0, "overall": 0, "recommend": 0})
+        for key in r:
+            r[key] += row[key]
     table = []
     for cycle in cycles:
-        e = enrollments.get(cycle.pk, {"mentors": 0, "mentees": 0, "mentees_paired": 0})
+        rows = enrollments.get(cycle.pk, [])
+        mentees, mentees_paired = _taking_part(rows)
+        mentors = sum(
+            row["n"] for row in rows if row["role"] == Role.MENTOR and row["status"] != EnrollmentStatus.WITHDRAWN
+        )
         p = pairs.get(cycle.pk, {"all": 0, "completed": 0, "ended": 0})
+        checkins = sum(tallies.checkins.get(cycle.pk, {}).values())
         r = ratings.get(cycle.pk)
         table.append(
             {
                 "cycle": cycle,
-                "mentees": e["mentees"],
-                "mentors": e["mentors"],
-                "mentees_paired": e["mentees_paired"],
-                "match_rate": _rate(e["mentees_paired"], e["mentees"]),
+                "mentees": mentees,
+                "mentors": mentors,
+                "mentees_paired": mentees_paired,
+                "match_rate": _rate(mentees_paired, mentees),
                 "pairs": p["all"],
                 "completed": p["completed"],
                 "ended": p["ended"],
                 "completion_rate": _rate(p["completed"], p["completed"] + p["ended"]),
-                "checkins": checkins.get(cycle.pk, 0),
-                "checkins_per_pair": round(checkins.get(cycle.pk, 0) / p["all"], 1) if p["all"] else None,
+                "checkins": checkins,
+                "checkins_per_pair": round(checkins / p["all"], 1) if p["all"] else None,
                 "evaluations": r["n"] if r else 0,
-                "overall": float(r["overall"]) if r else None,
+                "overall": r["overall"] / r["n"] if r else None,
                 "recommend_rate": _rate(r["recommend"], r["n"]) if r else None,
             }
         )

@@ -248,11 +248,11 @@ def test_orientation_page_query_count_does_not_grow_with_pairs(client_for, commi
         PairFactory(cycle=held)
     many = count_queries(client, url(held))
 
-    # Measured: 13 (session, user, committee group, cycles, the sheet's totals, its members
-    # counted, a page of their ids, then of them with their marks, their opt-ins, their pairs;
-    # for the pairs with someone absent: who came, every pair's two members, a page of pairs).
+    # Measured: 10 (session, user, committee group, cycles; the roster: every pair's two
+    # members and every mark; a page of the sheet's ids, them, their partners; a page of the
+    # pairs with someone absent).
     assert few == many, f"{few} queries with 2 pairs, {many} with 20"
-    assert many <= 13
+    assert many <= 10
 
 
 # --- A cycle of many pairs: the sheet a page at a time ---------------------------------------

@@ -221,7 +221,16 @@ def test_cycle_health_query_count_does_not_grow_with_pairs_or_months(known):
     many = queries(lambda: reports.cycle_health(known.cycle, TODAY))
 
     assert len(reports.checkins_per_month(known.cycle, TODAY)) == 12
-    assert few == many <= 8
+    assert few == many <= 7
+
+
+def test_the_health_pages_tallies_give_the_numbers_each_function_counts_alone(known):
+    tallies = reports.Tallies.read()
+
+    assert queries(lambda: reports.cycle_health(known.cycle, TODAY, tallies)) == 4
+    assert queries(lambda: reports.year_over_year(tallies)) == 2
+    assert reports.cycle_health(known.cycle, TODAY, tallies) == reports.cycle_health(known.cycle, TODAY)
+    assert reports.year_over_year(tallies) == reports.year_over_year()
 
 
 def test_year_over_year_query_count_does_not_grow_with_cycles(known):

@@ -31,8 +31,9 @@ def health_home(request: HttpRequest) -> HttpResponse:
 def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: a cycle's health in numbers and charts, the exports, and every cycle side by side."""
     cycle = _cycle(cycle_id)
-    numbers = reports.cycle_health(cycle)
-    years = reports.year_over_year()
+    tallies = reports.Tallies.read()  # counted once for the cycle and for every cycle
+    numbers = reports.cycle_health(cycle, tallies=tallies)
+    years = reports.year_over_year(tallies)
     by_role = numbers["enrollments"]["by_role"]
     roles = [(Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors")]
     status_rows = [

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from arla_mentoring.paging import page_of, page_of_keys
-from members.models import Cycle, Enrollment, User, every_word_in, search_words
+from members.models import Cycle, User, every_word_in, search_words
 
 from ..models import OrientationAttendance, Pair, PairStatus
 
@@ -36,40 +37,65 @@ def orientation_member_ids(cycle: Cycle) -> set[int]:
     }
 
 
-def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 50) -> dict:
-    """One page of the cycle's attendance sheet: its members (searched by name or email)
-    with their roles, partners and mark, and the whole sheet's totals. Seven queries
-    however large the cycle (eight with a search, which is counted)."""
-    marks = OrientationAttendance.objects.for_cycle(cycle).order_by()
-    # The members' ids in one pass over the pairs (two columns of a few thousand rows),
-    # rather than counting users through two IN-subqueries, which PostgreSQL plans poorly.
-    member_ids = orientation_member_ids(cycle)
-    marked = {m: came for m, came in marks.values_list("member_id", "attended") if m in member_ids}
-    members = every_word_in(User.objects.filter(pk__in=member_ids), q, ("first_name", "last_name", "email"))
-    with_mark = User.objects.annotate(mark=Subquery(marks.filter(member=OuterRef("pk")).values("attended")[:1]))
-    # The count is known already without a search: not counted again. The page's members
-    # are loaded by their keys alone, not through the list of every member's id again.
-    count = None if search_words(q) else len(member_ids)
-    sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count, load=with_mark)
-    rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": m.mark} for m in sheet}
-    # Through the page's members' opt-ins, read first: an OR across two joins would scan
-    # every pair's, and as a subquery PostgreSQL guesses a thousand pairs and joins them all.
-    their_optins = list(Enrollment.objects.filter(cycle=cycle, member_id__in=rows).values_list("pk", flat=True))
-    their_pairs = (
+def _orientation_members(cycle: Cycle) -> QuerySet:
+    """The ids of the members of the cycle's orientation pairs, as a subquery: PostgreSQL
+    hashes it once, where a list of a few thousand ids is as many parameters to compile,
+    send and plan (17 ms instead of 6 for a page of the sheet at 10,000 members)."""
+    pairs = orientation_pairs(cycle).order_by()
+    return pairs.values("mentor__member_id").union(pairs.values("mentee__member_id"))
+
+
+@dataclass(frozen=True)
+class Roster:
+    """What the sheet and the absent list both read, read once: each orientation pair as
+    (pair, mentor's member id, mentee's member id), by the mentee's name, and every mark."""
+
+    pairs: list[tuple[int, int, int]]
+    marks: dict[int, bool]  # member id: attended
+
+
+def orientation_roster(cycle: Cycle) -> Roster:
+    """The cycle's orientation pairs and marks, in two queries (two columns of ids per pair,
+    a few thousand rows): the sheet's totals, roles and partners, and who was absent, are
+    counted from them here rather than by PostgreSQL joining the pairs again for each."""
+    pairs = list(
         orientation_pairs(cycle)
-        .filter(Q(mentor__in=their_optins) | Q(mentee__in=their_optins))
-        .with_people()
         .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
+        .values_list("pk", "mentor__member_id", "mentee__member_id")
     )
-    for pair in their_pairs:
-        for role, member, partner in (
-            ("Mentor", pair.mentor.member, pair.mentee.member),
-            ("Mentee", pair.mentee.member, pair.mentor.member),
-        ):
-            if (row := rows.get(member.pk)) is not None:
+    # Unordered: the marks' default order joins every marked member only to sort them.
+    marks = dict(OrientationAttendance.objects.for_cycle(cycle).order_by().values_list("member_id", "attended"))
+    return Roster(pairs, marks)
+
+
+def orientation_sheet(
+    cycle: Cycle, *, q: str = "", page=None, per_page: int = 50, roster: Roster | None = None
+) -> dict:
+    """One page of the cycle's attendance sheet: its members (searched by name or email)
+    with their roles, partners and mark, and the whole sheet's totals. Five queries
+    however large the cycle (six with a search, which is counted), three given the roster."""
+    roster = roster or orientation_roster(cycle)
+    member_ids = {member for _pk, mentor, mentee in roster.pairs for member in (mentor, mentee)}
+    marked = {m: came for m, came in roster.marks.items() if m in member_ids}
+    members = every_word_in(
+        User.objects.filter(pk__in=_orientation_members(cycle)), q, ("first_name", "last_name", "email")
+    )
+    # The count is known already without a search: not counted again. The page's members
+    # are loaded by their keys alone, not through the subquery of every member again.
+    count = None if search_words(q) else len(member_ids)
+    sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count, load=User.objects)
+    rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": marked.get(m.pk)} for m in sheet}
+    partner_ids = []
+    for _pk, mentor, mentee in roster.pairs:  # by the mentee's name, as the partners are listed
+        for role, member, partner in (("Mentor", mentor, mentee), ("Mentee", mentee, mentor)):
+            if (row := rows.get(member)) is not None:
                 if role not in row["roles"]:
                     row["roles"].append(role)
                 row["partners"].append(partner)
+                partner_ids.append(partner)
+    partners = User.objects.in_bulk(partner_ids)
+    for row in rows.values():
+        row["partners"] = [partners[pk] for pk in row["partners"] if pk in partners]
     return {
         "page": sheet,
         "rows": list(rows.values()),
@@ -79,22 +105,17 @@ def orientation_sheet(cycle: Cycle, *, q: str = "", page=None, per_page: int = 5
     }
 
 
-def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50):
+def orientation_absent(cycle: Cycle, *, page=1, per_page: int = 50, roster: Roster | None = None):
     """A page of the cycle's pairs with someone not marked present; each pair carries
-    `absent`, the members of it who did not come. Three queries.
+    `absent`, the members of it who did not come. Three queries, one given the roster.
 
     Who came is a set of ids and each pair two member ids: which pairs had someone absent
     is decided here, over a few thousand pairs, rather than by PostgreSQL joining every
     opt-in of every cycle to test each pair's two members, once to count, once for a page.
     """
-    came = set(OrientationAttendance.objects.for_cycle(cycle).attended().values_list("member_id", flat=True))
-    absent_ids = [
-        pk
-        for pk, mentor, mentee in orientation_pairs(cycle)
-        .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
-        .values_list("pk", "mentor__member_id", "mentee__member_id")
-        if not (mentor in came and mentee in came)
-    ]
+    roster = roster or orientation_roster(cycle)
+    came = {member for member, attended in roster.marks.items() if attended}
+    absent_ids = [pk for pk, mentor, mentee in roster.pairs if not (mentor in came and mentee in came)]
     absent_page = page_of_keys(absent_ids, per_page, page, Pair.objects.with_people())
     for pair in absent_page:
         pair.absent = [member for member in (pair.mentor.member, pair.mentee.member) if member.pk not in came]

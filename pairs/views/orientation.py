@@ -86,9 +86,10 @@ def orientation(request: HttpRequest) -> HttpResponse:
         "has_passed": has_passed,
         "show_absent": show_absent,
     }
+    roster = orientation_services.orientation_roster(cycle)
     if not show_absent:
         sheet = orientation_services.orientation_sheet(
-            cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE
+            cycle, q=q, page=request.GET.get("page"), per_page=ORIENTATION_PER_PAGE, roster=roster
         )
         context.update(sheet, action=_orientation_query(request, cycle))
     if has_passed:
@@ -96,6 +97,7 @@ def orientation(request: HttpRequest) -> HttpResponse:
             cycle,
             page=request.GET.get("page") if show_absent else 1,
             per_page=ORIENTATION_PER_PAGE if show_absent else ABSENT_SHOWN,
+            roster=roster,
         )
         context.update(absent_page=absent_page)
     return render(request, "pairs/orientation.html", context)
