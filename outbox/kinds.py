@@ -12,7 +12,7 @@ with the sender's name, through `register_program`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,10 @@ class Kind:
 
     @property
     def all_placeholders(self) -> tuple[Placeholder, ...]:
-        """The kind's own placeholders, then the program's (names of the association…)."""
-        return self.placeholders + _program.placeholders
+        """The kind's own placeholders, then the program's (names of the association…), whose
+        samples are the program's words as they are now."""
+        now = _program.values() if _program.placeholders else {}
+        return self.placeholders + tuple(replace(p, sample=now.get(p.name, p.sample)) for p in _program.placeholders)
 
     def placeholder(self, name: str) -> Placeholder | None:
         return next((p for p in self.all_placeholders if p.name == name), None)

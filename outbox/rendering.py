@@ -8,7 +8,9 @@ for Markdown, by `outbox.markup.to_html` — one text, never a second copy to ke
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -70,14 +72,38 @@ def render_words(
     )
 
 
+# Within `wording_read_once()`: each (kind, cycle)'s wording and switches, read at its first email.
+_read_once: ContextVar[dict | None] = ContextVar("wording_read_once", default=None)
+
+
+@contextmanager
+def wording_read_once() -> Iterator[None]:
+    """Many emails of a few kinds written in one go (a proposal's introductions): each kind's
+    wording in use and its switches are read once, at the first email, not once an email."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _wording(name: str, cycle_id: int | None) -> tuple[EmailTemplate | None, Collection[str]]:
+    read = _read_once.get()
+    if read is not None and (name, cycle_id) in read:
+        return read[name, cycle_id]
+    found = EmailTemplate.objects.in_use(name, cycle_id), KindSetting.of(name).hidden_placeholders
+    if read is not None:
+        read[name, cycle_id] = found
+    return found
+
+
 def render(name: str, values: Mapping[str, Value], *, cycle_id: int | None = None) -> Rendered:
     """An email of kind `name` about cycle `cycle_id`, in the wording in use now."""
     kind = kinds.get(name)
     if kind is None:
         raise LookupError(f"No app declared the email kind {name!r} (outbox.kinds.register).")
-    template = EmailTemplate.objects.in_use(name, cycle_id)
+    template, hidden = _wording(name, cycle_id)
     subject, body = words_of(kind, template)
-    hidden = KindSetting.of(name).hidden_placeholders
     return render_words(kind, subject=subject, body=body, values=values, hidden=hidden, template=template)
 
 

@@ -837,7 +837,7 @@ def test_after_confirm_all_the_committee_lands_on_the_pairs_of_the_cycle_just_co
     response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == f"{reverse('pairs:pair-list')}?cycle={cycle.pk}"
-    assert "1 pair made. Its 2 introductions are on their way." in alerts(response)
+    assert "1 pair made. Both introductions are on their way." in alerts(response)
     assert "Cam One" in response.text and "Olga Lastyear" not in response.text
 
 

@@ -147,10 +147,10 @@ def test_the_pair_reads_a_passed_orientation_nobody_marked_as_not_recorded_the_c
     orientation = TODAY - dt.timedelta(days=3)
     args = {"orientation_on": orientation, "orientation_done_on": None, "starts_on": orientation}
 
-    assert timeline(**args)["Orientation at the fall conference"].state == "overdue"
+    assert timeline(**args)["Mentoring orientation at the ArLA fall conference"].state == "overdue"
     as_the_pair = {m.name: m for m in milestones(**timeline_args(**args), for_the_pair=True)}
-    assert as_the_pair["Orientation at the fall conference"].state == "not_recorded"
-    assert as_the_pair["Orientation at the fall conference"].css == "secondary"
+    assert as_the_pair["Mentoring orientation at the ArLA fall conference"].state == "not_recorded"
+    assert as_the_pair["Mentoring orientation at the ArLA fall conference"].css == "secondary"
 
 
 def test_the_timeline_reads_in_the_order_of_the_dates_it_shows():
@@ -167,7 +167,11 @@ def test_the_timeline_reads_in_the_order_of_the_dates_it_shows():
         )
     )
 
-    assert [m.name for m in result][:3] == ["Introduction sent", "Orientation at the fall conference", "First contact"]
+    assert [m.name for m in result][:3] == [
+        "Introduction sent",
+        "Mentoring orientation at the ArLA fall conference",
+        "First contact",
+    ]
     assert [m.shown_on for m in result] == sorted(m.shown_on for m in result)
 
 

@@ -90,15 +90,21 @@ def test_a_wrong_password_says_log_in_not_sign_in(client, member):
 
 def test_one_year_of_experience_is_said_in_the_singular(db):
     """Issue 15, item 17: proper plurals in the messages ("1 years of experience")."""
-    from members.models import Role, eligibility_of
+    from members.models import EligibilityRules, Role, eligibility_of
 
     from .factories import CycleFactory
 
     today = timezone.localdate()
     member = {"expires_on": today + dt.timedelta(days=100), "category": "librarian", "job_title": "Librarian"}
-    one = eligibility_of(role=Role.MENTOR, cycle=CycleFactory(mentor_min_years=1), years=0, today=today, **member)
+    one = eligibility_of(
+        role=Role.MENTOR, rules=EligibilityRules.of(CycleFactory(mentor_min_years=1)), years=0, today=today, **member
+    )
     two = eligibility_of(
-        role=Role.MENTOR, cycle=CycleFactory(mentor_min_years=2, is_open=False), years=1, today=today, **member
+        role=Role.MENTOR,
+        rules=EligibilityRules.of(CycleFactory(mentor_min_years=2, is_open=False)),
+        years=1,
+        today=today,
+        **member,
     )
 
     assert "have at least 1 year of library experience" in one.reason

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from arla_mentoring.paging import page_of, page_of_keys
 from members.models import Cycle, Enrollment, User, search_words
+from outbox.rendering import wording_read_once
 from pairs.models import Pair, search_names
 from pairs.services import pairing
 
@@ -183,25 +184,26 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
     liaisons = pairing.liaison_rota(proposal.cycle)
     made = []
-    for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
-        i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
-        facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
-        try:
-            made.append(
-                pairing.pair_create(
-                    mentee_id=item.mentee_id,
-                    mentor_id=item.mentor_id,
-                    by=by,
-                    liaison=next(liaisons),
-                    match_reasons=facts.reasons,
-                    suggestion_rank=facts.rank,
+    with wording_read_once():  # the introductions' wording, read once for the whole draft
+        for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
+            i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
+            facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
+            try:
+                made.append(
+                    pairing.pair_create(
+                        mentee_id=item.mentee_id,
+                        mentor_id=item.mentor_id,
+                        by=by,
+                        liaison=next(liaisons),
+                        match_reasons=facts.reasons,
+                        suggestion_rank=facts.rank,
+                    )
                 )
-            )
-        except pairing.PairingError as e:
-            raise ProposalError(
-                f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer possible ({e}). "
-                "Solve the proposal again."
-            ) from None
+            except pairing.PairingError as e:
+                raise ProposalError(
+                    f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer "
+                    f"possible ({e}). Solve the proposal again."
+                ) from None
     if not made:
         raise ProposalError("The draft has no pair to confirm.")
     proposal.status = ProposalStatus.CONFIRMED

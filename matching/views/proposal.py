@@ -125,7 +125,11 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
         well, news = introductions_news(made)
-        messages.add_message(request, messages.SUCCESS if well else messages.WARNING, f"{len(made)} pairs made. {news}")
+        messages.add_message(
+            request,
+            messages.SUCCESS if well else messages.WARNING,
+            f"{len(made)} pair{pluralize(len(made))} made. {news}",
+        )
         # The pairs of the cycle just confirmed, not the year under way's (the list's default).
         return redirect(f"{reverse('pairs:pair-list')}?cycle={cycle.pk}")
     return render(

@@ -159,12 +159,20 @@ class ProgramSettings(models.Model):
         verbose_name = "program settings"
         verbose_name_plural = "program settings"
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="program_settings_one_row"),
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="program_settings_one_row",
+                violation_error_message="The program has one set of settings: change them, do not add another.",
+            ),
             models.CheckConstraint(
                 condition=Q(min_length_months__gte=PAIR_MONTHS[0], max_length_months__lte=PAIR_MONTHS[1])
                 & Q(min_length_months__lte=F("default_length_months"))
                 & Q(default_length_months__lte=F("max_length_months")),
                 name="program_lengths_in_order_9_to_12",
+                violation_error_message=(
+                    "Pair lengths run from 9 to 12 months, the shortest no longer than the usual length "
+                    "and the usual no longer than the longest."
+                ),
             ),
         ]
 

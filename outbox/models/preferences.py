@@ -29,7 +29,13 @@ class EmailPreference(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["member", "kind"], name="one_preference_per_member_and_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                name="one_preference_per_member_and_kind",
+                violation_error_message="This member has a switch for this kind of email already: change that one.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.kind} {'on' if self.receives else 'off'}"

@@ -39,11 +39,13 @@ class EmailTemplateQuerySet(models.QuerySet):
         """The version an email of `kind` about cycle `cycle_id` is rendered from: the cycle's
         own newest version, else the program's newest; None: the shipped wording. A version
         that restored the default is returned as such (it says who restored it, and when)."""
-        if cycle_id is not None:
-            own = self.latest_of(kind, cycle_id)
-            if own is not None and not own.follows_default:
-                return own
-        return self.latest_of(kind, None)
+        # One query: the newest version of the program's wording and of the cycle's.
+        where = Q(cycle__isnull=True) if cycle_id is None else Q(cycle__isnull=True) | Q(cycle_id=cycle_id)
+        newest = {row.cycle_id: row for row in self.filter(kind=kind).filter(where).newest().select_related("saved_by")}
+        own = newest.get(cycle_id) if cycle_id is not None else None
+        if own is not None and not own.follows_default:
+            return own
+        return newest.get(None)
 
 
 class EmailTemplate(models.Model):
@@ -71,10 +73,16 @@ class EmailTemplate(models.Model):
         constraints = [
             # One number per version of a wording, even when two committee members save at once.
             models.UniqueConstraint(
-                fields=["kind", "version"], condition=Q(cycle__isnull=True), name="one_program_wording_version"
+                fields=["kind", "version"],
+                condition=Q(cycle__isnull=True),
+                name="one_program_wording_version",
+                violation_error_message="This email's wording has a version with this number already.",
             ),
             models.UniqueConstraint(
-                fields=["kind", "cycle", "version"], condition=Q(cycle__isnull=False), name="one_cycle_wording_version"
+                fields=["kind", "cycle", "version"],
+                condition=Q(cycle__isnull=False),
+                name="one_cycle_wording_version",
+                violation_error_message="This email's wording for the cycle has a version with this number already.",
             ),
         ]
 

@@ -112,7 +112,7 @@ KINDS = (
             P("mentee_first_name", "The mentee's first name.", "Mina"),
             P("mentee_email", "The mentee's email address.", "mina.member@example.org", ADDRESS),
             P("mentee_job_title", "The mentee's job title.", "Library Assistant"),
-            P("mentee_institution", "The mentee's library or institution.", "Central Arkansas Library System"),
+            P("mentee_institution", "The mentee's library or institution.", "Riverside Public Library"),
             P(
                 "mentee_goals",
                 "What the mentee hopes to gain, in their own words (from their opt-in).",
@@ -146,7 +146,7 @@ KINDS = (
                 "501-555-0142",
             ),
             P("mentor_job_title", "The mentor's job title.", "Cataloging Librarian"),
-            P("mentor_institution", "The mentor's library or institution.", "University of Arkansas Libraries"),
+            P("mentor_institution", "The mentor's library or institution.", "State University Libraries"),
             *MATCH_REASONS,
             CYCLE,
             *ORIENTATION,
