@@ -8,6 +8,7 @@ into words. An answer is kept as JSON in the kind's own shape (see members.quest
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from .values import ONE_LINE, one_line, validate_one_line
@@ -129,6 +130,13 @@ class Audience(models.TextChoices):
 
 
 class CycleQuestionQuerySet(models.QuerySet):
+    def for_cycle(self, cycle) -> CycleQuestionQuerySet:
+        return self.filter(cycle=cycle)
+
+    def defaults(self) -> CycleQuestionQuerySet:
+        """The program's default questions (no cycle): what a new cycle starts with."""
+        return self.filter(cycle__isnull=True)
+
     def asked(self) -> CycleQuestionQuerySet:
         """The questions the opt-in form asks now (not archived), in their order."""
         return self.filter(archived_at__isnull=True).order_by("order", "pk")
@@ -142,14 +150,30 @@ class CycleQuestionQuerySet(models.QuerySet):
 
 
 class CycleQuestion(QuestionBase):
-    """A question of one cycle's opt-in form, asked of mentees, mentors or both."""
+    """A question of one cycle's opt-in form, asked of mentees, mentors or both. Without a
+    cycle, it is one of the program's default questions (from its preset), which every new
+    cycle starts with a copy of."""
 
-    cycle = models.ForeignKey("members.Cycle", on_delete=models.CASCADE, related_name="questions")
+    cycle = models.ForeignKey(
+        "members.Cycle",
+        on_delete=models.CASCADE,
+        related_name="questions",
+        null=True,
+        blank=True,
+        help_text="Empty: one of the program's default questions, copied into each new cycle.",
+    )
     audience = models.CharField("asked of", max_length=6, choices=Audience, default=Audience.BOTH)
     match_on = models.BooleanField(
         "match on this",
         default=False,
         help_text="Mentees and mentors who give the same answer score higher as a pair. One-choice questions only.",
+    )
+
+    match_weight = models.PositiveSmallIntegerField(
+        "weight in matching",
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Set on the matching dashboard, with the other weights.",
     )
 
     objects = CycleQuestionQuerySet.as_manager()

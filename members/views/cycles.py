@@ -6,6 +6,7 @@ import copy
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from ..decorators import committee_required
 from ..forms import CycleForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role
 from ..services import cycles as cycle_services
+from ..services import questions as question_services
 
 
 @committee_required
@@ -78,9 +80,13 @@ def _cycle_form_page(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
     instance = Cycle.objects.get(pk=cycle.pk) if cycle else None
     form = CycleForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        with transaction.atomic():
+            saved = form.save()
+            # A new cycle starts with the program's default questions (its preset's).
+            started = question_services.questions_start(cycle=saved) if cycle is None else []
         if cycle is None:
-            messages.success(request, f"The {saved.name} cycle is created. Open its opt-ins when it is time.")
+            asks = f" Its opt-in form asks the program's {len(started)} questions." if started else ""
+            messages.success(request, f"The {saved.name} cycle is created.{asks} Open its opt-ins when it is time.")
         else:
             messages.success(request, f"The {saved.name} cycle is saved.")
         return redirect("members:cycle-list")
