@@ -85,7 +85,8 @@ def _cycle_form_page(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
             # A new cycle starts with the program's default questions (its preset's).
             started = question_services.questions_start(cycle=saved) if cycle is None else []
         if cycle is None:
-            asks = f" Its opt-in form asks the program's {len(started)} questions." if started else ""
+            n = len(started)
+            asks = f" Its opt-in form asks the program's {n} question{'s' if n != 1 else ''}." if n else ""
             messages.success(request, f"The {saved.name} cycle is created.{asks} Open its opt-ins when it is time.")
         else:
             messages.success(request, f"The {saved.name} cycle is saved.")

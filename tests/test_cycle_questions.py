@@ -1,0 +1,245 @@
+"""A cycle's own opt-in questions (issue 13, item 2): the committee writes them, members
+answer them when opting in and change them with their opt-in; an answered question keeps its
+kind and choices and is archived rather than deleted; answers given are never rewritten."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import Answer, CycleQuestion, Enrollment, QuestionKind, Role
+from members.services import questions as services
+
+from .factories import CycleFactory, EnrollmentFactory
+from .test_cycles import cycle_data
+from .test_membership import mentee_optin, mentor_optin
+
+pytestmark = pytest.mark.django_db
+
+SETTING = "Which setting would you most like to work in?"
+SETTINGS = ["Academic libraries", "Public libraries", "School libraries"]
+
+
+def add(cycle, **fields):
+    fields = {"text": SETTING, "kind": QuestionKind.ONE, "choices": SETTINGS, "audience": "both", **fields}
+    return services.question_add(cycle=cycle, **fields)
+
+
+def form_data(**overrides):
+    return {"text": SETTING, "kind": "one", "choices": "\n".join(SETTINGS), "audience": "both", **overrides}
+
+
+# --- The committee writes them --------------------------------------------------------
+
+
+def test_committee_adds_a_question_and_sees_it_in_the_list(client_for, committee, cycle):
+    client = client_for(committee)
+    response = client.post(
+        reverse("members:question-create", args=[cycle.pk]),
+        form_data(required="on", help_text="Pick <one>"),
+        follow=True,
+    )
+
+    assert f"The question “{SETTING}” is added" in response.text
+    question = CycleQuestion.objects.get()
+    assert (question.cycle, question.kind, question.choices, question.required) == (cycle, "one", SETTINGS, True)
+    assert "Pick &lt;one&gt;" in response.text
+    assert "Academic libraries · Public libraries · School libraries" in response.text
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (form_data(text="   "), "This field is required."),
+        (form_data(choices=""), "A choice question needs at least two different choices"),
+        (form_data(choices="Only one\nOnly one"), "A choice question needs at least two different choices"),
+        (form_data(kind="long"), "Only a choice question has choices"),
+        (form_data(kind="several", match_on="on"), "Only a one-choice question can be matched on"),
+    ],
+)
+def test_a_question_the_rules_refuse_is_not_saved_and_says_why(client_for, committee, cycle, data, said):
+    response = client_for(committee).post(reverse("members:question-create", args=[cycle.pk]), data)
+
+    assert response.status_code == 200
+    assert said in response.text
+    assert "nothing was saved" in response.text
+    assert not CycleQuestion.objects.exists()
+
+
+def test_questions_move_up_and_down(client_for, committee, cycle):
+    first, second = add(cycle, text="First?"), add(cycle, text="Second?")
+    client = client_for(committee)
+
+    client.post(reverse("members:question-move", args=[second.pk]), {"direction": "up"})
+    assert list(CycleQuestion.objects.for_cycle(cycle).asked().values_list("text", flat=True)) == ["Second?", "First?"]
+    response = client.post(reverse("members:question-move", args=[second.pk]), {"direction": "up"}, follow=True)
+    assert "This question is first already." in response.text
+    client.post(reverse("members:question-move", args=[second.pk]), {"direction": "down"})
+    assert list(CycleQuestion.objects.for_cycle(cycle).asked().values_list("pk", flat=True)) == [first.pk, second.pk]
+
+
+def test_an_unanswered_question_is_deleted_after_confirming(client_for, committee, cycle):
+    question = add(cycle)
+    client = client_for(committee)
+
+    assert "Delete this question?" in client.get(reverse("members:question-delete", args=[question.pk])).text
+    response = client.post(reverse("members:question-delete", args=[question.pk]), follow=True)
+
+    assert f"“{SETTING}” is deleted." in response.text
+    assert not CycleQuestion.objects.exists()
+    again = client.post(reverse("members:question-delete", args=[question.pk]), follow=True)
+    assert "This question is deleted already." in again.text
+
+
+def test_an_answered_question_cannot_be_deleted_or_change_its_kind_but_can_be_archived(client_for, committee, cycle):
+    question = add(cycle)
+    Answer.objects.create(enrollment=EnrollmentFactory(cycle=cycle), question=question, value="Public libraries")
+    client = client_for(committee)
+
+    page = client.get(reverse("members:question-delete", args=[question.pk]))
+    assert "This question cannot be deleted" in page.text and "Archive it instead" in page.text
+    response = client.post(reverse("members:question-delete", args=[question.pk]), follow=True)
+    assert "1 opt-in has answered this question, so it cannot be deleted: archive it instead" in response.text
+    with pytest.raises(services.QuestionError, match="its kind of answer stays"):
+        services.question_edit(question=question, kind=QuestionKind.SEVERAL)
+    response = client.post(
+        reverse("members:question-edit", args=[question.pk]), form_data(choices="Academic libraries\nSchool libraries")
+    )
+    assert "so its choices stay (you may add more): put back “Public libraries”" in response.text
+
+    response = client.post(reverse("members:question-archive", args=[question.pk]), {"action": "archive"}, follow=True)
+    assert "is archived: no longer asked; its answers stay." in response.text
+    assert not CycleQuestion.objects.for_cycle(cycle).asked().exists()
+    assert Answer.objects.get().value == "Public libraries"
+    client.post(reverse("members:question-archive", args=[question.pk]), {"action": "restore"})
+    assert CycleQuestion.objects.for_cycle(cycle).asked().get() == question
+
+
+def test_rewording_an_answered_question_and_adding_a_choice_keeps_the_answers(client_for, committee, cycle):
+    question = add(cycle)
+    Answer.objects.create(enrollment=EnrollmentFactory(cycle=cycle), question=question, value="Public libraries")
+
+    response = client_for(committee).post(
+        reverse("members:question-edit", args=[question.pk]),
+        form_data(text="Where would you like to work?", choices="\n".join([*SETTINGS, "Special libraries"])),
+        follow=True,
+    )
+
+    assert "Answers already given stay as they were." in response.text
+    question.refresh_from_db()
+    assert question.text == "Where would you like to work?" and question.choices[-1] == "Special libraries"
+    assert Answer.objects.get().value == "Public libraries"
+
+
+def test_a_new_cycle_starts_with_the_programs_default_questions(client_for, committee, cycle):
+    services.question_add(cycle=None, text="Default question?", kind=QuestionKind.YES_NO, audience="mentee")
+    response = client_for(committee).post(reverse("members:cycle-create"), cycle_data(), follow=True)
+
+    assert "Its opt-in form asks the program's 1 question." in response.text.replace("&#x27;", "'")
+    new = CycleQuestion.objects.exclude(cycle=None).get()
+    assert (new.cycle.name, new.text, new.audience) == ("2027–28", "Default question?", "mentee")
+
+
+# --- Members answer them ------------------------------------------------------------------
+
+
+@pytest.fixture
+def asked(cycle):
+    """The open cycle asks mentees one question, mentors one, and everybody one."""
+    return {
+        "mentee": add(
+            cycle,
+            text="Have you volunteered before?",
+            kind=QuestionKind.YES_NO,
+            choices=[],
+            audience="mentee",
+            required=True,
+        ),
+        "mentor": add(
+            cycle, text="How many years have you supervised?", kind=QuestionKind.SCALE, choices=[], audience="mentor"
+        ),
+        "both": add(cycle, required=True),
+    }
+
+
+def test_member_answers_the_questions_of_the_role_they_opt_in_as(client_for, member, cycle, asked):
+    client = client_for(member)
+    page = client.get(reverse("members:enrollment-create"))
+    for q in asked.values():
+        assert q.text in page.text
+
+    response = client.post(
+        reverse("members:enrollment-create"),
+        mentee_optin(**{f"question_{asked['mentee'].pk}": "yes", f"question_{asked['both'].pk}": "Public libraries"}),
+        follow=True,
+    )
+
+    assert "You are signed up as a mentee" in response.text
+    answers = dict(Answer.objects.values_list("question__text", "value"))
+    assert answers == {"Have you volunteered before?": True, SETTING: "Public libraries"}
+
+
+def test_a_required_question_of_the_role_ticked_must_be_answered(client_for, member, cycle, asked):
+    response = client_for(member).post(reverse("members:enrollment-create"), mentee_optin())
+
+    assert response.text.count("Please answer this question.") == 2
+    assert not Enrollment.objects.exists() and not Answer.objects.exists()
+
+
+def test_a_mentor_is_not_asked_the_mentees_questions(client_for, seasoned_member, cycle, asked):
+    response = client_for(seasoned_member).post(
+        reverse("members:enrollment-create"),
+        mentor_optin(**{f"question_{asked['both'].pk}": "School libraries", f"question_{asked['mentor'].pk}": "4"}),
+        follow=True,
+    )
+
+    assert "You are signed up as a mentor" in response.text
+    assert dict(Answer.objects.values_list("question__text", "value")) == {
+        SETTING: "School libraries",
+        "How many years have you supervised?": 4,
+    }
+
+
+def test_member_changes_their_answers_with_their_opt_in(client_for, member, cycle, asked):
+    enrollment = EnrollmentFactory(member=member, cycle=cycle, role=Role.MENTEE)
+    Answer.objects.create(enrollment=enrollment, question=asked["both"], value="Public libraries")
+    client = client_for(member)
+    page = client.get(reverse("members:enrollment-edit", args=[enrollment.pk]))
+    assert 'value="Public libraries" ' in page.text and "checked" in page.text
+    assert asked["mentor"].text not in page.text
+
+    response = client.post(
+        reverse("members:enrollment-edit", args=[enrollment.pk]),
+        {
+            "goals": enrollment.goals,
+            "interests": "",
+            "meeting_modes": ["email"],
+            f"question_{asked['mentee'].pk}": "no",
+            f"question_{asked['both'].pk}": "School libraries",
+        },
+        follow=True,
+    )
+
+    assert "Your opt-in is updated." in response.text
+    assert dict(Answer.objects.values_list("question__text", "value")) == {
+        "Have you volunteered before?": False,
+        SETTING: "School libraries",
+    }
+
+
+def test_an_archived_question_is_not_asked_but_its_answers_stay(client_for, member, cycle, asked):
+    enrollment = EnrollmentFactory(member=member, cycle=cycle, role=Role.MENTEE)
+    Answer.objects.create(enrollment=enrollment, question=asked["both"], value="Public libraries")
+    services.question_archive(question=asked["both"])
+
+    page = client_for(member).get(reverse("members:enrollment-create"))
+
+    assert SETTING not in page.text
+    assert services.answers_of([enrollment.pk], cycle=cycle)[enrollment.pk] == [(asked["both"], "Public libraries")]
+
+
+def test_another_cycles_question_is_not_answered_through_this_one(member, cycle):
+    other = add(CycleFactory(name="Other", is_open=False))
+    enrollment = EnrollmentFactory(member=member, cycle=cycle)
+
+    services.answers_save(enrollment=enrollment, answers={other.pk: "Public libraries"})
+
+    assert not Answer.objects.exists()
