@@ -416,7 +416,7 @@ def proposal_run(cycle) -> ProposalRun:
     t0 = time.perf_counter()
     pool = load_pool(cycle)  # the cycle's weights included
     t1 = time.perf_counter()
-    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     t2 = time.perf_counter()
     capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
@@ -1639,7 +1639,7 @@ def solver_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     from members.models import Cycle
 
     pool = load_pool(Cycle.objects.get(name="Bench · proposal"))
-    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
     shape = (len(pool.mentees), int(capacity.sum()))
@@ -1689,7 +1689,7 @@ def memory_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     mentees, mentors = first(pool.mentees, k), first(pool.mentors, k)
     gc.collect()
     tracemalloc.start()
-    scores = score(mentees, mentors, pool.weights, terms=pool.terms)
+    scores = score(mentees, mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(mentees, mentors, pool.rules)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -243,3 +243,116 @@ def test_another_cycles_question_is_not_answered_through_this_one(member, cycle)
     services.answers_save(enrollment=enrollment, answers={other.pk: "Public libraries"})
 
     assert not Answer.objects.exists()
+
+
+# --- The committee sees the answers, and matches on them -----------------------------------------
+
+
+@pytest.fixture
+def matched(cycle):
+    """A mentee and two mentors alike in every way the score reads, but for their answer to a
+    "match on this" question (and their names)."""
+    from .test_matching import mentee, mentor
+
+    question = add(cycle, match_on=True)
+    meg = mentee(cycle, "Meg", "Mentee", title="Reference Librarian", areas=("reference",))
+    first = mentor(cycle, "Abe", "Aardvark", title="Reference Librarian", areas=("reference",))
+    second = mentor(cycle, "Zoe", "Zebra", title="Reference Librarian", areas=("reference",))
+    Answer.objects.create(enrollment=meg, question=question, value="Academic libraries")
+    Answer.objects.create(enrollment=first, question=question, value="Public libraries")
+    Answer.objects.create(enrollment=second, question=question, value="Academic libraries")
+    return question, meg, first, second
+
+
+def names_in_order(page: str, *names: str) -> list[str]:
+    return sorted(names, key=page.index)
+
+
+def test_a_match_on_question_ranks_the_mentor_with_the_same_answer_first_and_says_why(client_for, committee, matched):
+    question, meg, abe, zoe = matched
+    client = client_for(committee)
+    url = reverse("matching:suggestions", args=[meg.cycle_id, meg.pk])
+
+    page = client.get(url).text.replace("&#x27;", "'")
+
+    assert names_in_order(page, "Zoe Zebra", "Abe Aardvark") == ["Zoe Zebra", "Abe Aardvark"]
+    assert f"Both answered “Academic libraries” to “{SETTING}”" in page
+    assert f"Different answers to “{SETTING}”" in page
+    # Their answers, next to the suggestions.
+    assert "Zoe Zebra's answers" in page and "Public libraries" in page
+
+    # Not matched on: the tie is back, and the pool's order (Abe first) decides.
+    services.question_edit(question=question, match_on=False)
+    page = client.get(url).text
+    assert names_in_order(page, "Zoe Zebra", "Abe Aardvark") == ["Abe Aardvark", "Zoe Zebra"]
+    assert "Both answered" not in page
+
+
+def test_the_committee_sets_a_match_on_questions_weight_on_the_dashboard(client_for, committee, matched):
+    question, meg, abe, zoe = matched
+    client = client_for(committee)
+    dashboard = client.get(reverse("matching:dashboard", args=[meg.cycle_id])).text
+    assert f"Same answer: {SETTING}" in dashboard
+
+    response = client.post(
+        reverse("matching:weights", args=[meg.cycle_id]),
+        {
+            "weight_title": 40,
+            "weight_responsibilities": 30,
+            "weight_library_type": 10,
+            "weight_region": 10,
+            "weight_experience": 10,
+            f"question_{question.pk}": 0,
+            "exclude_same_institution": "on",
+        },
+        follow=True,
+    )
+
+    assert "The weights are saved" in response.text
+    question.refresh_from_db()
+    assert question.match_weight == 0
+    page = client.get(reverse("matching:suggestions", args=[meg.cycle_id, meg.pk])).text
+    assert "Both answered" not in page
+
+
+def test_the_comparison_the_opt_ins_list_and_the_export_show_the_answers(client_for, committee, matched):
+    from .test_exports import csv_rows, download
+
+    question, meg, abe, zoe = matched
+    client = client_for(committee)
+
+    compare = client.get(reverse("matching:pair", args=[meg.cycle_id, meg.pk, zoe.pk])).text
+    assert compare.count(SETTING) >= 3  # both cards and the reason
+    assert f"Both answered “Academic libraries” to “{SETTING}”" in compare
+    listed = client.get(reverse("members:enrollment-list") + f"?cycle={meg.cycle_id}").text
+    assert '<th scope="col">Answers</th>' in listed and listed.count("Academic libraries") == 2
+
+    rows = csv_rows(download(client, meg.cycle, "enrollments", "csv"))
+    assert rows[0][-1] == SETTING
+    assert {row[0]: row[-1] for row in rows[1:]} == {
+        "Meg Mentee": "Academic libraries",
+        "Abe Aardvark": "Public libraries",
+        "Zoe Zebra": "Academic libraries",
+    }
+
+
+def test_the_suggestions_and_opt_ins_pages_read_answers_in_a_fixed_number_of_queries(client_for, committee, matched):
+    from .test_matching import mentor
+    from .test_pages import count_queries
+
+    question, meg, abe, zoe = matched
+    client = client_for(committee)
+    urls = [
+        reverse("matching:suggestions", args=[meg.cycle_id, meg.pk]),
+        reverse("members:enrollment-list") + f"?cycle={meg.cycle_id}",
+        reverse("matching:pair", args=[meg.cycle_id, meg.pk, zoe.pk]),
+    ]
+    few = [count_queries(client, url) for url in urls]
+    other = add(meg.cycle, text="Anything else?", kind=QuestionKind.LONG, choices=[])
+    for i in range(12):
+        m = mentor(meg.cycle, "More", f"Mentor{i}")
+        Answer.objects.create(enrollment=m, question=question, value=SETTINGS[i % 3])
+        Answer.objects.create(enrollment=m, question=other, value="More to say.")
+    many = [count_queries(client, url) for url in urls]
+
+    assert few == many

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..models import Answer, Cycle, CycleQuestion, Enrollment
 from ..models.questions import clean_choices
+from ..questions import answer_in_words
 
 log = logging.getLogger(__name__)
 
@@ -225,3 +226,12 @@ def answers_of(enrollments: Iterable[int], *, cycle: Cycle | int) -> dict[int, l
     for enrollment_id, question_id, value in sorted(rows, key=lambda r: order[r[1]]):
         out[enrollment_id].append((questions[question_id], value))
     return out
+
+
+def answers_in_words(enrollments: Iterable[int], *, cycle: Cycle | int) -> dict[int, list[tuple[str, str]]]:
+    """Each opt-in's answers as a page shows them: enrollment id -> [(question, answer)], in
+    the form's order. Two queries, whatever the number of opt-ins."""
+    return {
+        pk: [(q.text, answer_in_words(q, value)) for q, value in answers]
+        for pk, answers in answers_of(enrollments, cycle=cycle).items()
+    }

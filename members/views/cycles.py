@@ -36,6 +36,10 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             enrollments = enrollments.filter(status=status)
         enrollments = enrollments.sorted_by(sort)
     page = Paginator(enrollments, 25).get_page(request.GET.get("page"))
+    # The cycle's own questions' answers, for the opt-ins on this page (two queries).
+    answers = question_services.answers_in_words([e.pk for e in page], cycle=cycle) if cycle else {}
+    for e in page:
+        e.answers_shown = answers.get(e.pk, [])
     return render(
         request,
         "members/enrollment_list.html",
@@ -49,6 +53,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "roles": Role.choices,
             "statuses": EnrollmentStatus.choices,
+            "has_answers": any(answers.values()),
         },
     )
 

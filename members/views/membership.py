@@ -210,12 +210,20 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"This opt-in has been matched already: ask the {program().committee_name} to change it."
         )
         return redirect("members:profile")
-    questions = list(CycleQuestion.objects.for_cycle(enrollment.cycle_id).asked().for_role(enrollment.role))
+    # The questions this opt-in is asked, each with its answer given (one query).
+    questions = list(
+        CycleQuestion.objects.for_cycle(enrollment.cycle_id)
+        .asked()
+        .for_role(enrollment.role)
+        .annotate(
+            given=Subquery(Answer.objects.filter(enrollment=enrollment, question=OuterRef("pk")).values("value")[:1])
+        )
+    )
     form = EnrollmentForm(
         request.POST if request.method == "POST" else None,
         instance=Enrollment.objects.get(pk=pk),
         questions=questions,
-        answers=dict(Answer.objects.filter(enrollment=enrollment).values_list("question_id", "value")),
+        answers={q.pk: q.given for q in questions},
     )
     if request.method == "POST" and form.is_valid():
         fields = {
