@@ -356,3 +356,69 @@ def test_the_suggestions_and_opt_ins_pages_read_answers_in_a_fixed_number_of_que
     many = [count_queries(client, url) for url in urls]
 
     assert few == many
+
+
+# --- The presets' questions -----------------------------------------------------------------
+
+
+@pytest.fixture
+def load(django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    def _load(name: str) -> str:
+        out = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("program_preset", name, stdout=out)
+        return out.getvalue()
+
+    return _load
+
+
+@pytest.mark.parametrize("name", ["arla", "llama"])
+def test_a_presets_questions_are_the_defaults_and_the_open_cycles_once(load, cycle, name):
+    from members.presets.files import read
+
+    listed = read(name)["questions"]
+    out = load(name)
+
+    defaults = list(CycleQuestion.objects.defaults().order_by("order"))
+    assert [q.text for q in defaults] == [q["text"] for q in listed]
+    asked = list(CycleQuestion.objects.for_cycle(cycle).asked())
+    assert [q.text for q in asked] == [q["text"] for q in listed]
+    assert f"The {cycle.name} cycle, taking opt-ins, now asks them ({len(listed)} questions)." in out
+    matched = [q for q in asked if q.match_on]
+    assert matched and all(q.kind == QuestionKind.ONE and len(q.choices) > 2 for q in matched)
+
+    again = load(name)
+    assert f"the program's {len(listed)} default questions are unchanged" in again
+    assert CycleQuestion.objects.count() == 2 * len(listed)
+
+
+def test_another_presets_questions_replace_the_defaults_but_not_a_cycles_own(load, cycle):
+    load("arla")
+    arla_asked = list(CycleQuestion.objects.for_cycle(cycle).values_list("text", flat=True))
+
+    load("llama")
+
+    assert list(CycleQuestion.objects.for_cycle(cycle).values_list("text", flat=True)) == arla_asked
+    assert CycleQuestion.objects.defaults().first().text == "Are you a member of LLAMA?"
+
+
+def test_a_preset_question_the_rules_refuse_changes_nothing(load, cycle, monkeypatch):
+    from django.core.management import CommandError
+
+    from members.presets import files
+
+    real = files.read
+
+    def broken(name):
+        data = real(name)
+        data["questions"][0]["choices"] = []
+        return data
+
+    monkeypatch.setattr("members.presets.loading.read", broken)
+    with pytest.raises(CommandError, match="question #1 is refused, nothing is changed — A choice question needs"):
+        load("arla")
+    assert not CycleQuestion.objects.exists()
