@@ -422,3 +422,43 @@ def test_a_preset_question_the_rules_refuse_changes_nothing(load, cycle, monkeyp
     with pytest.raises(CommandError, match="question #1 is refused, nothing is changed — A choice question needs"):
         load("arla")
     assert not CycleQuestion.objects.exists()
+
+
+# --- The admin -----------------------------------------------------------------------------
+
+
+def test_in_the_admin_the_committee_reads_answers_but_changes_none(client_for, committee, cycle):
+    from .test_admin_security import change_url
+
+    question = add(cycle)
+    answer = Answer.objects.create(
+        enrollment=EnrollmentFactory(cycle=cycle), question=question, value="Public libraries"
+    )
+    client = client_for(committee)
+
+    assert "Public libraries" in client.get(reverse("admin:members_answer_changelist")).text
+    page = client.get(change_url(answer))
+    assert page.status_code == 200 and 'name="value"' not in page.text  # read-only
+    assert client.post(change_url(answer), {"value": '"School libraries"'}).status_code == 403
+    assert client.get(reverse("admin:members_answer_add")).status_code == 403
+    assert client.post(reverse("admin:members_answer_delete", args=[answer.pk])).status_code == 403
+    assert Answer.objects.get().value == "Public libraries"
+
+
+def test_in_the_admin_an_answered_question_keeps_its_kind_and_choices_and_is_not_deleted(client_for, site_admin, cycle):
+    from .test_admin_security import change_url, offered_form
+
+    question = add(cycle)
+    Answer.objects.create(enrollment=EnrollmentFactory(cycle=cycle), question=question, value="Public libraries")
+    client = client_for(site_admin)
+    url = change_url(question)
+
+    data = {**offered_form(client, url), "text": "Where would you work?", "kind": "long", "choices": "[]"}
+    assert client.post(url, data).status_code == 302
+    question.refresh_from_db()
+    assert (question.text, question.kind, question.choices) == ("Where would you work?", "one", SETTINGS)
+    assert (
+        client.post(reverse("admin:members_cyclequestion_delete", args=[question.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert CycleQuestion.objects.filter(pk=question.pk).exists()
