@@ -90,12 +90,15 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def question_move(request: HttpRequest, pk: int) -> HttpResponse:
     """The Mentoring Committee and site admins: move a question up or down the form."""
     question = _question(pk)
+    up = request.POST.get("direction") != "down"
     try:
-        services.question_move(question=question, up=request.POST.get("direction") != "down")
+        services.question_move(question=question, up=up)
     except services.QuestionAlreadyDone as e:
         messages.info(request, str(e))
     except services.QuestionError as e:
         messages.error(request, str(e))
+    else:
+        messages.success(request, f"“{question.text}” is moved {'up' if up else 'down'}.")
     return _to_list(question)
 
 
