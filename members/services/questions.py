@@ -70,6 +70,9 @@ def question_add(*, cycle: Cycle | None, **fields: Any) -> CycleQuestion:
     question = CycleQuestion(cycle=cycle, **fields)
     question.choices = clean_choices(question.choices)
     _checked(question)
+    if CycleQuestion.objects.filter(cycle=cycle, archived_at__isnull=True, text=question.text).exists():
+        # The same question twice on one form is a button pressed twice (or a copy by mistake).
+        raise QuestionAlreadyDone(f"“{question.text}” is on the form already: it is asked once.")
     question.order = _next_order(cycle)
     question.save()
     log.info("question %s added to %s", question.pk, cycle or "the program's defaults")
@@ -108,9 +111,12 @@ def question_edit(*, question: CycleQuestion, **changes: Any) -> CycleQuestion:
 
 
 @transaction.atomic
-def question_move(*, question: CycleQuestion, up: bool) -> CycleQuestion:
-    """Swap the question with the one above it (or below) on its cycle's form."""
+def question_move(*, question: CycleQuestion, up: bool, expected_order: int | None = None) -> CycleQuestion:
+    """Swap the question with the one above it (or below) on its cycle's form. `expected_order`
+    is its place as the page showed it: a second press of the same arrow moves it no further."""
     question = _locked(question)
+    if expected_order is not None and question.order != expected_order:
+        raise QuestionAlreadyDone("This question has moved since the page was shown: nothing more was done.")
     siblings = list(CycleQuestion.objects.select_for_update().filter(cycle=question.cycle_id).order_by("order", "pk"))
     at = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
     to = at - 1 if up else at + 1

@@ -54,6 +54,9 @@ def _form_page(request: HttpRequest, cycle: Cycle, question: CycleQuestion | Non
             else:
                 services.question_edit(question=question, **form.cleaned_data)
                 messages.success(request, "The question is saved. Answers already given stay as they were.")
+        except services.QuestionAlreadyDone as e:
+            messages.info(request, str(e))
+            return redirect("members:question-list", pk=cycle.pk)
         except services.QuestionError as e:
             for field, sentences in e.errors.items():
                 for sentence in sentences:
@@ -91,8 +94,9 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
     """The Mentoring Committee and site admins: move a question up or down the form."""
     question = _question(pk)
     up = request.POST.get("direction") != "down"
+    shown = request.POST.get("order", "")
     try:
-        services.question_move(question=question, up=up)
+        services.question_move(question=question, up=up, expected_order=int(shown) if shown.isdigit() else None)
     except services.QuestionAlreadyDone as e:
         messages.info(request, str(e))
     except services.QuestionError as e:
