@@ -20,7 +20,9 @@ committee sets for the cycle:
   - what they wrote (1/3): the work named in each one's other responsibilities and,
     at half weight, goals and topics, met anywhere in the other's profile;
 - library type, region: the same or not;
-- experience: how many more years the mentor has, full marks from ten years on.
+- experience: how many more years the mentor has, full marks from ten years on;
+- and one component a "match on this" question of the cycle (a one-choice question the
+  committee marked, with its own weight): the same answer or not, as library type.
 
 Each component is rounded to whole points before they are added, so the points shown
 add up to the score exactly, and mentors with the same score are shown as a tie.
