@@ -462,3 +462,49 @@ def test_in_the_admin_an_answered_question_keeps_its_kind_and_choices_and_is_not
         == 403
     )
     assert CycleQuestion.objects.filter(pk=question.pk).exists()
+
+
+def test_the_question_pages_query_counts_do_not_grow_with_questions_or_answers(client_for, committee, cycle):
+    from .test_pages import count_queries
+
+    client = client_for(committee)
+    first = add(cycle)
+    urls = [
+        reverse("members:question-list", args=[cycle.pk]),
+        reverse("members:question-create", args=[cycle.pk]),
+        reverse("members:question-edit", args=[first.pk]),
+        reverse("members:question-delete", args=[first.pk]),
+    ]
+    few = [count_queries(client, url) for url in urls]
+    for n in range(15):
+        q = add(cycle, text=f"Question {n}?", kind=QuestionKind.SHORT, choices=[])
+        for _ in range(3):
+            Answer.objects.create(enrollment=EnrollmentFactory(cycle=cycle), question=q, value="An answer.")
+        Answer.objects.create(enrollment=EnrollmentFactory(cycle=cycle), question=first, value="Public libraries")
+    many = [count_queries(client, url) for url in urls]
+
+    assert few == many
+    # Session, user, committee group, the cycle, the questions with their answers counted.
+    assert many[0] <= 5
+    # The form pages: session, user, committee group, the cycle or the question (and whether answered).
+    assert max(many[1:]) <= 6
+
+
+def test_scoring_a_match_on_question_is_pure_and_names_the_question():
+    """Scoring takes the answers as plain values (no database), as it takes library types."""
+    from matching.scoring import Person, Weights, explain, score
+
+    def person(pk: int, answer: str) -> Person:
+        return Person(pk, pk, "Reference Librarian", frozenset({"reference"}), answers=(answer,))
+
+    mentee = person(1, "Academic libraries")
+    mentors = [person(2, "Public libraries"), person(3, "Academic libraries"), person(4, "")]
+    scores = score([mentee], mentors, Weights(questions=(25,)), questions=(SETTING,))
+
+    totals = scores.total[0].tolist()
+    assert totals[1] > totals[0] == totals[2]
+    why = {r.part: r for r in explain(scores, 0, 1)}["question_0"]
+    assert why.text == f"Both answered “Academic libraries” to “{SETTING}”" and why.points == why.out_of > 0
+    assert explain(scores, 0, 0)[-1].text == f"Different answers to “{SETTING}”"
+    assert explain(scores, 0, 2)[-1].text == f"The mentor did not answer “{SETTING}”"
+    assert sum(scores.out_of.values()) == 100
