@@ -206,7 +206,8 @@ class Answer(models.Model):
     answered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["question__order", "question_id"]
+        # No default ordering: the pages and exports read thousands of answers at once and put
+        # them in the form's order themselves (members.services.questions.answers_of).
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "question"],
