@@ -40,7 +40,17 @@ from django.utils.dateformat import format as date_format
 
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
-from members.models import Cycle, Enrollment, ProgramSettings, Resource, Role, User, committee_group
+from members.models import (
+    Answer,
+    Cycle,
+    CycleQuestion,
+    Enrollment,
+    ProgramSettings,
+    Resource,
+    Role,
+    User,
+    committee_group,
+)
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
@@ -78,6 +88,13 @@ TABLE = {
     "members:cycle-edit":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-toggle":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-archive":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # The cycle's opt-in questions (a question somebody answered, for edit, move, archive, delete).
+    "members:question-list":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-create":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-edit":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-move":                (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:question-archive":             (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:question-delete":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:resource-list":                (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "members:resource-suggest":             (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     # The file of somebody's suggestion under review: for them and the committee only.
@@ -157,6 +174,9 @@ ARGS = {
     "members:cycle-edit": lambda w: {"pk": w.cycle.pk},
     "members:cycle-toggle": lambda w: {"pk": w.cycle.pk},
     "members:cycle-archive": lambda w: {"pk": w.cycle.pk},
+    "members:question-list": lambda w: {"pk": w.cycle.pk},
+    "members:question-create": lambda w: {"pk": w.cycle.pk},
+    **{f"members:question-{name}": lambda w: {"pk": w.question.pk} for name in ("edit", "move", "archive", "delete")},
     "members:resource-file": lambda w: {"pk": w.somebodys_suggestion.pk},
     "members:resource-decide": lambda w: {"pk": w.somebodys_suggestion.pk},
     **{
@@ -213,6 +233,8 @@ COMMITTEE_ADMIN = {
     "outbox_emailtemplate",
     "pairs_evaluation",
     "members_resource",
+    "members_cyclequestion",  # each cycle's opt-in questions (members/migrations/0015)
+    "members_answer",  # the members' answers to them, read-only
     "matching_titleterm",  # the committee's words for the model of library work (matching/migrations/0004)
 }
 
@@ -234,6 +256,8 @@ PRIVATE = {
     # What P's mentee and somebody answered when opting in: for the committee (and P's mentor).
     "P-mentee-opt-in-goals-find-a-new-job": P_PEOPLE + COMMITTEE,
     "Somebodys-opt-in-goals-leave-the-profession": COMMITTEE,
+    # What somebody answered to the cycle's own question: the committee's to read.
+    "Somebodys-answer-moving-away-soon": COMMITTEE,
     # The mentee's closing evaluation: the committee reads it (without names); the mentor never.
     "P-mentee-evaluation-my-mentor-never-called": ("mentee", *COMMITTEE),
 }
@@ -299,15 +323,19 @@ def _build_world() -> SimpleNamespace:
         title="Their suggestion", description="Waiting for review.", suggested_by=somebody, tags="goals"
     )
     suggestion.file.save("their-reading-list.pdf", ContentFile(b"%PDF-1.4 their list"))
+    somebodys_optin = EnrollmentFactory(
+        member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
+    )
+    question = CycleQuestion.objects.create(cycle=cycle, text="Anything else we should know?", kind="long")
+    Answer.objects.create(enrollment=somebodys_optin, question=question, value="Somebodys-answer-moving-away-soon")
     return SimpleNamespace(
+        question=question,
         cycle=cycle,
         p=p,
         q=q,
         p_checkin=p_checkin,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
-        somebodys_optin=EnrollmentFactory(
-            member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
-        ),
+        somebodys_optin=somebodys_optin,
         somebodys_suggestion=suggestion,
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
@@ -350,6 +378,8 @@ WATCHED = (
     EmailAddress,
     Cycle,
     Enrollment,
+    CycleQuestion,
+    Answer,
     Resource,
     Pair,
     CheckIn,

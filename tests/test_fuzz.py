@@ -41,7 +41,9 @@ from matching.models import MatchSettings
 from matching.services import proposal as proposals
 from members import roster as imports
 from members.models import (
+    Answer,
     Area,
+    CycleQuestion,
     Enrollment,
     LibraryType,
     MeetingMode,
@@ -130,6 +132,13 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     mentors = [own_mentor_optin] + [
         EnrollmentFactory(cycle=open_cycle, role=Role.MENTOR, member=UserFactory(seasoned=True)) for _ in range(2)
     ]
+    # The open cycle's own questions: a choice matched on (answered), a long text, a scale.
+    q_choice = CycleQuestion.objects.create(
+        pk=Q_CHOICE, cycle=open_cycle, text="Setting?", kind="one", choices=["Academic", "Public"], match_on=True
+    )
+    q_long = CycleQuestion.objects.create(pk=Q_LONG, cycle=open_cycle, text="Anything else?", kind="long", order=1)
+    CycleQuestion.objects.create(pk=Q_SCALE, cycle=open_cycle, text="How sure?", kind="scale", order=2)
+    Answer.objects.create(enrollment=own_mentee_optin, question=q_choice, value="Public")
     draft = proposals.proposal_solve(cycle=open_cycle, by=committee)
     first_item = draft.pairs.order_by("pk").first()
     proposals.proposal_ban(proposal=draft, item_id=first_item.pk)
@@ -143,6 +152,8 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     return SimpleNamespace(
         open_cycle=open_cycle,
         running=running,
+        q_choice=q_choice,
+        q_long=q_long,
         p=p,
         q=q,
         r=r,
@@ -204,6 +215,22 @@ PROFILE = {
     "responsibilities_other": lambda w: st.just("") | TEXT,
     "years_experience": lambda w: st.integers(0, 70).map(str),
 }
+# The open cycle's own questions (made with these ids in `world`), and what is sent as their answers.
+Q_CHOICE, Q_LONG, Q_SCALE = 900_001, 900_002, 900_003
+ANSWERS = {
+    f"question_{Q_CHOICE}": st.sampled_from(["Academic", "Public", "Not offered", ""]),
+    f"question_{Q_LONG}": st.just("") | hs.long_text(1990, 2010) | hs.plain_text(),
+    f"question_{Q_SCALE}": st.sampled_from(["1", "5", "0", "6", "x", ""]),
+}
+QUESTION = {
+    "text": lambda w: hs.plain_text(max_size=310),
+    "help_text": lambda w: st.just("") | hs.plain_text(),
+    "audience": lambda w: choice("mentee", "mentor", "both", "everybody"),
+    "kind": lambda w: choice("short", "long", "one", "several", "yes_no", "scale", "essay"),
+    "choices": lambda w: choice("Academic\nPublic", "Academic\nAcademic", "", "Only one") | hs.plain_text(),
+    "required": lambda w: st.just("") | TICK,
+    "match_on": lambda w: st.just("") | TICK,
+}
 OPT_IN = {
     "wants_mentor": lambda w: st.just("") | TICK,
     "mentee_goals": lambda w: LONG_TEXT,
@@ -215,6 +242,7 @@ OPT_IN = {
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
     **{name: (lambda w: TICK) for name in accepting(PROGRAM) if name.startswith("commitment_")},
     "commitments_key": lambda w: choice(PROGRAM.commitments_key, "stale", ""),
+    **{name: (lambda w, answers=answers: answers) for name, answers in ANSWERS.items()},
 }
 CYCLE = {
     "name": lambda w: hs.plain_text(max_size=40),
@@ -261,6 +289,7 @@ WEIGHTS = {
         for name in ("title", "responsibilities", "library_type", "region", "experience")
     },
     "exclude_same_institution": lambda w: st.just("") | TICK,
+    f"question_{Q_CHOICE}": lambda w: choice("0", "10", "100", "101", "-1", "x"),
 }
 
 
@@ -322,7 +351,14 @@ OPTIN_EDIT_FIELDS = {
     "interests": lambda w: st.just("") | TEXT,
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
     "capacity": lambda w: st.integers(1, 5).map(str),
+    **{name: (lambda w, answers=answers: answers) for name, answers in ANSWERS.items()},
 }
+
+
+def question_urls(name: str) -> Callable[[SimpleNamespace], list[str]]:
+    # The answered question, the unanswered one, and one that does not exist.
+    return lambda w: [url(name, w.q_choice.pk), url(name, w.q_long.pk), url(name, HUGE_PK)]
+
 
 FORMS = {
     # members
@@ -367,6 +403,19 @@ FORMS = {
         {"action": lambda w: choice("open", "close")},
     ),
     "members:program-settings": Form("committee", lambda w: [url("members:program-settings")], SETTINGS),
+    "members:question-create": Form(
+        "committee",
+        lambda w: [url("members:question-create", w.open_cycle.pk), url("members:question-create", HUGE_PK)],
+        QUESTION,
+    ),
+    "members:question-edit": Form("committee", question_urls("members:question-edit"), QUESTION),
+    "members:question-move": Form(
+        "committee", question_urls("members:question-move"), {"direction": lambda w: choice("up", "down", "sideways")}
+    ),
+    "members:question-archive": Form(
+        "committee", question_urls("members:question-archive"), {"action": lambda w: choice("archive", "restore", "x")}
+    ),
+    "members:question-delete": Form("committee", question_urls("members:question-delete")),
     "members:cycle-archive": Form(
         "committee",
         lambda w: [
@@ -839,6 +888,7 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "members:profile",
         "members:enrollment-list",
         "members:cycle-list",
+        "members:question-list",
         "members:resource-list",
         "members:resource-file",
         "members:resource-review",

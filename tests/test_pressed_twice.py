@@ -174,3 +174,43 @@ def test_approving_a_suggestion_twice_says_so_in_blue_and_a_contrary_decision_in
     assert alerts(contrary)[0][0] == "danger"
     resource.refresh_from_db()
     assert resource.status == "approved"
+
+
+def test_the_question_buttons_pressed_twice_do_one_thing_and_say_so_in_blue(client_for, committee, cycle):
+    from members.models import CycleQuestion
+
+    client = client_for(committee)
+    add = reverse("members:question-create", args=[cycle.pk])
+    data = {"text": "Which setting?", "kind": "one", "choices": "Academic\nPublic", "audience": "both"}
+
+    client.post(add, data, follow=True)
+    second = client.post(add, data, follow=True)
+    assert alerts(second) == [("info", "“Which setting?” is on the form already: it is asked once.")]
+    client.post(add, {**data, "text": "Anything else?", "kind": "long", "choices": ""})
+    first, other = CycleQuestion.objects.order_by("order")
+    assert (first.order, other.order) == (0, 1)
+
+    move = reverse("members:question-move", args=[other.pk])
+    client.post(move, {"direction": "up", "order": "1"}, follow=True)
+    second = client.post(move, {"direction": "up", "order": "1"}, follow=True)
+    assert alerts(second) == [("info", "This question has moved since the page was shown: nothing more was done.")]
+    assert list(CycleQuestion.objects.order_by("order").values_list("text", flat=True)) == [
+        "Anything else?",
+        "Which setting?",
+    ]
+
+    archive = reverse("members:question-archive", args=[first.pk])
+    client.post(archive, {"action": "archive"}, follow=True)
+    assert alerts(client.post(archive, {"action": "archive"}, follow=True)) == [
+        ("info", "This question is archived already.")
+    ]
+    client.post(archive, {"action": "restore"}, follow=True)
+    assert alerts(client.post(archive, {"action": "restore"}, follow=True)) == [
+        ("info", "This question is asked already.")
+    ]
+
+    delete = reverse("members:question-delete", args=[other.pk])
+    client.post(delete, follow=True)
+    second = client.post(delete, follow=True)
+    assert alerts(second) == [("info", "This question is deleted already.")]
+    assert CycleQuestion.objects.count() == 1

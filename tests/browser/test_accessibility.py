@@ -22,7 +22,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from matching.services import proposal as proposals
-from members.models import Resource, Role
+from members.models import Answer, CycleQuestion, QuestionKind, Resource, Role
 from outbox.tokens import unsubscribe_token
 from pairs.models import CheckIn, Goal, Pair, add_months
 from pairs.services import pairing
@@ -114,6 +114,23 @@ def build_site(committee) -> SimpleNamespace:
             responsibilities=["youth_services", "outreach"],
         ),
     )
+    # The cycle's own questions, one of each kind (one matched on), answered by Wes and Cora.
+    questions = [
+        CycleQuestion.objects.create(
+            cycle=cycle,
+            text=f"A {kind.label.lower()} question?",
+            help_text="Help under it.",
+            kind=kind,
+            choices=["Academic", "Public", "School"] if kind in QuestionKind.with_choices() else [],
+            required=kind != QuestionKind.LONG,
+            match_on=kind == QuestionKind.ONE,
+            audience=("both", "mentee", "mentor")[n % 3],
+            order=n,
+        )
+        for n, kind in enumerate(QuestionKind)
+    ]
+    for enrollment in (wes, cora):
+        Answer.objects.create(enrollment=enrollment, question=questions[2], value="Academic")
     proposals.proposal_solve(cycle=cycle, by=committee)
 
     Resource.objects.create(
@@ -134,6 +151,8 @@ def build_site(committee) -> SimpleNamespace:
     )
     return SimpleNamespace(
         cycle=cycle,
+        question=questions[0],
+        answered=questions[2],
         pair=pair,
         goal=goal,
         committee=committee,
@@ -188,6 +207,11 @@ PAGES = [
     ("cycle-toggle", "committee", lambda d: reverse("members:cycle-toggle", args=[d.cycle.pk])),
     ("cycle-archive", "committee", lambda d: reverse("members:cycle-archive", args=[d.cycle.pk])),
     ("opt-ins", "committee", lambda d: reverse("members:enrollment-list")),
+    ("questions", "committee", lambda d: reverse("members:question-list", args=[d.cycle.pk])),
+    ("question-create", "committee", lambda d: reverse("members:question-create", args=[d.cycle.pk])),
+    ("question-edit", "committee", lambda d: reverse("members:question-edit", args=[d.answered.pk])),
+    ("question-delete", "committee", lambda d: reverse("members:question-delete", args=[d.question.pk])),
+    ("question-not-deleted", "committee", lambda d: reverse("members:question-delete", args=[d.answered.pk])),
     ("matching-dashboard", "committee", lambda d: reverse("matching:dashboard", args=[d.cycle.pk])),
     (
         "suggestions",
