@@ -235,6 +235,7 @@ SETTINGS = {
             "association_short_name",
             "program_name",
             "committee_name",
+            "committee_chair",
             "email_sender_name",
             "conference_name",
             "orientation_name",
