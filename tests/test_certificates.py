@@ -7,6 +7,9 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from members.models import Role
 from members.program import program
@@ -191,3 +194,22 @@ def test_a_pair_completed_before_certificates_gets_them_when_first_asked(client_
 
     assert page.status_code == 200 and code_on(page.text) == code_on(again.text)
     assert Certificate.objects.count() == 1
+
+
+@hypothesis_settings(
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    typed=st.text(max_size=120) | st.sampled_from(["", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "A" * 5000])
+)
+def test_whatever_is_typed_as_a_code_the_page_answers_and_shows_nobody(client, completed, typed):
+    response = client.get(reverse("pairs:certificate-verify"), {"code": typed})
+
+    assert response.status_code in (200, 404)
+    assert "Mina Member" not in response.text and "<script>alert(1)</script>" not in response.text
+
+
+def test_a_code_with_a_nul_byte_or_a_look_alike_is_simply_not_found(client, completed):
+    for typed in ("AAAA-BBBB-CCCC-DDD\x00", "OOOO-IIII-LLLL-1111"):
+        response = client.get(reverse("pairs:certificate-verify"), {"code": typed})
+        assert response.status_code == 404 and "No certificate has this code" in response.text

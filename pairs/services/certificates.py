@@ -18,7 +18,7 @@ from ..models import Certificate, Pair, PairStatus
 # from paper in four groups of four.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 16
-_NOT_CODE = re.compile(r"[\s\-]+")
+_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 class CertificateError(Exception):
@@ -34,8 +34,10 @@ def new_code() -> str:
 
 
 def normalized_code(typed: str) -> str:
-    """A code as someone typed it (dashes, spaces, lower case) as it is stored."""
-    return _NOT_CODE.sub("", typed or "").upper()[:64]
+    """A code as someone typed it (dashes, spaces, lower case) as it is stored; "" when it
+    holds anything a code never has."""
+    code = _SEPARATORS.sub("", typed or "").upper()[:64]
+    return code if all(c in CODE_ALPHABET for c in code) else ""
 
 
 def _issue(pair: Pair, role: str, *, by: User | None) -> Certificate:

@@ -37,8 +37,14 @@ def topic_save(*, topic: Topic, by: User | None) -> Topic:
         topic.full_clean(exclude=["updated_by"], validate_constraints=False)
     except ValidationError as e:
         raise TopicError(" ".join(e.messages)) from None
-    same_month = Topic.objects.filter(cycle=topic.cycle, month=topic.month).exclude(pk=topic.pk)
-    if same_month.exists():
+    same_month = Topic.objects.filter(cycle=topic.cycle, month=topic.month).exclude(pk=topic.pk).first()
+    if same_month is not None:
+        fields = ("title", "text", "resource_url")
+        if topic.pk is None and all(getattr(same_month, f) == getattr(topic, f) for f in fields):
+            # "Save" pressed twice, or the form sent again: the first press saved it.
+            raise TopicAlreadyDone(
+                f"Month {topic.month}'s topic “{topic.title}” is saved already: nothing more was done."
+            )
         raise TopicError(_taken_message(topic))
     topic.updated_by = by
     try:

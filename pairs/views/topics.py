@@ -52,6 +52,9 @@ def _topic_form_page(request: HttpRequest, topic: Topic) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = topic_services.topic_save(topic=form.instance, by=request.user)
+        except topic_services.TopicAlreadyDone as e:
+            messages.info(request, str(e))
+            return redirect(_schedule_url(topic.cycle_id))
         except topic_services.TopicError as e:
             messages.error(request, str(e))
         else:
