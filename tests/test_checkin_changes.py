@@ -134,3 +134,17 @@ def test_deleting_asks_first_and_pressed_twice_says_it_is_gone(client_for, pair,
     assert "This check-in is no longer there: it was deleted." in second.text
     assert not CheckIn.objects.exists()
     assert Pair.objects.get(pk=pair.pk).is_active
+
+
+def test_the_edit_page_reads_as_many_queries_with_one_topic_or_twelve(client_for, pair, member, checkin):
+    from pairs.models import Topic
+
+    from .test_pages import count_queries
+
+    url = reverse("pairs:checkin-edit", args=[pair.pk, checkin.pk])
+    Topic.objects.create(month=1, title="T1", text="t")
+    few = count_queries(client_for(member), url)
+    for m in range(2, 13):
+        Topic.objects.create(month=m, title=f"T{m}", text="t")
+
+    assert count_queries(client_for(member), url) == few <= 7

@@ -80,5 +80,4 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     name, role, program and dates, nothing else. Without a code, or with a wrong one, it says so."""
     typed = request.GET.get("code", "").strip()[:64]
     found = certificate_services.certificate_found(typed) if typed else None
-    status = 200 if found or not typed else 404
-    return render(request, "pairs/certificate_verify.html", {"typed": typed, "certificate": found}, status=status)
+    return render(request, "pairs/certificate_verify.html", {"typed": typed, "certificate": found})
