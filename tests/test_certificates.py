@@ -223,3 +223,18 @@ def test_the_certificate_and_verification_pages_read_a_few_queries(client_for, c
 
     assert count_queries(client_for(mentee), url) <= 6
     assert count_queries(client_for(None), f"{reverse('pairs:certificate-verify')}?code={code}") <= 1
+
+
+def test_my_data_lists_my_certificates_and_deleting_my_account_deletes_them(client_for, completed, mentee):
+    from pairs.services import privacy
+
+    code = Certificate.objects.get(holder=mentee).printed_code
+    data = privacy.member_data(user=mentee)
+    assert [(c["role"], c["code"], c["name_on_it"]) for c in data["certificates"]] == [("mentee", code, "Mina Member")]
+
+    privacy.account_delete(user=mentee)
+
+    assert not Certificate.objects.filter(holder=mentee).exists()
+    page = client_for(None).get(reverse("pairs:certificate-verify"), {"code": code}).text
+    assert "No certificate has this code" in page and "Mina" not in page
+    assert Certificate.objects.filter(role="mentor").exists()  # the other side keeps theirs
