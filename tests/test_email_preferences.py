@@ -207,6 +207,7 @@ def test_a_member_turns_off_reminders_on_their_page_and_back_on(client_for, memb
         EmailKind.RENEWAL_REMINDER: "on",
         EmailKind.EVALUATION: "on",
         EmailKind.THANKS: "on",
+        EmailKind.TOPIC: "on",
         "next": reverse("members:profile") + "#emails",
     }
 
