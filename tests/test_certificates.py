@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mentee(member):
+def mentee_member(member):
     member.first_name, member.last_name = "Mina", "Member"
     member.save()
     return member
 
 
 @pytest.fixture
-def mentor(seasoned_member):
+def mentor_member(seasoned_member):
     seasoned_member.first_name, seasoned_member.last_name = "Sam", "Senior"
     seasoned_member.save()
     return seasoned_member
@@ -46,12 +46,12 @@ def chaired(client_for, committee, sending):
 
 
 @pytest.fixture
-def completed(cycle, mentor, mentee, chaired, sending, mailoutbox) -> Pair:
+def completed(cycle, mentor_member, mentee_member, chaired, sending, mailoutbox) -> Pair:
     """A pair whose year ended yesterday, completed by the periodic task (which thanks both sides)."""
     pair = PairFactory(
         cycle=cycle,
-        mentor=EnrollmentFactory(cycle=cycle, member=mentor, role=Role.MENTOR, status="paired"),
-        mentee=EnrollmentFactory(cycle=cycle, member=mentee, status="paired"),
+        mentor=EnrollmentFactory(cycle=cycle, member=mentor_member, role=Role.MENTOR, status="paired"),
+        mentee=EnrollmentFactory(cycle=cycle, member=mentee_member, status="paired"),
         starts_on=days(-300),
         ends_on=days(-1),
     )
@@ -69,18 +69,23 @@ def long(day) -> str:
 
 
 def test_completion_issues_each_side_a_certificate_and_the_thanks_links_their_own(
-    completed, mentor, mentee, mailoutbox
+    completed, mentor_member, mentee_member, mailoutbox
 ):
-    assert set(Certificate.objects.values_list("role", "holder")) == {("mentor", mentor.pk), ("mentee", mentee.pk)}
-    for person, role in ((mentor, "mentor"), (mentee, "mentee")):
+    assert set(Certificate.objects.values_list("role", "holder")) == {
+        ("mentor", mentor_member.pk),
+        ("mentee", mentee_member.pk),
+    }
+    for person, role in ((mentor_member, "mentor"), (mentee_member, "mentee")):
         thanks = next(m for m in mailoutbox if m.to == [person.email])
         url = settings.SITE_URL + reverse("pairs:certificate", args=[completed.pk, role])
         assert url in thanks.body and f'href="{url}"' in thanks.alternatives[0][0]
         assert "Your certificate of completion is ready" in thanks.body
 
 
-def test_each_side_opens_their_own_certificate_with_every_name_and_date_on_it(client_for, completed, mentor, mentee):
-    page = client_for(mentee).get(reverse("pairs:certificate", args=[completed.pk, "mentee"])).text
+def test_each_side_opens_their_own_certificate_with_every_name_and_date_on_it(
+    client_for, completed, mentor_member, mentee_member
+):
+    page = client_for(mentee_member).get(reverse("pairs:certificate", args=[completed.pk, "mentee"])).text
 
     for words in (
         "Arkansas Library Association",
@@ -97,34 +102,36 @@ def test_each_side_opens_their_own_certificate_with_every_name_and_date_on_it(cl
         assert words in page, words
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", code_on(page))
     assert settings.SITE_URL + reverse("pairs:certificate-verify") + "?code=" in page
-    mentor_page = client_for(mentor).get(reverse("pairs:certificate", args=[completed.pk, "mentor"])).text
+    mentor_page = client_for(mentor_member).get(reverse("pairs:certificate", args=[completed.pk, "mentor"])).text
     assert "Sam Senior" in mentor_page and "as a <strong>mentor</strong>" in mentor_page
     # The pair page leads each side to their own.
     assert (
         reverse("pairs:certificate", args=[completed.pk, "mentee"])
-        in client_for(mentee).get(completed.get_absolute_url()).text
+        in client_for(mentee_member).get(completed.get_absolute_url()).text
     )
 
 
-def test_the_other_side_may_not_open_a_certificate_that_is_not_theirs(client_for, completed, mentor, stranger):
+def test_the_other_side_may_not_open_a_certificate_that_is_not_theirs(client_for, completed, mentor_member, stranger):
     url = reverse("pairs:certificate", args=[completed.pk, "mentee"])
 
-    assert client_for(mentor).get(url).status_code == 403
+    assert client_for(mentor_member).get(url).status_code == 403
     assert client_for(stranger).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
 
 
-def test_an_active_pair_has_no_certificate_yet(client_for, cycle, mentee):
-    pair = PairFactory(cycle=cycle, mentee=EnrollmentFactory(cycle=cycle, member=mentee, status="paired"))
+def test_an_active_pair_has_no_certificate_yet(client_for, cycle, mentee_member):
+    pair = PairFactory(cycle=cycle, mentee=EnrollmentFactory(cycle=cycle, member=mentee_member, status="paired"))
 
-    response = client_for(mentee).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]), follow=True)
+    response = client_for(mentee_member).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]), follow=True)
 
     assert "A certificate is issued when the pair completes its year." in response.text
     assert not Certificate.objects.exists()
 
 
-def test_an_employer_verifies_a_code_as_typed_and_sees_only_name_role_program_and_dates(client_for, completed, mentee):
-    code = code_on(client_for(mentee).get(reverse("pairs:certificate", args=[completed.pk, "mentee"])).text)
+def test_an_employer_verifies_a_code_as_typed_and_sees_only_name_role_program_and_dates(
+    client_for, completed, mentee_member
+):
+    code = code_on(client_for(mentee_member).get(reverse("pairs:certificate", args=[completed.pk, "mentee"])).text)
     employer = client_for(None)
 
     typed = code.lower().replace("-", " ")
@@ -135,7 +142,7 @@ def test_an_employer_verifies_a_code_as_typed_and_sees_only_name_role_program_an
     dates = (long(completed.starts_on), long(completed.ends_on))
     for words in ("Mina Member", "Mentee", "ArLA Mentoring Program", *dates):
         assert words in page.text, words
-    for private in (mentee.email, "Sam Senior", completed.mentor.member.email, "Carla Chair"):
+    for private in (mentee_member.email, "Sam Senior", completed.mentor.member.email, "Carla Chair"):
         assert private not in page.text, private
 
 
@@ -184,13 +191,15 @@ def test_a_new_chair_does_not_rewrite_an_issued_certificate_a_reissued_one_names
     assert "Nora New" in client_for(committee).get(url).text
 
 
-def test_a_pair_completed_before_certificates_gets_them_when_first_asked(client_for, cycle, mentee):
+def test_a_pair_completed_before_certificates_gets_them_when_first_asked(client_for, cycle, mentee_member):
     pair = PairFactory(
-        cycle=cycle, mentee=EnrollmentFactory(cycle=cycle, member=mentee, status="paired"), status=PairStatus.COMPLETED
+        cycle=cycle,
+        mentee=EnrollmentFactory(cycle=cycle, member=mentee_member, status="paired"),
+        status=PairStatus.COMPLETED,
     )
 
-    page = client_for(mentee).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]))
-    again = client_for(mentee).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]))
+    page = client_for(mentee_member).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]))
+    again = client_for(mentee_member).get(reverse("pairs:certificate", args=[pair.pk, "mentee"]))
 
     assert page.status_code == 200 and code_on(page.text) == code_on(again.text)
     assert Certificate.objects.count() == 1
@@ -215,26 +224,24 @@ def test_a_code_with_a_nul_byte_or_a_look_alike_is_simply_not_found(client, comp
         assert response.status_code == 200 and "No certificate has this code" in response.text
 
 
-def test_the_certificate_and_verification_pages_read_a_few_queries(client_for, completed, mentee):
-    from .test_pages import count_queries
-
+def test_the_certificate_and_verification_pages_read_a_few_queries(client_for, completed, mentee_member, page_queries):
     url = reverse("pairs:certificate", args=[completed.pk, "mentee"])
     code = Certificate.objects.get(pair=completed, role="mentee").printed_code
 
-    assert count_queries(client_for(mentee), url) <= 6
-    assert count_queries(client_for(None), f"{reverse('pairs:certificate-verify')}?code={code}") <= 1
+    page_queries(client_for(mentee_member), url, most=6)
+    page_queries(client_for(None), f"{reverse('pairs:certificate-verify')}?code={code}", most=1)
 
 
-def test_my_data_lists_my_certificates_and_deleting_my_account_deletes_them(client_for, completed, mentee):
+def test_my_data_lists_my_certificates_and_deleting_my_account_deletes_them(client_for, completed, mentee_member):
     from pairs.services import privacy
 
-    code = Certificate.objects.get(holder=mentee).printed_code
-    data = privacy.member_data(user=mentee)
+    code = Certificate.objects.get(holder=mentee_member).printed_code
+    data = privacy.member_data(user=mentee_member)
     assert [(c["role"], c["code"], c["name_on_it"]) for c in data["certificates"]] == [("mentee", code, "Mina Member")]
 
-    privacy.account_delete(user=mentee)
+    privacy.account_delete(user=mentee_member)
 
-    assert not Certificate.objects.filter(holder=mentee).exists()
+    assert not Certificate.objects.filter(holder=mentee_member).exists()
     page = client_for(None).get(reverse("pairs:certificate-verify"), {"code": code}).text
     assert "No certificate has this code" in page and "Mina" not in page
     assert Certificate.objects.filter(role="mentor").exists()  # the other side keeps theirs

@@ -130,7 +130,7 @@ def topics_send(*, today: dt.date | None = None) -> int:
 
 def cycle_or_none(cycle_id: str | None) -> Cycle | None:
     """The cycle a topics page is about (None: the program's schedule)."""
-    if not cycle_id or not str(cycle_id).isdigit():
+    if not cycle_id or not str(cycle_id).isdecimal():
         return None
     return Cycle.objects.filter(pk=int(cycle_id)).first()
 

@@ -57,7 +57,7 @@ def certificate_reissue(request: HttpRequest, pk: int, role: str) -> HttpRespons
     if request.method == "POST":
         posted = request.POST.get("certificate", "")
         try:
-            if not posted.isdigit() or not Certificate.objects.filter(pk=int(posted), pair=pair, role=role).exists():
+            if not posted.isdecimal() or not Certificate.objects.filter(pk=int(posted), pair=pair, role=role).exists():
                 raise certificate_services.CertificateError("Choose the certificate to reissue from its page.")
             new = certificate_services.certificate_reissue(certificate_id=int(posted), by=request.user)
         except certificate_services.CertificateAlreadyDone as e:

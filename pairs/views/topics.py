@@ -71,7 +71,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: add a topic to the program's schedule or a cycle's."""
     cycle = topic_services.cycle_or_none(request.GET.get("cycle"))
     month = request.GET.get("month", "")
-    topic = Topic(cycle=cycle, month=int(month) if month.isdigit() and 1 <= int(month) <= TOPIC_MONTHS else None)
+    topic = Topic(cycle=cycle, month=int(month) if month.isdecimal() and 1 <= int(month) <= TOPIC_MONTHS else None)
     return _topic_form_page(request, topic)
 
 
@@ -92,7 +92,7 @@ def topic_delete(request: HttpRequest, topic_pk: int) -> HttpResponse:
             topic = topic_services.topic_delete(topic_id=topic_pk)
         except topic_services.TopicAlreadyDone as e:
             messages.info(request, str(e))
-            return redirect(_schedule_url(int(cycle_id) if cycle_id.isdigit() else None))
+            return redirect(_schedule_url(int(cycle_id) if cycle_id.isdecimal() else None))
         messages.success(request, f"Month {topic.month}'s topic “{topic.title}” is deleted.")
         return redirect(_schedule_url(topic.cycle_id))
     topic = get_object_or_404(Topic.objects.select_related("cycle"), pk=topic_pk)
