@@ -597,9 +597,10 @@ class ProgramSettingsForm(forms.ModelForm):
                 ),
                 Div(
                     Div("committee_name", css_class="col-md-6"),
-                    Div("email_sender_name", css_class="col-md-6"),
+                    Div("committee_chair", css_class="col-md-6"),
                     css_class="row",
                 ),
+                "email_sender_name",
                 css_id="settings-names",
             ),
             Fieldset(

@@ -755,6 +755,15 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("pairs:pair-report", "mentee", FIXED, pair),
         # The mentor has not filled in the closing evaluation yet (it is open: the pair ends within a month).
         Page("pairs:evaluation", "mentor", FIXED, pair),
+        Page("pairs:checkin-edit", "mentee", FIXED, lambda w: {"pk": w.pair.pk, "checkin_pk": w.checkin.pk}),
+        Page("pairs:checkin-delete", "mentee", FIXED, lambda w: {"pk": w.pair.pk, "checkin_pk": w.checkin.pk}),
+        Page("pairs:certificate", "committee", FIXED, lambda w: {"pk": w.completed.pk, "role": "mentee"}),
+        Page("pairs:certificate-reissue", "committee", FIXED, lambda w: {"pk": w.completed.pk, "role": "mentee"}),
+        Page("pairs:certificate-verify", "visitor", FIXED, query=lambda w: {"code": w.certificate.printed_code}),
+        Page("pairs:topic-list", "committee", FIXED),
+        Page("pairs:topic-create", "committee", FIXED),
+        Page("pairs:topic-edit", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
+        Page("pairs:topic-delete", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
         Page("health", "visitor", FIXED),
         Page("account_login", "visitor", FIXED),
         Page("account_signup", "visitor", FIXED),
@@ -1069,7 +1078,9 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from matching.services import proposal as proposals
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
-    from pairs.models import Goal
+    from members.presets import files as preset_files
+    from pairs.models import CheckIn, Goal, Pair, PairStatus, Topic
+    from pairs.services import certificates, topics
 
     year, pair = year_under_way(people, committee)
     open_cycle = Cycle.objects.get(is_open=True)
@@ -1107,11 +1118,26 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     newcomer = _bench_user(
         f"newcomer@{BENCH_DOMAIN}", member_since=None, expires_on=None, membership_category="", years_experience=None
     )
+    # The program's monthly topics (the arla preset's), a check-in the demo mentee may still change,
+    # and a pair of the year that has completed, with its certificates.
+    topics.topics_from_preset(preset_files.read("arla"), name="arla", by=committee)
+    checkin = CheckIn.objects.filter(pair=pair, logged_by=pair.mentee.member).order_by("-met_on").first()
+    if checkin is None:
+        checkin = CheckIn.objects.create(pair=pair, logged_by=pair.mentee.member, met_on=pair.starts_on, mode="video")
+    completed = Pair.objects.for_cycle(year).exclude(pk=pair.pk).filter(status=PairStatus.COMPLETED).first()
+    if completed is None:
+        completed = Pair.objects.for_cycle(year).active().exclude(pk=pair.pk).order_by("pk").first()
+        Pair.objects.filter(pk=completed.pk).update(status=PairStatus.COMPLETED)
+        completed = Pair.objects.with_people().get(pk=completed.pk)
     return types.SimpleNamespace(
         open_cycle=open_cycle,
         question=questions[0],
         year=year,
         pair=pair,
+        checkin=checkin,
+        completed=completed,
+        certificate=certificates.certificate_of(pair=Pair.objects.with_people().get(pk=completed.pk), role="mentee"),
+        topic=Topic.objects.filter(cycle=None).order_by("month").first(),
         goal=Goal.objects.filter(pair=pair).order_by("pk").first(),
         own_optin=own_optin,
         waiting_mentee=waiting_mentee,

@@ -54,7 +54,7 @@ from members.models import (
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, Topic
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -149,6 +149,19 @@ TABLE = {
     "pairs:goal-edit":                      (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:pair-report":                    (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:evaluation":                     (LOGIN,  404,   AWAY,  AWAY,  404,       403,    403,      403),
+    # P's check-in, logged by its mentee: its author may change it (the mentor is sent back, told why).
+    "pairs:checkin-edit":                   (LOGIN,  404,   OK,    AWAY,  404,       403,    403,      403),
+    "pairs:checkin-delete":                 (LOGIN,  404,   OK,    AWAY,  404,       403,    403,      403),
+    # The mentee's certificate of P: its holder and the committee (P is active: they are sent back
+    # to the pair page, "issued when the pair completes"; the feature tests open a completed pair's).
+    "pairs:certificate":                    (LOGIN,  404,   AWAY,  403,   404,       AWAY,   AWAY,     AWAY),
+    "pairs:certificate-reissue":            (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
+    # Anyone with a certificate's code (here without one: the form to type it).
+    "pairs:certificate-verify":             (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "pairs:topic-list":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-create":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-edit":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-delete":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "health":                               (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "account_login":                        (OK,     AWAY,  AWAY,  AWAY,  AWAY,      AWAY,   AWAY,     AWAY),
     "account_logout":                       (AWAY,   OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -206,6 +219,12 @@ ARGS = {
         "token": unsubscribe_token(member_id=w.somebodys_optin.member_id, kind="checkin_reminder", changes=0)
     },
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
+    "pairs:checkin-edit": lambda w: {"pk": w.p.pk, "checkin_pk": w.p_checkin.pk},
+    "pairs:checkin-delete": lambda w: {"pk": w.p.pk, "checkin_pk": w.p_checkin.pk},
+    "pairs:certificate": lambda w: {"pk": w.p.pk, "role": "mentee"},
+    "pairs:certificate-reissue": lambda w: {"pk": w.p.pk, "role": "mentee"},
+    "pairs:topic-edit": lambda w: {"topic_pk": w.topic.pk},
+    "pairs:topic-delete": lambda w: {"topic_pk": w.topic.pk},
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
         for name in (
@@ -337,6 +356,7 @@ def _build_world() -> SimpleNamespace:
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
         somebodys_optin=somebodys_optin,
         somebodys_suggestion=suggestion,
+        topic=Topic.objects.create(month=1, title="Getting to know each other", text="Share your backgrounds."),
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
         ),
@@ -390,6 +410,8 @@ WATCHED = (
     KindSetting,
     EmailPreference,
     OrientationAttendance,
+    Topic,
+    Certificate,
     ProgramSettings,
     MatchSettings,
     Proposal,

@@ -56,7 +56,8 @@ from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from outbox.tokens import unsubscribe_token
-from pairs.models import CheckIn, Evaluation, Goal, add_months
+from pairs.models import CheckIn, Evaluation, Goal, Pair, Topic, add_months
+from pairs.services import certificates
 
 from . import strategies as hs
 from .factories import (
@@ -123,7 +124,13 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     q = pair(running, running.starts_on, first_name="Otto", last_name="Otherpair")
     # R is in its last month: its closing evaluation is open.
     r = pair(running, add_months(today, -9) - dt.timedelta(days=3), first_name="Rita", last_name="Lastmonth")
-    CheckIn.objects.create(pair=p, logged_by=p.mentee.member, met_on=today, mode="video", notes="P's notes")
+    p_checkin = CheckIn.objects.create(pair=p, logged_by=p.mentee.member, met_on=today, mode="video", notes="P's notes")
+    q_checkin = CheckIn.objects.create(pair=q, logged_by=q.mentee.member, met_on=today, mode="video", notes="Q's")
+    topic = Topic.objects.create(month=1, title="Getting to know each other", text="Share your backgrounds.")
+    cycle_topic = Topic.objects.create(cycle=running, month=2, title="Setting goals", text="Choose two or three.")
+    certificate = certificates.certificate_of(
+        pair=Pair.objects.with_people().get(pk=PairFactory(cycle=running, status="completed").pk), role="mentee"
+    )
 
     # The opt-in cycle: the member's and the seasoned member's own waiting opt-ins, and others.
     own_mentee_optin = EnrollmentFactory(cycle=open_cycle, member=member)
@@ -159,6 +166,11 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
         r=r,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=p.mentee.member),
         q_goal=Goal.objects.create(pair=q, title="Their goal", created_by=q.mentee.member),
+        p_checkin=p_checkin,
+        q_checkin=q_checkin,
+        topic=topic,
+        cycle_topic=cycle_topic,
+        certificate=certificate,
         own_mentee_optin=own_mentee_optin,
         own_mentor_optin=own_mentor_optin,
         somebodys_optin=mentees[1],
@@ -263,6 +275,7 @@ SETTINGS = {
             "association_short_name",
             "program_name",
             "committee_name",
+            "committee_chair",
             "email_sender_name",
             "conference_name",
             "orientation_name",
@@ -556,7 +569,72 @@ FORMS = {
             "minutes": lambda w: st.just("") | st.integers(1, 600).map(str),
             "topics": lambda w: st.just("") | TEXT,
             "notes": lambda w: st.just("") | LONG_TEXT,
+            "topic": lambda w: st.just("") | ids(w.topic.pk, w.cycle_topic.pk),
         },
+    ),
+    "pairs:checkin-edit": Form(
+        "p_mentee",
+        lambda w: [
+            url("pairs:checkin-edit", w.p.pk, w.p_checkin.pk),
+            url("pairs:checkin-edit", w.p.pk, w.q_checkin.pk),
+            url("pairs:checkin-edit", w.q.pk, w.q_checkin.pk),
+            url("pairs:checkin-edit", w.p.pk, HUGE_PK),
+        ],
+        {
+            "met_on": lambda w: near(200),
+            "mode": lambda w: choice(*MeetingMode.values),
+            "minutes": lambda w: st.just("") | st.integers(1, 600).map(str),
+            "topics": lambda w: st.just("") | TEXT,
+            "notes": lambda w: st.just("") | LONG_TEXT,
+            "topic": lambda w: st.just("") | ids(w.topic.pk, w.cycle_topic.pk),
+        },
+    ),
+    "pairs:checkin-delete": Form(
+        "p_mentee",
+        lambda w: [
+            url("pairs:checkin-delete", w.p.pk, w.p_checkin.pk),
+            url("pairs:checkin-delete", w.p.pk, w.q_checkin.pk),
+            url("pairs:checkin-delete", w.p.pk, HUGE_PK),
+        ],
+    ),
+    "pairs:topic-create": Form(
+        "committee",
+        lambda w: [
+            url("pairs:topic-create"),
+            f"{url('pairs:topic-create')}?cycle={w.running.pk}",
+            f"{url('pairs:topic-create')}?cycle={HUGE_PK}&month=x",
+        ],
+        {
+            "month": lambda w: st.integers(-1, 14).map(str),
+            "title": lambda w: TEXT,
+            "text": lambda w: LONG_TEXT,
+            "resource_url": lambda w: choice("", "https://example.org/reading", "javascript:alert(1)", "ftp://x.org"),
+        },
+    ),
+    "pairs:topic-edit": Form(
+        "committee",
+        lambda w: [url("pairs:topic-edit", w.topic.pk), url("pairs:topic-edit", HUGE_PK)],
+        {
+            "month": lambda w: st.integers(-1, 14).map(str),
+            "title": lambda w: TEXT,
+            "text": lambda w: LONG_TEXT,
+            "resource_url": lambda w: choice("", "https://example.org/reading", "javascript:alert(1)"),
+        },
+    ),
+    "pairs:topic-delete": Form(
+        "committee",
+        lambda w: [url("pairs:topic-delete", w.topic.pk), url("pairs:topic-delete", HUGE_PK)],
+        {"cycle": lambda w: st.just("") | ids(w.running.pk)},
+    ),
+    "pairs:certificate-reissue": Form(
+        "committee",
+        lambda w: [
+            url("pairs:certificate-reissue", w.certificate.pair_id, "mentee"),
+            url("pairs:certificate-reissue", w.certificate.pair_id, "mentor"),
+            url("pairs:certificate-reissue", w.certificate.pair_id, "nobody"),
+            url("pairs:certificate-reissue", HUGE_PK, "mentee"),
+        ],
+        {"certificate": lambda w: ids(w.certificate.pk)},
     ),
     "pairs:goal-create": Form(
         "p_mentee",
@@ -910,6 +988,9 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "pairs:my-data-download",
         "pairs:pair-detail",
         "pairs:pair-calendar",
+        "pairs:topic-list",
+        "pairs:certificate",
+        "pairs:certificate-verify",  # its form is a GET: ?code=, fuzzed in test_certificates
         "health",
         "account_inactive",
         "account_email_verification_sent",

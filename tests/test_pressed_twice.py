@@ -214,3 +214,66 @@ def test_the_question_buttons_pressed_twice_do_one_thing_and_say_so_in_blue(clie
     second = client.post(delete, follow=True)
     assert alerts(second) == [("info", "This question is deleted already.")]
     assert CycleQuestion.objects.count() == 1
+
+
+# --- Issue 14: topics, a check-in's author's changes, certificates ---------------------------------
+
+
+def test_adding_the_same_topic_twice_keeps_one_and_the_second_press_says_so_in_blue(client_for, committee):
+    from pairs.models import Topic
+
+    client = client_for(committee)
+    data = {"month": "4", "title": "Committees", "text": "Which committee fits?"}
+
+    client.post(reverse("pairs:topic-create"), data, follow=True)
+    second = client.post(reverse("pairs:topic-create"), data, follow=True)
+
+    assert alerts(second) == [("info", "Month 4's topic “Committees” is saved already: nothing more was done.")]
+    assert Topic.objects.count() == 1
+
+
+def test_deleting_a_checkin_twice_deletes_it_and_the_second_press_says_so_in_blue(client_for, pair, member):
+    checkin = CheckIn.objects.create(pair=pair, logged_by=member, met_on=pair.starts_on, mode="video")
+    client = client_for(member)
+    url = reverse("pairs:checkin-delete", args=[pair.pk, checkin.pk])
+
+    client.post(url, follow=True)
+    second = client.post(url, follow=True)
+
+    assert alerts(second) == [("info", "This check-in is no longer there: it was deleted.")]
+    assert not CheckIn.objects.exists()
+
+
+def test_saving_an_edited_checkin_twice_says_the_second_time_that_nothing_changed(client_for, pair, member):
+    checkin = CheckIn.objects.create(pair=pair, logged_by=member, met_on=pair.starts_on, mode="video")
+    client = client_for(member)
+    url = reverse("pairs:checkin-edit", args=[pair.pk, checkin.pk])
+    data = {"met_on": pair.starts_on.isoformat(), "mode": "phone", "minutes": "20"}
+
+    client.post(url, data, follow=True)
+    second = client.post(url, data, follow=True)
+
+    assert alerts(second) == [("info", "Nothing was changed: the check-in is as it was.")]
+    assert CheckIn.objects.get().mode == "phone"
+
+
+@pytest.mark.django_db(transaction=True)  # each press commits on its own connection
+def test_reissuing_a_certificate_pressed_four_times_at_once_reissues_it_once(pair, committee, at_once):
+    from pairs.models import Certificate, Pair
+    from pairs.services import certificates
+
+    Pair.objects.filter(pk=pair.pk).update(status="completed")
+    old = certificates.certificate_of(pair=Pair.objects.with_people().get(pk=pair.pk), role="mentor")
+    url = reverse("pairs:certificate-reissue", args=[pair.pk, "mentor"])
+
+    def press():
+        client = Client()
+        client.force_login(committee)
+        return client.post(url, {"certificate": old.pk}, follow=True)
+
+    outcomes = at_once([press] * 4)
+
+    assert sum("the old code no longer verifies" in o.text for o in outcomes) == 1
+    assert sum("nothing more was done" in o.text for o in outcomes) == 3
+    assert Certificate.objects.filter(pair=pair, role="mentor").count() == 2
+    assert Certificate.objects.current().filter(pair=pair, role="mentor").count() == 1
