@@ -160,13 +160,15 @@ def best_matching(
         offsets = np.arange(len(edge_rows)) - np.repeat(np.cumsum(times) - times, times)
         edge_places = np.repeat(first_place[c], times) + offsets
         edge_costs = np.repeat(cost[r, c], times)
-        graph = csr_matrix(
-            (
-                np.concatenate([edge_costs, np.full(n, top)]),
-                (np.concatenate([edge_rows, own]), np.concatenate([edge_places, places + own])),
-            ),
-            shape=(n, places + n),
-        )
+        # Built row by row as the solver reads it: each row's places (nonzero gives them in
+        # row order), then its own unmatched place.
+        per_row = np.bincount(edge_rows, minlength=n)
+        end = np.cumsum(per_row + 1)
+        at = np.arange(len(edge_rows)) + edge_rows  # each earlier row adds its unmatched place
+        indices, data = np.empty(end[-1], np.int64), np.empty(end[-1])
+        indices[at], data[at] = edge_places, edge_costs
+        indices[end - 1], data[end - 1] = places + own, top
+        graph = csr_matrix((data, indices, np.concatenate([[0], end])), shape=(n, places + n))
         place = min_weight_full_bipartite_matching(graph)[1]
         real = place < places
         # Each row's node: its column's, or m + row for its own "unmatched" place.
@@ -184,7 +186,9 @@ def best_matching(
             np.concatenate([cost[r[moves], c[moves]] - paid[r[moves]], top - paid[real]]),
         )
         row_price = paid - price[node]
-        undercut = cost - row_price[:, None] - price[None, :m] < -tolerance
+        reduced = np.subtract(cost, row_price[:, None])
+        reduced -= price[None, :m]
+        undercut = reduced < -tolerance
         undercut &= ~candidate
         if not undercut.any():
             return [(int(i), int(node[i])) for i in np.flatnonzero(real)]
