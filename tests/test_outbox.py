@@ -229,7 +229,9 @@ def test_committee_pairing_sends_both_introductions_through_the_worker(
 
 def many_pairs(cycle, n):
     """n mentees and n // 2 + 1 mentors of two places, as pairing requests (a proposal's)."""
-    from .factories import UserFactory
+    from members.models import Role
+
+    from .factories import EnrollmentFactory, UserFactory
 
     mentors = [
         EnrollmentFactory(member=UserFactory(seasoned=True), cycle=cycle, role=Role.MENTOR, capacity=2)
