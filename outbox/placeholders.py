@@ -21,6 +21,7 @@ site and email addresses as autolinks, lists as bullets.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,9 +46,15 @@ def _where(field: str, line: int, column: int, several_lines: bool) -> str:
     return f"{field}, line {line}, column {column}" if several_lines else f"{field}, column {column}"
 
 
-def parse(text: str, *, known: Collection[str], field: str = "Body") -> list[list[Segment]]:
+def parse(text: str, *, known: Collection[str], field: str = "Body") -> tuple[tuple[Segment, ...], ...]:
     """The text's lines as literal text and placeholders; refuses (PlaceholderError) an
-    unknown placeholder or a brace out of place, saying on which line and column."""
+    unknown placeholder or a brace out of place, saying on which line and column.
+    Remembered: a proposal's hundreds of introductions parse their wording once."""
+    return _parse(text, frozenset(known), field)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str, known: frozenset[str], field: str) -> tuple[tuple[Segment, ...], ...]:
     lines = text.split("\n")
     parsed = []
     for number, line in enumerate(lines, start=1):
@@ -60,7 +67,7 @@ def parse(text: str, *, known: Collection[str], field: str = "Body") -> list[lis
                 literal.append(char)
                 i += 2
                 continue
-            where = _where(field, number, i + 1, len(lines) > 1)
+            where = _where(field, number, i + 1, len(lines) > 1) if char in "{}" else ""
             if char == "}":
                 raise PlaceholderError(f"{where}: a “}}” closes nothing. To write a brace itself, type it twice: }}}}.")
             if char == "{":
@@ -90,8 +97,8 @@ def parse(text: str, *, known: Collection[str], field: str = "Body") -> list[lis
             i += 1
         if literal:
             segments.append(Segment(text="".join(literal)))
-        parsed.append(segments)
-    return parsed
+        parsed.append(tuple(segments))
+    return tuple(parsed)
 
 
 def check(subject: str, body: str, *, forms: Mapping[str, str]) -> None:

@@ -107,3 +107,82 @@ def test_max_total_score_beats_max_number_of_pairs():
 def test_locking_more_pairs_than_a_mentor_takes_is_refused():
     with pytest.raises(AssignmentError):
         solve(np.ones((2, 1)), np.ones((2, 1), bool), np.array([1]), locked=[(0, 0), (1, 0)])
+
+
+# --- The solver against the dense one it replaced ---------------------------------------------
+# `solve` used to give the whole mentees × places matrix to scipy's dense solver; it now solves
+# each mentee's best candidates with scipy's sparse one and proves the answer for the whole
+# matrix with prices (matching/assignment.py). The dense solver, as it was, is the reference.
+
+
+def dense_reference(weights, allowed, capacity):
+    """The largest total weight and its number of pairs, from scipy's dense solver over every place."""
+    from scipy.optimize import linear_sum_assignment
+
+    places = np.repeat(np.arange(len(capacity)), capacity)
+    w = np.where(allowed, weights, 0.0).take(places, axis=1)
+    if not w.size:
+        return 0.0, 0
+    r, c = linear_sum_assignment(w, maximize=True)
+    kept = w[r, c] > 0
+    return float(w[r, c][kept].sum()), int(kept.sum())
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_candidates_grow_until_the_matching_is_the_best_of_the_whole_matrix(seed):
+    """Few candidates a row (1–4) force several rounds; the result is always the dense optimum,
+    on scores full of ties as the demo's are, or all different."""
+    from matching.assignment import best_matching
+
+    rng = np.random.default_rng(5000 + seed)
+    n, m = int(rng.integers(5, 60)), int(rng.integers(2, 40))
+    if seed % 2:
+        weights = rng.choice([1, 2, 3, 50, 51, 100], size=(n, m)).astype(float)
+    else:
+        weights = rng.integers(1, 10_000, size=(n, m)).astype(float)
+    allowed = rng.random((n, m)) > rng.choice([0.0, 0.3, 0.8])
+    capacity = rng.integers(1, 4, size=m)
+
+    pairs = best_matching(weights, allowed, capacity, candidates=int(rng.integers(1, 5)))
+
+    rows = [i for i, _ in pairs]
+    assert len(rows) == len(set(rows))
+    assert (np.bincount([j for _, j in pairs], minlength=m) <= capacity).all()
+    assert all(allowed[i, j] for i, j in pairs)
+    assert (sum(weights[i, j] for i, j in pairs), len(pairs)) == dense_reference(weights, allowed, capacity)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_cycle_of_hundreds_gets_the_same_total_and_pairs_as_the_dense_solver(seed):
+    """Whole-point scores with the demo's ties, a few hundred mentees and mentors with one to
+    three places, locks, bans and drops: the same total score and number of pairs as the dense
+    solver on the same problem (the tie-break weights of solve included)."""
+    rng = np.random.default_rng(9000 + seed)
+    n, m = int(rng.integers(100, 400)), int(rng.integers(50, 250))
+    scores = (rng.choice(12, size=(n, 1)) * 3 + rng.choice(12, size=(1, m)) * 4 + rng.integers(0, 5, (n, m))).astype(
+        np.int16
+    )
+    allowed = rng.random((n, m)) > 0.05
+    capacity = rng.integers(0, 4, size=m)
+    locked, used = [], np.zeros(m, int)
+    for i in rng.choice(n, 5, replace=False):
+        j = int(rng.integers(0, m))
+        if allowed[i, j] and used[j] < capacity[j]:
+            locked.append((int(i), j))
+            used[j] += 1
+    locked_rows = {i for i, _ in locked}
+    banned = {(int(rng.integers(0, n)), int(rng.integers(0, m))) for _ in range(20)} - set(locked)
+    dropped = {int(i) for i in rng.choice(n, 5, replace=False)} - locked_rows
+
+    result = solve(scores, allowed, capacity, locked=locked, banned=banned, dropped=dropped)
+
+    check_valid(result, scores, allowed, capacity, locked, banned, dropped)
+    free = [i for i in range(n) if i not in locked_rows and i not in dropped]
+    left = capacity - used
+    ruled = allowed.copy()
+    for i, j in banned:
+        ruled[i, j] = False
+    k = min(len(free), int(left.sum())) + 1
+    best, count = dense_reference(scores[free].astype(float) * k + 1, ruled[free], left)
+    assert result.total == sum(int(scores[i, j]) for i, j in locked) + (best - count) // k
+    assert len(result.pairs) == len(locked) + count

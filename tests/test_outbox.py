@@ -227,6 +227,65 @@ def test_committee_pairing_sends_both_introductions_through_the_worker(
         assert (email.state, email.attempts, email.last_error) == (EmailState.SENT, 1, "")
 
 
+def many_pairs(cycle, n):
+    """n mentees and n // 2 + 1 mentors of two places, as pairing requests (a proposal's)."""
+    from members.models import Role
+
+    from .factories import EnrollmentFactory, UserFactory
+
+    mentors = [
+        EnrollmentFactory(member=UserFactory(seasoned=True), cycle=cycle, role=Role.MENTOR, capacity=2)
+        for _ in range(n // 2 + 1)
+    ]
+    mentees = [EnrollmentFactory(cycle=cycle, role=Role.MENTEE) for _ in range(n)]
+    return [pairing.PairRequest(mentee_id=e.pk, mentor_id=mentors[k // 2].pk) for k, e in enumerate(mentees)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposal_s_introductions_are_one_message_to_the_broker_and_each_reaches_its_reader_once(
+    worker, mailoutbox, committee, cycle, monkeypatch
+):
+    from outbox.tasks import send_emails
+
+    published = []
+    delay = send_emails.delay
+    monkeypatch.setattr(send_emails, "delay", lambda ids: published.append(ids) or delay(ids))
+
+    pairs = pairing.pairs_create(many_pairs(cycle, 6), by=committee)
+
+    assert [len(ids) for ids in published] == [12]  # one message for the 12 introductions
+    assert wait_for(lambda: len(mailoutbox) == 12), f"the worker sent {len(mailoutbox)} of the 12 introductions"
+    assert wait_for(lambda: Email.objects.filter(state=EmailState.SENT).count() == 12)
+    expected = sorted(e.member.email for p in pairs for e in (p.mentor, p.mentee))
+    assert sorted(m.to[0] for m in mailoutbox) == expected
+    assert set(Email.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_proposal_s_introductions_wait_in_the_outbox_and_are_written_once(
+    redis, broker_tasks, committee, cycle
+):
+    requests = many_pairs(cycle, 6)
+    redis.stop()
+    started = time.monotonic()
+    pairs = pairing.pairs_create(requests, by=committee)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 10, f"pairing took {elapsed:.1f} s with the broker down"
+    assert sorted(Email.objects.values_list("state", flat=True)) == [EmailState.PENDING] * 12
+    # Written again (a task run twice): the keys written before are left as they are.
+    again = outbox_services.emails_write(
+        [
+            outbox_services.EmailToWrite(
+                kind=EmailKind.INTRO_MENTEE, key=f"pair:{p.pk}:intro_mentee", to=p.mentee.member, values={}
+            )
+            for p in pairs
+        ]
+    )
+    assert again == [None] * 6
+    assert Email.objects.count() == 12
+
+
 @pytest.mark.django_db(transaction=True)
 def test_broker_outage_delays_introductions_and_the_sweep_delivers_each_exactly_once(
     redis, broker_tasks, mailoutbox, committee, cycle, mentor, mentee, client_for, finished_sends

@@ -120,6 +120,27 @@ def test_a_mentor_with_capacity_two_takes_two_mentees_and_no_third(committee, cy
     assert Pair.objects.filter(mentor=mentor).count() == 2
 
 
+@pytest.mark.parametrize("second", ["the same mentee again", "a third mentee for two places"])
+def test_many_pairs_at_once_keep_the_rules_against_each_other_and_make_all_or_nothing(committee, cycle, second):
+    """pairs_create (a proposal's confirmation) checks each pair against those before it in
+    the same call, as one pair_create after another would; refused, it writes nothing."""
+    mentor = EnrollmentFactory(cycle=cycle, member=UserFactory(seasoned=True), role="mentor", capacity=2)
+    mentees = [EnrollmentFactory(cycle=cycle, role="mentee") for _ in range(3)]
+    requests = [pairing.PairRequest(mentee_id=e.pk, mentor_id=mentor.pk) for e in mentees[:2]]
+    last = mentees[0] if second == "the same mentee again" else mentees[2]
+    requests.append(pairing.PairRequest(mentee_id=last.pk, mentor_id=mentor.pk))
+
+    with pytest.raises(PairingError) as refused:
+        pairing.pairs_create(requests, by=committee)
+
+    assert refused.value.request is requests[2]
+    expected = "has been paired meanwhile" if second == "the same mentee again" else "already mentors 2 of the 2"
+    assert expected in str(refused.value)
+    assert pair_rows() == (0, 0)
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"waiting"}
+    assert len(pairing.pairs_create(requests[:2], by=committee)) == 2
+
+
 def test_the_database_refuses_a_second_active_pair_for_a_mentee_even_without_the_service(cycle, mentee):
     from django.db import IntegrityError, transaction
 

@@ -181,29 +181,30 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     rows, cols = pool.mentee_index(), pool.mentor_index()
     scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
-    # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
-    liaisons = pairing.liaison_rota(proposal.cycle)
-    made = []
-    with wording_read_once():  # the introductions' wording, read once for the whole draft
-        for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
-            i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
-            facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
-            try:
-                made.append(
-                    pairing.pair_create(
-                        mentee_id=item.mentee_id,
-                        mentor_id=item.mentor_id,
-                        by=by,
-                        liaison=next(liaisons),
-                        match_reasons=facts.reasons,
-                        suggestion_rank=facts.rank,
-                    )
-                )
-            except pairing.PairingError as e:
-                raise ProposalError(
-                    f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer "
-                    f"possible ({e}). Solve the proposal again."
-                ) from None
+    items = list(proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"))
+    requests = []
+    for item in items:
+        i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
+        facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
+        requests.append(
+            pairing.PairRequest(
+                mentee_id=item.mentee_id,
+                mentor_id=item.mentor_id,
+                match_reasons=facts.reasons,
+                suggestion_rank=facts.rank,
+            )
+        )
+    try:
+        # Each pair's liaison as pair_create would choose it (the loads read once); the
+        # introductions' wording read once for the whole draft.
+        with wording_read_once():
+            made = pairing.pairs_create(requests, by=by)
+    except pairing.PairingError as e:
+        refused = next((item for item, r in zip(items, requests, strict=True) if r is e.request), None)
+        which = f"{refused.mentee.member} with {refused.mentor.member}" if refused else "a pair of the draft"
+        raise ProposalError(
+            f"Nothing was confirmed: {which} is no longer possible ({e}). Solve the proposal again."
+        ) from None
     if not made:
         raise ProposalError("The draft has no pair to confirm.")
     proposal.status = ProposalStatus.CONFIRMED

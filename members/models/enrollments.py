@@ -77,6 +77,10 @@ class EligibilityRules:
         )
 
 
+def _category_label(category: str) -> str:
+    return dict(MembershipCategory.choices).get(category, "none")
+
+
 def eligibility_of(
     *,
     role: str,
@@ -114,10 +118,10 @@ def eligibility_of(
         return Eligibility(
             False, "Please add your job title to your profile first: matching depends on it.", "no job title"
         )
-    label = MembershipCategory(category).label if category in MembershipCategory.values else "none"
     if role == Role.MENTEE:
         if category not in rules.mentee_categories:
             allowed = [c.label for c in MembershipCategory if c in rules.mentee_categories]
+            label = _category_label(category)
             return Eligibility(
                 False,
                 f"Mentees in the {rules.program_name} come from these membership categories: "
@@ -127,6 +131,7 @@ def eligibility_of(
         return ELIGIBLE
     if category not in rules.mentor_categories:
         allowed = [c.label for c in MembershipCategory if c in rules.mentor_categories]
+        label = _category_label(category)
         return Eligibility(
             False,
             f"Mentors in the {rules.program_name} come from these membership categories: "

@@ -8,11 +8,13 @@
 - `preferences`: what each member receives (their switches, the one-click unsubscribe) —
   PreferenceError.
 
-The names most callers need are here too: `from outbox.services import email_write`.
+The names most callers need are here too: `from outbox.services import email_write`
+(`emails_write` for many at once).
 """
 
 from .sending import (
     BROKER_BACKOFF_SECONDS,
+    EmailToWrite,
     OutboxError,
     TransientEmailError,
     email_enqueue,
@@ -21,11 +23,14 @@ from .sending import (
     email_send,
     email_write,
     email_write_rendered,
+    emails_enqueue,
+    emails_write,
     outbox_sweep,
 )
 
 __all__ = [
     "BROKER_BACKOFF_SECONDS",
+    "EmailToWrite",
     "OutboxError",
     "TransientEmailError",
     "email_enqueue",
@@ -34,5 +39,7 @@ __all__ = [
     "email_send",
     "email_write",
     "email_write_rendered",
+    "emails_enqueue",
+    "emails_write",
     "outbox_sweep",
 ]

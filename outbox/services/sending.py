@@ -14,7 +14,8 @@ import datetime as dt
 import logging
 import smtplib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -70,6 +71,51 @@ def email_write(
     )
 
 
+@dataclass(frozen=True)
+class EmailToWrite:
+    """One email of `emails_write`: what `email_write` takes."""
+
+    kind: str
+    key: str
+    to: Any
+    values: Mapping[str, Value]
+    pair: models.Model | None = None
+    cycle: models.Model | None = None
+
+
+def emails_write(emails: Sequence[EmailToWrite]) -> list[Email | None]:
+    """Many emails, each as `email_write` writes it (None for a key written before, or twice
+    in `emails`), in one go: the keys looked up in one query, the rows inserted in one,
+    and handed to Celery together after the commit. A proposal's hundreds of introductions."""
+    written = set(Email.objects.filter(key__in=[e.key for e in emails]).values_list("key", flat=True))
+    rows: list[Email | None] = []
+    for e in emails:
+        if e.key in written:
+            rows.append(None)
+            continue
+        written.add(e.key)
+        cycle_id = e.cycle.pk if e.cycle is not None else getattr(e.pair, "cycle_id", None)
+        rows.append(
+            _email_row(
+                kind=e.kind,
+                key=e.key,
+                to=e.to.email,
+                recipient=e.to,
+                pair=e.pair,
+                cycle_id=cycle_id,
+                rendered=render(e.kind, e.values, cycle_id=cycle_id),
+            )
+        )
+    new = Email.objects.bulk_create([row for row in rows if row is not None])
+    for row in new:
+        if row.skip_reason:
+            log.info("email %s (%s) skipped: %s", row.pk, row.kind, row.skip_reason)
+    pending = [row.pk for row in new if not row.skip_reason]
+    if pending:
+        transaction.on_commit(lambda: emails_enqueue(pending))
+    return rows
+
+
 def email_write_rendered(
     *, kind: str, key: str, to: str, recipient: models.Model | None, subject: str, text: str, html: str = ""
 ) -> Email | None:
@@ -107,7 +153,37 @@ def _email_row_write(
     # renders nothing again.
     if Email.objects.filter(key=key).exists():
         return None
-    rendered = rendering()
+    email = _email_row(
+        kind=kind,
+        key=key,
+        to=to,
+        recipient=recipient,
+        rendered=rendering(),
+        pair=pair,
+        cycle_id=cycle_id,
+        is_test=is_test,
+    )
+    email.save(force_insert=True)
+    if email.skip_reason:
+        log.info("email %s (%s) skipped: %s", email.pk, kind, email.skip_reason)
+    else:
+        transaction.on_commit(lambda: email_enqueue(email.pk))
+    return email
+
+
+def _email_row(
+    *,
+    kind: str,
+    key: str,
+    to: str,
+    recipient: models.Model | None,
+    rendered: Rendered,
+    pair: models.Model | None = None,
+    cycle_id: int | None = None,
+    is_test: bool = False,
+) -> Email:
+    """The row of a new email, unsaved: pending, or skipped when the member or the committee
+    turned its kind off; an optional kind's footer added."""
     declared = kinds.get(kind)
     unsubscribe = ""
     if declared is not None and declared.optional and recipient is not None:
@@ -115,7 +191,7 @@ def _email_row_write(
         rendered = with_unsubscribe_footer(rendered, declared, unsubscribe_url=unsubscribe)
     # A test goes to the committee member who asked for it, whatever the switches say.
     skip = "" if is_test else why_not_sent(kind=kind, member_id=recipient.pk if recipient is not None else None)
-    email = Email.objects.create(
+    return Email(
         kind=kind,
         key=key,
         to=to,
@@ -132,11 +208,6 @@ def _email_row_write(
         state=EmailState.SKIPPED if skip else EmailState.PENDING,
         skip_reason=skip,
     )
-    if skip:
-        log.info("email %s (%s) skipped: %s", email.pk, kind, skip)
-    else:
-        transaction.on_commit(lambda: email_enqueue(email.pk))
-    return email
 
 
 # When the broker last refused us (monotonic seconds). While it is recent, requests do
@@ -164,6 +235,28 @@ def email_enqueue(email_id: int, *, wait_for_broker: bool = False) -> None:
     except Exception as e:  # kombu/redis errors, timeouts: never fail the request over a doorbell
         _broker_down_since = time.monotonic()
         log.warning("email %s: could not queue (%s); the outbox sweep will retry", email_id, e)
+    else:
+        _broker_down_since = None
+
+
+def emails_enqueue(email_ids: Sequence[int]) -> None:
+    """Hand many rows to Celery as one message (the worker's `send_emails` rings each row's
+    doorbell), with `email_enqueue`'s care for a broker that is down."""
+    global _broker_down_since
+    from ..tasks import send_emails
+
+    if len(email_ids) == 1:
+        email_enqueue(email_ids[0])
+        return
+    recently_down = _broker_down_since is not None and time.monotonic() - _broker_down_since < BROKER_BACKOFF_SECONDS
+    if recently_down:
+        log.info("%s emails: broker was down moments ago; left for the outbox sweep", len(email_ids))
+        return
+    try:
+        send_emails.delay(list(email_ids))
+    except Exception as e:  # kombu/redis errors, timeouts: never fail the request over a doorbell
+        _broker_down_since = time.monotonic()
+        log.warning("%s emails: could not queue (%s); the outbox sweep will retry", len(email_ids), e)
     else:
         _broker_down_since = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import logging
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group, typed_length
 from outbox.models import EmailKind
-from outbox.services import email_write
+from outbox.services import EmailToWrite, emails_write
 
 from ..emails import intro_values, side_values, thanks_values
 from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 class PairingError(Exception):
     """A pairing request the rules refuse; the message is written for the committee."""
+
+    request: PairRequest | None = None  # which of pairs_create's requests, when known
 
 
 class PairingAlreadyDone(PairingError):
@@ -97,6 +100,18 @@ def committee_remove(*, user: User) -> list[Pair]:
     return handed
 
 
+@dataclass(frozen=True)
+class PairRequest:
+    """One pair to make (`pairs_create`): the two opt-ins, the liaison (None: the committee
+    member with the fewest pairs), and what matching saw (`pair_create`)."""
+
+    mentee_id: int
+    mentor_id: int
+    liaison: User | None = None
+    match_reasons: Sequence[str] = ()
+    suggestion_rank: int | None = None
+
+
 @transaction.atomic
 def pair_create(
     *,
@@ -119,17 +134,106 @@ def pair_create(
     `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
     record what matching saw when the committee chose; pairs made elsewhere have none.
     """
+    request = PairRequest(mentee_id, mentor_id, liaison, match_reasons, suggestion_rank)
+    return pairs_create([request], by=by, length_months=length_months, today=today)[0]
+
+
+@transaction.atomic
+def pairs_create(
+    requests: Sequence[PairRequest], *, by: User, length_months: int | None = None, today: dt.date | None = None
+) -> list[Pair]:
+    """Make each pair of `requests`, in order, as `pair_create` makes one — the same rules,
+    each checked against the pairs made before it — all or nothing: a PairingError names the
+    request it refuses (`error.request`). A proposal's hundreds of pairs are read, locked and
+    written a few queries for all of them, not a dozen a pair."""
     today = today or timezone.localdate()
-    # Lock both enrollments, always in the same order (by id) so that two
+    # Lock the enrollments, always in the same order (by id) so that two
     # concurrent pairings wait for each other instead of deadlocking.
     locked = {
         e.pk: e
         for e in Enrollment.objects.select_for_update(of=("self",))
         .select_related("member", "cycle")
-        .filter(pk__in=[mentee_id, mentor_id])
+        .filter(pk__in={pk for r in requests for pk in (r.mentee_id, r.mentor_id)})
         .order_by("pk")
     }
-    mentee, mentor = locked.get(mentee_id), locked.get(mentor_id)
+    paired = set(
+        Pair.objects.active().filter(mentee__in=[r.mentee_id for r in requests]).values_list("mentee_id", flat=True)
+    )
+    mentoring = Counter(
+        dict(
+            Pair.objects.active()
+            .filter(mentor__in=[r.mentor_id for r in requests])
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values_list("mentor", "n")
+        )
+    )
+    rotas: dict[int, Iterator[User | None]] = {}
+    now = timezone.now()
+    pairs = []
+    for request in requests:
+        try:
+            pair = _pair_checked(request, locked, paired, mentoring, by=by, length_months=length_months, today=today)
+        except PairingError as e:
+            e.request = request
+            raise
+        if pair.liaison is None:
+            rota = rotas.get(pair.cycle.pk) or rotas.setdefault(pair.cycle.pk, liaison_rota(pair.cycle))
+            pair.liaison = next(rota)
+        pair.liaison_assigned_at = now
+        pairs.append(pair)
+    try:
+        with transaction.atomic():
+            Pair.objects.bulk_create(pairs)
+    except IntegrityError:
+        # The constraint caught what the lock could not (e.g. a mentee row unlocked by a withdrawn pair).
+        error = PairingError(
+            f"{pairs[0].mentee.member} has been paired meanwhile: reload the page to see the pair."
+            if len(pairs) == 1
+            else "One of these mentees has been paired meanwhile: reload the page to see the pairs."
+        )
+        error.request = requests[0] if len(pairs) == 1 else None
+        raise error from None
+    Enrollment.objects.filter(pk__in={pk for r in requests for pk in (r.mentee_id, r.mentor_id)}).update(
+        status=EnrollmentStatus.PAIRED
+    )
+    emails_write(
+        [
+            EmailToWrite(
+                kind=EmailKind.INTRO_MENTOR if side == "mentor" else EmailKind.INTRO_MENTEE,
+                key=f"pair:{pair.pk}:intro_{side}",
+                to=enrollment.member,
+                pair=pair,
+                values=intro_values(pair, side),
+            )
+            for pair in pairs
+            for side, enrollment in (("mentor", pair.mentor), ("mentee", pair.mentee))
+        ]
+    )
+    for pair in pairs:
+        log.info(
+            "pair %s made by %s: mentor enrollment %s, mentee enrollment %s",
+            pair.pk,
+            by.pk,
+            pair.mentor_id,
+            pair.mentee_id,
+        )
+    return pairs
+
+
+def _pair_checked(
+    request: PairRequest,
+    locked: dict[int, Enrollment],
+    paired: set[int],
+    mentoring: Counter,
+    *,
+    by: User,
+    length_months: int | None,
+    today: dt.date,
+) -> Pair:
+    """The pair `request` asks for, unsaved, if the rules allow it now (PairingError if not);
+    `paired` and `mentoring` then count it."""
+    mentee, mentor = locked.get(request.mentee_id), locked.get(request.mentor_id)
     if mentee is None or mentor is None:
         raise PairingError("That opt-in no longer exists: reload the page.")
     if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
@@ -141,9 +245,9 @@ def pair_create(
     for side in (mentee, mentor):
         if not side.is_taking_part:
             raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
-    if Pair.objects.active().filter(mentee=mentee).exists():
+    if mentee.pk in paired:
         raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")
-    active = Pair.objects.active().filter(mentor=mentor).count()
+    active = mentoring[mentor.pk]
     if active >= mentor.capacity:
         raise PairingError(
             f"{mentor.member} already mentors {active} of the {mentor.capacity} "
@@ -153,8 +257,7 @@ def pair_create(
     length = length_months or cycle.default_length_months
     if not MIN_MONTHS <= length <= MAX_MONTHS:
         raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
-    liaison_check(liaison)
-    liaison = liaison or liaison_with_fewest_pairs(cycle)
+    liaison_check(request.liaison)
 
     # Pairs made before the conference where the year starts start there; a late pair starts today.
     starts_on = max(cycle.starts_on, today)
@@ -165,39 +268,22 @@ def pair_create(
         raise PairingError(
             f"The {cycle.name} cycle starts on {cycle.starts_on:%B %-d, %Y}: correct the cycle's dates first."
         ) from None
-    pair = Pair(
+    paired.add(mentee.pk)
+    mentoring[mentor.pk] += 1
+    mentee.status = mentor.status = EnrollmentStatus.PAIRED
+    return Pair(
         cycle=cycle,
         mentor=mentor,
         mentee=mentee,
-        liaison=liaison,
+        liaison=request.liaison,
         starts_on=starts_on,
         length_months=length,
         ends_on=ends_on,
         created_by=by,
-        liaison_assigned_at=timezone.now(),
         liaison_assigned_by=by,
-        match_reasons=list(match_reasons),
-        suggestion_rank=suggestion_rank,
+        match_reasons=list(request.match_reasons),
+        suggestion_rank=request.suggestion_rank,
     )
-    try:
-        with transaction.atomic():
-            pair.save()
-    except IntegrityError:
-        # The constraint caught what the lock could not (e.g. a mentee row unlocked by a withdrawn pair).
-        raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.") from None
-    Enrollment.objects.filter(pk__in=[mentee.pk, mentor.pk]).update(status=EnrollmentStatus.PAIRED)
-    mentee.status = mentor.status = EnrollmentStatus.PAIRED
-
-    for side, enrollment in (("mentor", mentor), ("mentee", mentee)):
-        email_write(
-            kind=EmailKind.INTRO_MENTOR if side == "mentor" else EmailKind.INTRO_MENTEE,
-            key=f"pair:{pair.pk}:intro_{side}",
-            to=enrollment.member,
-            pair=pair,
-            values=intro_values(pair, side),
-        )
-    log.info("pair %s made by %s: mentor enrollment %s, mentee enrollment %s", pair.pk, by.pk, mentor.pk, mentee.pk)
-    return pair
 
 
 @dataclass(frozen=True)
