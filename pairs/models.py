@@ -563,3 +563,17 @@ class OrientationAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {'attended' if self.attended else 'did not attend'} the {self.cycle} orientation"
+
+
+# The surveys' models live in their own module (one concept a file); Django finds them here.
+from .survey_models import (  # noqa: E402, F401
+    REMINDER_AFTER,
+    SURVEY_INTRO_MAX_CHARS,
+    Audience,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+)
+
