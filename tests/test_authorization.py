@@ -213,6 +213,8 @@ COMMITTEE_ADMIN = {
     "outbox_emailtemplate",
     "pairs_evaluation",
     "members_resource",
+    "members_cyclequestion",  # each cycle's opt-in questions (members/migrations/0015)
+    "members_answer",  # the members' answers to them, read-only
     "matching_titleterm",  # the committee's words for the model of library work (matching/migrations/0004)
 }
 
