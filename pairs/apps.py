@@ -11,3 +11,10 @@ class PairsConfig(AppConfig):
         from . import emails
 
         emails.register()
+
+        # The presets' [[surveys]] are this app's to load (members may not import pairs).
+        from members.presets.loading import register
+
+        from .presets import load_surveys
+
+        register("surveys", ("surveys",), load_surveys)

@@ -569,11 +569,9 @@ class OrientationAttendance(models.Model):
 from .survey_models import (  # noqa: E402, F401
     REMINDER_AFTER,
     SURVEY_INTRO_MAX_CHARS,
-    Audience,
     Survey,
     SurveyAnswer,
     SurveyKind,
     SurveyQuestion,
     SurveyResponse,
 )
-

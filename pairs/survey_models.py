@@ -20,8 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from members.models import Cycle, MaxTypedLength
-from members.models.questions import QuestionBase, QuestionKind
+from members.models import Audience, Cycle, MaxTypedLength, QuestionBase, QuestionKind
 
 SURVEY_INTRO_MAX_CHARS = 2000
 # A reminder goes once, this long after the survey opened, to a side that has not answered.
@@ -32,12 +31,6 @@ class SurveyKind(models.TextChoices):
     MIDPOINT = "midpoint", "Midpoint survey"
     CLOSING = "closing", "Closing evaluation"
     EXIT = "exit", "Exit survey"
-
-
-class Audience(models.TextChoices):
-    BOTH = "both", "Mentors and mentees"
-    MENTOR = "mentor", "Mentors only"
-    MENTEE = "mentee", "Mentees only"
 
 
 class SurveyQuerySet(models.QuerySet):
@@ -152,7 +145,7 @@ class SurveyQuestionQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
     def for_role(self, role: str) -> SurveyQuestionQuerySet:
-        return self.filter(audience__in=[Audience.BOTH, role])
+        return self.filter(audience__in=Audience.of(role))
 
 
 class SurveyQuestion(QuestionBase):
@@ -163,11 +156,8 @@ class SurveyQuestion(QuestionBase):
 
     objects = SurveyQuestionQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.text
+    class Meta(QuestionBase.Meta):
+        verbose_name = "survey question"
 
     @property
     def counts_as_number(self) -> bool:

@@ -86,7 +86,12 @@ SIDE = (
 
 SURVEY = (
     P("survey_title", "The survey's title, as the committee wrote it for the cycle.", "Midpoint check-in"),
-    P("survey_url", "The address of the survey on the pair's page.", "https://mentoring.example/pairs/12/survey/midpoint/", LINK),
+    P(
+        "survey_url",
+        "The address of the survey on the pair's page.",
+        "https://mentoring.example/pairs/12/survey/midpoint/",
+        LINK,
+    ),
 )
 
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
-from members.models import Cycle, User
+from members.models import Audience, Cycle, QuestionKind, User
 from members.program import program
 from members.questions import answer_value
 from outbox.models import Email, EmailKind
@@ -26,7 +26,6 @@ from ..emails import side_values
 from ..emails.kinds import survey_path
 from ..models import (
     REMINDER_AFTER,
-    Audience,
     Evaluation,
     EvaluationKind,
     Pair,
@@ -132,7 +131,12 @@ def survey_save(*, survey: Survey, title: str, intro: str, is_on: bool, opens_af
                 f"The midpoint survey must open within the pair's year: the shortest pair runs {shortest} months, "
                 f"so choose 1 to {shortest - 1} months after the start (or leave it empty for halfway)."
             )
-    survey.title, survey.intro, survey.is_on, survey.opens_after_months = title, intro.strip(), is_on, opens_after_months
+    survey.title, survey.intro, survey.is_on, survey.opens_after_months = (
+        title,
+        intro.strip(),
+        is_on,
+        opens_after_months,
+    )
     try:
         survey.full_clean(exclude=["cycle"])
     except ValidationError as e:
@@ -237,10 +241,10 @@ def answers_write(*, response: SurveyResponse, questions: list[SurveyQuestion], 
         if value in (None, "", []):
             continue
         number = None
-        if q.kind == "scale":
+        if q.kind == QuestionKind.SCALE:
             number = int(value)
-        elif q.kind == "yes_no":
-            number = 1 if value is True or value in ("yes", "true", "1", 1) else 0
+        elif q.kind == QuestionKind.YES_NO:
+            number = 1 if value else 0
         rows.append(SurveyAnswer(response=response, question=q, value=value, number=number))
     SurveyAnswer.objects.bulk_create(rows)
 
@@ -355,7 +359,10 @@ def survey_reminders_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     cutoff = timezone.now() - REMINDER_AFTER
     count = 0
-    for kind, invitation in ((SurveyKind.MIDPOINT, EmailKind.SURVEY_MIDPOINT), (SurveyKind.EXIT, EmailKind.SURVEY_EXIT)):
+    for kind, invitation in (
+        (SurveyKind.MIDPOINT, EmailKind.SURVEY_MIDPOINT),
+        (SurveyKind.EXIT, EmailKind.SURVEY_EXIT),
+    ):
         invited = Email.objects.filter(pair=OuterRef("pk"), kind=invitation, created_at__lte=cutoff)
         pairs = Pair.objects.filter(Exists(invited))
         if kind == SurveyKind.MIDPOINT:

@@ -24,8 +24,9 @@ from ..models import (
     EvaluationKind,
     Goal,
     Pair,
+    Survey,
+    SurveyKind,
 )
-from ..models import Survey, SurveyKind
 from ..services import surveys, year
 from ..survey_forms import AnswersForm
 from ._common import _own_pair, _posted, _visible_pair, pair_milestones
@@ -199,7 +200,9 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     return render(
-        request, "pairs/evaluation_form.html", {
+        request,
+        "pairs/evaluation_form.html",
+        {
             "pair": pair,
             "form": form,
             "more": more,

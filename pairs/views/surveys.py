@@ -200,7 +200,9 @@ def survey_fill(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = AnswersForm(_posted(request), questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_answer(pair=pair, by=request.user, survey=survey, questions=questions, cleaned=form.answers())
+            services.survey_answer(
+                pair=pair, by=request.user, survey=survey, questions=questions, cleaned=form.answers()
+            )
         except services.SurveyAlreadyDone as e:
             messages.info(request, str(e))
         except services.SurveyError as e:
