@@ -74,7 +74,8 @@ def _key(kind: str, text: str, question_kind: str) -> Key:
 
 def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyReport]:
     """The cycle's three surveys in aggregate; `cycles` (newest first, as the year-over-year
-    table has them) for each question's averages in the other cycles. Six queries."""
+    table has them) for each question's averages in the other cycles. Five queries, a sixth when a
+    question answered is no longer asked, a seventh when a scale or yes/no question is."""
     used = Survey.objects.in_use_for([cycle.pk])
     asked = list(
         SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey", "order", "pk")
@@ -86,22 +87,19 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
         .values_list("response__kind", "question_id", "value")
         .annotate(n=Count("pk"))
     )
+    by_question = [F("response__kind"), F("question_id")]
     texts = list(
         in_cycle.filter(question__kind__in=TEXT_KINDS)
         .annotate(
             # In the answers' own order, never the order they came in (which would point to who wrote them).
-            rank=Window(RowNumber(), partition_by=[F("response__kind"), F("question_id")], order_by=F("value").asc())
+            rank=Window(RowNumber(), partition_by=by_question, order_by=F("value").asc()),
+            total=Window(Count("pk"), partition_by=by_question),
         )
         .filter(rank__lte=TEXTS_SHOWN)
-        .values_list("response__kind", "question_id", "value")
+        .values_list("response__kind", "question_id", "value", "rank", "total")
     )
-    text_counts = {
-        (kind, pk): n
-        for kind, pk, n in in_cycle.filter(question__kind__in=TEXT_KINDS)
-        .order_by()
-        .values_list("response__kind", "question_id")
-        .annotate(n=Count("pk"))
-    }
+    text_counts = {(kind, pk): total for kind, pk, _v, _r, total in texts}
+    texts = [(kind, pk, value) for kind, pk, value, _r, _t in texts]
     # The questions answered that the surveys no longer ask (archived, or the default's before a copy).
     seen = {pk for _k, pk, _v, _n in counted} | {pk for _k, pk in text_counts}
     known = {q.pk: q for q in asked}
@@ -199,7 +197,7 @@ def _finish(r: QuestionReport) -> None:
 def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple[float, int]]]:
     """{question key: {cycle id: (average, answers)}} for the scale and yes/no questions `keys`,
     over every cycle, when at least two cycles asked it. One query."""
-    if not keys or len(cycles) < 2:
+    if not keys:
         return {}
     texts = {text for _k, text, _q in keys}
     rows = (
