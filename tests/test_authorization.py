@@ -40,11 +40,22 @@ from django.utils.dateformat import format as date_format
 
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
-from members.models import Cycle, Enrollment, ProgramSettings, Resource, Role, User, committee_group
+from members.models import Cycle, Enrollment, ProgramSettings, QuestionKind, Resource, Role, User, committee_group
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import (
+    CheckIn,
+    Evaluation,
+    Goal,
+    OrientationAttendance,
+    Pair,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -120,6 +131,12 @@ TABLE = {
     "outbox:unsubscribe":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # The committee writes the surveys (the cycle's midpoint survey, and its question).
+    "pairs:survey-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-edit":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-create":         (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-edit":           (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-action":         (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:my-data-download":               (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:account-delete":                 (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -132,6 +149,8 @@ TABLE = {
     "pairs:goal-edit":                      (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:pair-report":                    (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:evaluation":                     (LOGIN,  404,   AWAY,  AWAY,  404,       403,    403,      403),
+    # P's midpoint survey: for its two sides (not open yet: they are sent back to the pair page).
+    "pairs:survey":                         (LOGIN,  404,   AWAY,  AWAY,  404,       403,    403,      403),
     "health":                               (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "account_login":                        (OK,     AWAY,  AWAY,  AWAY,  AWAY,      AWAY,   AWAY,     AWAY),
     "account_logout":                       (AWAY,   OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -186,6 +205,18 @@ ARGS = {
         "token": unsubscribe_token(member_id=w.somebodys_optin.member_id, kind="checkin_reminder", changes=0)
     },
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
+    "pairs:survey": lambda w: {"pk": w.p.pk, "kind": "midpoint"},
+    **{
+        f"pairs:{name}": lambda w: {"scope": w.cycle.pk, "kind": "midpoint"}
+        for name in ("survey-edit", "survey-question-create")
+    },
+    "pairs:survey-question-edit": lambda w: {"scope": w.cycle.pk, "kind": "midpoint", "question_pk": w.question.pk},
+    "pairs:survey-question-action": lambda w: {
+        "scope": w.cycle.pk,
+        "kind": "midpoint",
+        "question_pk": w.question.pk,
+        "action": "archive",
+    },
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
         for name in (
@@ -216,6 +247,8 @@ COMMITTEE_ADMIN = {
     "members_cyclequestion",  # each cycle's opt-in questions (members/migrations/0015)
     "members_answer",  # the members' answers to them, read-only
     "matching_titleterm",  # the committee's words for the model of library work (matching/migrations/0004)
+    "pairs_survey",  # the surveys and their questions, read-only (pairs/migrations/0015)
+    "pairs_surveyquestion",
 }
 
 # What each pair wrote in its check-in: words that appear nowhere else, to search every answer for.
@@ -238,6 +271,9 @@ PRIVATE = {
     "Somebodys-opt-in-goals-leave-the-profession": COMMITTEE,
     # The mentee's closing evaluation: the committee reads it (without names); the mentor never.
     "P-mentee-evaluation-my-mentor-never-called": ("mentee", *COMMITTEE),
+    # Her answer to the cycle's midpoint survey: the committee reads it on program
+    # health (without names); the mentor never.
+    "P-mentee-midpoint-my-mentor-cancels-often": ("mentee", *COMMITTEE),
 }
 
 
@@ -296,6 +332,10 @@ def _build_world() -> SimpleNamespace:
         would_recommend=False,
         best="P-mentee-evaluation-my-mentor-never-called",
     )
+    survey = Survey.objects.create(cycle=cycle, kind=SurveyKind.MIDPOINT, title="Halfway")
+    question = SurveyQuestion.objects.create(survey=survey, text="How is it going?", kind=QuestionKind.LONG)
+    response = SurveyResponse.objects.create(pair=p, survey=survey, kind=survey.kind, role="mentee", author=mentee)
+    SurveyAnswer.objects.create(response=response, question=question, value="P-mentee-midpoint-my-mentor-cancels-often")
     somebody = UserFactory(first_name="Sue", last_name="Somebody")
     suggestion = Resource(
         title="Their suggestion", description="Waiting for review.", suggested_by=somebody, tags="goals"
@@ -306,6 +346,7 @@ def _build_world() -> SimpleNamespace:
         p=p,
         q=q,
         p_checkin=p_checkin,
+        question=question,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
         somebodys_optin=EnrollmentFactory(
             member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
@@ -362,6 +403,10 @@ WATCHED = (
     KindSetting,
     EmailPreference,
     OrientationAttendance,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyAnswer,
     ProgramSettings,
     MatchSettings,
     Proposal,
