@@ -162,7 +162,7 @@ def test_an_answered_question_keeps_its_kind_and_is_archived_not_deleted(client_
     client.post(edit, {"text": "We meet as often as we need.", "kind": "scale", "audience": "both", "choices": ""})
     archive = reverse("pairs:survey-question-action", args=[cycle.pk, "midpoint", scale.pk, "archive"])
     assert "is archived: its answers stay in the reports" in messages_of(client.post(archive, follow=True))
-    assert "was archived: its answers stay in the reports already" in messages_of(client.post(archive, follow=True))
+    assert "is archived already: nothing was changed." in messages_of(client.post(archive, follow=True))
 
     scale.refresh_from_db()
     assert (scale.kind, scale.text, scale.archived_at is not None) == (QuestionKind.SCALE, scale.text, True)

@@ -162,11 +162,13 @@ def question_action(request: HttpRequest, scope: str, kind: str, question_pk: in
     try:
         if action in ("archive", "restore"):
             done = services.question_archive(question=question, archive=action == "archive")
-            said = "archived: its answers stay in the reports" if action == "archive" else "back in the survey"
-            if done:
-                messages.success(request, f"“{question.text}” is {said}.")
+            if not done:
+                where = "archived" if action == "archive" else "in the survey"
+                messages.info(request, f"“{question.text}” is {where} already: nothing was changed.")
+            elif action == "archive":
+                messages.success(request, f"“{question.text}” is archived: its answers stay in the reports.")
             else:
-                messages.info(request, f"“{question.text}” was {said} already.")
+                messages.success(request, f"“{question.text}” is back in the survey.")
         elif action == "delete":
             services.question_delete(question=question)
             messages.success(request, f"“{question.text}” deleted.")
