@@ -449,3 +449,24 @@ def test_new_cycles_follow_the_programs_default_surveys(cycle):
     used = Survey.objects.in_use(later, SurveyKind.EXIT)
 
     assert used.cycle is None and used.title == "Ending early"
+
+
+# --- A member's own data --------------------------------------------------------------------------------
+
+
+def test_a_members_own_answers_are_in_their_data_and_stay_without_them_when_they_leave(client_for, pair, cycle, member):
+    import json
+
+    from pairs.services import privacy
+
+    survey = midpoint(cycle)
+    answer(pair, "mentee", survey, {QuestionKind.LONG: TOLD_NOBODY})
+
+    data = json.loads(client_for(member).get(reverse("pairs:my-data-download")).content)
+    assert data["surveys"][0]["answers"] == {"What is going well?": TOLD_NOBODY}
+    assert data["surveys"][0]["survey"] == "Halfway"
+
+    privacy.account_delete(user=member)
+
+    response = SurveyResponse.objects.get()
+    assert response.author is None and response.answers.get().value == TOLD_NOBODY
