@@ -108,11 +108,12 @@ def status_chart(by_role: dict, width: int = 600) -> dict:
 ANSWER_FILL = "#1f4e79"  # the program's blue; the count is written beside the bar, in the text colour
 
 
-def answer_chart(options: list[tuple[str, int]], width: int = 560) -> dict:
+def answer_chart(options: list[tuple[str, int]], width: int = 300) -> dict:
     """Geometry of a survey question's answers: one horizontal bar per answer (a scale's 1 to 5,
     yes and no, each choice), on one scale, with its count beside it. The labels sit above
     their bars, so that a long choice never squeezes the bar on a phone."""
-    label_h, bar_h, gap, top, right = 18, 16, 10, 4, 48
+    # Room on the right for the largest count and its share: "1,234 (100%)".
+    label_h, bar_h, gap, top, right = 18, 16, 10, 4, 84
     plot_w = width - right
     largest = max((n for _label, n in options), default=0) or 1
     total = sum(n for _label, n in options)
