@@ -201,7 +201,13 @@ def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple
         return {}
     texts = {text for _k, text, _q in keys}
     rows = (
-        SurveyAnswer.objects.filter(number__isnull=False, question__text__in=texts)
+        SurveyAnswer.objects.filter(
+            # The questions first (a few rows), then their answers by the question's index.
+            question__in=SurveyQuestion.objects.filter(
+                text__in=texts, kind__in=[QuestionKind.SCALE, QuestionKind.YES_NO]
+            ),
+            number__isnull=False,
+        )
         .order_by()
         .values_list("response__kind", "question__text", "question__kind", "response__pair__cycle")
         .annotate(avg=Avg("number"), n=Count("pk"))
