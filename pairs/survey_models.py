@@ -116,15 +116,22 @@ class Survey(models.Model):
     def opens_on(self, pair) -> dt.date | None:
         """The day the survey opens for `pair` (None: not for this pair, e.g. an exit survey of a pair
         that did not end early)."""
-        from .models import PairStatus, add_months
+        from .models import PairStatus
 
         if self.kind == SurveyKind.MIDPOINT:
-            if self.opens_after_months:
-                return add_months(pair.starts_on, self.opens_after_months)
-            return pair.midpoint_on
+            return self.midpoint_opens_on(pair.starts_on, pair.ends_on)
         if self.kind == SurveyKind.CLOSING:
             return pair.evaluation_opens_on
         return pair.over_on if pair.status == PairStatus.ENDED else None
+
+    def midpoint_opens_on(self, starts_on: dt.date, ends_on: dt.date) -> dt.date:
+        """The day a midpoint survey opens for a pair of these dates: `opens_after_months` after
+        the start, or halfway through (the same day as `Pair.midpoint_on`)."""
+        from .models import add_months
+
+        if self.opens_after_months:
+            return add_months(starts_on, self.opens_after_months)
+        return starts_on + (ends_on - starts_on) / 2
 
     def is_open_for(self, pair, today: dt.date | None = None) -> bool:
         """Whether `pair`'s sides may answer it today: it is on, it has opened, and (midpoint) the pair is not over."""

@@ -35,7 +35,6 @@ from ..models import (
     SurveyKind,
     SurveyQuestion,
     SurveyResponse,
-    add_months,
 )
 from ._shared import each_locked, email_both_sides
 
@@ -321,7 +320,7 @@ def midpoint_invitations_send(*, today: dt.date | None = None) -> int:
         for pk, cycle_id, starts_on, ends_on in active.filter(cycle_id__in=surveys).values_list(
             "pk", "cycle_id", "starts_on", "ends_on"
         )
-        if midpoint_opens_on(surveys[cycle_id], starts_on, ends_on) <= today
+        if surveys[cycle_id].midpoint_opens_on(starts_on, ends_on) <= today
     ]
     count = 0
     for pair in each_locked(due, Pair.objects.active()):
@@ -333,12 +332,6 @@ def midpoint_invitations_send(*, today: dt.date | None = None) -> int:
             values=lambda to, p=pair, s=survey: _values(p, to, s),
         )
     return count
-
-
-def midpoint_opens_on(survey: Survey, starts_on: dt.date, ends_on: dt.date) -> dt.date:
-    if survey.opens_after_months:
-        return add_months(starts_on, survey.opens_after_months)
-    return starts_on + (ends_on - starts_on) / 2
 
 
 def exit_survey_send(pair: Pair) -> int:
