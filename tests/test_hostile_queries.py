@@ -114,6 +114,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "outbox:template-edit": ("cycle",),
     "outbox:template-restore": ("cycle",),
     "pairs:evaluation-summary": ("cycle",),
+    "pairs:survey-list": ("cycle",),
     "pairs:orientation": ("cycle", "q", "page", "show"),
     **{name: ("next",) for name in authorization.TABLE if name.startswith("account_")},
     "account_signup": ("next", "email"),
