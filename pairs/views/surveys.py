@@ -199,6 +199,9 @@ def survey_fill(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         messages.info(request, "Your answers are in already: thank you!")
         return redirect("pairs:pair-detail", pk=pair.pk)
     questions = services.questions_for(survey, role)
+    if not questions:
+        messages.info(request, "This survey asks you nothing: there is nothing to answer.")
+        return redirect("pairs:pair-detail", pk=pair.pk)
     form = AnswersForm(_posted(request), questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
