@@ -103,3 +103,35 @@ def status_chart(by_role: dict, width: int = 600) -> dict:
             }
         )
     return {"width": width, "height": top * 2 + 2 * bar_h + gap, "left": left, "bar_h": bar_h, "rows": rows}
+
+
+ANSWER_FILL = "#1f4e79"  # the program's blue; the count is written beside the bar, in the text colour
+
+
+def answer_chart(options: list[tuple[str, int]], width: int = 300) -> dict:
+    """Geometry of a survey question's answers: one horizontal bar per answer (a scale's 1 to 5,
+    yes and no, each choice), on one scale, with its count beside it. The labels sit above
+    their bars, so that a long choice never squeezes the bar on a phone."""
+    # Room on the right for the largest count and its share: "1,234 (100%)".
+    label_h, bar_h, gap, top, right = 18, 16, 10, 4, 84
+    plot_w = width - right
+    largest = max((n for _label, n in options), default=0) or 1
+    total = sum(n for _label, n in options)
+    rows = []
+    y = top
+    for label, n in options:
+        w = round(plot_w * n / largest, 1)
+        rows.append(
+            {
+                "label": label,
+                "n": n,
+                "share": round(100 * n / total) if total else 0,
+                "label_y": y + 13,
+                "bar_y": y + label_h,
+                "width": max(w, 1.5) if n else 0,
+                "count_x": round(w + 6, 1),
+                "count_y": y + label_h + 13,
+            }
+        )
+        y += label_h + bar_h + gap
+    return {"width": width, "height": y, "bar_h": bar_h, "rows": rows, "fill": ANSWER_FILL}

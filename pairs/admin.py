@@ -6,7 +6,18 @@ from django.utils import timezone
 from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
 
-from .models import Certificate, CheckIn, Evaluation, Goal, Pair, Topic
+from .models import (
+    Certificate,
+    CheckIn,
+    Evaluation,
+    Goal,
+    Pair,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    Topic,
+)
 from .services import pairing
 
 
@@ -232,6 +243,75 @@ class CertificateAdmin(LongList, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Certificate._meta.fields]
+
+
+class SurveyQuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    extra = 0
+    fields = ("order", "text", "kind", "audience", "required", "archived_at")
+    ordering = ("order", "pk")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Answered questions keep their kind (the site's Surveys page says so); here everything is
+        # read-only but for the site admin, who may fix a typo.
+        return ("kind",) if request.user.is_superuser else self.fields
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    """The surveys and their questions; the committee writes them on the site's Surveys pages
+    (which keep an answered question's kind and archive it rather than delete it) and reads them here."""
+
+    list_display = ("title", "kind", "cycle", "is_on", "opens_after_months", "updated_at")
+    list_filter = ("kind", "cycle")
+    list_select_related = ("cycle",)
+    inlines = [SurveyQuestionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.responses.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "survey", "kind", "audience", "required", "order", "archived_at")
+    list_filter = ("survey__kind", "survey__cycle", "kind")
+    search_fields = ("text",)
+    list_select_related = ("survey__cycle",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.answers.exists():
+            return ("survey", "kind", "choices")
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.answers.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class SurveyAnswerInline(admin.TabularInline):
+    model = SurveyAnswer
+    extra = 0
+    fields = ("question", "value", "number")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(LongList, admin.ModelAdmin):
+    """A side's answers, as given: for site admins only (the committee reads them in aggregate,
+    without names, on program health). Written only by the pair's side; never changed here."""
+
+    list_display = ("pair", "kind", "role", "submitted_at")
+    list_filter = ("kind", "role", "pair__cycle")
+    list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    raw_id_fields = ("pair", "author")
+    readonly_fields = ("pair", "survey", "kind", "role", "author", "submitted_at")
+    inlines = [SurveyAnswerInline]
 
     def has_add_permission(self, request):
         return False

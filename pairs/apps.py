@@ -16,3 +16,7 @@ class PairsConfig(AppConfig):
         emails.register()
         # The presets' [[topics]]: the program's schedule (members may not import pairs).
         loading.register("topics", ("topics",), topics.topics_from_preset)
+        # The presets' [[surveys]]: the program's surveys and the open cycle's.
+        from .presets import load_surveys
+
+        loading.register("surveys", ("surveys",), load_surveys)

@@ -736,3 +736,15 @@ class Certificate(models.Model):
     @property
     def is_current(self) -> bool:
         return self.replaced_at is None
+
+
+# The surveys' models live in their own module (one concept a file); Django finds them here.
+from .survey_models import (  # noqa: E402, F401
+    REMINDER_AFTER,
+    SURVEY_INTRO_MAX_CHARS,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+)

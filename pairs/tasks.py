@@ -3,7 +3,7 @@ the services check the database state before acting, and outbox rows are keyed."
 
 from celery import shared_task
 
-from .services import pairing, reminders, topics
+from .services import pairing, reminders, surveys, topics
 
 
 @shared_task
@@ -19,6 +19,16 @@ def send_liaison_digests() -> int:
 @shared_task
 def send_evaluation_invitations() -> int:
     return reminders.evaluation_invitations_send()
+
+
+@shared_task
+def send_survey_invitations() -> int:
+    return surveys.midpoint_invitations_send()
+
+
+@shared_task
+def send_survey_reminders() -> int:
+    return surveys.survey_reminders_send()
 
 
 @shared_task

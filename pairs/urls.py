@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates, committee, my_data, orientation, pair, topics
+from .views import certificates, committee, my_data, orientation, pair, surveys, topics
 
 app_name = "pairs"
 
@@ -9,6 +9,19 @@ urlpatterns = [
     path("liaison/", committee.liaison_assign, name="liaison-assign"),
     path("mine/", pair.pair_mine, name="pair-mine"),
     path("evaluations/", committee.evaluation_summary, name="evaluation-summary"),
+    path("surveys/", surveys.survey_list, name="survey-list"),
+    path("surveys/<slug:scope>/<slug:kind>/", surveys.survey_edit, name="survey-edit"),
+    path("surveys/<slug:scope>/<slug:kind>/questions/new/", surveys.question_edit, name="survey-question-create"),
+    path(
+        "surveys/<slug:scope>/<slug:kind>/questions/<int:question_pk>/",
+        surveys.question_edit,
+        name="survey-question-edit",
+    ),
+    path(
+        "surveys/<slug:scope>/<slug:kind>/questions/<int:question_pk>/<slug:action>/",
+        surveys.question_action,
+        name="survey-question-action",
+    ),
     path("orientation/", orientation.orientation, name="orientation"),
     path("my-data/", my_data.my_data, name="my-data"),
     path("my-data/download/", my_data.my_data_download, name="my-data-download"),
@@ -30,4 +43,5 @@ urlpatterns = [
     path("<int:pk>/goals/<int:goal_pk>/edit/", pair.goal_edit, name="goal-edit"),
     path("<int:pk>/report/", pair.pair_report, name="pair-report"),
     path("<int:pk>/evaluation/", pair.evaluation, name="evaluation"),
+    path("<int:pk>/survey/<slug:kind>/", surveys.survey_fill, name="survey"),
 ]

@@ -675,6 +675,7 @@ NOT_PAGES = {
     "members:import-confirm": "POST only: import the previewed roster",
     "outbox:email-resend": "POST only",
     "outbox:template-switch": "POST only: an email's switches, from its wording page",
+    "pairs:survey-question-action": "POST only: archive, bring back, move or delete a survey's question",
     # Redirects only: the page they lead to has its own row.
     "matching:home": "redirect only, to matching:dashboard of the open cycle",
     "matching:health-home": "redirect only, to matching:health of the open cycle",
@@ -764,6 +765,16 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("pairs:topic-create", "committee", FIXED),
         Page("pairs:topic-edit", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
         Page("pairs:topic-delete", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
+        # The demo pair is past its midpoint; its mentee has not answered the midpoint survey.
+        Page("pairs:survey", "mentee", FIXED, lambda w: {"pk": w.pair.pk, "kind": "midpoint"}),
+        Page("pairs:survey-edit", "committee", FIXED, lambda w: {"scope": w.year.pk, "kind": "midpoint"}),
+        Page("pairs:survey-question-create", "committee", FIXED, lambda w: {"scope": w.year.pk, "kind": "midpoint"}),
+        Page(
+            "pairs:survey-question-edit",
+            "committee",
+            FIXED,
+            lambda w: {"scope": w.year.pk, "kind": "midpoint", "question_pk": w.survey_question.pk},
+        ),
         Page("health", "visitor", FIXED),
         Page("account_login", "visitor", FIXED),
         Page("account_signup", "visitor", FIXED),
@@ -817,6 +828,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("outbox:email-list", "committee", WORKING),
         Page("outbox:template-list", "committee", WORKING),
         Page("pairs:evaluation-summary", "committee", WORKING),
+        Page("pairs:survey-list", "committee", WORKING, query=lambda w: {"cycle": w.year.pk}),
         Page("pairs:orientation", "committee", WORKING),
         Page(
             "pairs:orientation",
@@ -1013,11 +1025,108 @@ def year_under_way(people: People, committee) -> tuple:
     CheckIn.objects.bulk_create(checkins, batch_size=2000)
     Goal.objects.bulk_create(goals, batch_size=2000)
     Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+    surveys_answered(cycle, pairs, demo)
     # ignore_conflicts: a mentor of two pairs is marked once.
     OrientationAttendance.objects.bulk_create(marks, batch_size=2000, ignore_conflicts=True)
     assert Pair.objects.get(pk=demo.pk).status == PairStatus.ACTIVE
     return cycle, demo
 
+
+# The year's three surveys, as the committee might write them: (kind, title, [(question, kind, choices)]).
+BENCH_SURVEYS = (
+    (
+        "midpoint",
+        "Midpoint check-in",
+        [
+            ("We communicate as often as we need to.", "scale", []),
+            ("We are making progress on our goals.", "scale", []),
+            ("How do you meet most often?", "one", ["In person", "Video", "Phone", "Email"]),
+            ("What have you worked on?", "several", ["Goals", "Job search", "Conference", "Committees"]),
+            ("We have clarified our expectations.", "yes_no", []),
+            ("What is going well so far?", "long", []),
+        ],
+    ),
+    (
+        "closing",
+        "Closing evaluation",
+        [
+            ("I learned how the association works.", "scale", []),
+            ("I would like to mentor in a future year.", "yes_no", []),
+            ("What should next year's pairs know?", "long", []),
+        ],
+    ),
+    (
+        "exit",
+        "Ending early",
+        [
+            ("Why did your pair end early?", "one", ["Not enough time", "A change of job", "Not a good match"]),
+            ("Would you try again?", "yes_no", []),
+            ("What could have helped?", "long", []),
+        ],
+    ),
+)
+
+
+def surveys_answered(cycle, pairs, demo) -> None:
+    """The cycle's three surveys, answered by both sides of half the pairs (midpoint), of the
+    pairs whose closing evaluation is in (closing) and of the pairs ended early (exit) — not by
+    the demo pair, whose mentee opens the midpoint survey. Bulk-inserted, as the evaluations."""
+    from pairs.models import Evaluation, PairStatus, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+
+    if SurveyResponse.objects.filter(pair__cycle=cycle).exists():
+        return
+    questions = {}
+    for kind, title, asked in BENCH_SURVEYS:
+        survey, _ = Survey.objects.get_or_create(cycle=cycle, kind=kind, defaults={"title": title})
+        questions[kind] = [
+            SurveyQuestion.objects.get_or_create(
+                survey=survey, text=text, defaults={"kind": qkind, "choices": choices, "order": i}
+            )[0]
+            for i, (text, qkind, choices) in enumerate(asked, start=1)
+        ]
+    closed = set(Evaluation.objects.filter(pair__cycle=cycle, kind="closing").values_list("pair_id", flat=True))
+    who = []
+    for p in pairs:
+        if p.pk == demo.pk:
+            continue
+        kinds = (["midpoint"] if p.pk % 2 else []) + (["closing"] if p.pk in closed else [])
+        if p.status == PairStatus.ENDED:
+            kinds.append("exit")
+        sides = (("mentor", p.mentor.member_id), ("mentee", p.mentee.member_id))
+        who += [(p, kind, role, author) for kind in kinds for role, author in sides]
+    by_kind = {kind: asked[0].survey for kind, asked in questions.items()}
+    responses = SurveyResponse.objects.bulk_create(
+        [SurveyResponse(pair=p, survey=by_kind[kind], kind=kind, role=role, author_id=a) for p, kind, role, a in who],
+        batch_size=2000,
+    )
+    answers = []
+    for response in responses:
+        r = random.Random(f"bench-survey-{response.pk}")
+        for q in questions[response.kind]:
+            if q.kind == "scale":
+                value = r.choice([2, 3, 4, 4, 5, 5])
+                number = value
+            elif q.kind == "yes_no":
+                value = r.random() < 0.7
+                number = int(value)
+            elif q.kind == "one":
+                value, number = r.choice(q.choices), None
+            elif q.kind == "several":
+                value, number = [c for c in q.choices if r.random() < 0.4] or [q.choices[0]], None
+            elif r.random() < 0.5:
+                value, number = r.choice(SURVEY_TEXTS), None
+            else:
+                continue
+            answers.append(SurveyAnswer(response=response, question=q, value=value, number=number))
+    SurveyAnswer.objects.bulk_create(answers, batch_size=5000)
+
+
+SURVEY_TEXTS = [
+    "The monthly calls kept us on track.",
+    "Meeting at the conference made it easy to start.",
+    "More time would have helped; the spring was busy.",
+    "A list of first topics from the committee would help.",
+]
 
 GOAL_TITLES = ["Present at the spring conference", "Publish a short article", "Join an ArLA committee"]
 
@@ -1079,7 +1188,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
     from members.presets import files as preset_files
-    from pairs.models import CheckIn, Goal, Pair, PairStatus, Topic
+    from pairs.models import CheckIn, Goal, Pair, PairStatus, SurveyQuestion, Topic
     from pairs.services import certificates, topics
 
     year, pair = year_under_way(people, committee)
@@ -1139,6 +1248,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
         certificate=certificates.certificate_of(pair=Pair.objects.with_people().get(pk=completed.pk), role="mentee"),
         topic=Topic.objects.filter(cycle=None).order_by("month").first(),
         goal=Goal.objects.filter(pair=pair).order_by("pk").first(),
+        survey_question=SurveyQuestion.objects.filter(survey__cycle=year, survey__kind="midpoint").first(),
         own_optin=own_optin,
         waiting_mentee=waiting_mentee,
         open_mentor=open_mentor,

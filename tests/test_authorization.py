@@ -46,6 +46,7 @@ from members.models import (
     CycleQuestion,
     Enrollment,
     ProgramSettings,
+    QuestionKind,
     Resource,
     Role,
     User,
@@ -54,7 +55,20 @@ from members.models import (
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, Topic
+from pairs.models import (
+    Certificate,
+    CheckIn,
+    Evaluation,
+    Goal,
+    OrientationAttendance,
+    Pair,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+    Topic,
+)
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -137,6 +151,12 @@ TABLE = {
     "outbox:unsubscribe":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # The committee writes the surveys (the cycle's midpoint survey, and its question).
+    "pairs:survey-list":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-edit":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-create":         (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-edit":           (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:survey-question-action":         (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:my-data-download":               (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "pairs:account-delete":                 (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -162,6 +182,8 @@ TABLE = {
     "pairs:topic-create":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:topic-edit":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:topic-delete":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # P's midpoint survey: for its two sides (not open yet: they are sent back to the pair page).
+    "pairs:survey":                         (LOGIN,  404,   AWAY,  AWAY,  404,       403,    403,      403),
     "health":                               (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "account_login":                        (OK,     AWAY,  AWAY,  AWAY,  AWAY,      AWAY,   AWAY,     AWAY),
     "account_logout":                       (AWAY,   OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -225,6 +247,22 @@ ARGS = {
     "pairs:certificate-reissue": lambda w: {"pk": w.p.pk, "role": "mentee"},
     "pairs:topic-edit": lambda w: {"topic_pk": w.topic.pk},
     "pairs:topic-delete": lambda w: {"topic_pk": w.topic.pk},
+    "pairs:survey": lambda w: {"pk": w.p.pk, "kind": "midpoint"},
+    **{
+        f"pairs:{name}": lambda w: {"scope": w.cycle.pk, "kind": "midpoint"}
+        for name in ("survey-edit", "survey-question-create")
+    },
+    "pairs:survey-question-edit": lambda w: {
+        "scope": w.cycle.pk,
+        "kind": "midpoint",
+        "question_pk": w.survey_question.pk,
+    },
+    "pairs:survey-question-action": lambda w: {
+        "scope": w.cycle.pk,
+        "kind": "midpoint",
+        "question_pk": w.survey_question.pk,
+        "action": "archive",
+    },
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
         for name in (
@@ -255,6 +293,8 @@ COMMITTEE_ADMIN = {
     "members_cyclequestion",  # each cycle's opt-in questions (members/migrations/0015)
     "members_answer",  # the members' answers to them, read-only
     "matching_titleterm",  # the committee's words for the model of library work (matching/migrations/0004)
+    "pairs_survey",  # the surveys and their questions, read-only (pairs/migrations/0015)
+    "pairs_surveyquestion",
 }
 
 # What each pair wrote in its check-in: words that appear nowhere else, to search every answer for.
@@ -279,6 +319,9 @@ PRIVATE = {
     "Somebodys-answer-moving-away-soon": COMMITTEE,
     # The mentee's closing evaluation: the committee reads it (without names); the mentor never.
     "P-mentee-evaluation-my-mentor-never-called": ("mentee", *COMMITTEE),
+    # Her answer to the cycle's midpoint survey: the committee reads it on program
+    # health (without names); the mentor never.
+    "P-mentee-midpoint-my-mentor-cancels-often": ("mentee", *COMMITTEE),
 }
 
 
@@ -337,6 +380,12 @@ def _build_world() -> SimpleNamespace:
         would_recommend=False,
         best="P-mentee-evaluation-my-mentor-never-called",
     )
+    survey = Survey.objects.create(cycle=cycle, kind=SurveyKind.MIDPOINT, title="Halfway")
+    survey_question = SurveyQuestion.objects.create(survey=survey, text="How is it going?", kind=QuestionKind.LONG)
+    response = SurveyResponse.objects.create(pair=p, survey=survey, kind=survey.kind, role="mentee", author=mentee)
+    SurveyAnswer.objects.create(
+        response=response, question=survey_question, value="P-mentee-midpoint-my-mentor-cancels-often"
+    )
     somebody = UserFactory(first_name="Sue", last_name="Somebody")
     suggestion = Resource(
         title="Their suggestion", description="Waiting for review.", suggested_by=somebody, tags="goals"
@@ -348,11 +397,12 @@ def _build_world() -> SimpleNamespace:
     question = CycleQuestion.objects.create(cycle=cycle, text="Anything else we should know?", kind="long")
     Answer.objects.create(enrollment=somebodys_optin, question=question, value="Somebodys-answer-moving-away-soon")
     return SimpleNamespace(
-        question=question,
+        survey_question=survey_question,
         cycle=cycle,
         p=p,
         q=q,
         p_checkin=p_checkin,
+        question=question,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
         somebodys_optin=somebodys_optin,
         somebodys_suggestion=suggestion,
@@ -412,6 +462,10 @@ WATCHED = (
     OrientationAttendance,
     Topic,
     Certificate,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyAnswer,
     ProgramSettings,
     MatchSettings,
     Proposal,

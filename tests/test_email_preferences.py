@@ -206,6 +206,9 @@ def test_a_member_turns_off_reminders_on_their_page_and_back_on(client_for, memb
     everything_but_reminders = {
         EmailKind.RENEWAL_REMINDER: "on",
         EmailKind.EVALUATION: "on",
+        EmailKind.SURVEY_MIDPOINT: "on",
+        EmailKind.SURVEY_EXIT: "on",
+        EmailKind.SURVEY_REMINDER: "on",
         EmailKind.THANKS: "on",
         EmailKind.TOPIC: "on",
         "next": reverse("members:profile") + "#emails",
@@ -263,4 +266,7 @@ def test_my_data_download_lists_the_emails_i_turned_off(client_for, member):
     assert [(e["kind"], e["how"]) for e in data["emails_i_turned_off"]] == [
         ("Check-in reminder", "on My membership"),
         ("Closing evaluation invitation", "on My membership"),
+        ("Exit survey invitation (pair ended early)", "on My membership"),
+        ("Midpoint survey invitation", "on My membership"),
+        ("Survey reminder", "on My membership"),
     ]

@@ -48,6 +48,7 @@ from members.models import (
     LibraryType,
     MeetingMode,
     MembershipCategory,
+    QuestionKind,
     Resource,
     Role,
     User,
@@ -56,7 +57,7 @@ from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from outbox.tokens import unsubscribe_token
-from pairs.models import CheckIn, Evaluation, Goal, Pair, Topic, add_months
+from pairs.models import CheckIn, Evaluation, Goal, Pair, Survey, SurveyKind, SurveyQuestion, Topic, add_months
 from pairs.services import certificates
 
 from . import strategies as hs
@@ -150,6 +151,18 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     first_item = draft.pairs.order_by("pk").first()
     proposals.proposal_ban(proposal=draft, item_id=first_item.pk)
 
+    # The running cycle's midpoint survey (P and Q are past their midpoint): one question of each kind.
+    survey = Survey.objects.create(cycle=running, kind=SurveyKind.MIDPOINT, title="Halfway")
+    questions = [
+        SurveyQuestion.objects.create(
+            survey=survey,
+            text=f"Question {kind}",
+            kind=kind,
+            order=i,
+            choices=["A", "B"] if kind in QuestionKind.with_choices() else [],
+        )
+        for i, kind in enumerate(QuestionKind.values, start=1)
+    ]
     suggestion = Resource.objects.create(
         title="Their suggestion", description="Waiting for review.", url="https://example.org/x", suggested_by=stranger
     )
@@ -165,6 +178,8 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
         q=q,
         r=r,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=p.mentee.member),
+        survey=survey,
+        survey_questions=questions,
         q_goal=Goal.objects.create(pair=q, title="Their goal", created_by=q.mentee.member),
         p_checkin=p_checkin,
         q_checkin=q_checkin,
@@ -306,6 +321,25 @@ WEIGHTS = {
 }
 
 
+# A survey's answers, by kind of question (right, wrong and hostile alike).
+ANSWERS = {
+    "short": st.just("") | TEXT,
+    "long": st.just("") | LONG_TEXT,
+    "one": choice("A", "B", "C", ""),
+    "several": hs.some_of(["A", "B", "C"]),
+    "yes_no": choice("yes", "no", "maybe", ""),
+    "scale": choice("1", "3", "5", "0", "6", "x", ""),
+}
+SURVEY_QUESTION = {
+    "text": lambda w: st.just("") | TEXT,
+    "help_text": lambda w: st.just("") | TEXT,
+    "kind": lambda w: choice(*QuestionKind.values, "nonsense"),
+    "choices": lambda w: choice("", "A\nB", "A\nA", "Only one") | TEXT,
+    "required": lambda w: st.just("") | TICK,
+    "audience": lambda w: choice("both", "mentor", "mentee", "nobody"),
+}
+
+
 def success_message(response) -> bool:
     """A page (or a redirect) that tells the user it worked."""
     levels = {m.level for m in get_messages(response.wsgi_request)}
@@ -348,6 +382,8 @@ class Form:
     files: tuple[str, ...] = ()  # sent as multipart, with these file fields
     accepted: Callable = success_redirect
     sane: Callable[[list, str], None] = lambda rows, what: assert_sane(rows, what)
+    # Fields whose names come from the world (a survey's questions: "q<id>"), each with its strategy.
+    more: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
 
 
 def url(name: str, *args) -> str:
@@ -674,6 +710,62 @@ FORMS = {
             "improve": lambda w: st.just("") | LONG_TEXT,
         },
     ),
+    "pairs:survey": Form(
+        "p_mentee",
+        lambda w: [
+            url("pairs:survey", w.p.pk, "midpoint"),
+            url("pairs:survey", w.q.pk, "midpoint"),
+            url("pairs:survey", w.p.pk, "exit"),
+            url("pairs:survey", w.p.pk, "nonsense"),
+            url("pairs:survey", HUGE_PK, "midpoint"),
+        ],
+        more=lambda w: {f"q{q.pk}": (lambda w, q=q: ANSWERS[q.kind]) for q in w.survey_questions},
+    ),
+    "pairs:survey-edit": Form(
+        "committee",
+        lambda w: [
+            url("pairs:survey-edit", w.running.pk, "midpoint"),
+            url("pairs:survey-edit", "program", "exit"),
+            url("pairs:survey-edit", w.open_cycle.pk, "closing"),
+            url("pairs:survey-edit", HUGE_PK, "midpoint"),
+            url("pairs:survey-edit", "nonsense", "nonsense"),
+        ],
+        {
+            "title": lambda w: st.just("") | TEXT,
+            "intro": lambda w: st.just("") | LONG_TEXT,
+            "is_on": lambda w: st.just("") | TICK,
+            "opens_after_months": lambda w: st.just("") | st.integers(-2, 14).map(str),
+        },
+    ),
+    "pairs:survey-question-create": Form(
+        "committee",
+        lambda w: [
+            url("pairs:survey-question-create", w.running.pk, "midpoint"),
+            url("pairs:survey-question-create", "program", "closing"),
+            url("pairs:survey-question-create", HUGE_PK, "exit"),
+        ],
+        SURVEY_QUESTION,
+    ),
+    "pairs:survey-question-edit": Form(
+        "committee",
+        lambda w: [
+            url("pairs:survey-question-edit", w.running.pk, "midpoint", w.survey_questions[0].pk),
+            url("pairs:survey-question-edit", w.open_cycle.pk, "midpoint", w.survey_questions[0].pk),
+            url("pairs:survey-question-edit", w.running.pk, "midpoint", HUGE_PK),
+        ],
+        SURVEY_QUESTION,
+    ),
+    "pairs:survey-question-action": Form(
+        "committee",
+        lambda w: (
+            [
+                url("pairs:survey-question-action", w.running.pk, "midpoint", q.pk, action)
+                for q in w.survey_questions[:2]
+                for action in ("archive", "restore", "up", "down", "delete", "nonsense")
+            ]
+            + [url("pairs:survey-question-action", w.open_cycle.pk, "midpoint", w.survey_questions[0].pk, "delete")]
+        ),
+    ),
     "pairs:orientation": Form(
         "committee",
         lambda w: [url("pairs:orientation"), f"{url('pairs:orientation')}?cycle={w.open_cycle.pk}"],
@@ -909,6 +1001,7 @@ FILE_CONTENT = st.one_of(st.binary(max_size=200), st.just(b"%PDF-1.4 a reading l
 
 
 _strategies: dict[tuple[int, str], st.SearchStrategy] = {}
+NO_MORE = Form.__dataclass_fields__["more"].default
 
 
 def _form_data(world: SimpleNamespace, name: str) -> st.SearchStrategy:
@@ -916,7 +1009,8 @@ def _form_data(world: SimpleNamespace, name: str) -> st.SearchStrategy:
     key = (id(world), name)
     if key not in _strategies:
         _strategies.clear()
-        _strategies[key] = hs.form_data({k: v(world) for k, v in FORMS[name].fields.items()})
+        form = FORMS[name]
+        _strategies[key] = hs.form_data({k: v(world) for k, v in {**form.fields, **form.more(world)}.items()})
     return _strategies[key]
 
 
@@ -937,7 +1031,7 @@ def fuzz_form(world: SimpleNamespace, name: str, data) -> None:
         transaction.set_rollback(True)
 
 
-@pytest.mark.parametrize("name", [name for name, form in FORMS.items() if form.fields])
+@pytest.mark.parametrize("name", [name for name, form in FORMS.items() if form.fields or form.more is not NO_MORE])
 @FUZZ
 @given(data=st.data())
 def test_every_form_answers_hostile_input_without_a_server_error_or_a_partial_write(world, name, data):
@@ -946,7 +1040,7 @@ def test_every_form_answers_hostile_input_without_a_server_error_or_a_partial_wr
 
 # Buttons (withdraw, solve, confirm, log out...) have no field of their own: only
 # unknown fields and other people's URLs to vary, so fewer examples say as much.
-@pytest.mark.parametrize("name", [name for name, form in FORMS.items() if not form.fields])
+@pytest.mark.parametrize("name", [name for name, form in FORMS.items() if not form.fields and form.more is NO_MORE])
 @settings(FUZZ, max_examples=5)
 @given(data=st.data())
 def test_every_button_answers_hostile_input_without_a_server_error_or_a_partial_write(world, name, data):

@@ -114,6 +114,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "outbox:template-edit": ("cycle",),
     "outbox:template-restore": ("cycle",),
     "pairs:evaluation-summary": ("cycle",),
+    "pairs:survey-list": ("cycle",),
     "pairs:orientation": ("cycle", "q", "page", "show"),
     "pairs:topic-list": ("cycle",),
     "pairs:topic-create": ("cycle", "month"),

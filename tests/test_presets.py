@@ -18,13 +18,22 @@ from members.presets.loading import SECTIONS, register
 from members.program import program
 from members.services.questions import questions_start
 from outbox.models import Email
-from pairs.models import CheckIn, Evaluation, Pair, PairStatus, add_months
+from pairs.models import CheckIn, Evaluation, Pair, PairStatus, Survey, SurveyKind, SurveyResponse, add_months
 from pairs.services import pairing
 
 from . import test_authorization as authorization
 from .factories import CycleFactory, UserFactory, accepting
 
 pytestmark = pytest.mark.django_db
+
+
+def survey_answers(survey: Survey, role: str) -> dict:
+    """An answer to each question `survey` asks of `role`, as its form posts it."""
+    by_kind = {"short": "Fine", "long": "It went well.", "yes_no": "yes", "scale": "4"}
+    data = {}
+    for q in survey.questions.live().for_role(role):
+        data[f"q{q.pk}"] = q.choices[0] if q.choices else by_kind[q.kind]
+    return data
 
 
 @pytest.fixture
@@ -58,8 +67,8 @@ def test_the_llama_preset_makes_the_program_llamas(load):
     assert ProgramSettings.objects.get().preset == "llama"
     assert "The llama preset: the ALA/LLAMA Mentoring Program" in out
     # What this part of the site does not load yet is said, not dropped.
-    assert "Not loaded: [[surveys]] (3 entries)" in out
     assert "Opt-in questions: the program's default questions are now the preset's 5." in out
+    assert "The program's default midpoint survey “Midpoint check-in”: 5 questions" in out
 
 
 def test_the_arla_preset_is_what_the_site_says_before_anyone_saves_settings(load):
@@ -268,11 +277,21 @@ def test_a_whole_year_runs_under_each_presets_rules(
         assert client_for(who).post(reverse("pairs:checkin-create", args=[pair.pk]), checkin).status_code == 302
     assert CheckIn.objects.filter(pair=pair).count() == 2
 
-    # The closing evaluation, from a month before the end; then the pair completes at its end date.
+    # The preset's midpoint survey, on the pair page once the pair is past its midpoint.
+    for who in (mentee, mentor):
+        assert "Midpoint check-in" in client_for(who).get(reverse("pairs:pair-detail", args=[pair.pk])).text
+        answers = survey_answers(Survey.objects.in_use(cycle, SurveyKind.MIDPOINT), pair.role_of(who))
+        assert client_for(who).post(reverse("pairs:survey", args=[pair.pk, "midpoint"]), answers).status_code == 302
+    assert SurveyResponse.objects.filter(pair=pair, kind=SurveyKind.MIDPOINT).count() == 2
+
+    # The closing evaluation, from a month before the end, with the preset's own questions; then the
+    # pair completes at its end date.
     evaluation = {"overall": "5", "relationship": "5", "goals_met": "4", "would_recommend": "on", "best": "Calls"}
     for who in (mentee, mentor):
-        client_for(who).post(reverse("pairs:evaluation", args=[pair.pk]), {**evaluation, "improve": "More"})
+        answers = survey_answers(Survey.objects.in_use(cycle, SurveyKind.CLOSING), pair.role_of(who))
+        client_for(who).post(reverse("pairs:evaluation", args=[pair.pk]), {**evaluation, "improve": "More", **answers})
     assert Evaluation.objects.filter(pair=pair).count() == 2
+    assert SurveyResponse.objects.filter(pair=pair, kind=SurveyKind.CLOSING).count() == 2
     pair.refresh_from_db()
     with sending():
         assert pairing.pair_complete_due(today=pair.ends_on) == 1

@@ -277,3 +277,38 @@ def test_reissuing_a_certificate_pressed_four_times_at_once_reissues_it_once(pai
     assert sum("nothing more was done" in o.text for o in outcomes) == 3
     assert Certificate.objects.filter(pair=pair, role="mentor").count() == 2
     assert Certificate.objects.current().filter(pair=pair, role="mentor").count() == 1
+
+
+def test_a_survey_sent_twice_is_kept_once_and_the_second_press_says_so_in_blue(client_for, pair, member):
+    from members.models import QuestionKind
+    from pairs.models import Survey, SurveyKind, SurveyQuestion, SurveyResponse
+
+    pair.starts_on = timezone.localdate() - dt.timedelta(days=200)
+    pair.ends_on = pair.starts_on + dt.timedelta(days=300)  # past its midpoint
+    pair.save()
+    survey = Survey.objects.create(cycle=pair.cycle, kind=SurveyKind.MIDPOINT, title="Halfway")
+    q = SurveyQuestion.objects.create(survey=survey, text="How is it going?", kind=QuestionKind.SCALE)
+    client = client_for(member)
+    url = reverse("pairs:survey", args=[pair.pk, "midpoint"])
+
+    client.post(url, {f"q{q.pk}": "4"}, follow=True)
+    second = client.post(url, {f"q{q.pk}": "2"}, follow=True)
+
+    assert alerts(second) == [("info", "Your answers are in already: thank you!")]
+    assert SurveyResponse.objects.get().answers.get().value == 4
+
+
+def test_a_survey_question_archived_twice_says_so_in_blue(client_for, cycle, committee):
+    from members.models import QuestionKind
+    from pairs.models import Survey, SurveyKind, SurveyQuestion
+
+    survey = Survey.objects.create(cycle=cycle, kind=SurveyKind.EXIT, title="Ending early")
+    q = SurveyQuestion.objects.create(survey=survey, text="What could have helped?", kind=QuestionKind.LONG)
+    client = client_for(committee)
+    url = reverse("pairs:survey-question-action", args=[cycle.pk, "exit", q.pk, "archive"])
+
+    first = client.post(url, follow=True)
+    second = client.post(url, follow=True)
+
+    assert alerts(first) == [("success", "“What could have helped?” is archived: its answers stay in the reports.")]
+    assert alerts(second) == [("info", "“What could have helped?” is archived already: nothing was changed.")]

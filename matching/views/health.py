@@ -15,7 +15,7 @@ from members.models import (
     Role,
 )
 
-from .. import charts, exports, reports
+from .. import charts, exports, reports, survey_reports
 from ._common import _cycle, _to_default_cycle
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "status_chart": charts.status_chart(by_role),
             "years": years,
             "exports": exports.EXPORTS.items(),
+            "surveys": survey_reports.survey_reports(cycle, cycles=[row["cycle"] for row in years]),
         },
     )
 

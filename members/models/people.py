@@ -233,6 +233,8 @@ COMMITTEE_PERMISSIONS = (
     "pairs.view_pair",
     "pairs.view_evaluation",
     "pairs.view_goal",
+    "pairs.view_survey",
+    "pairs.view_surveyquestion",
     "outbox.view_email",
     "outbox.change_email",
     "outbox.view_emailtemplate",

@@ -84,6 +84,32 @@ SIDE = (
     *LIAISON,
 )
 
+SURVEY = (
+    P("survey_title", "The survey's title, as the committee wrote it for the cycle.", "Midpoint check-in"),
+    P(
+        "survey_url",
+        "The address of the survey on the pair's page.",
+        "https://mentoring.example/pairs/12/survey/midpoint/",
+        LINK,
+    ),
+)
+
+
+def survey_sample(pair, kind: str) -> dict:
+    """The survey placeholders' values for a preview: the cycle's survey of `kind` (its title as written now)."""
+    from ..models import Survey
+
+    survey = Survey.objects.in_use(pair.cycle, kind)
+    return {"survey_title": survey.title if survey else "", "survey_url": absolute(survey_path(pair, kind))}
+
+
+def survey_path(pair, kind: str) -> str:
+    """Where a side of the pair answers the survey of `kind` (the closing one with the core ratings)."""
+    if kind == "closing":
+        return reverse("pairs:evaluation", args=[pair.pk])
+    return reverse("pairs:survey", args=[pair.pk, kind])
+
+
 # --- The shipped wording: one file a kind, pairs/emails/wording/<kind>.txt ------------------------------
 
 WORDING = Path(__file__).resolve().parent / "wording"
@@ -274,6 +300,44 @@ KINDS = (
                 evaluation_url=absolute(reverse("pairs:evaluation", args=[p.pk])),
             )
         ),
+    ),
+    Kind(
+        name=EmailKind.SURVEY_MIDPOINT,
+        plural="invitations to the midpoint survey",
+        sent_to="Both sides of a pair, when the cycle's midpoint survey opens (by default halfway through the pair's "
+        "year).",
+        member_reads="Halfway through your mentoring year, when the midpoint survey opens.",
+        **_wording("survey_midpoint"),
+        placeholders=(*SIDE, *SURVEY),
+        optional=True,
+        per_cycle=True,
+        examples=pair_examples("mentor", "mentee"),
+        example_values=side_example(lambda p, to: side_values(p, to, **survey_sample(p, "midpoint"))),
+    ),
+    Kind(
+        name=EmailKind.SURVEY_EXIT,
+        plural="invitations to the exit survey",
+        sent_to="Both sides of a pair the committee ended early: the cycle's exit survey.",
+        member_reads="When your pair ends early, to tell the committee how it went.",
+        **_wording("survey_exit"),
+        placeholders=(*SIDE, *SURVEY),
+        optional=True,
+        per_cycle=True,
+        examples=pair_examples("mentor", "mentee"),
+        example_values=side_example(lambda p, to: side_values(p, to, **survey_sample(p, "exit"))),
+    ),
+    Kind(
+        name=EmailKind.SURVEY_REMINDER,
+        plural="reminders of a survey not yet answered",
+        sent_to="A side of a pair that has not answered the midpoint survey, the closing evaluation or the exit "
+        "survey two weeks after it opened: once per survey.",
+        member_reads="Once, two weeks after a survey opened, if you have not answered it yet.",
+        **_wording("survey_reminder"),
+        placeholders=(*SIDE, *SURVEY),
+        optional=True,
+        per_cycle=True,
+        examples=pair_examples("mentor", "mentee"),
+        example_values=side_example(lambda p, to: side_values(p, to, **survey_sample(p, "closing"))),
     ),
     Kind(
         name=EmailKind.THANKS,

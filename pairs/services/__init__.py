@@ -3,6 +3,8 @@
 - `pairing`: making, ending and completing a pair (`pair_create`: the one way a pair is made);
 - `year`: what the pair's members write (check-ins, goals, the evaluation, "gone quiet");
 - `reminders`: the periodic emails that keep the year alive;
+- `surveys`: the midpoint, closing and exit surveys — the committee's writes, a side's answers,
+  the invitations and the one reminder;
 - `orientation`: the attendance sheet of the orientation at the conference where the year starts;
 - `privacy`: a member's own data and account deletion.
 

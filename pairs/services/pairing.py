@@ -27,6 +27,7 @@ from ..emails import intro_values, side_values, thanks_values
 from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
 from . import certificates
 from ._shared import each_locked, email_both_sides, end_pair
+from .surveys import exit_survey_send
 
 log = logging.getLogger(__name__)
 
@@ -350,6 +351,8 @@ def pair_end(
         key="ended",
         values=lambda to: side_values(pair, to, if_back_to_pool=back_to_pool and to == pair.mentee.member),
     )
+    # Today an early end is a survey of its own: both sides are asked why, in the same transaction.
+    exit_survey_send(pair)
     log.info("pair %s ended by %s (back to pool: %s)", pair.pk, by.pk, back_to_pool)
     return pair
 

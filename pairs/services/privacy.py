@@ -19,7 +19,7 @@ from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
 from ..emails import partner_left_values
-from ..models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason
+from ..models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason, SurveyResponse
 from ._shared import end_pair
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,20 @@ def member_data(*, user: User) -> dict:
             }
             for c in Certificate.objects.filter(holder=user).order_by("issued_at")
         ],
+        "surveys": [
+            {
+                "cycle": response.pair.cycle.name,
+                "survey": response.survey.title,
+                "kind": response.get_kind_display(),
+                "as": response.role,
+                "answers": {a.question.text: a.value for a in response.answers.all()},
+                "submitted_at": response.submitted_at,
+            }
+            for response in SurveyResponse.objects.filter(author=user)
+            .select_related("pair__cycle", "survey")
+            .prefetch_related("answers__question")
+            .order_by("submitted_at")
+        ],
         "liaison_of": [
             {"cycle": p.cycle.name, "pair": p.pk, "status": p.get_status_display()}
             for p in Pair.objects.filter(liaison=user).select_related("cycle").order_by("pk")
@@ -246,7 +260,7 @@ def account_delete(*, user: User) -> User:
     - active pairs end early ("account deleted"), the other side is told by email,
       and a mentee left without a mentor goes back to the pool;
     - check-ins (with their notes) and goals stay: they are the pair's shared
-      history, which the other side keeps; evaluations stay without an author;
+      history, which the other side keeps; evaluations and survey answers stay without an author;
     - their completion certificates are deleted: they carry the name, and their codes
       then verify nothing;
     - the outbox keeps no text naming the person (`_emails_erase`).
@@ -299,6 +313,7 @@ def account_delete(*, user: User) -> User:
 
     Evaluation.objects.filter(author=user).update(author=None)
     Certificate.objects.filter(holder=user).delete()
+    SurveyResponse.objects.filter(author=user).update(author=None)
     Pair.objects.filter(liaison=user).update(liaison=None)
 
     EmailAddress.objects.filter(user=user).delete()

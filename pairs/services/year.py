@@ -22,11 +22,14 @@ from ..models import (
     Goal,
     GoalStatus,
     Pair,
+    Survey,
+    SurveyQuestion,
     Topic,
     pair_month,
     validate_report_note,
 )
 from .pairing import committee_members
+from .surveys import closing_answers_write
 
 
 class PairYearError(Exception):
@@ -166,8 +169,17 @@ def goal_save(*, pair: Pair, by: User, goal: Goal) -> Goal:
 
 
 def evaluation_submit(
-    *, pair: Pair, by: User, evaluation: Evaluation, kind: str = EvaluationKind.CLOSING
+    *,
+    pair: Pair,
+    by: User,
+    evaluation: Evaluation,
+    kind: str = EvaluationKind.CLOSING,
+    survey: Survey | None = None,
+    questions: list[SurveyQuestion] = (),
+    answers: dict | None = None,
 ) -> Evaluation:
+    """One side's closing evaluation: the core ratings and, in the same write, the answers to the
+    committee's questions of the cycle's closing survey (`questions`, as the form asked them)."""
     _require_member(pair, by)
     if kind == EvaluationKind.CLOSING and not pair.evaluation_is_open():
         raise PairYearError(f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
@@ -175,6 +187,7 @@ def evaluation_submit(
     try:
         with transaction.atomic():
             evaluation.save()
+            closing_answers_write(pair=pair, by=by, survey=survey, questions=list(questions), cleaned=answers or {})
     except IntegrityError:
         raise PairYearAlreadyDone("Your evaluation is in already: your first answers are kept. Thank you!") from None
     return evaluation

@@ -25,9 +25,12 @@ from ..models import (
     Goal,
     Pair,
     PairStatus,
+    Survey,
+    SurveyKind,
     pair_month,
 )
-from ..services import year
+from ..services import surveys, year
+from ..survey_forms import AnswersForm
 from ._common import _own_pair, _posted, _visible_pair, pair_milestones
 
 # A liaison (a committee member) can look after a hundred pairs or more: a page at a time.
@@ -81,6 +84,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
         "evaluation_open": pair.evaluation_is_open(),
+        "surveys_due": surveys.surveys_due(pair, pair.role_of(request.user)) if is_member else [],
         "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
         "intro_emails": list(
             Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
@@ -255,9 +259,20 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"The closing evaluation opens on {pair.evaluation_opens_on:%B %-d, %Y}.")
         return redirect("pairs:pair-detail", pk=pair.pk)
     form = EvaluationForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    # The committee's own questions of the cycle's closing survey, asked with the core ratings.
+    survey = Survey.objects.in_use(pair.cycle, SurveyKind.CLOSING)
+    questions = surveys.questions_for(survey, pair.role_of(request.user))
+    more = AnswersForm(_posted(request), questions=questions)
+    if request.method == "POST" and form.is_valid() and more.is_valid():
         try:
-            year.evaluation_submit(pair=pair, by=request.user, evaluation=form.instance)
+            year.evaluation_submit(
+                pair=pair,
+                by=request.user,
+                evaluation=form.instance,
+                survey=survey,
+                questions=questions,
+                answers=more.answers(),
+            )
         except year.PairYearAlreadyDone as e:
             messages.info(request, str(e))
         except year.PairYearError as e:
@@ -265,4 +280,14 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you for your evaluation: the committee reads every answer.")
         return redirect("pairs:pair-detail", pk=pair.pk)
-    return render(request, "pairs/evaluation_form.html", {"pair": pair, "form": form})
+    return render(
+        request,
+        "pairs/evaluation_form.html",
+        {
+            "pair": pair,
+            "form": form,
+            "more": more,
+            "survey": survey,
+            "intro_html": to_html(survey.intro) if survey else "",
+        },
+    )
