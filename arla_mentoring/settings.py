@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
     "pairs-liaison-digests": {"task": "pairs.tasks.send_liaison_digests", "schedule": 24 * HOUR},
     "pairs-evaluation-invitations": {"task": "pairs.tasks.send_evaluation_invitations", "schedule": 24 * HOUR},
     "pairs-complete-due": {"task": "pairs.tasks.complete_due_pairs", "schedule": 6 * HOUR},
+    # Offers to mentors: the reminder at half-time, then the committee told (accept-first cycles).
+    "pairs-offers-follow-up": {"task": "pairs.tasks.follow_up_offers", "schedule": 24 * HOUR},
+    # Pairs with no first contact by its day: a nudge to both, then the liaison told.
+    "pairs-first-contact-follow-up": {"task": "pairs.tasks.follow_up_first_contact", "schedule": 24 * HOUR},
 }
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------------------

@@ -25,7 +25,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
-from .models.cycles import CYCLE_DATES, program_dates
+from .models.cycles import CYCLE_DATES, FIRST_CONTACT_DAYS, OFFER_ANSWER_DAYS, program_dates
 from .models.program_settings import REGION_CODE
 from .program import program
 from .services.membership import OptIn
@@ -321,6 +321,9 @@ class CycleForm(forms.ModelForm):
             "orientation",
             "default_length_months",
             "mentor_min_years",
+            "mentor_accepts_first",
+            "offer_answer_days",
+            "first_contact_days",
         ]
         widgets = {
             "optin_opens": _date_input(),
@@ -348,6 +351,8 @@ class CycleForm(forms.ModelForm):
         first, last = program_dates()
         for name in CYCLE_DATES:  # the date pickers offer the days Cycle.clean accepts
             self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+        for name, (low, high) in (("offer_answer_days", OFFER_ANSWER_DAYS), ("first_contact_days", FIRST_CONTACT_DAYS)):
+            self.fields[name].widget.attrs.update(min=low, max=high)
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50
@@ -377,6 +382,15 @@ class CycleForm(forms.ModelForm):
                 Div(
                     Div("default_length_months", css_class="col-md-6"),
                     Div("mentor_min_years", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "The introduction and first contact",
+                "mentor_accepts_first",
+                Div(
+                    Div("offer_answer_days", css_class="col-md-6"),
+                    Div("first_contact_days", css_class="col-md-6"),
                     css_class="row",
                 ),
             ),

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Cycle, EligibilityRules, Enrollment, Role, eligibility_of
-from pairs.models import Pair, PairStatus
+from pairs.models import Offer, OfferStatus, Pair, PairStatus
 
 from ..models import MatchSettings, TitleTerm
 from ..scoring import Group, Rules, Weights
@@ -107,12 +107,11 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     today = today or timezone.localdate()
     base = Enrollment.objects.for_cycle(cycle)
     m = _columns(base.mentors().taking_part())
-    active = dict(
-        Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE)
-        .values_list("mentor_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    # Rule 2's places taken: active pairs, and offers holding a place (pairs.models.places_taken).
+    active: dict[int, int] = {}
+    for rows in (Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE), Offer.objects.for_cycle(cycle).holding()):
+        for mentor_id, n in rows.values_list("mentor_id").annotate(n=Count("pk")).order_by():
+            active[mentor_id] = active.get(mentor_id, 0) + n
     waiting = base.mentees().waiting()
     e = _columns(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
     mentees = _group(e, [1] * len(e["pk"]))
@@ -141,6 +140,12 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
             "mentee__member_id", "mentor__member_id"
         )
     )
+    # A mentor who declined a mentee is not suggested for them again.
+    declined = frozenset(
+        Offer.objects.filter(status=OfferStatus.DECLINED, mentee__member_id__in=mentees.member_ids).values_list(
+            "mentee__member_id", "mentor__member_id"
+        )
+    )
     settings = MatchSettings.for_cycle(cycle)
     names = {
         pk: f"{first} {last}".strip()
@@ -148,7 +153,10 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         for pk, first, last in zip(c["pk"], c["first_name"], c["last_name"], strict=True)
     }
     rules = Rules(
-        exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
+        exclude_same_institution=settings.exclude_same_institution,
+        paired_before=paired_before,
+        ineligible=ineligible,
+        declined=declined,
     )
     return Pool(
         cycle=cycle,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from arla_mentoring.paging import page_of, page_of_keys
 from members.models import Cycle, Enrollment, User, search_words
 from outbox.rendering import wording_read_once
-from pairs.models import Pair, search_names
-from pairs.services import pairing
+from pairs.models import Offer, Pair, search_names
+from pairs.services import offers, pairing
 
 from ..assignment import AssignmentError, solve
 from ..models import Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
@@ -173,8 +173,9 @@ def proposal_unban(*, proposal: Proposal, ban_id: int) -> None:
 
 
 @transaction.atomic
-def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
-    """Make every pair of the draft, all or nothing, each through the pairs service."""
+def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
+    """Make every pair of the draft (or, where the mentor accepts first, every offer), all or
+    nothing, each through the pairs service."""
     proposal = _draft_locked(proposal)
     # What the suggestions saw, for every pair of the draft from one scoring of the cycle.
     pool = load_pool(proposal.cycle)
@@ -183,6 +184,8 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
     liaisons = pairing.liaison_rota(proposal.cycle)
+    # In a cycle where the mentor accepts first, each pair of the draft is offered to its mentor.
+    make = offers.offer_create if proposal.cycle.mentor_accepts_first else pairing.pair_create
     made = []
     with wording_read_once():  # the introductions' wording, read once for the whole draft
         for item in proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"):
@@ -190,7 +193,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
             facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
             try:
                 made.append(
-                    pairing.pair_create(
+                    make(
                         mentee_id=item.mentee_id,
                         mentor_id=item.mentor_id,
                         by=by,

@@ -11,11 +11,27 @@ committee rewords them on the site (Committee → Emails). Registered when Djang
 
 from .kinds import register
 from .news import introductions_news
-from .values import digest_values, intro_values, partner_left_values, side_values, unresponsive_values
+from .values import (
+    digest_values,
+    in_touch_url,
+    intro_values,
+    no_contact_liaison_values,
+    nudge_values,
+    offer_news_values,
+    offer_values,
+    partner_left_values,
+    side_values,
+    unresponsive_values,
+)
 
 __all__ = [
     "digest_values",
+    "in_touch_url",
     "intro_values",
+    "no_contact_liaison_values",
+    "nudge_values",
+    "offer_news_values",
+    "offer_values",
     "introductions_news",
     "partner_left_values",
     "register",

@@ -25,7 +25,17 @@ from outbox.rendering import absolute
 from outbox.services import email_write
 
 from ..emails import intro_values, side_values
-from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
+from ..models import (
+    END_NOTE_MAX_CHARS,
+    MAX_MONTHS,
+    MIN_MONTHS,
+    Offer,
+    Pair,
+    PairEndReason,
+    PairStatus,
+    add_months,
+    places_taken,
+)
 from ._shared import each_locked, email_both_sides, end_pair
 
 log = logging.getLogger(__name__)
@@ -98,31 +108,9 @@ def committee_remove(*, user: User) -> list[Pair]:
     return handed
 
 
-@transaction.atomic
-def pair_create(
-    *,
-    mentee_id: int,
-    mentor_id: int,
-    by: User,
-    liaison: User | None = None,
-    length_months: int | None = None,
-    match_reasons: Sequence[str] = (),
-    suggestion_rank: int | None = None,
-    today: dt.date | None = None,
-) -> Pair:
-    """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
-
-    Refuses (PairingError, nothing written) when the mentee is already paired, the
-    mentor is at capacity, the two are the same person or of different cycles, or
-    the length is not 9–12 months. The pair and its two pending emails are one
-    transaction; the emails are handed to Celery only after it commits.
-
-    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
-    record what matching saw when the committee chose; pairs made elsewhere have none.
-    """
-    today = today or timezone.localdate()
-    # Lock both enrollments, always in the same order (by id) so that two
-    # concurrent pairings wait for each other instead of deadlocking.
+def sides_locked(mentee_id: int, mentor_id: int) -> tuple[Enrollment, Enrollment]:
+    """The mentee's and the mentor's opt-ins, locked always in the same order (by id) so that
+    two concurrent pairings or offers wait for each other instead of deadlocking."""
     locked = {
         e.pk: e
         for e in Enrollment.objects.select_for_update(of=("self",))
@@ -133,6 +121,21 @@ def pair_create(
     mentee, mentor = locked.get(mentee_id), locked.get(mentor_id)
     if mentee is None or mentor is None:
         raise PairingError("That opt-in no longer exists: reload the page.")
+    return mentee, mentor
+
+
+def pairing_check(
+    mentee: Enrollment,
+    mentor: Enrollment,
+    *,
+    length_months: int | None,
+    liaison: User | None,
+    accepting: Offer | None = None,
+) -> int:
+    """Refuse (PairingError) what rules 1–3 refuse of pairing — or offering — the locked
+    `mentee` and `mentor`; returns the pair's length. Rule 2 counts the mentor's active pairs
+    and the offers holding a place (`places_taken`), all but `accepting`, the offer whose
+    acceptance makes this pair (which holds the mentee too)."""
     if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
         raise PairingError("Choose a mentee's opt-in and a mentor's opt-in.")
     if mentee.member_id == mentor.member_id:
@@ -144,17 +147,54 @@ def pair_create(
             raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
     if Pair.objects.active().filter(mentee=mentee).exists():
         raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")
-    active = Pair.objects.active().filter(mentor=mentor).count()
-    if active >= mentor.capacity:
+    if mentee.status == EnrollmentStatus.OFFERED and (accepting is None or accepting.mentee_id != mentee.pk):
         raise PairingError(
-            f"{mentor.member} already mentors {active} of the {mentor.capacity} "
-            f"mentee{'s' if mentor.capacity != 1 else ''} they offered to take."
+            f"{mentee.member} is offered to a mentor, who has yet to answer: wait for the answer, or withdraw the "
+            "offer on the dashboard first."
         )
-    cycle = mentee.cycle
-    length = length_months or cycle.default_length_months
+    pairs, offers = places_taken([mentor.pk], but_offer=accepting.pk if accepting else None).get(mentor.pk, (0, 0))
+    if pairs + offers >= mentor.capacity:
+        waiting = f" (counting {offers} offer{'s' if offers != 1 else ''} waiting for their answer)" if offers else ""
+        raise PairingError(
+            f"{mentor.member} already mentors {pairs + offers} of the {mentor.capacity} "
+            f"mentee{'s' if mentor.capacity != 1 else ''} they offered to take{waiting}."
+        )
+    length = length_months or mentee.cycle.default_length_months
     if not MIN_MONTHS <= length <= MAX_MONTHS:
         raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
     liaison_check(liaison)
+    return length
+
+
+@transaction.atomic
+def pair_create(
+    *,
+    mentee_id: int,
+    mentor_id: int,
+    by: User | None,
+    liaison: User | None = None,
+    length_months: int | None = None,
+    match_reasons: Sequence[str] = (),
+    suggestion_rank: int | None = None,
+    today: dt.date | None = None,
+    accepting: Offer | None = None,
+) -> Pair:
+    """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
+
+    Refuses (PairingError, nothing written) when the mentee is already paired (or offered to
+    a mentor), the mentor is at capacity, the two are the same person or of different cycles,
+    or the length is not 9–12 months. The pair and its two pending emails are one
+    transaction; the emails are handed to Celery only after it commits.
+
+    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
+    record what matching saw when the committee chose; pairs made elsewhere have none.
+    `accepting`: the offer whose acceptance makes the pair (pairs.services.offers; `by` is
+    then who made the offer, None when their account is gone).
+    """
+    today = today or timezone.localdate()
+    mentee, mentor = sides_locked(mentee_id, mentor_id)
+    length = pairing_check(mentee, mentor, length_months=length_months, liaison=liaison, accepting=accepting)
+    cycle = mentee.cycle
     liaison = liaison or liaison_with_fewest_pairs(cycle)
 
     # Pairs made before the conference where the year starts start there; a late pair starts today.
@@ -179,6 +219,7 @@ def pair_create(
         liaison_assigned_by=by,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,
+        first_contact_due_on=today + dt.timedelta(days=cycle.first_contact_days),
     )
     try:
         with transaction.atomic():
@@ -197,7 +238,13 @@ def pair_create(
             pair=pair,
             values=intro_values(pair, side),
         )
-    log.info("pair %s made by %s: mentor enrollment %s, mentee enrollment %s", pair.pk, by.pk, mentor.pk, mentee.pk)
+    log.info(
+        "pair %s made by %s: mentor enrollment %s, mentee enrollment %s",
+        pair.pk,
+        getattr(by, "pk", None),
+        mentor.pk,
+        mentee.pk,
+    )
     return pair
 
 
