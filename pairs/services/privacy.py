@@ -14,12 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import Enrollment, EnrollmentStatus, Resource, Role, User
+from members.models import TAKING_PART, Enrollment, EnrollmentStatus, Resource, Role, User
 from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
 from ..emails import partner_left_values
-from ..models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason
+from ..models import CheckIn, Evaluation, Goal, Offer, OfferStatus, OrientationAttendance, Pair, PairEndReason
 from ._shared import end_pair
 
 log = logging.getLogger(__name__)
@@ -251,11 +251,12 @@ def account_delete(*, user: User) -> User:
 
     my_enrollments = Enrollment.objects.filter(member=user)
     # Taken before the pairs end (ending one changes its opt-ins' status).
-    taking_part = list(
-        my_enrollments.filter(status__in=[EnrollmentStatus.WAITING, EnrollmentStatus.PAIRED]).values_list(
-            "pk", flat=True
-        )
-    )
+    taking_part = list(my_enrollments.filter(status__in=TAKING_PART).values_list("pk", flat=True))
+    # Offers waiting on them, as mentor or mentee, are withdrawn: a mentee offered to them goes back to the pool.
+    open_offers = Offer.objects.holding().filter(Q(mentor__member=user) | Q(mentee__member=user))
+    offered = list(open_offers.filter(mentor__member=user).values_list("mentee_id", flat=True))
+    open_offers.update(status=OfferStatus.WITHDRAWN, closed_at=now)
+    Enrollment.objects.filter(pk__in=offered, status=EnrollmentStatus.OFFERED).update(status=EnrollmentStatus.WAITING)
     ended = list(Pair.objects.involving(user).active().select_for_update(of=("self",)).with_people().order_by("pk"))
     for pair in ended:
         other = pair.other_side(user)
