@@ -168,11 +168,20 @@ def mentors_with_places_left(mentors: models.QuerySet) -> models.QuerySet:
 def places_taken(mentor_ids: list[int], *, but_offer: int | None = None) -> dict[int, tuple[int, int]]:
     """Rule 2's count, per mentor opt-in: (their active pairs, the offers holding a place —
     waiting for their answer, or unanswered until the committee withdraws them), all but the
-    offer `but_offer` (the one being accepted). Two queries, however many mentors."""
-    pairs = Pair.objects.active().filter(mentor__in=mentor_ids)
-    offers = Offer.objects.holding().filter(mentor__in=mentor_ids).exclude(pk=but_offer)
-    counts = [dict(rows.values_list("mentor").annotate(n=Count("pk")).order_by()) for rows in (pairs, offers)]
-    return {pk: (counts[0].get(pk, 0), counts[1].get(pk, 0)) for pk in {*counts[0], *counts[1]}}
+    offer `but_offer` (the one being accepted). One query, however many mentors."""
+
+    def per_mentor(rows: models.QuerySet, kind: int) -> models.QuerySet:
+        counted = (
+            rows.filter(mentor__in=mentor_ids).values_list("mentor").annotate(n=Count("pk"), kind=models.Value(kind))
+        )
+        return counted.order_by()
+
+    offers = Offer.objects.holding().exclude(pk=but_offer)
+    taken: dict[int, list[int]] = {}
+    # One query: both counts, as one list (pair_create runs it for every pair of a proposal).
+    for mentor_id, n, kind in per_mentor(Pair.objects.active(), 0).union(per_mentor(offers, 1), all=True).order_by():
+        taken.setdefault(mentor_id, [0, 0])[kind] = n
+    return {pk: (pairs, held) for pk, (pairs, held) in taken.items()}
 
 
 def _liaised_by(user: User) -> Q:

@@ -670,6 +670,7 @@ NOT_PAGES = {
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
+    "matching:offer-withdraw": "POST only: withdraw an offer, from the dashboard",
     "members:import-confirm": "POST only: import the previewed roster",
     "outbox:email-resend": "POST only",
     "outbox:template-switch": "POST only: an email's switches, from its wording page",
@@ -700,6 +701,20 @@ def _unsubscribe_link(w) -> dict:
     from outbox.tokens import unsubscribe_token
 
     return {"token": unsubscribe_token(member_id=w.pair.mentee.member_id, kind="checkin_reminder", changes=0)}
+
+
+def _offer_link(w) -> dict:
+    """The Accept link of the bench's offer to a mentor."""
+    from pairs.tokens import offer_token
+
+    return {"token": offer_token(offer_id=w.offer.pk, member_id=w.offer.mentor.member_id, action="accept")}
+
+
+def _in_touch_link(w) -> dict:
+    """The link in the demo pair's introduction to its mentee."""
+    from pairs.tokens import in_touch_token
+
+    return {"token": in_touch_token(pair_id=w.pair.pk, member_id=w.pair.mentee.member_id)}
 
 
 def site_pages(admin_names: set[str]) -> list[Page]:
@@ -740,6 +755,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("outbox:template-restore", "committee", FIXED, lambda w: {"kind": "intro_mentor"}),
         Page("outbox:preferences", "member", FIXED),
         Page("outbox:unsubscribe", "visitor", FIXED, _unsubscribe_link),
+        Page("pairs:offer-answer", "visitor", FIXED, _offer_link),
+        Page("pairs:in-touch", "visitor", FIXED, _in_touch_link),
         Page("pairs:my-data", "mentee", FIXED),
         Page("pairs:account-delete", "mentee", FIXED),
         Page("pairs:pair-end", "committee", FIXED, pair),
@@ -1030,7 +1047,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from matching.services import proposal as proposals
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
-    from pairs.models import Goal
+    from pairs.models import Goal, Offer
 
     year, pair = year_under_way(people, committee)
     open_cycle = Cycle.objects.get(is_open=True)
@@ -1067,7 +1084,16 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     newcomer = _bench_user(
         f"newcomer@{BENCH_DOMAIN}", member_since=None, expires_on=None, membership_category="", years_experience=None
     )
+    # An offer to a mentor waiting for the answer (the page of its Accept link).
+    offer = Offer.objects.filter(cycle=open_cycle).order_by("pk").first() or Offer.objects.create(
+        cycle=open_cycle,
+        mentee=waiting_mentee,
+        mentor=open_mentor,
+        answer_by=timezone.localdate() + dt.timedelta(days=7),
+        created_by=committee,
+    )
     return types.SimpleNamespace(
+        offer=offer,
         open_cycle=open_cycle,
         year=year,
         pair=pair,

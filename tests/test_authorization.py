@@ -44,7 +44,8 @@ from members.models import Cycle, Enrollment, ProgramSettings, Resource, Role, U
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import CheckIn, Evaluation, Goal, Offer, OrientationAttendance, Pair
+from pairs.tokens import in_touch_token, offer_token
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -118,6 +119,11 @@ TABLE = {
     # Somebody's link to stop their check-in reminders: the link is the proof (no login), and
     # it names one kind of email for that one member; GET only asks.
     "outbox:unsubscribe":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    # Somebody's offer to a mentor, and P's mentee's "We have been in touch": whoever holds the
+    # signed link (no login); it names one action for one person, and GET only asks.
+    "pairs:offer-answer":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "pairs:in-touch":                       (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "matching:offer-withdraw":              (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:my-data":                        (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -173,6 +179,11 @@ ARGS = {
         )
     },
     "matching:export": lambda w: {"cycle_id": w.cycle.pk, "what": "checkins", "fmt": "csv"},
+    "matching:offer-withdraw": lambda w: {"cycle_id": w.cycle.pk, "pk": w.offer.pk},
+    "pairs:offer-answer": lambda w: {
+        "token": offer_token(offer_id=w.offer.pk, member_id=w.offer.mentor.member_id, action="accept")
+    },
+    "pairs:in-touch": lambda w: {"token": in_touch_token(pair_id=w.p.pk, member_id=w.p.mentee.member_id)},
     "matching:suggestions": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk},
     "matching:pair": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk, "mentor_pk": w.p.mentor_id},
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
@@ -309,6 +320,13 @@ def _build_world() -> SimpleNamespace:
             member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
         ),
         somebodys_suggestion=suggestion,
+        # Somebody else's offer: a mentee offered to a mentor, neither of them a persona.
+        offer=Offer.objects.create(
+            cycle=cycle,
+            mentee=EnrollmentFactory(member=UserFactory(first_name="Olive", last_name="Offered"), cycle=cycle),
+            mentor=EnrollmentFactory(member=UserFactory(seasoned=True), cycle=cycle, role=Role.MENTOR),
+            answer_by=timezone.localdate() + dt.timedelta(days=7),
+        ),
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
         ),
@@ -366,6 +384,7 @@ WATCHED = (
     ProposalPair,
     ProposalBan,
     ProposalDrop,
+    Offer,
 )
 
 

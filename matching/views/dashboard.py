@@ -79,14 +79,16 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     shown = request.GET.get("offers", OFFERS_OPEN)
     if shown != OFFERS_OPEN and shown not in OfferStatus.values:
         shown = OFFERS_OPEN  # an edited address shows the open offers
-    offer_rows = Offer.objects.for_cycle(cycle)
-    offer_rows = offer_rows.holding() if shown == OFFERS_OPEN else offer_rows.filter(status=shown)
-    offer_page = page_of(
-        offer_rows.order_by("answer_by", "pk"),
-        OFFERS_PER_PAGE,
-        request.GET.get("offers_page"),
-        load=Offer.objects.with_people(),
-    )
+    offer_page = None
+    if cycle.mentor_accepts_first or offer_numbers["all"]:  # else the dashboard has no offers' section
+        offer_rows = Offer.objects.for_cycle(cycle)
+        offer_rows = offer_rows.holding() if shown == OFFERS_OPEN else offer_rows.filter(status=shown)
+        offer_page = page_of(
+            offer_rows.order_by("answer_by", "pk"),
+            OFFERS_PER_PAGE,
+            request.GET.get("offers_page"),
+            load=Offer.objects.with_people(),
+        )
     return render(
         request,
         "matching/dashboard.html",
