@@ -145,7 +145,7 @@ def test_the_mentor_accepts_from_the_link_without_signing_in_and_both_introducti
 
     asked = client.get(accept)
     assert asked.status_code == 200 and "Mentor Mina Member?" in text_of(asked)
-    assert asked["X-Robots-Tag"] == "noindex" and asked["Referrer-Policy"] == "no-referrer"
+    assert asked["X-Robots-Tag"] == "noindex" and asked["Referrer-Policy"] == "same-origin"
     assert Offer.objects.get().status == "waiting"  # opening the link changes nothing
     with sending():
         done = client.post(accept)

@@ -13,13 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from ..models import DECLINE_REASON_MAX_CHARS, Offer, Pair
 from ..services import contact, offers
-from ..tokens import BadLink, read_in_touch_token, read_offer_token
+from ..tokens import BadLink, offer_token, read_in_touch_token, read_offer_token
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The link is the member's proof: no search engine keeps it, no Referer carries it on.
+    # The link is the member's proof: no search engine keeps it, and no Referer carries it to
+    # another site. ("same-origin", not "no-referrer": with no referrer at all, the browser
+    # posts the page's own form with "Origin: null", which CSRF protection rightly refuses.)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -34,7 +36,9 @@ def offer_answer(request: HttpRequest, token: str) -> HttpResponse:
         offer = Offer.objects.with_people().filter(pk=link.offer_id, mentor__member_id=link.member_id).first()
         if offer is None:
             raise BadLink("This offer no longer exists. Reply to the email with any question: the committee will help.")
-        context.update(link=link, offer=offer, mentee=offer.mentee.member)
+        # The same mentor's Decline, offered beside Accept (the holder of one holds the other: both came in the email).
+        decline = offer_token(offer_id=offer.pk, member_id=link.member_id, action="decline")
+        context.update(link=link, offer=offer, mentee=offer.mentee.member, decline_token=decline)
         if request.method == "POST":
             if link.action == "accept":
                 offers.offer_accept(offer_id=offer.pk, member_id=link.member_id)
