@@ -16,7 +16,7 @@ from outbox.models import Email
 from pairs.models import Offer, Pair, mentors_with_places_left
 from pairs.services import offers, pairing
 from pairs.services.offers import OfferAlreadyAnswered, OfferError
-from pairs.tokens import OFFER_MAX_AGE, offer_token
+from pairs.tokens import OFFER_MAX_AGE, in_touch_token, offer_token
 
 from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
@@ -309,3 +309,19 @@ def test_the_dashboards_offers_keep_their_query_count_as_offers_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert text_of(page).count("Withdraw<span") == 24
+
+
+def test_the_signed_pages_read_a_handful_of_queries(client, committee, mentee, mentor, django_assert_max_num_queries):
+    offer_them(committee, mentee, mentor)
+    links = links_in(Email.objects.get(kind="offer"))
+
+    # The offer with its people, the program's settings; accepting: locks, the pair, two emails.
+    for link in links.values():
+        with django_assert_max_num_queries(4):
+            assert client.get(link).status_code == 200
+    with django_assert_max_num_queries(40):
+        client.post(links["accept"])
+    pair = Pair.objects.get()
+    in_touch = reverse("pairs:in-touch", args=[in_touch_token(pair_id=pair.pk, member_id=mentee.member_id)])
+    with django_assert_max_num_queries(5):
+        assert client.get(in_touch).status_code == 200
