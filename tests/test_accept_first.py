@@ -325,3 +325,20 @@ def test_the_signed_pages_read_a_handful_of_queries(client, committee, mentee, m
     in_touch = reverse("pairs:in-touch", args=[in_touch_token(pair_id=pair.pk, member_id=mentee.member_id)])
     with django_assert_max_num_queries(5):
         assert client.get(in_touch).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["offer", "offer_reminder", "offer_declined", "offer_expired"])
+def test_the_committee_previews_an_offers_emails_with_a_real_offer(committee, mentee, mentor, kind):
+    from outbox import kinds
+    from outbox.services import wording
+
+    offer = offer_them(committee, mentee, mentor)
+    declared = kinds.get(kind)
+    assert [e.key for e in declared.examples("Mina")] == [f"offer:{offer.pk}"]
+
+    to, rendered = wording.wording_preview(
+        kind=kind, subject=declared.subject, body=declared.body, example=f"offer:{offer.pk}"
+    )
+
+    assert to in (mentor.member.email, committee.email)
+    assert "Mina Member" in rendered.subject and "{" not in rendered.text
