@@ -353,6 +353,13 @@ class CycleForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         for name, (low, high) in (("offer_answer_days", OFFER_ANSWER_DAYS), ("first_contact_days", FIRST_CONTACT_DAYS)):
             self.fields[name].widget.attrs.update(min=low, max=high)
+            # Left empty (or not sent, by a form from before these settings): as it was, or the default.
+            self.fields[name].required = False
+            self.fields[
+                name
+            ].help_text += (
+                f" {low} to {high} days; empty: {self.instance.__dict__[name] or Cycle._meta.get_field(name).default}."
+            )
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50
@@ -424,6 +431,16 @@ class CycleForm(forms.ModelForm):
                 f"No current member who may mentor has {years} years of library experience "
                 f"({could} could mentor with {was}): choose fewer years.",
             )
+
+    def _days(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return value if value is not None else getattr(self.instance, name)
+
+    def clean_offer_answer_days(self) -> int:
+        return self._days("offer_answer_days")
+
+    def clean_first_contact_days(self) -> int:
+        return self._days("first_contact_days")
 
 
 class LinesField(forms.CharField):

@@ -215,7 +215,7 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(DateDrillDown, LongList, admin.ModelAdmin):
+class OfferAdmin(LongList, admin.ModelAdmin):
     """Offers to mentors (accept-first cycles), to read: they are made by pairing, answered by
     the mentor's signed link and withdrawn from the dashboard (pairs.services.offers), never here."""
 
@@ -228,7 +228,6 @@ class OfferAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "mentee__member__email",
     )
     list_select_related = ("cycle", "mentor__member", "mentee__member", "created_by")
-    date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Offer._meta.fields]
