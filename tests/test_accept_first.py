@@ -342,3 +342,26 @@ def test_the_committee_previews_an_offers_emails_with_a_real_offer(committee, me
 
     assert to in (mentor.member.email, committee.email)
     assert "Mina Member" in rendered.subject and "{" not in rendered.text
+
+
+def test_my_data_download_lists_my_offers_and_only_my_own_reason(client_for, committee, mentee, mentor):
+    offer = offer_them(committee, mentee, mentor)
+    offers.offer_decline(offer_id=offer.pk, member_id=mentor.member_id, reason="Away until March.")
+
+    as_mentor = client_for(mentor.member).get(reverse("pairs:my-data-download")).json()["offers"]
+    as_mentee = client_for(mentee.member).get(reverse("pairs:my-data-download")).json()["offers"]
+
+    assert as_mentor == [
+        {
+            "cycle": offer.cycle.name,
+            "my_role": "mentor",
+            "mentee": "Mina Member",
+            "status": "Declined",
+            "made_at": as_mentor[0]["made_at"],
+            "answer_by": offer.answer_by.isoformat(),
+            "answered_at": as_mentor[0]["answered_at"],
+            "my_reason": "Away until March.",
+        }
+    ]
+    assert as_mentee[0]["offered_to"] == "Sam Senior" and "my_reason" not in as_mentee[0]
+    assert "Away until March." not in str(as_mentee)

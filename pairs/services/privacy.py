@@ -126,6 +126,25 @@ def member_data(*, user: User) -> dict:
             }
             for p in pairs
         ],
+        # Offers made to me as a mentor (with my answer), and of me as a mentee (not the
+        # mentor's reason: their words to the committee).
+        "offers": [
+            {
+                "cycle": o.cycle.name,
+                "my_role": "mentor" if o.mentor.member_id == user.pk else "mentee",
+                "offered_to" if o.mentee.member_id == user.pk else "mentee": _name(
+                    o.mentor.member if o.mentee.member_id == user.pk else o.mentee.member
+                ),
+                "status": o.get_status_display(),
+                "made_at": o.created_at,
+                "answer_by": o.answer_by,
+                "answered_at": o.answered_at,
+                **({"my_reason": o.decline_reason} if o.mentor.member_id == user.pk else {}),
+            }
+            for o in Offer.objects.with_people()
+            .filter(Q(mentor__member=user) | Q(mentee__member=user))
+            .order_by("created_at")
+        ],
         "evaluations": [
             {
                 "cycle": ev.pair.cycle.name,
