@@ -365,3 +365,14 @@ def test_my_data_download_lists_my_offers_and_only_my_own_reason(client_for, com
     ]
     assert as_mentee[0]["offered_to"] == "Sam Senior" and "my_reason" not in as_mentee[0]
     assert "Away until March." not in str(as_mentee)
+
+
+def test_a_mentor_deleting_their_account_withdraws_the_offer_and_the_mentee_waits_again(committee, mentee, mentor):
+    from pairs.services import privacy
+
+    offer_them(committee, mentee, mentor)
+
+    privacy.account_delete(user=mentor.member)
+
+    assert Offer.objects.get().status == "withdrawn"
+    assert Enrollment.objects.get(pk=mentee.pk).status == "waiting"
