@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "pairs-offers-follow-up": {"task": "pairs.tasks.follow_up_offers", "schedule": 24 * HOUR},
     # Pairs with no first contact by its day: a nudge to both, then the liaison told.
     "pairs-first-contact-follow-up": {"task": "pairs.tasks.follow_up_first_contact", "schedule": 24 * HOUR},
+    # Daily, but keyed by the pair's month: each side gets a month's topic once, on the first run of it.
+    "pairs-monthly-topics": {"task": "pairs.tasks.send_monthly_topics", "schedule": 24 * HOUR},
 }
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------------------

@@ -3,7 +3,7 @@ the services check the database state before acting, and outbox rows are keyed."
 
 from celery import shared_task
 
-from .services import contact, offers, pairing, reminders
+from .services import contact, offers, pairing, reminders, topics
 
 
 @shared_task
@@ -34,3 +34,8 @@ def follow_up_offers() -> tuple[int, int]:
 @shared_task
 def follow_up_first_contact() -> tuple[int, int]:
     return contact.no_contact_follow_up()
+
+
+@shared_task
+def send_monthly_topics() -> int:
+    return topics.topics_send()

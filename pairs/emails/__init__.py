@@ -21,6 +21,8 @@ from .values import (
     offer_values,
     partner_left_values,
     side_values,
+    thanks_values,
+    topic_values,
     unresponsive_values,
 )
 
@@ -36,5 +38,7 @@ __all__ = [
     "partner_left_values",
     "register",
     "side_values",
+    "thanks_values",
+    "topic_values",
     "unresponsive_values",
 ]
