@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
     "pairs-survey-invitations": {"task": "pairs.tasks.send_survey_invitations", "schedule": 24 * HOUR},
     "pairs-survey-reminders": {"task": "pairs.tasks.send_survey_reminders", "schedule": 24 * HOUR},
     "pairs-complete-due": {"task": "pairs.tasks.complete_due_pairs", "schedule": 6 * HOUR},
+    # Offers to mentors: the reminder at half-time, then the committee told (accept-first cycles).
+    "pairs-offers-follow-up": {"task": "pairs.tasks.follow_up_offers", "schedule": 24 * HOUR},
+    # Pairs with no first contact by its day: a nudge to both, then the liaison told.
+    "pairs-first-contact-follow-up": {"task": "pairs.tasks.follow_up_first_contact", "schedule": 24 * HOUR},
     # Daily, but keyed by the pair's month: each side gets a month's topic once, on the first run of it.
     "pairs-monthly-topics": {"task": "pairs.tasks.send_monthly_topics", "schedule": 24 * HOUR},
 }

@@ -11,6 +11,7 @@ from .reports import STATUSES
 
 STATUS_COLOURS = {  # fill, text on it; the text colours keep 4.5:1 contrast on their fills
     EnrollmentStatus.WAITING: ("#f0b429", "#212529"),
+    EnrollmentStatus.OFFERED: ("#9ec5fe", "#212529"),
     EnrollmentStatus.PAIRED: ("#1f4e79", "#ffffff"),
     EnrollmentStatus.COMPLETED: ("#146c43", "#ffffff"),
     EnrollmentStatus.WITHDRAWN: ("#ced4da", "#212529"),

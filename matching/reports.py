@@ -19,7 +19,17 @@ from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
 from outbox.models import Email, EmailKind, EmailState
-from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairEndReason, PairStatus
+from pairs.models import (
+    CheckIn,
+    Evaluation,
+    EvaluationKind,
+    Offer,
+    OfferStatus,
+    Pair,
+    PairEndReason,
+    PairStatus,
+    mentors_with_places_left,
+)
 
 STATUSES = [s.value for s in EnrollmentStatus]
 ROLES = [Role.MENTEE.value, Role.MENTOR.value]
@@ -317,15 +327,20 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
         .with_last_checkin()
+        .with_attention(today)
         .annotate(_count=Window(Count("pk")))
         # The quietest first: never a check-in before an old one (PostgreSQL puts NULLs last).
         .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
-        .values_list("pk", "last_checkin_on", "_count")[:limit]
+        .values_list("pk", "last_checkin_on", "no_first_contact", "_count")[:limit]
     )
-    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[pk for pk, _l, _c in found]).values(*PEOPLE)}
+    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[row[0] for row in found]).values(*PEOPLE)}
     return {
-        "count": found[0][2] if found else 0,
-        "pairs": [{**_people(people[pk]), "last_checkin": last} for pk, last, _count in found if pk in people],
+        "count": found[0][3] if found else 0,
+        "pairs": [
+            {**_people(people[pk]), "last_checkin": last, "no_first_contact": silent}
+            for pk, last, silent, _count in found
+            if pk in people
+        ],
     }
 
 
@@ -399,13 +414,8 @@ def cycle_numbers(cycle: Cycle) -> dict[str, int]:
     pairs = Pair.objects.filter(cycle=cycle).aggregate(
         active=Count("pk", filter=Q(status=PairStatus.ACTIVE)), all=Count("pk")
     )
-    places = (
-        Enrollment.objects.for_cycle(cycle)
-        .mentors()
-        .taking_part()
-        .annotate(active=Count("pairs_as_mentor", filter=Q(pairs_as_mentor__status=PairStatus.ACTIVE)))
-    )
-    with_room = places.filter(capacity__gt=F("active"))
+    # Rule 2's places: active pairs and offers holding one (pairs.models.mentors_with_places_left).
+    with_room = mentors_with_places_left(Enrollment.objects.for_cycle(cycle).mentors().taking_part())
     intros = Email.objects.filter(cycle=cycle, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).aggregate(
         pending=Count("pk", filter=Q(state=EmailState.PENDING)), failed=Count("pk", filter=Q(state=EmailState.FAILED))
     )
@@ -417,6 +427,14 @@ def cycle_numbers(cycle: Cycle) -> dict[str, int]:
         "intros_pending": intros["pending"],
         "intros_failed": intros["failed"],
     }
+
+
+def offer_numbers(cycle: Cycle) -> dict[str, int]:
+    """The cycle's offers to mentors by what became of them (OfferStatus values), and "all". One query."""
+    counts = Offer.objects.for_cycle(cycle).aggregate(
+        all=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in OfferStatus.values}
+    )
+    return counts
 
 
 # --- Every cycle -----------------------------------------------------------------------------

@@ -794,6 +794,7 @@ class Rules:
     exclude_same_institution: bool = True
     paired_before: frozenset[tuple[int, int]] = frozenset()  # (mentee member id, mentor member id)
     ineligible: dict[int, str] = field(default_factory=dict)  # mentor enrollment id -> reason
+    declined: frozenset[tuple[int, int]] = frozenset()  # (mentee member id, mentor member id): an offer declined
 
 
 def exclusion(mentee: Person, mentor: Person, rules: Rules) -> str | None:
@@ -806,6 +807,8 @@ def exclusion(mentee: Person, mentor: Person, rules: Rules) -> str | None:
         return "at capacity"
     if (mentee.member_id, mentor.member_id) in rules.paired_before:
         return "paired with this mentee before"
+    if (mentee.member_id, mentor.member_id) in rules.declined:
+        return "declined this mentee"
     if rules.exclude_same_institution and mentee.institution and _norm(mentee.institution) == _norm(mentor.institution):
         return "same institution"
     return None
@@ -840,14 +843,14 @@ def allowed_matrix(mentees: Sequence[Person] | Group, mentors: Sequence[Person] 
         inst_a = np.array([code(x, -1) for x in mentees.institutions])
         inst_b = np.array([code(x, -2) for x in mentors.institutions])
         allowed &= inst_a[:, None] != inst_b[None, :]
-    if rules.paired_before:
+    if rules.paired_before or rules.declined:
         rows: dict[int, list[int]] = {}
         for i, member in enumerate(mentees.member_ids):
             rows.setdefault(member, []).append(i)
         cols: dict[int, list[int]] = {}
         for j, member in enumerate(mentors.member_ids):
             cols.setdefault(member, []).append(j)
-        for a, b in rules.paired_before:
+        for a, b in rules.paired_before | rules.declined:
             for i in rows.get(a, []):
                 allowed[i, cols.get(b, [])] = False
     return allowed

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:cycle_id>/weights/", dashboard.weights, name="weights"),
     path("<int:cycle_id>/mentees/<int:pk>/", dashboard.suggestions, name="suggestions"),
     path("<int:cycle_id>/mentees/<int:pk>/pair/<int:mentor_pk>/", dashboard.pair, name="pair"),
+    path("<int:cycle_id>/offers/<int:pk>/withdraw/", dashboard.offer_withdraw, name="offer-withdraw"),
     path("<int:cycle_id>/proposal/", proposal.proposal, name="proposal"),
     path("<int:cycle_id>/proposal/solve/", proposal.proposal_solve, name="proposal-solve"),
     path("<int:cycle_id>/proposal/edit/", proposal.proposal_edit, name="proposal-edit"),

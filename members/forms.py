@@ -25,7 +25,7 @@ from .models import (
     normalize_tags,
     validate_one_line,
 )
-from .models.cycles import CYCLE_DATES, program_dates
+from .models.cycles import CYCLE_DATES, FIRST_CONTACT_DAYS, OFFER_ANSWER_DAYS, program_dates
 from .models.program_settings import REGION_CODE
 from .models.questions import Audience, CycleQuestion, QuestionKind
 from .program import program
@@ -386,6 +386,9 @@ class CycleForm(forms.ModelForm):
             "orientation",
             "default_length_months",
             "mentor_min_years",
+            "mentor_accepts_first",
+            "offer_answer_days",
+            "first_contact_days",
         ]
         widgets = {
             "optin_opens": _date_input(),
@@ -413,6 +416,15 @@ class CycleForm(forms.ModelForm):
         first, last = program_dates()
         for name in CYCLE_DATES:  # the date pickers offer the days Cycle.clean accepts
             self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+        for name, (low, high) in (("offer_answer_days", OFFER_ANSWER_DAYS), ("first_contact_days", FIRST_CONTACT_DAYS)):
+            self.fields[name].widget.attrs.update(min=low, max=high)
+            # Left empty (or not sent, by a form from before these settings): as it was, or the default.
+            self.fields[name].required = False
+            self.fields[
+                name
+            ].help_text += (
+                f" {low} to {high} days; empty: {self.instance.__dict__[name] or Cycle._meta.get_field(name).default}."
+            )
         years = self.fields["mentor_min_years"]
         years.validators.append(MaxValueValidator(50))
         years.widget.attrs["max"] = 50
@@ -442,6 +454,15 @@ class CycleForm(forms.ModelForm):
                 Div(
                     Div("default_length_months", css_class="col-md-6"),
                     Div("mentor_min_years", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "The introduction and first contact",
+                "mentor_accepts_first",
+                Div(
+                    Div("offer_answer_days", css_class="col-md-6"),
+                    Div("first_contact_days", css_class="col-md-6"),
                     css_class="row",
                 ),
             ),
@@ -475,6 +496,16 @@ class CycleForm(forms.ModelForm):
                 f"No current member who may mentor has {years} years of library experience "
                 f"({could} could mentor with {was}): choose fewer years.",
             )
+
+    def _days(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return value if value is not None else getattr(self.instance, name)
+
+    def clean_offer_answer_days(self) -> int:
+        return self._days("offer_answer_days")
+
+    def clean_first_contact_days(self) -> int:
+        return self._days("first_contact_days")
 
 
 class LinesField(forms.CharField):

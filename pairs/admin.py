@@ -11,6 +11,7 @@ from .models import (
     CheckIn,
     Evaluation,
     Goal,
+    Offer,
     Pair,
     Survey,
     SurveyAnswer,
@@ -122,6 +123,11 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "ended_by",
         "end_category",
         "end_reason",
+        "first_contact_due_on",
+        "first_contact_on",
+        "first_contact_by",
+        "no_contact_nudged_on",
+        "no_contact_liaison_told_on",
     )
     fields = readonly_fields[:7] + ("liaison",) + readonly_fields[7:]
     inlines = [GoalInline, CheckInInline]
@@ -218,6 +224,34 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(Offer)
+class OfferAdmin(LongList, admin.ModelAdmin):
+    """Offers to mentors (accept-first cycles), to read: they are made by pairing, answered by
+    the mentor's signed link and withdrawn from the dashboard (pairs.services.offers), never here."""
+
+    list_display = ("__str__", "cycle", "status", "created_at", "answer_by", "answered_at", "created_by")
+    list_filter = ("cycle", "status")
+    search_fields = (
+        "mentor__member__last_name",
+        "mentor__member__email",
+        "mentee__member__last_name",
+        "mentee__member__email",
+    )
+    list_select_related = ("cycle", "mentor__member", "mentee__member", "created_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Offer._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Topic)

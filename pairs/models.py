@@ -134,27 +134,57 @@ class PairQuerySet(models.QuerySet):
         )
         return self.annotate(intro_pending=_count_per_pair(unsent))
 
-    def needing_attention(self, today: dt.date | None = None) -> PairQuerySet:
+    def quiet(self, today: dt.date | None = None) -> PairQuerySet:
         """Active pairs with no check-in for CHECKIN_QUIET_DAYS (counted from the start when none yet)."""
         return self.filter(_quiet(today))
 
+    def without_first_contact(self, today: dt.date | None = None) -> PairQuerySet:
+        """Active pairs past their day of first contact with none confirmed and no check-in logged."""
+        return self.filter(_no_first_contact(today))
+
+    def needing_attention(self, today: dt.date | None = None) -> PairQuerySet:
+        """Active pairs that are quiet, or have had no first contact by its day."""
+        return self.filter(_quiet(today) | _no_first_contact(today))
+
     def with_attention(self, today: dt.date | None = None) -> PairQuerySet:
-        """`needs_attention` on each pair: True when `needing_attention` would list it."""
-        return self.annotate(needs_attention=ExpressionWrapper(_quiet(today), output_field=BooleanField()))
+        """`needs_attention` on each pair: True when `needing_attention` would list it; and
+        `no_first_contact`: True when that is the reason."""
+        return self.annotate(
+            needs_attention=ExpressionWrapper(_quiet(today) | _no_first_contact(today), output_field=BooleanField()),
+            no_first_contact=ExpressionWrapper(_no_first_contact(today), output_field=BooleanField()),
+        )
 
 
 def mentors_with_places_left(mentors: models.QuerySet) -> models.QuerySet:
-    """The mentor opt-ins of `mentors` with fewer active pairs than the mentees they offered to
-    take, each with `places_left`: whom a pair may still be made with (pair_create checks it
-    again under a lock)."""
-    active = (
-        Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.ACTIVE)
-        .order_by()
-        .values("mentor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return mentors.annotate(places_left=models.F("capacity") - Coalesce(Subquery(active), 0)).filter(places_left__gt=0)
+    """The mentor opt-ins of `mentors` with fewer places taken (`places_taken`) than the mentees
+    they offered to take, each with `places_left`: whom a pair may still be made with
+    (pair_create checks it again under a lock)."""
+
+    def per_mentor(rows: models.QuerySet) -> Coalesce:
+        n = rows.filter(mentor=OuterRef("pk")).order_by().values("mentor").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(n), 0)
+
+    taken = per_mentor(Pair.objects.active()) + per_mentor(Offer.objects.holding())
+    return mentors.annotate(places_left=models.F("capacity") - taken).filter(places_left__gt=0)
+
+
+def places_taken(mentor_ids: list[int], *, but_offer: int | None = None) -> dict[int, tuple[int, int]]:
+    """Rule 2's count, per mentor opt-in: (their active pairs, the offers holding a place —
+    waiting for their answer, or unanswered until the committee withdraws them), all but the
+    offer `but_offer` (the one being accepted). One query, however many mentors."""
+
+    def per_mentor(rows: models.QuerySet, kind: int) -> models.QuerySet:
+        counted = (
+            rows.filter(mentor__in=mentor_ids).values_list("mentor").annotate(n=Count("pk"), kind=models.Value(kind))
+        )
+        return counted.order_by()
+
+    offers = Offer.objects.holding().exclude(pk=but_offer)
+    taken: dict[int, list[int]] = {}
+    # One query: both counts, as one list (pair_create runs it for every pair of a proposal).
+    for mentor_id, n, kind in per_mentor(Pair.objects.active(), 0).union(per_mentor(offers, 1), all=True).order_by():
+        taken.setdefault(mentor_id, [0, 0])[kind] = n
+    return {pk: (pairs, held) for pk, (pairs, held) in taken.items()}
 
 
 def _liaised_by(user: User) -> Q:
@@ -173,6 +203,15 @@ def _quiet(today: dt.date | None = None) -> Q:
     cutoff = today - dt.timedelta(days=settings.CHECKIN_QUIET_DAYS)
     recent = CheckIn.objects.filter(pair=OuterRef("pk"), met_on__gt=cutoff)
     return Q(status=PairStatus.ACTIVE, starts_on__lte=cutoff) & ~Exists(recent)
+
+
+def _no_first_contact(today: dt.date | None = None) -> Q:
+    """An active pair whose day of first contact has passed with neither side confirming
+    it and no check-in logged (pairs made before the day was kept have none: never)."""
+    any_checkin = CheckIn.objects.filter(pair=OuterRef("pk"))
+    return Q(
+        status=PairStatus.ACTIVE, first_contact_on__isnull=True, first_contact_due_on__lte=today or timezone.localdate()
+    ) & ~Exists(any_checkin)
 
 
 def _last_checkin() -> Subquery:
@@ -239,6 +278,17 @@ class Pair(models.Model):
     # When each side last told the liaison that the other had gone quiet (pair_report_unresponsive).
     mentor_reported_unresponsive_at = models.DateTimeField(null=True, blank=True)
     mentee_reported_unresponsive_at = models.DateTimeField(null=True, blank=True)
+    # First contact: the day it is due (the cycle's days after the introduction, kept on the pair
+    # so that a change of the setting never moves it), the day one side confirmed it ("We have
+    # been in touch", pairs.services.contact) and who; and when both sides were nudged and the
+    # liaison told that none came.
+    first_contact_due_on = models.DateField(null=True, blank=True, editable=False)
+    first_contact_on = models.DateField(null=True, blank=True)
+    first_contact_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    no_contact_nudged_on = models.DateField(null=True, blank=True, editable=False)
+    no_contact_liaison_told_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = PairQuerySet.as_manager()
 
@@ -367,6 +417,108 @@ class Pair(models.Model):
                 f"{last:%B %-d, %Y}, a year after its end."
             )
         return None
+
+
+class OfferStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the mentor"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Not answered in time"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# An offer holds the mentor's place and the mentee while it waits, and once unanswered in
+# time until the committee withdraws it (rule 2 counts them).
+OFFER_HOLDING = (OfferStatus.WAITING, OfferStatus.EXPIRED)
+DECLINE_REASON_MAX_CHARS = 1000
+
+
+class OfferQuerySet(models.QuerySet):
+    def holding(self) -> OfferQuerySet:
+        return self.filter(status__in=OFFER_HOLDING)
+
+    def for_cycle(self, cycle: Cycle) -> OfferQuerySet:
+        return self.filter(cycle=cycle)
+
+    def with_people(self) -> OfferQuerySet:
+        return self.select_related("cycle", "mentor__member", "mentee__member", "created_by", "liaison")
+
+
+class Offer(models.Model):
+    """A mentee offered to a mentor, in a cycle where the mentor accepts before the
+    introduction: waiting → accepted (the pair is made, with its introductions) | declined
+    (the mentee goes back to the pool) | expired (no answer in time; the committee may
+    withdraw it) | withdrawn. Written only by `pairs.services.offers`.
+
+    What the pair will be (liaison, length, the suggestion's reasons) is chosen when the
+    offer is made, and given to `pair_create` on acceptance.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="offers")
+    mentor = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="offers_as_mentor")
+    mentee = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="offers_as_mentee")
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.WAITING)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    length_months = models.PositiveSmallIntegerField(default=10)
+    match_reasons = models.JSONField(default=list, blank=True, editable=False)
+    suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last day the mentor may answer (the cycle's days to answer, kept on the offer).
+    answer_by = models.DateField()
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decline_reason = models.TextField(
+        "why not", blank=True, validators=[MaxTypedLength(DECLINE_REASON_MAX_CHARS)], editable=False
+    )
+    # Expired, or withdrawn: when, and who withdrew it.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    pair = models.OneToOneField(
+        "Pair", on_delete=models.SET_NULL, null=True, blank=True, related_name="offer", editable=False
+    )
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Like rule 1: a mentee is offered to one mentor at a time.
+            models.UniqueConstraint(
+                fields=["mentee"],
+                condition=Q(status__in=["waiting", "expired"]),
+                name="one_open_offer_per_mentee",
+                violation_error_message="This mentee is offered to a mentor already.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="offer_two_enrollments",
+                violation_error_message="An offer is two opt-ins: a mentor's and a mentee's.",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentee.member} offered to {self.mentor.member}"
+
+    @property
+    def made_on(self) -> dt.date:
+        return timezone.localtime(self.created_at).date()
+
+    @property
+    def remind_on(self) -> dt.date:
+        """Half-time: the day the one reminder goes, if no answer came."""
+        return self.made_on + (self.answer_by - self.made_on) / 2
+
+    @property
+    def is_holding(self) -> bool:
+        return self.status in OFFER_HOLDING
 
 
 class CheckIn(models.Model):

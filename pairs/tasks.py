@@ -3,7 +3,7 @@ the services check the database state before acting, and outbox rows are keyed."
 
 from celery import shared_task
 
-from .services import pairing, reminders, surveys, topics
+from .services import contact, offers, pairing, reminders, surveys, topics
 
 
 @shared_task
@@ -34,6 +34,16 @@ def send_survey_reminders() -> int:
 @shared_task
 def complete_due_pairs() -> int:
     return pairing.pair_complete_due()
+
+
+@shared_task
+def follow_up_offers() -> tuple[int, int]:
+    return offers.offers_follow_up()
+
+
+@shared_task
+def follow_up_first_contact() -> tuple[int, int]:
+    return contact.no_contact_follow_up()
 
 
 @shared_task

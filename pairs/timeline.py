@@ -38,6 +38,8 @@ def milestones(
     today: dt.date,
     orientation: str = "Orientation",
     for_the_pair: bool = False,
+    first_contact_on: dt.date | None = None,
+    first_contact_due_on: dt.date | None = None,
 ) -> list[Milestone]:
     """Introduction, first contact, orientation, goals, midpoint, evaluation, end — in the
     order of the dates shown: when each was done, else when it is due.
@@ -49,10 +51,21 @@ def milestones(
     cannot mark it. A pair ended early (`ended_on`) reaches nothing more: what was due
     after its end is "not reached", what was due before and not done "missed" (not
     overdue: nobody can do it now), and the closing evaluation stays open to its members.
+
+    First contact is done when either side confirmed it ("We have been in touch",
+    `first_contact_on`) or with the first check-in, whichever came first; it is due on the
+    pair's own day (`first_contact_due_on`, the cycle's days after the introduction), or
+    FIRST_CONTACT_WITHIN after it for pairs made before that day was kept.
     """
+    contacts = [d for d in (first_contact_on, first_checkin_on) if d is not None]
     rows = [
         ("introduction-sent", "Introduction sent", created_on, introduction_sent_on),
-        ("first-contact", "First contact", created_on + FIRST_CONTACT_WITHIN, first_checkin_on),
+        (
+            "first-contact",
+            "First contact",
+            first_contact_due_on or created_on + FIRST_CONTACT_WITHIN,
+            min(contacts) if contacts else None,
+        ),
         # The key is the name this milestone had before programs named it: calendars imported then stay in step.
         (ORIENTATION, orientation, orientation_on, orientation_done_on),
         ("goals-set", "Goals set", starts_on + dt.timedelta(days=30), first_goal_on),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates, committee, my_data, orientation, pair, surveys, topics
+from .views import certificates, committee, links, my_data, orientation, pair, surveys, topics
 
 app_name = "pairs"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("my-data/", my_data.my_data, name="my-data"),
     path("my-data/download/", my_data.my_data_download, name="my-data-download"),
     path("my-data/delete-account/", my_data.account_delete, name="account-delete"),
+    path("offer/<str:token>/", links.offer_answer, name="offer-answer"),
+    path("in-touch/<str:token>/", links.in_touch, name="in-touch"),
     path("<int:pk>/", pair.pair_detail, name="pair-detail"),
     path("<int:pk>/calendar.ics", pair.pair_calendar_file, name="pair-calendar"),
     path("<int:pk>/end/", committee.pair_end, name="pair-end"),

@@ -672,6 +672,7 @@ NOT_PAGES = {
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
+    "matching:offer-withdraw": "POST only: withdraw an offer, from the dashboard",
     "members:import-confirm": "POST only: import the previewed roster",
     "outbox:email-resend": "POST only",
     "outbox:template-switch": "POST only: an email's switches, from its wording page",
@@ -703,6 +704,20 @@ def _unsubscribe_link(w) -> dict:
     from outbox.tokens import unsubscribe_token
 
     return {"token": unsubscribe_token(member_id=w.pair.mentee.member_id, kind="checkin_reminder", changes=0)}
+
+
+def _offer_link(w) -> dict:
+    """The Accept link of the bench's offer to a mentor."""
+    from pairs.tokens import offer_token
+
+    return {"token": offer_token(offer_id=w.offer.pk, member_id=w.offer.mentor.member_id, action="accept")}
+
+
+def _in_touch_link(w) -> dict:
+    """The link in the demo pair's introduction to its mentee."""
+    from pairs.tokens import in_touch_token
+
+    return {"token": in_touch_token(pair_id=w.pair.pk, member_id=w.pair.mentee.member_id)}
 
 
 def site_pages(admin_names: set[str]) -> list[Page]:
@@ -747,6 +762,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("outbox:template-restore", "committee", FIXED, lambda w: {"kind": "intro_mentor"}),
         Page("outbox:preferences", "member", FIXED),
         Page("outbox:unsubscribe", "visitor", FIXED, _unsubscribe_link),
+        Page("pairs:offer-answer", "visitor", FIXED, _offer_link),
+        Page("pairs:in-touch", "visitor", FIXED, _in_touch_link),
         Page("pairs:my-data", "mentee", FIXED),
         Page("pairs:account-delete", "mentee", FIXED),
         Page("pairs:pair-end", "committee", FIXED, pair),
@@ -1188,7 +1205,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
     from members.presets import files as preset_files
-    from pairs.models import CheckIn, Goal, Pair, PairStatus, SurveyQuestion, Topic
+    from pairs.models import CheckIn, Goal, Offer, Pair, PairStatus, SurveyQuestion, Topic
     from pairs.services import certificates, topics
 
     year, pair = year_under_way(people, committee)
@@ -1227,6 +1244,14 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     newcomer = _bench_user(
         f"newcomer@{BENCH_DOMAIN}", member_since=None, expires_on=None, membership_category="", years_experience=None
     )
+    # An offer to a mentor waiting for the answer (the page of its Accept link).
+    offer = Offer.objects.filter(cycle=open_cycle).order_by("pk").first() or Offer.objects.create(
+        cycle=open_cycle,
+        mentee=waiting_mentee,
+        mentor=open_mentor,
+        answer_by=timezone.localdate() + dt.timedelta(days=7),
+        created_by=committee,
+    )
     # The program's monthly topics (the arla preset's), a check-in the demo mentee may still change,
     # and a pair of the year that has completed, with its certificates.
     topics.topics_from_preset(preset_files.read("arla"), name="arla", by=committee)
@@ -1239,6 +1264,7 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
         Pair.objects.filter(pk=completed.pk).update(status=PairStatus.COMPLETED)
         completed = Pair.objects.with_people().get(pk=completed.pk)
     return types.SimpleNamespace(
+        offer=offer,
         open_cycle=open_cycle,
         question=questions[0],
         year=year,

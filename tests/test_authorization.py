@@ -60,6 +60,7 @@ from pairs.models import (
     CheckIn,
     Evaluation,
     Goal,
+    Offer,
     OrientationAttendance,
     Pair,
     Survey,
@@ -69,6 +70,7 @@ from pairs.models import (
     SurveyResponse,
     Topic,
 )
+from pairs.tokens import in_touch_token, offer_token
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -149,6 +151,11 @@ TABLE = {
     # Somebody's link to stop their check-in reminders: the link is the proof (no login), and
     # it names one kind of email for that one member; GET only asks.
     "outbox:unsubscribe":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    # Somebody's offer to a mentor, and P's mentee's "We have been in touch": whoever holds the
+    # signed link (no login); it names one action for one person, and GET only asks.
+    "pairs:offer-answer":                   (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "pairs:in-touch":                       (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "matching:offer-withdraw":              (LOGIN,  403,   403,   403,   403,       405,    405,      405),
     "pairs:evaluation-summary":             (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "pairs:orientation":                    (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     # The committee writes the surveys (the cycle's midpoint survey, and its question).
@@ -228,6 +235,11 @@ ARGS = {
         )
     },
     "matching:export": lambda w: {"cycle_id": w.cycle.pk, "what": "checkins", "fmt": "csv"},
+    "matching:offer-withdraw": lambda w: {"cycle_id": w.cycle.pk, "pk": w.offer.pk},
+    "pairs:offer-answer": lambda w: {
+        "token": offer_token(offer_id=w.offer.pk, member_id=w.offer.mentor.member_id, action="accept")
+    },
+    "pairs:in-touch": lambda w: {"token": in_touch_token(pair_id=w.p.pk, member_id=w.p.mentee.member_id)},
     "matching:suggestions": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk},
     "matching:pair": lambda w: {"cycle_id": w.cycle.pk, "pk": w.somebodys_optin.pk, "mentor_pk": w.p.mentor_id},
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
@@ -406,6 +418,13 @@ def _build_world() -> SimpleNamespace:
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
         somebodys_optin=somebodys_optin,
         somebodys_suggestion=suggestion,
+        # Somebody else's offer: a mentee offered to a mentor, neither of them a persona.
+        offer=Offer.objects.create(
+            cycle=cycle,
+            mentee=EnrollmentFactory(member=UserFactory(first_name="Olive", last_name="Offered"), cycle=cycle),
+            mentor=EnrollmentFactory(member=UserFactory(seasoned=True), cycle=cycle, role=Role.MENTOR),
+            answer_by=timezone.localdate() + dt.timedelta(days=7),
+        ),
         topic=Topic.objects.create(month=1, title="Getting to know each other", text="Share your backgrounds."),
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
@@ -472,6 +491,7 @@ WATCHED = (
     ProposalPair,
     ProposalBan,
     ProposalDrop,
+    Offer,
 )
 
 

@@ -346,8 +346,9 @@ def test_the_emails_page_lists_every_kind_with_its_wording_and_switch(
     for kind in kinds.declared():
         assert kind.label in text_of(page)
     assert "Version 1 of the committee's wording, saved by Carol Committee" in text_of(page)
-    # the two introductions, the report of a partner gone quiet, the end of a pair, a partner who left
-    assert text_of(page).count(">Always</span>") == 5
+    # the two introductions, the report of a partner gone quiet, the end of a pair, a partner who left,
+    # an offer to a mentor and its reminder, the news of an offer declined or unanswered, no first contact
+    assert text_of(page).count(">Always</span>") == 10
     assert "Account emails (address confirmation, password reset) are written by the account system" in text_of(page)
 
 

@@ -57,8 +57,9 @@ from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from outbox.tokens import unsubscribe_token
-from pairs.models import CheckIn, Evaluation, Goal, Pair, Survey, SurveyKind, SurveyQuestion, Topic, add_months
+from pairs.models import CheckIn, Evaluation, Goal, Offer, Pair, Survey, SurveyKind, SurveyQuestion, Topic, add_months
 from pairs.services import certificates
+from pairs.tokens import in_touch_token, offer_token
 
 from . import strategies as hs
 from .factories import (
@@ -169,7 +170,16 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     email = Email.objects.create(
         kind="intro_mentor", key="fuzz", to="x@example.org", subject="s", body_text="b", state="failed"
     )
+    # An offer to a mentor waiting for the answer (two opt-ins of their own, out of the draft).
+    offer = Offer.objects.create(
+        cycle=open_cycle,
+        mentee=EnrollmentFactory(cycle=open_cycle, status="offered"),
+        mentor=EnrollmentFactory(cycle=open_cycle, role=Role.MENTOR, member=UserFactory(seasoned=True)),
+        answer_by=today + dt.timedelta(days=7),
+        created_by=committee,
+    )
     return SimpleNamespace(
+        offer=offer,
         open_cycle=open_cycle,
         running=running,
         q_choice=q_choice,
@@ -281,6 +291,9 @@ CYCLE = {
     "orientation": lambda w: TEXT,
     "default_length_months": lambda w: st.integers(9, 12).map(str),
     "mentor_min_years": lambda w: st.integers(0, 50).map(str),
+    "mentor_accepts_first": lambda w: st.just("") | TICK,
+    "offer_answer_days": lambda w: st.integers(-1, 40).map(str) | TEXT,
+    "first_contact_days": lambda w: st.integers(-1, 70).map(str) | TEXT,
 }
 SETTINGS = {
     **{
@@ -821,6 +834,44 @@ FORMS = {
         lambda w: [url("matching:proposal-confirm", w.open_cycle.pk), url("matching:proposal-confirm", w.running.pk)],
     ),
     "matching:proposal-discard": Form("committee", lambda w: [url("matching:proposal-discard", w.open_cycle.pk)]),
+    "matching:offer-withdraw": Form(
+        "committee",
+        lambda w: [
+            url("matching:offer-withdraw", w.open_cycle.pk, w.offer.pk),
+            url("matching:offer-withdraw", w.running.pk, w.offer.pk),
+            url("matching:offer-withdraw", w.open_cycle.pk, HUGE_PK),
+        ],
+    ),
+    # The mentor's signed Accept and Decline (no login), and a pair's "We have been in touch".
+    "pairs:offer-answer": Form(
+        "visitor",
+        lambda w: (
+            [
+                url(
+                    "pairs:offer-answer", offer_token(offer_id=w.offer.pk, member_id=w.offer.mentor.member_id, action=a)
+                )
+                for a in ("decline", "accept")
+            ]
+            + [
+                url(
+                    "pairs:offer-answer",
+                    offer_token(offer_id=w.offer.pk, member_id=w.offer.mentee.member_id, action="accept"),
+                ),
+                url("pairs:offer-answer", "not-a-token"),
+            ]
+        ),
+        {"reason": lambda w: st.just("") | LONG_TEXT | hs.long_text(990, 1100)},
+        accepted=lambda r: r.status_code == 200 and "Thank you" in body(r),
+    ),
+    "pairs:in-touch": Form(
+        "visitor",
+        lambda w: [
+            url("pairs:in-touch", in_touch_token(pair_id=w.q.pk, member_id=w.q.mentor.member_id)),
+            url("pairs:in-touch", in_touch_token(pair_id=w.q.pk, member_id=w.p.mentor.member_id)),
+            url("pairs:in-touch", "not-a-token"),
+        ],
+        accepted=lambda r: r.status_code == 200 and "Thank you" in body(r),
+    ),
     # The upload form itself, without a file (the files are fuzzed below).
     "members:import": Form("committee", lambda w: [url("members:import")], {"file": lambda w: TEXT}),
     "members:import-confirm": Form(

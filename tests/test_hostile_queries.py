@@ -104,7 +104,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "members:enrollment-list": ("cycle", "q", "role", "status", "sort", "page"),
     "members:resource-list": ("q", "tag", "page"),
     "members:resource-review": ("page",),
-    "matching:dashboard": ("q", "library_type", "region", "category", "sort", "page"),
+    "matching:dashboard": ("q", "library_type", "region", "category", "sort", "page", "offers", "offers_page"),
     "matching:suggestions": ("more", "left_out"),
     "matching:proposal": ("q", "page", "left"),
     "matching:pair-create": ("cycle", "mentee", "mentor", "mentee_q", "mentor_q"),

@@ -103,3 +103,44 @@ def test_committee_filling_one_mentor_from_many_pairings_at_once_stops_at_capaci
     for m in mentees:
         m.refresh_from_db()
         assert m.status == (EnrollmentStatus.PAIRED if m.pk in paired else EnrollmentStatus.WAITING)
+
+
+def test_offering_and_pairing_one_mentor_at_once_stops_at_capacity(committee, cycle, seasoned_member):
+    """Rule 2 counts offers waiting for an answer: offers and pairs made at the same moment
+    never take more places than the mentor offered."""
+    from pairs.models import Offer
+    from pairs.services import offers
+
+    mentor = EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR, capacity=2)
+    mentees = [EnrollmentFactory(cycle=cycle, role=Role.MENTEE) for _ in range(THREADS)]
+    make = [offers.offer_create, pairing.pair_create]
+
+    outcomes = all_at_once(
+        [lambda m=m, i=i: make[i % 2](mentee_id=m.pk, mentor_id=mentor.pk, by=committee) for i, m in enumerate(mentees)]
+    )
+
+    assert unexpected(outcomes) == []
+    assert sum(1 for o in outcomes if not isinstance(o, PairingError)) == 2
+    assert Pair.objects.active().filter(mentor=mentor).count() + Offer.objects.holding().count() == 2
+
+
+def test_the_mentor_accepting_and_declining_at_once_does_one_of_them(committee, cycle, member, seasoned_member):
+    from pairs.services import offers
+
+    mentee = EnrollmentFactory(member=member, cycle=cycle, role=Role.MENTEE)
+    mentor = EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR)
+    offer = offers.offer_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    answer = [
+        lambda: offers.offer_accept(offer_id=offer.pk, member_id=seasoned_member.pk),
+        lambda: offers.offer_decline(offer_id=offer.pk, member_id=seasoned_member.pk, reason="No time."),
+    ]
+
+    outcomes = all_at_once([answer[i % 2] for i in range(THREADS)])
+
+    assert unexpected(outcomes) == []
+    done = [o for o in outcomes if not isinstance(o, PairingError)]
+    assert len(done) == 1
+    offer.refresh_from_db()
+    assert offer.status in ("accepted", "declined")
+    assert Pair.objects.count() == (1 if offer.status == "accepted" else 0)
+    assert Email.objects.filter(kind__in=["intro_mentor", "offer_declined"]).count() == 1

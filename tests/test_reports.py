@@ -113,8 +113,22 @@ def test_a_cycle_whose_pairs_have_not_started_has_no_months_yet(cycle):
 def test_enrollments_by_role_and_the_match_rate(known):
     counts = reports.enrollment_counts(known.cycle)
 
-    assert counts["by_role"]["mentee"] == {"waiting": 1, "paired": 2, "completed": 1, "withdrawn": 2, "enrolled": 4}
-    assert counts["by_role"]["mentor"] == {"waiting": 2, "paired": 2, "completed": 1, "withdrawn": 0, "enrolled": 5}
+    assert counts["by_role"]["mentee"] == {
+        "waiting": 1,
+        "offered": 0,
+        "paired": 2,
+        "completed": 1,
+        "withdrawn": 2,
+        "enrolled": 4,
+    }
+    assert counts["by_role"]["mentor"] == {
+        "waiting": 2,
+        "offered": 0,
+        "paired": 2,
+        "completed": 1,
+        "withdrawn": 0,
+        "enrolled": 5,
+    }
     # Five mentees took part (the one who withdrew unpaired did not); four of them got a mentor.
     assert (counts["mentees_enrolled"], counts["mentees_paired"], counts["match_rate"]) == (5, 4, 0.8)
     assert counts["mentees_waiting"] == 1 and counts["mentors_enrolled"] == 5

@@ -11,12 +11,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Q, TextField
+from django.db.models import Count, Q, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Answer, Cycle, CycleQuestion, EligibilityRules, Enrollment, Role, eligibility_of
-from pairs.models import Pair, PairStatus
+from pairs.models import Offer, OfferStatus, Pair, PairStatus
 
 from ..models import MatchSettings, TitleTerm
 from ..scoring import Group, Rules, Weights
@@ -108,12 +108,18 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     today = today or timezone.localdate()
     base = Enrollment.objects.for_cycle(cycle)
     m = _columns(base.mentors().taking_part())
-    active = dict(
-        Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE)
-        .values_list("mentor_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    # Rule 2's places taken: active pairs, and offers holding a place (pairs.models.places_taken).
+    # One query: the two counts per mentor, as one list.
+    per_mentor = [
+        rows.values_list("mentor_id").annotate(n=Count("pk")).order_by()
+        for rows in (
+            Pair.objects.filter(cycle=cycle, status=PairStatus.ACTIVE),
+            Offer.objects.for_cycle(cycle).holding(),
+        )
+    ]
+    active: dict[int, int] = {}
+    for mentor_id, n in per_mentor[0].union(per_mentor[1], all=True).order_by():
+        active[mentor_id] = active.get(mentor_id, 0) + n
     waiting = base.mentees().waiting()
     e = _columns(waiting.filter(pk__in=mentee_ids) if mentee_ids is not None else waiting)
     mentees = _group(e, [1] * len(e["pk"]))
@@ -137,11 +143,25 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         )
         if not verdict.ok:
             ineligible[pk] = verdict.short
-    paired_before = frozenset(
-        Pair.objects.filter(mentee__member_id__in=mentees.member_ids).values_list(
-            "mentee__member_id", "mentor__member_id"
+    # Who was paired with whom before, and which mentor declined which mentee (not suggested
+    # for them again): one query.
+    sides = ("mentee__member_id", "mentor__member_id")
+    met_rows = (
+        Pair.objects.filter(mentee__member_id__in=mentees.member_ids)
+        .annotate(declined=Value(False))
+        .values_list(*sides, "declined")
+        .order_by()
+        .union(
+            Offer.objects.filter(status=OfferStatus.DECLINED, mentee__member_id__in=mentees.member_ids)
+            .annotate(declined=Value(True))
+            .values_list(*sides, "declined")
+            .order_by(),
+            all=True,
         )
     )
+    met = list(met_rows.order_by())
+    paired_before = frozenset((a, b) for a, b, declined in met if not declined)
+    declined = frozenset((a, b) for a, b, was_declined in met if was_declined)
     settings = MatchSettings.for_cycle(cycle)
     names = {
         pk: f"{first} {last}".strip()
@@ -149,7 +169,10 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         for pk, first, last in zip(c["pk"], c["first_name"], c["last_name"], strict=True)
     }
     rules = Rules(
-        exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
+        exclude_same_institution=settings.exclude_same_institution,
+        paired_before=paired_before,
+        ineligible=ineligible,
+        declined=declined,
     )
     questions = _matched_on(cycle, mentees, mentors)
     return Pool(

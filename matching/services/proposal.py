@@ -13,8 +13,8 @@ from django.utils import timezone
 from arla_mentoring.paging import page_of, page_of_keys
 from members.models import Cycle, Enrollment, User, search_words
 from outbox.rendering import wording_read_once
-from pairs.models import Pair, search_names
-from pairs.services import pairing
+from pairs.models import Offer, Pair, search_names
+from pairs.services import offers, pairing
 
 from ..assignment import AssignmentError, solve
 from ..models import Proposal, ProposalBan, ProposalDrop, ProposalPair, ProposalStatus
@@ -173,8 +173,9 @@ def proposal_unban(*, proposal: Proposal, ban_id: int) -> None:
 
 
 @transaction.atomic
-def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
-    """Make every pair of the draft, all or nothing, each through the pairs service."""
+def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
+    """Make every pair of the draft (or, where the mentor accepts first, every offer), all or
+    nothing, each through the pairs service."""
     proposal = _draft_locked(proposal)
     # What the suggestions saw, for every pair of the draft from one scoring of the cycle.
     pool = load_pool(proposal.cycle)
@@ -182,29 +183,53 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     items = list(proposal.pairs.select_related("mentee__member", "mentor__member").order_by("pk"))
-    requests = []
-    for item in items:
-        i, j = rows.get(item.mentee_id), cols.get(item.mentor_id)
-        facts = facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
-        requests.append(
+    facts = [
+        facts_from(scores, allowed, i, j) if i is not None and j is not None else PairingFacts([], None)
+        for i, j in ((rows.get(item.mentee_id), cols.get(item.mentor_id)) for item in items)
+    ]
+    if proposal.cycle.mentor_accepts_first:
+        # Each pair of the draft is offered to its mentor, who accepts before the introductions.
+        liaisons = pairing.liaison_rota(proposal.cycle)
+        made: list[Pair | Offer] = []
+        with wording_read_once():  # the offers' wording, read once for the whole draft
+            for item, fact in zip(items, facts, strict=True):
+                try:
+                    made.append(
+                        offers.offer_create(
+                            mentee_id=item.mentee_id,
+                            mentor_id=item.mentor_id,
+                            by=by,
+                            liaison=next(liaisons),
+                            match_reasons=fact.reasons,
+                            suggestion_rank=fact.rank,
+                        )
+                    )
+                except pairing.PairingError as e:
+                    raise ProposalError(
+                        f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer "
+                        f"possible ({e}). Solve the proposal again."
+                    ) from None
+    else:
+        requests = [
             pairing.PairRequest(
                 mentee_id=item.mentee_id,
                 mentor_id=item.mentor_id,
-                match_reasons=facts.reasons,
-                suggestion_rank=facts.rank,
+                match_reasons=fact.reasons,
+                suggestion_rank=fact.rank,
             )
-        )
-    try:
-        # Each pair's liaison as pair_create would choose it (the loads read once); the
-        # introductions' wording read once for the whole draft.
-        with wording_read_once():
-            made = pairing.pairs_create(requests, by=by)
-    except pairing.PairingError as e:
-        refused = next((item for item, r in zip(items, requests, strict=True) if r is e.request), None)
-        which = f"{refused.mentee.member} with {refused.mentor.member}" if refused else "a pair of the draft"
-        raise ProposalError(
-            f"Nothing was confirmed: {which} is no longer possible ({e}). Solve the proposal again."
-        ) from None
+            for item, fact in zip(items, facts, strict=True)
+        ]
+        try:
+            # Each pair's liaison as pair_create would choose it (the loads read once); the
+            # introductions' wording read once for the whole draft.
+            with wording_read_once():
+                made = pairing.pairs_create(requests, by=by)
+        except pairing.PairingError as e:
+            refused = next((item for item, r in zip(items, requests, strict=True) if r is e.request), None)
+            which = f"{refused.mentee.member} with {refused.mentor.member}" if refused else "a pair of the draft"
+            raise ProposalError(
+                f"Nothing was confirmed: {which} is no longer possible ({e}). Solve the proposal again."
+            ) from None
     if not made:
         raise ProposalError("The draft has no pair to confirm.")
     proposal.status = ProposalStatus.CONFIRMED

@@ -10,6 +10,7 @@ from members.models import (
     Cycle,
     Enrollment,
 )
+from pairs.models import Offer
 
 
 def _cycle(cycle_id: int) -> Cycle:
@@ -27,3 +28,11 @@ def _to_default_cycle(request: HttpRequest, view_name: str) -> HttpResponse:
         messages.info(request, "There is no cycle yet: create one first.")
         return redirect("members:cycle-create")
     return redirect(view_name, cycle_id=cycle.pk)
+
+
+def offer_made_message(offer: Offer) -> str:
+    """What the committee reads once a pairing became an offer (cycles where the mentor accepts first)."""
+    return (
+        f"Offered {offer.mentee.member} to {offer.mentor.member}: the offer is on its way, and the pair is made "
+        f"with its introductions when they accept (answer by {offer.answer_by:%B %-d, %Y})."
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +25,8 @@ from members.models import (
 from members.program import program
 from members.services.questions import answers_in_words, question_weights_set
 from pairs.emails import introductions_news
-from pairs.services import pairing
+from pairs.models import Offer, OfferStatus
+from pairs.services import offers, pairing
 
 from .. import reports
 from ..forms import WeightsForm
@@ -31,7 +34,12 @@ from ..models import MatchSettings
 from ..scoring import round_score
 from ..services import proposal as proposals
 from ..services import suggestions as suggestion_services
-from ._common import _cycle, _to_default_cycle, _waiting_mentee
+from ._common import _cycle, _to_default_cycle, _waiting_mentee, offer_made_message
+
+# What the dashboard's list of offers shows: those still open (waiting, or not answered in
+# time), or those of one status.
+OFFERS_OPEN = "open"
+OFFERS_PER_PAGE = 25
 
 
 @committee_required
@@ -59,7 +67,31 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     mentees = Enrollment.objects.for_cycle(cycle).mentees().waiting().with_member().search(q)
     mentees = mentees.filter(**{k: v for k, v in filters.items() if v})
     mentees = mentees.sorted_by(sort, default="date")
+    # The last offer a mentor declined, for each mentee back in the pool: who, and why.
+    declined = Offer.objects.filter(mentee=OuterRef("pk"), status=OfferStatus.DECLINED).order_by("-answered_at")
+    mentees = mentees.annotate(
+        declined_by=Subquery(
+            declined.annotate(
+                name=Concat("mentor__member__first_name", Value(" "), "mentor__member__last_name")
+            ).values("name")[:1]
+        ),
+        declined_reason=Subquery(declined.values("decline_reason")[:1]),
+    )
     page = page_of(mentees, 25, request.GET.get("page"))
+    offer_numbers = reports.offer_numbers(cycle)
+    shown = request.GET.get("offers", OFFERS_OPEN)
+    if shown != OFFERS_OPEN and shown not in OfferStatus.values:
+        shown = OFFERS_OPEN  # an edited address shows the open offers
+    offer_page = None
+    if cycle.mentor_accepts_first or offer_numbers["all"]:  # else the dashboard has no offers' section
+        offer_rows = Offer.objects.for_cycle(cycle)
+        offer_rows = offer_rows.holding() if shown == OFFERS_OPEN else offer_rows.filter(status=shown)
+        offer_page = page_of(
+            offer_rows.order_by("answer_by", "pk"),
+            OFFERS_PER_PAGE,
+            request.GET.get("offers_page"),
+            load=Offer.objects.with_people(),
+        )
     return render(
         request,
         "matching/dashboard.html",
@@ -76,12 +108,37 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "categories": MembershipCategory.choices,
             "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle), questions=_matched_on(cycle)),
             "draft": proposals.draft_for(cycle),
+            "offer_numbers": offer_numbers,
+            "offer_open": offer_numbers[OfferStatus.WAITING] + offer_numbers[OfferStatus.EXPIRED],
+            "offer_tabs": [(value, label, offer_numbers[value]) for value, label in OfferStatus.choices],
+            "offer_page": offer_page,
+            "offers_shown": shown,
         },
     )
 
 
 def _matched_on(cycle: Cycle) -> list[CycleQuestion]:
     return list(CycleQuestion.objects.for_cycle(cycle).matched_on())
+
+
+@committee_required
+@require_POST
+def offer_withdraw(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
+    """The committee: withdraw an offer still waiting for the mentor, or not answered in time;
+    the mentee goes back among those waiting."""
+    cycle = _cycle(cycle_id)
+    offer = get_object_or_404(Offer.objects.with_people(), pk=pk, cycle=cycle)
+    try:
+        offers.offer_withdraw(offer_id=offer.pk, by=request.user)
+    except offers.OfferAlreadyAnswered as e:
+        messages.info(request, f"{offer}: {e}")
+    else:
+        messages.success(
+            request,
+            f"The offer of {offer.mentee.member} to {offer.mentor.member} is withdrawn: "
+            f"{offer.mentee.member} is back among the mentees waiting.",
+        )
+    return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#offers")
 
 
 @committee_required
@@ -167,7 +224,7 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
     if request.method == "POST":
         try:
             facts = suggestion_services.pairing_facts(mentee, mentor)
-            pair = pairing.pair_create(
+            made = offers.pair_or_offer(
                 mentee_id=mentee.pk,
                 mentor_id=mentor.pk,
                 by=request.user,
@@ -177,7 +234,10 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
         except pairing.PairingError as e:
             messages.error(request, str(e))
             return redirect("matching:dashboard", cycle_id=cycle.pk)
-        well, news = introductions_news([pair])
+        if isinstance(made, Offer):
+            messages.success(request, offer_made_message(made))
+            return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#offers")
+        well, news = introductions_news([made])
         level = messages.SUCCESS if well else messages.WARNING
         messages.add_message(request, level, f"Paired {mentee.member} with {mentor.member}. {news}")
         return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#mentees")

@@ -7,15 +7,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from members.decorators import committee_required
 from members.models import Cycle
 from pairs.emails import introductions_news
 from pairs.forms import CHOICES_SHOWN, PairForm
-from pairs.services import pairing
+from pairs.models import Offer
+from pairs.services import offers, pairing
 
 from ..services import suggestions as suggestion_services
+from ._common import offer_made_message
 
 
 @committee_required
@@ -39,7 +42,7 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             facts = suggestion_services.pairing_facts(data["mentee"], data["mentor"])
-            pair = pairing.pair_create(
+            made = offers.pair_or_offer(
                 mentee_id=data["mentee"].pk,
                 mentor_id=data["mentor"].pk,
                 liaison=data["liaison"],
@@ -51,10 +54,13 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         except pairing.PairingError as e:
             messages.error(request, str(e))
         else:
-            well, news = introductions_news([pair])
+            if isinstance(made, Offer):
+                messages.success(request, offer_made_message(made))
+                return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#offers")
+            well, news = introductions_news([made])
             level = messages.SUCCESS if well else messages.WARNING
-            messages.add_message(request, level, f"Paired {pair.mentee.member} with {pair.mentor.member}. {news}")
-            return redirect("pairs:pair-detail", pk=pair.pk)
+            messages.add_message(request, level, f"Paired {made.mentee.member} with {made.mentor.member}. {news}")
+            return redirect("pairs:pair-detail", pk=made.pk)
     elif request.method == "POST":
         # The usual cause: the chosen mentee was paired meanwhile, so is no longer offered.
         messages.error(

@@ -124,6 +124,13 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
         except proposals.ProposalError as e:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
+        if cycle.mentor_accepts_first:
+            messages.success(
+                request,
+                f"{len(made)} offer{pluralize(len(made))} sent to the mentors: each pair is made, with its "
+                "introductions, when its mentor accepts. The dashboard shows the answers.",
+            )
+            return redirect(reverse("matching:dashboard", kwargs={"cycle_id": cycle.pk}) + "#offers")
         well, news = introductions_news(made)
         messages.add_message(
             request,

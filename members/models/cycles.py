@@ -17,6 +17,10 @@ from django.utils import timezone
 EARLIEST_PROGRAM_DATE = dt.date(2000, 1, 1)
 PLANNED_AHEAD_YEARS = 5
 CYCLE_SPAN_DAYS = 2 * 365
+# What "days to answer an offer" and "days to first contact" may be: a reminder at half-time
+# needs two days at least; past a month the silence is the answer.
+OFFER_ANSWER_DAYS = (2, 30)
+FIRST_CONTACT_DAYS = (3, 60)
 CYCLE_DATES = ("optin_opens", "optin_closes", "matchmaking_starts", "matchmaking_ends", "starts_on")
 
 
@@ -75,6 +79,27 @@ class Cycle(models.Model):
         default=5,
         help_text="Mentors are seasoned professionals: how many years of library experience that means.",
     )
+    # Accept first (off by default: the program's own flow is unchanged): pairing offers the
+    # mentee to the mentor, and the introductions wait for the mentor's answer.
+    mentor_accepts_first = models.BooleanField(
+        "mentor accepts before the introduction",
+        default=False,
+        help_text="Pairing sends the mentor an offer with Accept and Decline links; the introductions go out when "
+        "they accept.",
+    )
+    offer_answer_days = models.PositiveSmallIntegerField(
+        "days to answer an offer",
+        default=7,
+        validators=[MinValueValidator(OFFER_ANSWER_DAYS[0]), MaxValueValidator(OFFER_ANSWER_DAYS[1])],
+        help_text="A reminder goes at half-time; with no answer by then the committee is told.",
+    )
+    first_contact_days = models.PositiveSmallIntegerField(
+        "days to first contact",
+        default=14,
+        validators=[MinValueValidator(FIRST_CONTACT_DAYS[0]), MaxValueValidator(FIRST_CONTACT_DAYS[1])],
+        help_text="With no first contact this many days after the introduction, both sides are nudged, then the "
+        "liaison is told.",
+    )
     is_open = models.BooleanField(
         "open for opt-ins", default=False, help_text="Exactly one cycle at a time can be open for opt-ins."
     )
@@ -97,6 +122,20 @@ class Cycle(models.Model):
                 condition=Q(default_length_months__gte=9, default_length_months__lte=12),
                 name="cycle_length_9_to_12_months",
                 violation_error_message="A pair runs 9 to 12 months: choose a default length between them.",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_answer_days__gte=OFFER_ANSWER_DAYS[0], offer_answer_days__lte=OFFER_ANSWER_DAYS[1]),
+                name="cycle_offer_answer_days_range",
+                violation_error_message=f"An offer waits {OFFER_ANSWER_DAYS[0]} to {OFFER_ANSWER_DAYS[1]} days for "
+                "the mentor's answer.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    first_contact_days__gte=FIRST_CONTACT_DAYS[0], first_contact_days__lte=FIRST_CONTACT_DAYS[1]
+                ),
+                name="cycle_first_contact_days_range",
+                violation_error_message=f"First contact is expected {FIRST_CONTACT_DAYS[0]} to "
+                f"{FIRST_CONTACT_DAYS[1]} days after the introduction.",
             ),
             models.CheckConstraint(
                 condition=Q(optin_closes__gte=models.F("optin_opens")),

@@ -172,8 +172,8 @@ def eligibility(
     )
 
 
-# Waiting for a match, or paired: what "still taking part" means, for every page and service.
-TAKING_PART = (EnrollmentStatus.WAITING, EnrollmentStatus.PAIRED)
+# Waiting for a match, offered to a mentor, or paired: what "still taking part" means, for every page and service.
+TAKING_PART = (EnrollmentStatus.WAITING, EnrollmentStatus.OFFERED, EnrollmentStatus.PAIRED)
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -194,7 +194,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(status=EnrollmentStatus.WAITING)
 
     def taking_part(self) -> EnrollmentQuerySet:
-        """Still in the cycle's game: waiting for a match or paired — not withdrawn, not
+        """Still in the cycle's game: waiting for a match, offered to a mentor, or paired — not withdrawn, not
         completed. A mentor taking part can be offered (and given) another mentee."""
         return self.filter(status__in=TAKING_PART)
 

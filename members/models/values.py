@@ -145,6 +145,8 @@ class Role(models.TextChoices):
 
 class EnrollmentStatus(models.TextChoices):
     WAITING = "waiting", "Waiting for a match"
+    # A mentee offered to a mentor who has yet to accept (cycles where the mentor accepts first).
+    OFFERED = "offered", "Offered to a mentor"
     PAIRED = "paired", "Paired"
     COMPLETED = "completed", "Completed"
     WITHDRAWN = "withdrawn", "Withdrawn"

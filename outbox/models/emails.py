@@ -39,6 +39,12 @@ class EmailKind(models.TextChoices):
     TOPIC = "topic", "The month's discussion topic"
     PAIR_ENDED = "pair_ended", "Pair ended"
     PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
+    OFFER = "offer", "Offer to a mentor (accept first)"
+    OFFER_REMINDER = "offer_reminder", "Reminder of an offer to a mentor"
+    OFFER_DECLINED = "offer_declined", "Offer declined by a mentor"
+    OFFER_EXPIRED = "offer_expired", "Offer not answered in time"
+    NO_CONTACT_NUDGE = "no_contact_nudge", "Nudge: no first contact yet"
+    NO_CONTACT_LIAISON = "no_contact_liaison", "No first contact: to the liaison"
     RENEWAL_REMINDER = "renewal_reminder", "Membership renewal reminder"
     ACCOUNT = "account", "Account email (confirmation, password reset)"
 

@@ -13,7 +13,12 @@ from .kinds import register
 from .news import introductions_news
 from .values import (
     digest_values,
+    in_touch_url,
     intro_values,
+    no_contact_liaison_values,
+    nudge_values,
+    offer_news_values,
+    offer_values,
     partner_left_values,
     side_values,
     thanks_values,
@@ -23,7 +28,12 @@ from .values import (
 
 __all__ = [
     "digest_values",
+    "in_touch_url",
     "intro_values",
+    "no_contact_liaison_values",
+    "nudge_values",
+    "offer_news_values",
+    "offer_values",
     "introductions_news",
     "partner_left_values",
     "register",

@@ -3,13 +3,21 @@ found by name, each an example key ("pair:12:mentor") and the values it stands f
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
 from members.models import User, every_word_in
 from outbox.kinds import Example
 
-from ..models import Pair
-from .values import digest_values, intro_values, unresponsive_values
+from ..models import Offer, Pair
+from .values import (
+    digest_values,
+    intro_values,
+    no_contact_liaison_values,
+    offer_news_values,
+    offer_values,
+    unresponsive_values,
+)
 
 EXAMPLES = 20
 
@@ -87,3 +95,43 @@ def liaison_example(key: str):
         return None
     pairs = list(Pair.objects.active().liaised_by(liaison).with_people().with_last_checkin().order_by("pk"))
     return liaison.email, digest_values(liaison, pairs, today=timezone.localdate())
+
+
+def offer_examples(words: str) -> list[Example]:
+    """Examples of an offer's emails: the offers whose mentee or mentor is named by `words`."""
+    found = Offer.objects.with_people()
+    for word in words.split()[:5]:
+        found = found.filter(
+            Q(mentee__member__first_name__icontains=word)
+            | Q(mentee__member__last_name__icontains=word)
+            | Q(mentor__member__first_name__icontains=word)
+            | Q(mentor__member__last_name__icontains=word)
+        )
+    return [Example(f"offer:{o.pk}", f"{o} ({o.cycle.name})") for o in found.order_by("-created_at")[:EXAMPLES]]
+
+
+def _offer(key: str) -> Offer | None:
+    what, _, pk = key.partition(":")
+    return Offer.objects.with_people().filter(pk=int(pk)).first() if what == "offer" and pk.isdigit() else None
+
+
+def offer_example(key: str):
+    offer = _offer(key)
+    return None if offer is None else (offer.mentor.member.email, offer_values(offer))
+
+
+def offer_news_example(key: str):
+    offer = _offer(key)
+    if offer is None:
+        return None
+    to = offer.created_by or offer.mentor.member
+    return to.email, offer_news_values(offer, to)
+
+
+def no_contact_liaison_example(key: str):
+    found = _pair_and_side(key)
+    if found is None:
+        return None
+    pair, _ = found
+    to = pair.liaison or pair.mentor.member
+    return to.email, no_contact_liaison_values(pair, to)

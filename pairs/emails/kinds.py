@@ -18,11 +18,15 @@ from .examples import (
     intro_example,
     liaison_example,
     liaison_examples,
+    no_contact_liaison_example,
+    offer_example,
+    offer_examples,
+    offer_news_example,
     pair_examples,
     side_example,
     unresponsive_example,
 )
-from .values import day, partner_left_values, side_values, thanks_values, topic_example_values
+from .values import day, nudge_values, partner_left_values, side_values, thanks_values, topic_example_values
 
 # --- Placeholders -----------------------------------------------------------------------------
 
@@ -71,6 +75,60 @@ MATCH_REASONS = (
         CONDITION,
     ),
 )
+FIRST_CONTACT = (
+    P(
+        "in_touch_url",
+        "The recipient's one-click “We have been in touch” (a signed link: no sign-in needed; it marks the "
+        "pair's first contact done).",
+        "https://mentoring.example/pairs/in-touch/…/",
+        LINK,
+    ),
+    P("first_contact_by", "The day first contact is due (the cycle's days to first contact).", "October 19, 2026"),
+)
+OFFER_MENTEE = (
+    P("mentor_first_name", "The mentor's first name (the recipient).", "Sam"),
+    P("mentee_name", "The mentee's full name.", "Mina Member"),
+    P("mentee_first_name", "The mentee's first name.", "Mina"),
+    P("mentee_job_title", "The mentee's job title.", "Library Assistant"),
+    P("mentee_institution", "The mentee's library or institution.", "Riverside Public Library"),
+    P("mentee_goals", "What the mentee hopes to gain, in their own words (from their opt-in).", "Lead a team."),
+    *MATCH_REASONS,
+    CYCLE,
+    P("pair_months", "How many months the pair would run.", "10"),
+    P("answer_by", "The last day to answer (the cycle's days to answer).", "July 14, 2026"),
+    P(
+        "accept_url",
+        "The mentor's Accept link (signed, no sign-in needed; a page with one button confirms it).",
+        "https://mentoring.example/pairs/offer/…/",
+        LINK,
+    ),
+    P(
+        "decline_url",
+        "The mentor's Decline link (signed; a page with one button, and room for a reason).",
+        "https://mentoring.example/pairs/offer/…/",
+        LINK,
+    ),
+)
+OFFER_NEWS = (
+    P("first_name", "The recipient's first name (who made the offer, or a committee member).", "Carol"),
+    P("mentor_name", "The mentor's full name.", "Sam Senior"),
+    P("mentee_name", "The mentee's full name.", "Mina Member"),
+    CYCLE,
+    P("offered_on", "The day the offer was made.", "July 7, 2026"),
+    P("answer_by", "The last day the mentor could answer.", "July 14, 2026"),
+    P("reason", "The mentor's reason, in their own words (nothing when they gave none).", "Away until October."),
+    P("if_reason", "Condition: the line is sent only when the mentor gave a reason.", True, CONDITION),
+    P("if_no_reason", "Condition: the line is sent only when the mentor gave no reason.", False, CONDITION),
+    P(
+        "dashboard_url",
+        "The address of the cycle's matching dashboard, at its offers.",
+        "https://mentoring.example/matching/3/#offers",
+        LINK,
+    ),
+)
+OFFER_ALWAYS = "it is how a mentor is asked, and answers, before a pair is made: the answer must reach them."
+OFFER_NEWS_ALWAYS = "the committee must know when a mentee waits for a new mentor."
+
 SIDE = (
     P("first_name", "The recipient's first name.", "Mina"),
     P("partner_name", "The other side of the pair: their full name.", "Sam Senior"),
@@ -150,6 +208,7 @@ KINDS = (
             *PAIR_DATES,
             *LIAISON,
             PAIR_URL,
+            *FIRST_CONTACT,
         ),
         always_because=INTRO_ALWAYS,
         per_cycle=True,
@@ -179,6 +238,7 @@ KINDS = (
             *PAIR_DATES,
             *LIAISON,
             PAIR_URL,
+            *FIRST_CONTACT,
         ),
         always_because=INTRO_ALWAYS,
         per_cycle=True,
@@ -425,6 +485,100 @@ KINDS = (
         per_cycle=True,
         examples=pair_examples("mentee", "mentor"),
         example_values=side_example(partner_left_values),
+    ),
+)
+
+KINDS += (
+    Kind(
+        name=EmailKind.OFFER,
+        plural="offers of a mentee",
+        sent_to="The mentor, when the committee pairs in a cycle where the mentor accepts first: who, why, the "
+        "mentee's goals, and Accept / Decline links.",
+        **_wording("offer"),
+        placeholders=OFFER_MENTEE,
+        always_because=OFFER_ALWAYS,
+        per_cycle=True,
+        examples=offer_examples,
+        example_values=offer_example,
+        example_label="an offer",
+    ),
+    Kind(
+        name=EmailKind.OFFER_REMINDER,
+        plural="reminders of an offer",
+        sent_to="The mentor, once, at half-time when an offer is not answered yet.",
+        **_wording("offer_reminder"),
+        placeholders=OFFER_MENTEE,
+        always_because=OFFER_ALWAYS,
+        per_cycle=True,
+        examples=offer_examples,
+        example_values=offer_example,
+        example_label="an offer",
+    ),
+    Kind(
+        name=EmailKind.OFFER_DECLINED,
+        plural="news that an offer was declined",
+        sent_to="The committee member who made the offer (or, gone from the committee, the whole committee), when "
+        "the mentor declines.",
+        **_wording("offer_declined"),
+        placeholders=OFFER_NEWS,
+        always_because=OFFER_NEWS_ALWAYS,
+        per_cycle=True,
+        examples=offer_examples,
+        example_values=offer_news_example,
+        example_label="an offer",
+    ),
+    Kind(
+        name=EmailKind.OFFER_EXPIRED,
+        plural="news that an offer was not answered",
+        sent_to="The committee member who made the offer (or the whole committee), when the mentor has not answered "
+        "by the day.",
+        **_wording("offer_expired"),
+        placeholders=OFFER_NEWS,
+        always_because=OFFER_NEWS_ALWAYS,
+        per_cycle=True,
+        examples=offer_examples,
+        example_values=offer_news_example,
+        example_label="an offer",
+    ),
+    Kind(
+        name=EmailKind.NO_CONTACT_NUDGE,
+        plural="nudges when no first contact is confirmed",
+        sent_to="Both sides of a pair with no first contact (confirmed, or a check-in) by its day: once.",
+        member_reads="When neither of you has confirmed being in touch some days after the introduction (once).",
+        **_wording("no_contact_nudge"),
+        placeholders=(
+            *SIDE,
+            *FIRST_CONTACT,
+            P("introduced_on", "The day the pair was introduced.", "October 5, 2026"),
+        ),
+        optional=True,
+        per_cycle=True,
+        examples=pair_examples("mentor", "mentee"),
+        example_values=side_example(nudge_values),
+    ),
+    Kind(
+        name=EmailKind.NO_CONTACT_LIAISON,
+        plural="news of a pair with no first contact",
+        sent_to="The pair's liaison (or, without one, the whole committee), a week after the nudge when still no "
+        "first contact.",
+        **_wording("no_contact_liaison"),
+        placeholders=(
+            P("first_name", "The recipient's first name (the liaison, or a committee member).", "Carol"),
+            P("mentor_name", "The pair's mentor.", "Sam Senior"),
+            P("mentor_email", "The mentor's email address.", "sam.senior@example.org", ADDRESS),
+            P("mentee_name", "The pair's mentee.", "Mina Member"),
+            P("mentee_email", "The mentee's email address.", "mina.member@example.org", ADDRESS),
+            P("introduced_on", "The day the pair was introduced.", "October 5, 2026"),
+            P("nudged_on", "The day both sides were nudged.", "October 19, 2026"),
+            P("if_liaison", "Condition: the line is sent only to the pair's liaison.", True, CONDITION),
+            P("if_no_liaison", "Condition: the line is sent only when the pair has no liaison.", False, CONDITION),
+            CYCLE,
+            PAIR_URL,
+        ),
+        always_because="a pair that never started needs someone of the committee: the news must reach them.",
+        per_cycle=True,
+        examples=pair_examples("mentor"),
+        example_values=no_contact_liaison_example,
     ),
 )
 

@@ -13,7 +13,8 @@ from django.utils.dateformat import format as date_format
 from members.models import User
 from outbox.rendering import absolute
 
-from ..models import Pair, Topic, pair_month
+from ..models import Offer, Pair, Topic, pair_month
+from ..tokens import in_touch_token, offer_token
 
 
 def day(day: dt.date) -> str:
@@ -37,6 +38,18 @@ def _pair_common(pair: Pair) -> dict:
     return {"cycle_name": pair.cycle.name, "pair_url": absolute(pair.get_absolute_url()), **_liaison(pair)}
 
 
+def in_touch_url(pair: Pair, to: User) -> str:
+    """`to`'s one-click "We have been in touch" for the pair (a signed link, no login needed)."""
+    return absolute(reverse("pairs:in-touch", args=[in_touch_token(pair_id=pair.pk, member_id=to.pk)]))
+
+
+def _first_contact(pair: Pair, to: User) -> dict:
+    return {
+        "in_touch_url": in_touch_url(pair, to),
+        "first_contact_by": day(pair.first_contact_due_on) if pair.first_contact_due_on else "",
+    }
+
+
 def intro_values(pair: Pair, side: str) -> dict:
     """The values of the introduction to the pair's `side` ("mentor" or "mentee")."""
     cycle = pair.cycle
@@ -44,6 +57,7 @@ def intro_values(pair: Pair, side: str) -> dict:
     ahead = pair.starts_on == cycle.starts_on
     values = {
         **_pair_common(pair),
+        **_first_contact(pair, mentor if side == "mentor" else mentee),
         "pair_months": str(pair.length_months),
         "pair_starts": day(pair.starts_on),
         "pair_ends": day(pair.ends_on),
@@ -150,6 +164,72 @@ def digest_values(liaison: User, pairs: Sequence[Pair], *, today: dt.date) -> di
         "quiet_since": day(quiet_cutoff),
         "pairs": [_digest_line(p, quiet_cutoff) for p in pairs],
         "my_pairs_url": absolute(reverse("pairs:pair-mine")),
+    }
+
+
+def nudge_values(pair: Pair, to: User) -> dict:
+    """The nudge to one side of a pair with no first contact by its day."""
+    return side_values(pair, to, **_first_contact(pair, to), introduced_on=day(pair.began_on))
+
+
+def offer_values(offer: Offer) -> dict:
+    """The offer to the mentor (and its reminder): who, why the committee suggests them, the
+    mentee's goals — no contact details yet (those come with the introductions) — and the
+    signed Accept / Decline links."""
+    mentor, mentee = offer.mentor.member, offer.mentee.member
+
+    def link(action: str) -> str:
+        token = offer_token(offer_id=offer.pk, member_id=mentor.pk, action=action)
+        return absolute(reverse("pairs:offer-answer", args=[token]))
+
+    return {
+        "mentor_first_name": first_name(mentor),
+        "mentee_name": str(mentee),
+        "mentee_first_name": first_name(mentee),
+        "mentee_job_title": mentee.job_title or offer.mentee.job_title,
+        "mentee_institution": mentee.institution,
+        "mentee_goals": offer.mentee.goals,
+        "match_reasons": list(offer.match_reasons or []),
+        "if_match_reasons": bool(offer.match_reasons),
+        "cycle_name": offer.cycle.name,
+        "pair_months": str(offer.length_months),
+        "answer_by": day(offer.answer_by),
+        "accept_url": link("accept"),
+        "decline_url": link("decline"),
+    }
+
+
+def offer_news_values(offer: Offer, to: User) -> dict:
+    """The committee's news of an offer: declined (with the mentor's reason) or not answered in time."""
+    return {
+        "first_name": first_name(to),
+        "mentor_name": str(offer.mentor.member),
+        "mentee_name": str(offer.mentee.member),
+        "cycle_name": offer.cycle.name,
+        "offered_on": day(offer.made_on),
+        "answer_by": day(offer.answer_by),
+        "reason": offer.decline_reason,
+        "if_reason": bool(offer.decline_reason),
+        "if_no_reason": not offer.decline_reason,
+        "dashboard_url": absolute(reverse("matching:dashboard", args=[offer.cycle_id]) + "#offers"),
+    }
+
+
+def no_contact_liaison_values(pair: Pair, to: User) -> dict:
+    """To the liaison (or a committee member): a pair nudged for first contact, still silent."""
+    liaised = pair.liaison_id is not None and pair.liaison_id == to.pk
+    return {
+        "first_name": first_name(to),
+        "mentor_name": str(pair.mentor.member),
+        "mentor_email": pair.mentor.member.email,
+        "mentee_name": str(pair.mentee.member),
+        "mentee_email": pair.mentee.member.email,
+        "introduced_on": day(pair.began_on),
+        "nudged_on": day(pair.no_contact_nudged_on) if pair.no_contact_nudged_on else "",
+        "if_liaison": liaised,
+        "if_no_liaison": not liaised,
+        "cycle_name": pair.cycle.name,
+        "pair_url": absolute(pair.get_absolute_url()),
     }
 
 

@@ -1,6 +1,8 @@
 """The pair services, one concept a module, each raising its own error:
 
 - `pairing`: making, ending and completing a pair (`pair_create`: the one way a pair is made);
+- `offers`: accept first — a mentee offered to a mentor, the pair made when they accept;
+- `contact`: first contact confirmed ("We have been in touch"), and the nudges when none comes;
 - `year`: what the pair's members write (check-ins, goals, the evaluation, "gone quiet");
 - `reminders`: the periodic emails that keep the year alive;
 - `surveys`: the midpoint, closing and exit surveys — the committee's writes, a side's answers,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import logging
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +23,17 @@ from outbox.models import EmailKind
 from outbox.services import EmailToWrite, emails_write
 
 from ..emails import intro_values, side_values, thanks_values
-from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
+from ..models import (
+    END_NOTE_MAX_CHARS,
+    MAX_MONTHS,
+    MIN_MONTHS,
+    Offer,
+    Pair,
+    PairEndReason,
+    PairStatus,
+    add_months,
+    places_taken,
+)
 from . import certificates
 from ._shared import each_locked, email_both_sides, end_pair
 from .surveys import exit_survey_send
@@ -113,68 +122,154 @@ class PairRequest:
     suggestion_rank: int | None = None
 
 
+def _locked(enrollment_ids: set[int]) -> dict[int, Enrollment]:
+    """The opt-ins, locked always in the same order (by id) so that two concurrent pairings or
+    offers wait for each other instead of deadlocking."""
+    return {
+        e.pk: e
+        for e in Enrollment.objects.select_for_update(of=("self",))
+        .select_related("member", "cycle")
+        .filter(pk__in=enrollment_ids)
+        .order_by("pk")
+    }
+
+
+def sides_locked(mentee_id: int, mentor_id: int) -> tuple[Enrollment, Enrollment]:
+    """The mentee's and the mentor's opt-ins, locked (`_locked`)."""
+    locked = _locked({mentee_id, mentor_id})
+    mentee, mentor = locked.get(mentee_id), locked.get(mentor_id)
+    if mentee is None or mentor is None:
+        raise PairingError("That opt-in no longer exists: reload the page.")
+    return mentee, mentor
+
+
+def _rules_check(
+    mentee: Enrollment,
+    mentor: Enrollment,
+    *,
+    mentee_paired: bool,
+    taken: tuple[int, int],
+    length_months: int | None,
+    liaison: User | None,
+    accepting: Offer | None,
+) -> int:
+    """Rules 1–3 on the locked opt-ins and what is counted of them: whether the mentee is in an
+    active pair, and the mentor's (active pairs, offers holding a place). Returns the length."""
+    if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
+        raise PairingError("Choose a mentee's opt-in and a mentor's opt-in.")
+    if mentee.member_id == mentor.member_id:
+        raise PairingError(f"{mentee.member} cannot be their own mentor.")
+    if mentee.cycle_id != mentor.cycle_id:
+        raise PairingError(f"{mentee.member} and {mentor.member} opted in to different cycles.")
+    for side in (mentee, mentor):
+        if not side.is_taking_part:
+            raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
+    if mentee_paired:
+        raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")
+    if mentee.status == EnrollmentStatus.OFFERED and (accepting is None or accepting.mentee_id != mentee.pk):
+        raise PairingError(
+            f"{mentee.member} is offered to a mentor, who has yet to answer: wait for the answer, or withdraw the "
+            "offer on the dashboard first."
+        )
+    pairs, offers = taken
+    if pairs + offers >= mentor.capacity:
+        waiting = f" (counting {offers} offer{'s' if offers != 1 else ''} waiting for their answer)" if offers else ""
+        raise PairingError(
+            f"{mentor.member} already mentors {pairs + offers} of the {mentor.capacity} "
+            f"mentee{'s' if mentor.capacity != 1 else ''} they offered to take{waiting}."
+        )
+    length = length_months or mentee.cycle.default_length_months
+    if not MIN_MONTHS <= length <= MAX_MONTHS:
+        raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
+    liaison_check(liaison)
+    return length
+
+
+def pairing_check(
+    mentee: Enrollment,
+    mentor: Enrollment,
+    *,
+    length_months: int | None,
+    liaison: User | None,
+    accepting: Offer | None = None,
+) -> int:
+    """Refuse (PairingError) what rules 1–3 refuse of pairing — or offering — the locked
+    `mentee` and `mentor`; returns the pair's length. Rule 2 counts the mentor's active pairs
+    and the offers holding a place (`places_taken`), all but `accepting`, the offer whose
+    acceptance makes this pair (which holds the mentee too)."""
+    return _rules_check(
+        mentee,
+        mentor,
+        mentee_paired=Pair.objects.active().filter(mentee=mentee).exists(),
+        taken=places_taken([mentor.pk], but_offer=accepting.pk if accepting else None).get(mentor.pk, (0, 0)),
+        length_months=length_months,
+        liaison=liaison,
+        accepting=accepting,
+    )
+
+
 @transaction.atomic
 def pair_create(
     *,
     mentee_id: int,
     mentor_id: int,
-    by: User,
+    by: User | None,
     liaison: User | None = None,
     length_months: int | None = None,
     match_reasons: Sequence[str] = (),
     suggestion_rank: int | None = None,
     today: dt.date | None = None,
+    accepting: Offer | None = None,
 ) -> Pair:
     """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
 
-    Refuses (PairingError, nothing written) when the mentee is already paired, the
-    mentor is at capacity, the two are the same person or of different cycles, or
-    the length is not 9–12 months. The pair and its two pending emails are one
+    Refuses (PairingError, nothing written) when the mentee is already paired (or offered to
+    a mentor), the mentor is at capacity, the two are the same person or of different cycles,
+    or the length is not 9–12 months. The pair and its two pending emails are one
     transaction; the emails are handed to Celery only after it commits.
 
     `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
     record what matching saw when the committee chose; pairs made elsewhere have none.
+    `accepting`: the offer whose acceptance makes the pair (pairs.services.offers; `by` is
+    then who made the offer, None when their account is gone).
     """
     request = PairRequest(mentee_id, mentor_id, liaison, match_reasons, suggestion_rank)
-    return pairs_create([request], by=by, length_months=length_months, today=today)[0]
+    return pairs_create([request], by=by, length_months=length_months, today=today, accepting=accepting)[0]
 
 
 @transaction.atomic
 def pairs_create(
-    requests: Sequence[PairRequest], *, by: User, length_months: int | None = None, today: dt.date | None = None
+    requests: Sequence[PairRequest],
+    *,
+    by: User | None,
+    length_months: int | None = None,
+    today: dt.date | None = None,
+    accepting: Offer | None = None,
 ) -> list[Pair]:
     """Make each pair of `requests`, in order, as `pair_create` makes one — the same rules,
     each checked against the pairs made before it — all or nothing: a PairingError names the
     request it refuses (`error.request`). A proposal's hundreds of pairs are read, locked and
     written a few queries for all of them, not a dozen a pair."""
     today = today or timezone.localdate()
-    # Lock the enrollments, always in the same order (by id) so that two
-    # concurrent pairings wait for each other instead of deadlocking.
-    locked = {
-        e.pk: e
-        for e in Enrollment.objects.select_for_update(of=("self",))
-        .select_related("member", "cycle")
-        .filter(pk__in={pk for r in requests for pk in (r.mentee_id, r.mentor_id)})
-        .order_by("pk")
-    }
+    locked = _locked({pk for r in requests for pk in (r.mentee_id, r.mentor_id)})
     paired = set(
         Pair.objects.active().filter(mentee__in=[r.mentee_id for r in requests]).values_list("mentee_id", flat=True)
     )
-    mentoring = Counter(
-        dict(
-            Pair.objects.active()
-            .filter(mentor__in=[r.mentor_id for r in requests])
-            .values("mentor")
-            .annotate(n=Count("pk"))
-            .values_list("mentor", "n")
-        )
-    )
+    # Rule 2's count per mentor: active pairs and offers holding a place (but the one accepted).
+    taken = {
+        pk: list(counts)
+        for pk, counts in places_taken(
+            [r.mentor_id for r in requests], but_offer=accepting.pk if accepting else None
+        ).items()
+    }
     rotas: dict[int, Iterator[User | None]] = {}
     now = timezone.now()
     pairs = []
     for request in requests:
         try:
-            pair = _pair_checked(request, locked, paired, mentoring, by=by, length_months=length_months, today=today)
+            pair = _pair_checked(
+                request, locked, paired, taken, by=by, length_months=length_months, today=today, accepting=accepting
+            )
         except PairingError as e:
             e.request = request
             raise
@@ -215,7 +310,7 @@ def pairs_create(
         log.info(
             "pair %s made by %s: mentor enrollment %s, mentee enrollment %s",
             pair.pk,
-            by.pk,
+            getattr(by, "pk", None),
             pair.mentor_id,
             pair.mentee_id,
         )
@@ -226,40 +321,29 @@ def _pair_checked(
     request: PairRequest,
     locked: dict[int, Enrollment],
     paired: set[int],
-    mentoring: Counter,
+    taken: dict[int, list[int]],
     *,
-    by: User,
+    by: User | None,
     length_months: int | None,
     today: dt.date,
+    accepting: Offer | None,
 ) -> Pair:
     """The pair `request` asks for, unsaved, if the rules allow it now (PairingError if not);
-    `paired` and `mentoring` then count it."""
+    `paired` and `taken` then count it."""
     mentee, mentor = locked.get(request.mentee_id), locked.get(request.mentor_id)
     if mentee is None or mentor is None:
         raise PairingError("That opt-in no longer exists: reload the page.")
-    if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
-        raise PairingError("Choose a mentee's opt-in and a mentor's opt-in.")
-    if mentee.member_id == mentor.member_id:
-        raise PairingError(f"{mentee.member} cannot be their own mentor.")
-    if mentee.cycle_id != mentor.cycle_id:
-        raise PairingError(f"{mentee.member} and {mentor.member} opted in to different cycles.")
-    for side in (mentee, mentor):
-        if not side.is_taking_part:
-            raise PairingError(f"{side.member}'s opt-in is {side.get_status_display().lower()}.")
-    if mentee.pk in paired:
-        raise PairingError(f"{mentee.member} has been paired meanwhile: reload the page to see the pair.")
-    active = mentoring[mentor.pk]
-    if active >= mentor.capacity:
-        raise PairingError(
-            f"{mentor.member} already mentors {active} of the {mentor.capacity} "
-            f"mentee{'s' if mentor.capacity != 1 else ''} they offered to take."
-        )
+    counts = taken.setdefault(mentor.pk, [0, 0])
+    length = _rules_check(
+        mentee,
+        mentor,
+        mentee_paired=mentee.pk in paired,
+        taken=(counts[0], counts[1]),
+        length_months=length_months,
+        liaison=request.liaison,
+        accepting=accepting,
+    )
     cycle = mentee.cycle
-    length = length_months or cycle.default_length_months
-    if not MIN_MONTHS <= length <= MAX_MONTHS:
-        raise PairingError(f"A pair runs {MIN_MONTHS} to {MAX_MONTHS} months, not {length}.")
-    liaison_check(request.liaison)
-
     # Pairs made before the conference where the year starts start there; a late pair starts today.
     starts_on = max(cycle.starts_on, today)
     try:
@@ -270,7 +354,7 @@ def _pair_checked(
             f"The {cycle.name} cycle starts on {cycle.starts_on:%B %-d, %Y}: correct the cycle's dates first."
         ) from None
     paired.add(mentee.pk)
-    mentoring[mentor.pk] += 1
+    counts[0] += 1
     mentee.status = mentor.status = EnrollmentStatus.PAIRED
     return Pair(
         cycle=cycle,
@@ -284,6 +368,7 @@ def _pair_checked(
         liaison_assigned_by=by,
         match_reasons=list(request.match_reasons),
         suggestion_rank=request.suggestion_rank,
+        first_contact_due_on=today + dt.timedelta(days=cycle.first_contact_days),
     )
 
 

@@ -14,12 +14,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import Enrollment, EnrollmentStatus, Resource, Role, User
+from members.models import TAKING_PART, Enrollment, EnrollmentStatus, Resource, Role, User
 from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
 from ..emails import partner_left_values
-from ..models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason, SurveyResponse
+from ..models import (
+    Certificate,
+    CheckIn,
+    Evaluation,
+    Goal,
+    Offer,
+    OfferStatus,
+    OrientationAttendance,
+    Pair,
+    PairEndReason,
+    SurveyResponse,
+)
 from ._shared import end_pair
 
 log = logging.getLogger(__name__)
@@ -127,6 +138,25 @@ def member_data(*, user: User) -> dict:
                 "goals": [goal(g) for g in p.goals.all()],
             }
             for p in pairs
+        ],
+        # Offers made to me as a mentor (with my answer), and of me as a mentee (not the
+        # mentor's reason: their words to the committee).
+        "offers": [
+            {
+                "cycle": o.cycle.name,
+                "my_role": "mentor" if o.mentor.member_id == user.pk else "mentee",
+                "offered_to" if o.mentee.member_id == user.pk else "mentee": _name(
+                    o.mentor.member if o.mentee.member_id == user.pk else o.mentee.member
+                ),
+                "status": o.get_status_display(),
+                "made_at": o.created_at,
+                "answer_by": o.answer_by,
+                "answered_at": o.answered_at,
+                **({"my_reason": o.decline_reason} if o.mentor.member_id == user.pk else {}),
+            }
+            for o in Offer.objects.with_people()
+            .filter(Q(mentor__member=user) | Q(mentee__member=user))
+            .order_by("created_at")
         ],
         "evaluations": [
             {
@@ -281,11 +311,12 @@ def account_delete(*, user: User) -> User:
 
     my_enrollments = Enrollment.objects.filter(member=user)
     # Taken before the pairs end (ending one changes its opt-ins' status).
-    taking_part = list(
-        my_enrollments.filter(status__in=[EnrollmentStatus.WAITING, EnrollmentStatus.PAIRED]).values_list(
-            "pk", flat=True
-        )
-    )
+    taking_part = list(my_enrollments.filter(status__in=TAKING_PART).values_list("pk", flat=True))
+    # Offers waiting on them, as mentor or mentee, are withdrawn: a mentee offered to them goes back to the pool.
+    open_offers = Offer.objects.holding().filter(Q(mentor__member=user) | Q(mentee__member=user))
+    offered = list(open_offers.filter(mentor__member=user).values_list("mentee_id", flat=True))
+    open_offers.update(status=OfferStatus.WITHDRAWN, closed_at=now)
+    Enrollment.objects.filter(pk__in=offered, status=EnrollmentStatus.OFFERED).update(status=EnrollmentStatus.WAITING)
     ended = list(Pair.objects.involving(user).active().select_for_update(of=("self",)).with_people().order_by("pk"))
     for pair in ended:
         other = pair.other_side(user)

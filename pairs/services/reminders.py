@@ -26,7 +26,7 @@ def checkin_reminders_send(*, today: dt.date | None = None) -> int:
     """A friendly reminder to both sides of each pair quiet for CHECKIN_QUIET_DAYS: once per spell."""
     today = today or timezone.localdate()
     count = 0
-    quiet = Pair.objects.needing_attention(today).filter(reminded_on__isnull=True)
+    quiet = Pair.objects.quiet(today).filter(reminded_on__isnull=True)
     for pair in each_locked(list(quiet.values_list("pk", flat=True)), Pair.objects.filter(reminded_on__isnull=True)):
         pair.reminded_on = today
         pair.save(update_fields=["reminded_on"])

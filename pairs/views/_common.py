@@ -90,6 +90,8 @@ def pair_milestones(pair: Pair, today=None, *, for_the_pair: bool = False):
         today=today,
         orientation=orientation_milestone(),
         for_the_pair=for_the_pair,
+        first_contact_on=pair.first_contact_on,
+        first_contact_due_on=pair.first_contact_due_on,
     )
 
 

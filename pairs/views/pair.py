@@ -85,7 +85,11 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
         "evaluation_open": pair.evaluation_is_open(),
         "surveys_due": surveys.surveys_due(pair, pair.role_of(request.user)) if is_member else [],
-        "needs_attention": Pair.objects.needing_attention().filter(pk=pair.pk).exists(),
+        # (needs attention, and is it for want of a first contact): one query
+        "attention": Pair.objects.filter(pk=pair.pk)
+        .with_attention()
+        .values_list("needs_attention", "no_first_contact")
+        .get(),
         "intro_emails": list(
             Email.objects.filter(pair=pair, kind__in=[EmailKind.INTRO_MENTOR, EmailKind.INTRO_MENTEE]).order_by("kind")
         ),

@@ -26,7 +26,8 @@ from members.models import Answer, CycleQuestion, QuestionKind, Resource, Role
 from members.presets import files as preset_files
 from outbox.tokens import unsubscribe_token
 from pairs.models import CheckIn, Goal, Pair, Topic, add_months
-from pairs.services import certificates, pairing, topics
+from pairs.services import certificates, offers, pairing, topics
+from pairs.tokens import in_touch_token, offer_token
 from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -95,7 +96,7 @@ def build_site(committee) -> SimpleNamespace:
         member=person("Wes", "Waiting", job_title="Cataloger", responsibilities=["cataloging"]),
         goals="Learn to catalog",
     )
-    EnrollmentFactory(
+    yara = EnrollmentFactory(
         cycle=cycle,
         member=person("Yara", "Young", job_title="Youth Services Assistant", responsibilities=["youth_services"]),
     )
@@ -104,7 +105,7 @@ def build_site(committee) -> SimpleNamespace:
         role=Role.MENTOR,
         member=person("Cora", "Catalog", seasoned=True),
     )
-    EnrollmentFactory(
+    kit = EnrollmentFactory(
         cycle=cycle,
         role=Role.MENTOR,
         member=person(
@@ -133,6 +134,8 @@ def build_site(committee) -> SimpleNamespace:
     for enrollment in (wes, cora):
         Answer.objects.create(enrollment=enrollment, question=questions[2], value="Academic")
     proposals.proposal_solve(cycle=cycle, by=committee)
+    # An offer to a mentor waiting for the answer: the dashboard's offers and the mentor's pages.
+    offer = offers.offer_create(mentee_id=yara.pk, mentor_id=kit.pk, by=committee, match_reasons=["Same region"])
 
     Resource.objects.create(
         title="Mentoring handbook",
@@ -167,6 +170,7 @@ def build_site(committee) -> SimpleNamespace:
         question=questions[0],
         answered=questions[2],
         pair=pair,
+        offer=offer,
         checkin=checkin,
         done=done,
         done_mentee=done.mentee.member,
@@ -279,6 +283,22 @@ PAGES = [
         lambda d: reverse(
             "outbox:unsubscribe", args=[unsubscribe_token(member_id=d.member.pk, kind="thanks", changes=0)]
         ),
+    ),
+    *[
+        (
+            f"offer-{action}",
+            None,
+            lambda d, a=action: reverse(
+                "pairs:offer-answer",
+                args=[offer_token(offer_id=d.offer.pk, member_id=d.offer.mentor.member_id, action=a)],
+            ),
+        )
+        for action in ("accept", "decline")
+    ],
+    (
+        "in-touch",
+        None,
+        lambda d: reverse("pairs:in-touch", args=[in_touch_token(pair_id=d.pair.pk, member_id=d.mentee.pk)]),
     ),
     ("evaluations", "committee", lambda d: reverse("pairs:evaluation-summary") + f"?cycle={d.cycle.pk}"),
     ("health", "committee", lambda d: reverse("matching:health", args=[d.cycle.pk])),
