@@ -876,6 +876,23 @@ def test_confirming_a_draft_whose_pair_became_impossible_makes_nothing_and_names
     assert draft.status == "draft"
 
 
+def test_confirming_a_draft_whose_mentor_filled_up_meanwhile_says_so_in_one_sentence(client_for, committee, cycle):
+    """Issue 15, item 17: the message read "… they offered to take.). Solve the proposal again."."""
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    cora = mentor(cycle, "Cora", "Catalog")
+    client = client_for(committee)
+    solve(client, cycle)
+    other = mentee(cycle, "Ola", "Other", title="Cataloger", areas=["cataloging"])
+    pairing.pair_create(mentee_id=other.pk, mentor_id=cora.pk, by=committee)  # by hand, meanwhile
+
+    response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
+
+    assert alerts(response) == (
+        "Nothing was confirmed: Cam One with Cora Catalog is no longer possible (Cora Catalog already mentors "
+        "1 of the 1 mentee they offered to take). Solve the proposal again."
+    )
+
+
 def test_committee_discards_the_draft(client_for, committee, cycle, pool):
     client = client_for(committee)
     solve(client, cycle)
