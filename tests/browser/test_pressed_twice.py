@@ -127,8 +127,9 @@ def test_make_the_pairs_clicked_twice_says_it_is_working_and_makes_them_once(
     button = page.get_by_role("button", name="Make the 2 pairs")
     # Two presses 0.2 s apart; what the page shows just after the second, while the first runs.
     disabled, status_hidden, said = button.evaluate(
-        """b => new Promise(done => { b.click(); setTimeout(() => { b.click(); done([b.disabled,
-             document.getElementById("busy-status").hidden, document.getElementById("busy-status").innerText]) }, 200) })"""
+        """b => new Promise(done => { b.click(); setTimeout(() => { b.click();
+             const status = document.getElementById("busy-status");
+             done([b.disabled, status.hidden, status.innerText]) }, 200) })"""
     )
 
     assert disabled and not status_hidden
