@@ -213,9 +213,11 @@ class Pair(models.Model):
     # What the committee's suggestion saw when the pair was made (matching passes them to
     # pair_create): the reasons in words, never the scores, for the introductions; and
     # where the chosen mentor stood among the suggestions (1 = the top one), for the
-    # committee's own measure of the suggestions. Empty / None when made without them.
+    # committee's own measure of the suggestions; and the score the suggestions gave the two
+    # then (for the committee's export, never shown to members). Empty / None when made without them.
     match_reasons = models.JSONField(default=list, blank=True, editable=False)
     suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    match_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(

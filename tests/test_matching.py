@@ -806,6 +806,9 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     # Each pair records where its mentor stood among the suggestions, and why it was chosen.
     assert all(rank is not None and rank >= 1 for rank in Pair.objects.values_list("suggestion_rank", flat=True))
     assert all(Pair.objects.values_list("match_reasons", flat=True))
+    # And the score the draft gave it, for the committee's export (issue 15, item 21).
+    scores = dict(draft.pairs.values_list("mentee", "score"))
+    assert {p.mentee_id: p.match_score for p in Pair.objects.all()} == {k: round(v) for k, v in scores.items()}
     draft.refresh_from_db()
     assert (draft.status, draft.confirmed_by) == ("confirmed", committee)
     assert draft.confirmed_at is not None

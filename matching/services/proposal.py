@@ -213,6 +213,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
                         liaison=next(liaisons),
                         match_reasons=facts.reasons,
                         suggestion_rank=facts.rank,
+                        match_score=facts.score,
                     )
                 )
             except pairing.PairingError as e:

@@ -108,6 +108,7 @@ def pair_create(
     length_months: int | None = None,
     match_reasons: Sequence[str] = (),
     suggestion_rank: int | None = None,
+    match_score: int | None = None,
     today: dt.date | None = None,
 ) -> Pair:
     """Pair a mentee enrollment with a mentor enrollment, and write both introductions.
@@ -117,8 +118,8 @@ def pair_create(
     the length is not 9–12 months. The pair and its two pending emails are one
     transaction; the emails are handed to Celery only after it commits.
 
-    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
-    record what matching saw when the committee chose; pairs made elsewhere have none.
+    `match_reasons` (sentences, no scores), `suggestion_rank` (1 = the top suggestion) and
+    `match_score` record what matching saw when the committee chose; pairs made elsewhere have none.
     """
     today = today or timezone.localdate()
     # Lock both enrollments, always in the same order (by id) so that two
@@ -179,6 +180,7 @@ def pair_create(
         liaison_assigned_by=by,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,
+        match_score=match_score,
     )
     try:
         with transaction.atomic():
