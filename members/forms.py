@@ -153,8 +153,19 @@ class OptInForm(forms.Form):
     commitments_key = forms.CharField(required=False, widget=forms.HiddenInput)
     agree_to_join = forms.BooleanField(required=False)
 
-    def __init__(self, *args, offer: str = Role.MENTEE, needs_agreement: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        offer: str = Role.MENTEE,
+        needs_agreement: bool = False,
+        unavailable: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Roles the member cannot opt in as (already signed up, or not eligible), with why in a
+        # sentence: their tickbox is not offered (the page says why), and ticking it anyway (a
+        # page from before) is refused with that sentence.
+        self.unavailable = dict(unavailable or {})
         # The program's commitments as they are worded now, one tickbox each.
         self.settings = program()
         self.commitment_fields = [f"commitment_{i}" for i in range(1, len(self.settings.commitments) + 1)]
@@ -183,36 +194,32 @@ class OptInForm(forms.Form):
                 data_shown_by="id_wants_to_mentor",
             ),
         )
-        sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
+        order = [Role.MENTEE, Role.MENTOR] if offer == Role.MENTEE else [Role.MENTOR, Role.MENTEE]
+        sections = [{Role.MENTEE: mentee, Role.MENTOR: mentor}[r] for r in order if r not in self.unavailable]
         commitments = []
         if self.commitment_fields:
             commitments = [
                 HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
                 *self.commitment_fields,
             ]
+        agreement = []
+        if self.needs_agreement:
+            agreement = [
+                HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
+                "agree_to_join",
+            ]
+        if sections:  # nothing to opt in to: no commitments to read either
+            sections.append(Fieldset("If you opt in", "meeting_modes", *commitments, *agreement, "commitments_key"))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
-        self.helper.layout = Layout(
-            *sections,
-            Fieldset(
-                "If you opt in",
-                "meeting_modes",
-                *commitments,
-                *(
-                    [
-                        HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
-                        "agree_to_join",
-                    ]
-                    if self.needs_agreement
-                    else []
-                ),
-                "commitments_key",
-            ),
-        )
+        self.helper.layout = Layout(*sections)
 
     def clean(self):
         data = super().clean()
+        for role, ticked in ((Role.MENTEE, "wants_mentor"), (Role.MENTOR, "wants_to_mentor")):
+            if data.get(ticked) and role in self.unavailable:
+                self.add_error(None, self.unavailable[role])
         if not (data.get("wants_mentor") or data.get("wants_to_mentor")):
             return data
         if data.get("wants_mentor") and not data.get("mentee_goals", "").strip():
