@@ -92,6 +92,12 @@ class PairQuerySet(models.QuerySet):
     def for_cycle(self, cycle: Cycle) -> PairQuerySet:
         return self.filter(cycle=cycle)
 
+    def between(self, mentee_member_id: int, mentor_member_id: int) -> PairQuerySet:
+        """The pairs, of any cycle and whatever became of them, in which the first member was the
+        mentee and the second the mentor: matching does not suggest them again ("paired with this
+        mentee before"), and the admin asks before making another."""
+        return self.filter(mentee__member_id=mentee_member_id, mentor__member_id=mentor_member_id)
+
     def involving(self, user: User) -> PairQuerySet:
         """Pairs in which `user` is the mentor or the mentee (reads the user's opt-ins at once)."""
         # The user's own opt-ins (a handful) read first, as a list: given them as a
