@@ -617,3 +617,30 @@ class ResourceForm(forms.ModelForm):
 
     def clean_tags(self) -> str:
         return normalize_tags(self.cleaned_data["tags"])
+
+
+class MemberCorrectionForm(ProfileForm):
+    """The committee's correction of a member's account: the email address (a bounced one) and
+    the profile, as the member's own form has it."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The member confirms a new address from the email it receives; until then a "
+        "password reset still goes only to an address they confirmed.",
+    )
+
+    class Meta(ProfileForm.Meta):
+        fields = ["email", *PROFILE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        about, work = self.helper.layout[0], self.helper.layout[1]
+        about.legend, work.legend = "The member", "Their library and their work"
+        about.fields.insert(0, "email")
+        self.fields["phone"].help_text = "Optional. Their mentor or mentee receives it with their contact details."
+        self.fields[
+            "responsibilities"
+        ].help_text = "Every area they work in: matching compares these and the job title."
+
+    def validate_unique(self):
+        pass  # the service says whose the address is, in words

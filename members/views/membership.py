@@ -70,6 +70,8 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
     cycle, optins_message = _open_cycle()
     offer = Role.MENTEE if mode == "join" else Role.MENTOR
     members = User.objects.all()
+    if cycle and not optins_message:
+        members = _with_optins_made(members, cycle)
     if mode == "renew" and not optins_message:
         members = _with_mentoring_history(members, cycle)
     member = members.get(pk=request.user.pk)
@@ -120,13 +122,10 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
 def _roles_not_offered(member: User, cycle: Cycle, *, eligibility_too: bool = True, today=None) -> dict[str, str]:
     """The roles the membership and renewal forms do not offer `member` for `cycle`, each with
     why, in a sentence: one they have opted in as already, or one the eligibility rule refuses
-    them (asked as of a current member: joining or renewing makes them one). One query."""
+    them (asked as of a current member: joining or renewing makes them one). `member` comes
+    annotated by `_with_optins_made`: no query."""
     today = today or timezone.localdate()
-    taken = dict(
-        Enrollment.objects.filter(member=member, cycle=cycle)
-        .exclude(status=EnrollmentStatus.WITHDRAWN)
-        .values_list("role", "status")
-    )
+    taken = {role: status for role in Role.values if (status := getattr(member, f"optin_{role}", None))}
     rules = EligibilityRules.of(cycle)
     why = {}
     for role in (Role.MENTEE, Role.MENTOR):
@@ -149,6 +148,15 @@ def _roles_not_offered(member: User, cycle: Cycle, *, eligibility_too: bool = Tr
         if not verdict.ok:
             why[role] = f"You cannot opt in as a {label}: {verdict.reason}"
     return why
+
+
+def _with_optins_made(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
+    """Annotate members with the status of their opt-in as each role for `cycle` (None: none,
+    or withdrawn), in the query that loads the member."""
+    made = Enrollment.objects.filter(member=OuterRef("pk"), cycle=cycle).exclude(status=EnrollmentStatus.WITHDRAWN)
+    return members.annotate(
+        **{f"optin_{role}": Subquery(made.filter(role=role).values("status")[:1]) for role in Role.values}
+    )
 
 
 def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
