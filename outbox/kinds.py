@@ -86,8 +86,12 @@ class Kind:
 
     @property
     def all_placeholders(self) -> tuple[Placeholder, ...]:
-        """The kind's own placeholders, then the program's (names of the association…), whose
-        samples are the program's words as they are now."""
+        """The kind's own placeholders, then the program's (names of the association…)."""
+        return self.placeholders + _program.placeholders
+
+    def placeholders_now(self) -> tuple[Placeholder, ...]:
+        """The same, the program's with the program's words as they are now for samples (the
+        committee's page beside the editor; reads the settings, so never at start-up)."""
         now = _program.values() if _program.placeholders else {}
         return self.placeholders + tuple(replace(p, sample=now.get(p.name, p.sample)) for p in _program.placeholders)
 

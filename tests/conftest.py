@@ -2,9 +2,11 @@ import contextlib
 import os
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from members.models import committee_group
+from members.models import Role, committee_group
 
 from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
@@ -71,9 +73,42 @@ def site_admin(db):
     return UserFactory(first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
 
 
+# The tests' one vocabulary. People are users: `member` (Mina, may be a mentee),
+# `seasoned_member` (Sam, may mentor), `new_account`, `stranger`, `committee`, `site_admin`;
+# a file that needs a person in a role says so (`mentee_member`, `mentor_member`). Opt-ins
+# are `mentee` and `mentor`: Mina's and Sam's in the open `cycle`. A file that needs more of
+# an opt-in (a phone number, room for three) refines the same fixture under the same name.
+
+
 @pytest.fixture
-def mentee_enrollment(member, cycle):
-    return EnrollmentFactory(member=member, cycle=cycle)
+def mentee(member, cycle):
+    """Mina's opt-in as a mentee of the open cycle, waiting for a mentor."""
+    return EnrollmentFactory(member=member, cycle=cycle, role=Role.MENTEE)
+
+
+@pytest.fixture
+def mentor(seasoned_member, cycle):
+    """Sam's opt-in as a mentor of the open cycle, with room for two mentees."""
+    return EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR, capacity=2)
+
+
+@pytest.fixture
+def page_queries(django_assert_num_queries, django_assert_max_num_queries):
+    """page_queries(client, url) → the queries of one GET of the page (which must answer 200),
+    counted by pytest-django; `most=n` fails above n, `exactly=n` fails at any other count
+    (a page read again with more rows), each failure listing the queries."""
+
+    def count(client, url: str, *, most: int | None = None, exactly: int | None = None) -> int:
+        if exactly is not None:
+            check = django_assert_num_queries(exactly)
+        else:
+            check = django_assert_max_num_queries(most) if most is not None else contextlib.nullcontext()
+        with CaptureQueriesContext(connection) as captured, check:
+            response = client.get(url)
+        assert response.status_code == 200, f"{url} answered {response.status_code}"
+        return len(captured)
+
+    return count
 
 
 def login(user) -> Client:

@@ -11,13 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Role
 from outbox import kinds
 from outbox.models import Email, EmailKind, EmailState, EmailTemplate, KindSetting
 from outbox.services import wording
 from pairs.services import pairing, reminders
 
-from .factories import CycleFactory, EnrollmentFactory, PairFactory
+from .factories import CycleFactory, PairFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +30,11 @@ NEW_WORDS = (
 
 
 @pytest.fixture
-def mentee(member, cycle):
-    return EnrollmentFactory(member=member, cycle=cycle)
-
-
-@pytest.fixture
-def mentor(seasoned_member, cycle):
-    return EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR, capacity=3)
+def mentor(mentor):
+    """The mentor, with room for three mentees."""
+    mentor.capacity = 3
+    mentor.save(update_fields=["capacity"])
+    return mentor
 
 
 def text_of(response) -> str:

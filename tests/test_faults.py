@@ -203,12 +203,6 @@ def eager_retries(eager_tasks):
     app.conf.task_eager_propagates = before
 
 
-@pytest.fixture
-def mentor_enrollment(seasoned_member, cycle):
-    """A mentor with room for the member's mentee enrollment (`mentee_enrollment`)."""
-    return EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR, capacity=2)
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -350,7 +344,7 @@ def row_lock_released(email_id: int) -> bool:
     ids=["before-the-mail-server-accepted", "after-the-mail-server-accepted"],
 )
 def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_delivers_it(
-    stall, copies, worker_processes, smtp_server, committee, mentor_enrollment, mentee_enrollment
+    stall, copies, worker_processes, smtp_server, committee, mentor, mentee
 ):
     """A worker process killed with SIGKILL in the middle of sending an introduction: the
     row's transaction dies with the worker's database connection, so the email is still
@@ -365,7 +359,7 @@ def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_del
     """
     smtp_server.plan = [stall]
     first = worker_processes(smtp_server.port)
-    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     assert smtp_server.stalled.wait(20), f"the worker never reached the mail server:\n{first.output()[-3000:]}"
 
     first.kill()
@@ -392,7 +386,7 @@ def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_del
     hand_out_again_tasks_of_dead_workers()
     assert wait_for(broker_idle), "the dead worker's task was not handed out again and run"
 
-    [other_to] = {mentor_enrollment.member.email, mentee_enrollment.member.email} - {stalled_to}
+    [other_to] = {mentor.member.email, mentee.member.email} - {stalled_to}
     assert smtp_server.recipients() == sorted([stalled_to] * copies + [other_to])
     delivered = next(m for m in smtp_server.received if m["To"] == stalled_to)
     assert delivered["Subject"] == stalled.subject
@@ -402,7 +396,7 @@ def test_worker_killed_mid_send_leaves_the_email_pending_and_the_next_worker_del
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_child_killed_mid_send_has_its_task_run_again_at_once_without_the_sweep(
-    worker_processes, smtp_server, committee, mentor_enrollment, mentee_enrollment
+    worker_processes, smtp_server, committee, mentor, mentee
 ):
     """With the prefork pool, the OOM killer (or an operator) killing the child process that
     runs the task leaves the worker's main process alive: with acks_late and
@@ -410,7 +404,7 @@ def test_a_worker_child_killed_mid_send_has_its_task_run_again_at_once_without_t
     the email — no sweep needed."""
     smtp_server.plan = [STALL]
     worker = worker_processes(smtp_server.port, pool="prefork")
-    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     assert smtp_server.stalled.wait(20), f"the worker never reached the mail server:\n{worker.output()[-3000:]}"
 
     [child] = worker.children()
@@ -422,7 +416,7 @@ def test_a_worker_child_killed_mid_send_has_its_task_run_again_at_once_without_t
     assert worker.alive()
     assert "WorkerLostError" in worker.output()
     assert len(smtp_server.vanished) == 1
-    assert smtp_server.recipients() == sorted([mentor_enrollment.member.email, mentee_enrollment.member.email])
+    assert smtp_server.recipients() == sorted([mentor.member.email, mentee.member.email])
     assert sorted(rows.values_list("state", "attempts")) == [(EmailState.SENT, 1)] * 2
 
 
@@ -431,20 +425,20 @@ def test_a_worker_child_killed_mid_send_has_its_task_run_again_at_once_without_t
 
 @pytest.mark.django_db
 def test_mail_server_refusing_for_a_while_delays_the_introduction_and_it_is_sent_once(
-    smtp_server, mail_through, eager_retries, committee, mentor_enrollment, mentee_enrollment
+    smtp_server, mail_through, eager_retries, committee, mentor, mentee
 ):
     """Busy, greylisting, a local error after the whole message: each answer says "later",
     so the task retries (here at once; a worker waits 1, 2, 4… minutes) and the fourth
     attempt delivers the email, once."""
     mail_through(smtp_server.port)
     smtp_server.plan = [BUSY_421, GREYLIST_451, DATA_451]
-    pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     email_to_mentee = Email.objects.get(pair=pair, kind=EmailKind.INTRO_MENTEE)
 
     assert send_email.apply(args=[email_to_mentee.pk]).get() == EmailState.SENT
 
     assert smtp_server.connections == 4
-    assert smtp_server.recipients() == [mentee_enrollment.member.email]
+    assert smtp_server.recipients() == [mentee.member.email]
     assert smtp_server.received[0]["Subject"] == email_to_mentee.subject
     email_to_mentee.refresh_from_db()
     assert (email_to_mentee.state, email_to_mentee.attempts, email_to_mentee.last_error) == (EmailState.SENT, 4, "")
@@ -474,8 +468,8 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
     django_capture_on_commit_callbacks,
     client_for,
     committee,
-    mentor_enrollment,
-    mentee_enrollment,
+    mentor,
+    mentee,
 ):
     smtp_server = SmtpServer()
     if refusal == "connection refused":
@@ -486,7 +480,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
     mail_through(smtp_server.port)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            pair = pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+            pair = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
 
         emails = Email.objects.filter(pair=pair)
         assert (
@@ -496,7 +490,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
         assert smtp_server.received == []
         committee_client = client_for(committee)
         outbox_page = committee_client.get(reverse("outbox:email-list")).content.decode()
-        row = table_row(outbox_page, mentee_enrollment.member.email)
+        row = table_row(outbox_page, mentee.member.email)
         assert ">Failed</span>" in row
         assert error_shown in row
         assert "Error" not in row and "b&#x27;" not in row
@@ -512,7 +506,7 @@ def test_mail_server_refusing_every_attempt_fails_the_email_visibly_and_the_comm
     finally:
         smtp_server.stop()
 
-    assert smtp_server.recipients() == [mentee_enrollment.member.email]
+    assert smtp_server.recipients() == [mentee.member.email]
     email_to_mentee.refresh_from_db()
     assert (email_to_mentee.state, email_to_mentee.attempts, email_to_mentee.last_error) == (EmailState.SENT, 1, "")
     assert emails.get(kind=EmailKind.INTRO_MENTOR).state == EmailState.FAILED  # not resent: nobody asked
@@ -847,20 +841,20 @@ def test_connections_left_stale_by_a_restart_are_replaced_and_health_answers_503
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_keeps_sending_after_postgresql_restarts(
-    postgres, worker_processes, smtp_server, committee, mentor_enrollment, mentee_enrollment, cycle
+    postgres, worker_processes, smtp_server, committee, mentor, mentee, cycle
 ):
     """A restart between two tasks costs a worker nothing: Celery closes the worker's database
     connection around every task, whatever CONN_MAX_AGE says, so the next task opens a new one.
     (A restart in the middle of a send is the killed worker's case: the row stays pending.)"""
     worker = worker_processes(smtp_server.port, CONN_MAX_AGE="60")  # as in production
-    pairing.pair_create(mentee_id=mentee_enrollment.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
     assert wait_for(lambda: len(smtp_server.received) == 2), worker.output()[-3000:]
 
     postgres.restart()
     connection.close()  # this process's connection died with the old server
 
     second_mentee = EnrollmentFactory(cycle=cycle, role=Role.MENTEE)
-    pair = pairing.pair_create(mentee_id=second_mentee.pk, mentor_id=mentor_enrollment.pk, by=committee)
+    pair = pairing.pair_create(mentee_id=second_mentee.pk, mentor_id=mentor.pk, by=committee)
     rows = Email.objects.filter(pair=pair)
     assert wait_for(lambda: rows.filter(state=EmailState.SENT).count() == 2), worker.output()[-3000:]
     assert sorted(rows.values_list("attempts", "last_error")) == [(1, "")] * 2

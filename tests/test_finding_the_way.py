@@ -46,7 +46,7 @@ def test_a_paired_opt_in_on_my_membership_leads_to_the_pair(client_for, cycle, m
     assert f'<a href="{reverse("pairs:pair-mine")}">Your pair: the timeline, goals and check-ins</a>' in page
 
 
-def test_a_waiting_opt_in_has_no_link_to_a_pair(client_for, mentee_enrollment, member):
+def test_a_waiting_opt_in_has_no_link_to_a_pair(client_for, mentee, member):
     page = client_for(member).get(reverse("members:profile")).text
 
     assert "Your pair" not in page

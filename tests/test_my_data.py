@@ -52,28 +52,32 @@ def days(n: int) -> dt.date:
 
 
 @pytest.fixture
-def mentee(db):
+def mentee_member(db):
     return UserFactory(**MENTEE)
 
 
 @pytest.fixture
-def mentor(db):
+def mentor_member(db):
     return UserFactory(seasoned=True, **MENTOR)
 
 
 @pytest.fixture
-def pair(cycle, mentor, mentee, committee, sending):
+def pair(cycle, mentor_member, mentee_member, committee, sending):
     """An active pair made by the committee (introductions sent), with a check-in from
     each side, a goal, the mentee's evaluation and a liaison digest naming them."""
-    mentee_optin = EnrollmentFactory(cycle=cycle, member=mentee, goals=MENTEE_GOALS)
-    mentor_optin = EnrollmentFactory(cycle=cycle, member=mentor, role=Role.MENTOR, goals=MENTOR_GOALS)
+    mentee_optin = EnrollmentFactory(cycle=cycle, member=mentee_member, goals=MENTEE_GOALS)
+    mentor_optin = EnrollmentFactory(cycle=cycle, member=mentor_member, role=Role.MENTOR, goals=MENTOR_GOALS)
     with sending():
         pair = pairing.pair_create(mentee_id=mentee_optin.pk, mentor_id=mentor_optin.pk, by=committee)
     pair.created_at -= dt.timedelta(days=3)  # made three days ago: they met since
     pair.save(update_fields=["created_at"])
-    year.checkin_log(pair=pair, by=mentee, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE)
-    year.checkin_log(pair=pair, by=mentor, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE)
-    year.goal_save(pair=pair, by=mentee, goal=Goal(title=GOAL))
+    year.checkin_log(
+        pair=pair, by=mentee_member, met_on=days(-2), mode="video", minutes=30, topics="", notes=MENTEE_NOTE
+    )
+    year.checkin_log(
+        pair=pair, by=mentor_member, met_on=days(-1), mode="phone", minutes=20, topics="", notes=MENTOR_NOTE
+    )
+    year.goal_save(pair=pair, by=mentee_member, goal=Goal(title=GOAL))
     EvaluationFactory(pair=pair, overall=5)
     with sending():
         reminders.liaison_digests_send()
@@ -109,13 +113,13 @@ def test_the_profile_links_to_my_data(client_for, member):
     assert f'href="{reverse("pairs:my-data")}"' in client_for(member).get(reverse("members:profile")).text
 
 
-def test_my_download_has_my_profile_opt_ins_and_pairs_with_the_other_sides_name_only(client_for, pair, mentee):
-    data, text = download(client_for(mentee))
+def test_my_download_has_my_profile_opt_ins_and_pairs_with_the_other_sides_name_only(client_for, pair, mentee_member):
+    data, text = download(client_for(mentee_member))
 
     assert data["profile"]["email"] == MENTEE["email"]
     assert data["profile"]["phone"] == MENTEE["phone"]
     assert data["profile"]["institution"] == MENTEE["institution"]
-    assert data["membership"]["expires"] == mentee.expires_on.isoformat()
+    assert data["membership"]["expires"] == mentee_member.expires_on.isoformat()
     assert data["email_addresses"] == [{"email": MENTEE["email"], "verified": True, "primary": True}]
     assert [(o["role"], o["goals"]) for o in data["opt_ins"]] == [("Mentee", MENTEE_GOALS)]
     [mine] = data["pairs"]
@@ -145,8 +149,8 @@ def test_another_members_data_never_appears_in_my_download(client_for, pair, str
 # --- Deleting my account -----------------------------------------------------------------------------
 
 
-def test_the_confirmation_page_says_what_happens_and_who_is_told(client_for, pair, mentee):
-    page = client_for(mentee).get(reverse("pairs:account-delete")).text
+def test_the_confirmation_page_says_what_happens_and_who_is_told(client_for, pair, mentee_member):
+    page = client_for(mentee_member).get(reverse("pairs:account-delete")).text
 
     assert "Former member" in page
     assert "including the notes you wrote" in page
@@ -154,37 +158,46 @@ def test_the_confirmation_page_says_what_happens_and_who_is_told(client_for, pai
     assert 'type="password"' in page
 
 
-def test_a_wrong_password_deletes_nothing(client_for, pair, mentee, sending, mailoutbox):
+def test_a_wrong_password_deletes_nothing(client_for, pair, mentee_member, sending, mailoutbox):
     mailoutbox.clear()
     with sending():
-        response = delete_account(client_for(mentee), password="not-my-password")
+        response = delete_account(client_for(mentee_member), password="not-my-password")
 
     assert "That is not your password. Nothing was deleted." in response.text
-    mentee.refresh_from_db()
-    assert (mentee.email, mentee.first_name, mentee.is_active) == (MENTEE["email"], "Delia", True)
-    assert mentee.check_password(TEST_PASSWORD)
-    assert EmailAddress.objects.filter(user=mentee).exists()
+    mentee_member.refresh_from_db()
+    assert (mentee_member.email, mentee_member.first_name, mentee_member.is_active) == (MENTEE["email"], "Delia", True)
+    assert mentee_member.check_password(TEST_PASSWORD)
+    assert EmailAddress.objects.filter(user=mentee_member).exists()
     assert Pair.objects.get().status == PairStatus.ACTIVE
     assert mailoutbox == []
 
 
-def test_deleting_my_account_anonymises_me_and_signs_me_out_everywhere(client_for, pair, mentee):
-    other_device = client_for(mentee)
-    client = client_for(mentee)
+def test_deleting_my_account_anonymises_me_and_signs_me_out_everywhere(client_for, pair, mentee_member):
+    other_device = client_for(mentee_member)
+    client = client_for(mentee_member)
 
     response = delete_account(client)
 
     assert response.redirect_chain[-1][0] == reverse("members:program")
     assert "Your account is deleted" in response.text
     assert not response.wsgi_request.user.is_authenticated
-    mentee.refresh_from_db()
-    assert mentee.email == f"deleted-{mentee.pk}@invalid.example"
-    assert (mentee.first_name, mentee.last_name, str(mentee)) == ("Former member", "", "Former member")
-    assert (mentee.phone, mentee.institution, mentee.job_title, mentee.responsibilities) == ("", "", "", [])
-    assert (mentee.member_since, mentee.expires_on, mentee.years_experience) == (None, None, None)
-    assert not mentee.is_active and not mentee.has_usable_password()
-    assert not EmailAddress.objects.filter(user=mentee).exists()
-    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(mentee.pk)]
+    mentee_member.refresh_from_db()
+    assert mentee_member.email == f"deleted-{mentee_member.pk}@invalid.example"
+    assert (mentee_member.first_name, mentee_member.last_name, str(mentee_member)) == (
+        "Former member",
+        "",
+        "Former member",
+    )
+    assert (
+        mentee_member.phone,
+        mentee_member.institution,
+        mentee_member.job_title,
+        mentee_member.responsibilities,
+    ) == ("", "", "", [])
+    assert (mentee_member.member_since, mentee_member.expires_on, mentee_member.years_experience) == (None, None, None)
+    assert not mentee_member.is_active and not mentee_member.has_usable_password()
+    assert not EmailAddress.objects.filter(user=mentee_member).exists()
+    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(mentee_member.pk)]
     # The other browser is signed out, and nobody signs in with the old address again.
     assert other_device.get(reverse("members:profile"))["Location"].startswith(reverse("account_login"))
     assert authenticate(username=MENTEE["email"], password=TEST_PASSWORD) is None
@@ -193,11 +206,11 @@ def test_deleting_my_account_anonymises_me_and_signs_me_out_everywhere(client_fo
 
 
 def test_my_active_pair_ends_and_the_other_side_is_told_without_my_details(
-    client_for, pair, mentee, mentor, sending, mailoutbox
+    client_for, pair, mentee_member, mentor_member, sending, mailoutbox
 ):
     mailoutbox.clear()
     with sending():
-        delete_account(client_for(mentee))
+        delete_account(client_for(mentee_member))
 
     pair.refresh_from_db()
     assert (pair.status, pair.end_category) == (PairStatus.ENDED, "account_deleted")
@@ -208,17 +221,17 @@ def test_my_active_pair_ends_and_the_other_side_is_told_without_my_details(
     assert "Your mentee has left the ArLA Mentoring Program" in body
     for private in ("Delia", "Departing", MENTEE["email"], MENTEE["phone"]):
         assert private not in body
-    assert Email.objects.get(kind=EmailKind.PARTNER_LEFT).recipient == mentor
+    assert Email.objects.get(kind=EmailKind.PARTNER_LEFT).recipient == mentor_member
     # My opt-in is withdrawn and erased; my mentor is free for another mentee.
-    mine = Enrollment.objects.get(member=mentee)
+    mine = Enrollment.objects.get(member=mentee_member)
     assert (mine.status, mine.goals, mine.job_title) == (EnrollmentStatus.WITHDRAWN, "", "")
-    assert Enrollment.objects.get(member=mentor).status == EnrollmentStatus.WAITING
+    assert Enrollment.objects.get(member=mentor_member).status == EnrollmentStatus.WAITING
 
 
-def test_the_other_side_keeps_the_pairs_history_under_former_member(client_for, pair, mentee, mentor):
-    delete_account(client_for(mentee))
+def test_the_other_side_keeps_the_pairs_history_under_former_member(client_for, pair, mentee_member, mentor_member):
+    delete_account(client_for(mentee_member))
 
-    page = client_for(mentor).get(reverse("pairs:pair-detail", args=[pair.pk])).text
+    page = client_for(mentor_member).get(reverse("pairs:pair-detail", args=[pair.pk])).text
 
     assert "Marta Mentorson &amp; Former member" in page
     assert MENTEE_NOTE in page and MENTOR_NOTE in page  # the check-ins stay, with their notes
@@ -230,10 +243,12 @@ def test_the_other_side_keeps_the_pairs_history_under_former_member(client_for, 
     assert evaluation.author is None and evaluation.overall == 5  # still counted, anonymous
 
 
-def test_after_deletion_the_other_sides_download_holds_nothing_personal_of_mine(client_for, pair, mentee, mentor):
-    delete_account(client_for(mentee))
+def test_after_deletion_the_other_sides_download_holds_nothing_personal_of_mine(
+    client_for, pair, mentee_member, mentor_member
+):
+    delete_account(client_for(mentee_member))
 
-    data, text = download(client_for(mentor))
+    data, text = download(client_for(mentor_member))
 
     assert data["pairs"][0]["mentee"] == "Former member"
     assert "Meet your mentee: Former member" in [e["subject"] for e in data["emails_sent_to_me"]]
@@ -242,8 +257,8 @@ def test_after_deletion_the_other_sides_download_holds_nothing_personal_of_mine(
         assert private not in text
 
 
-def test_no_email_in_the_outbox_still_names_me(client_for, pair, mentee):
-    delete_account(client_for(mentee))
+def test_no_email_in_the_outbox_still_names_me(client_for, pair, mentee_member):
+    delete_account(client_for(mentee_member))
 
     for email in Email.objects.all():
         text = email.to + email.subject + email.body_text + email.body_html
@@ -255,25 +270,25 @@ def test_no_email_in_the_outbox_still_names_me(client_for, pair, mentee):
 
 
 def test_when_the_mentor_leaves_the_mentee_goes_back_to_the_pool_and_is_told(
-    client_for, pair, mentee, mentor, sending, mailoutbox
+    client_for, pair, mentee_member, mentor_member, sending, mailoutbox
 ):
     mailoutbox.clear()
     with sending():
-        delete_account(client_for(mentor))
+        delete_account(client_for(mentor_member))
 
-    assert Enrollment.objects.get(member=mentee).status == EnrollmentStatus.WAITING
+    assert Enrollment.objects.get(member=mentee_member).status == EnrollmentStatus.WAITING
     [message] = mailoutbox
     assert message.to == [MENTEE["email"]]
     assert "will look for a new mentor for you" in message.body
     assert "Marta" not in message.body
 
 
-def test_my_waiting_opt_ins_are_withdrawn(client_for, member, mentee_enrollment):
+def test_my_waiting_opt_ins_are_withdrawn(client_for, member, mentee):
     delete_account(client_for(member))
 
-    mentee_enrollment.refresh_from_db()
-    assert mentee_enrollment.status == EnrollmentStatus.WITHDRAWN
-    assert mentee_enrollment.goals == ""
+    mentee.refresh_from_db()
+    assert mentee.status == EnrollmentStatus.WITHDRAWN
+    assert mentee.goals == ""
 
 
 def test_a_site_admin_cannot_delete_their_own_account_here(client_for, site_admin):

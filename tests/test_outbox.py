@@ -21,13 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arla_mentoring.celery import app
-from members.models import Role
 from outbox import services as outbox_services
 from outbox.models import Email, EmailKind, EmailState
 from outbox.tasks import send_email
 from pairs.services import pairing, year
-
-from .factories import EnrollmentFactory
 
 MENTEE_PHONE = "501-555-0142"
 MENTOR_PHONE = "501-555-0199"
@@ -46,17 +43,19 @@ def wait_for(condition, timeout=20.0):
 
 
 @pytest.fixture
-def mentee(member, cycle):
-    member.phone = MENTEE_PHONE
-    member.save(update_fields=["phone"])
-    return EnrollmentFactory(member=member, cycle=cycle, role=Role.MENTEE)
+def mentee(mentee):
+    """The mentee, with a phone number (the introductions give it to the other side)."""
+    mentee.member.phone = MENTEE_PHONE
+    mentee.member.save(update_fields=["phone"])
+    return mentee
 
 
 @pytest.fixture
-def mentor(seasoned_member, cycle):
-    seasoned_member.phone = MENTOR_PHONE
-    seasoned_member.save(update_fields=["phone"])
-    return EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR, capacity=2)
+def mentor(mentor):
+    """The mentor, with a phone number."""
+    mentor.member.phone = MENTOR_PHONE
+    mentor.member.save(update_fields=["phone"])
+    return mentor
 
 
 @pytest.fixture

@@ -38,16 +38,6 @@ def refusing(monkeypatch):
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
 
 
-@pytest.fixture
-def mentee(member, cycle):
-    return EnrollmentFactory(member=member, cycle=cycle)
-
-
-@pytest.fixture
-def mentor(seasoned_member, cycle):
-    return EnrollmentFactory(member=seasoned_member, cycle=cycle, role=Role.MENTOR)
-
-
 def test_the_outbox_says_in_plain_words_what_the_mail_server_answered(
     client_for, committee, site_admin, mentee, mentor, refusing
 ):

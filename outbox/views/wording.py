@@ -98,7 +98,7 @@ def _editor_context(kind: Kind, cycle, form: WordingForm, **more) -> dict:
         "form": form,
         "in_use": in_use,
         "history": list(EmailTemplate.objects.of(kind.name, cycle_id)[:HISTORY]),
-        "placeholders": kind.all_placeholders,
+        "placeholders": kind.placeholders_now(),
         "setting": setting,
         "switch_form": SwitchForm(
             kind=kind,

@@ -178,5 +178,5 @@ def test_making_a_large_draft_says_it_is_working_and_cannot_be_pressed_twice(
     expect(page.get_by_role("button", name=re.compile(r"^Make the \d+ pairs$"))).to_be_disabled()
     shot(page, "16-proposal-making-pairs")
     page.evaluate("() => { window.holdSubmit = false; document.querySelector('form[data-busy]').requestSubmit(); }")
-    expect(page).to_have_url(re.compile(r"/pairs/$"))
+    expect(page).to_have_url(re.compile(rf"/pairs/\?cycle={cycle.pk}$"))
     expect(page.get_by_role("alert")).to_contain_text("3 pairs made.")
