@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass, fields
 
 from django.core.cache import cache
-from django.db import DatabaseError
 
 from .presets import files as preset_files
 
@@ -128,14 +127,7 @@ _checked_at = 0.0
 def _read() -> Program:
     from .models import ProgramSettings  # the models read this module; it reads them only when asked
 
-    try:
-        row = ProgramSettings.objects.filter(pk=ProgramSettings.ONE).first()
-    except DatabaseError as e:
-        # No table yet: `manage.py migrate` on a new database runs the system checks, which
-        # read the emails' placeholders (the program's words) before it creates the tables.
-        if ProgramSettings._meta.db_table in str(e):
-            return preset_defaults()
-        raise
+    row = ProgramSettings.objects.filter(pk=ProgramSettings.ONE).first()
     if row is None:
         return preset_defaults()
     return Program.from_values(row.values(), version=row.version, preset=row.preset)
