@@ -35,7 +35,8 @@ class Correction:
 
 def correction_refusal(member: User) -> str | None:
     """Why the committee may not correct `member`'s account here, or None."""
-    if member.is_staff or member.is_superuser or member.runs_program:
+    # runs_program: the committee and site admins (who have every permission); is_staff: the admin's users.
+    if member.runs_program or member.is_staff:
         return f"{member} runs the program or the site: a site admin corrects their account."
     if not member.is_active:
         return f"{member}'s account is closed."
