@@ -197,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
     "pairs-liaison-digests": {"task": "pairs.tasks.send_liaison_digests", "schedule": 24 * HOUR},
     "pairs-evaluation-invitations": {"task": "pairs.tasks.send_evaluation_invitations", "schedule": 24 * HOUR},
     "pairs-complete-due": {"task": "pairs.tasks.complete_due_pairs", "schedule": 6 * HOUR},
+    # Daily, but keyed by the pair's month: each side gets a month's topic once, on the first run of it.
+    "pairs-monthly-topics": {"task": "pairs.tasks.send_monthly_topics", "schedule": 24 * HOUR},
 }
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------------------

@@ -17,8 +17,9 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import Area, Cycle, Enrollment, EnrollmentStatus, MeetingMode, Role
+from members.models import Answer, Area, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, MeetingMode, Role
 from members.program import program
+from members.questions import answer_in_words
 from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairEndReason, PairStatus
 
 from .reports import PEOPLE, ended_on, full_name, name_and_email
@@ -155,6 +156,19 @@ def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
             text = labels[raw] = "; ".join(AREA_LABELS[a] for a in json.loads(raw) if a in AREA_LABELS)
         return text
 
+    # The cycle's own questions, a column each (archived ones too: their answers were given),
+    # read with every answer of the cycle in two queries.
+    questions = list(CycleQuestion.objects.for_cycle(cycle).order_by("order", "pk"))
+    headers += [q.text for q in questions]
+    column = {q.pk: k for k, q in enumerate(questions)}
+    answered: dict[int, list[str]] = {}
+    if questions:
+        for enrollment_id, question_id, value in Answer.objects.filter(question__cycle=cycle).values_list(
+            "enrollment_id", "question_id", "value"
+        ):
+            cells = answered.setdefault(enrollment_id, [""] * len(questions))
+            cells[column[question_id]] = answer_in_words(questions[column[question_id]], value)
+    blank = [""] * len(questions)
     rows = [
         [
             full_name(first, last),
@@ -167,13 +181,15 @@ def _export_enrollments(cycle: Cycle) -> tuple[list[str], list[list]]:
             goals,
             capacity,
             created_at.astimezone(here).date(),
+            *answered.get(pk, blank),
         ]
-        for first, last, email, role, status, job_title, responsibilities, other, goals, capacity, created_at in (
+        for pk, first, last, email, role, status, job_title, responsibilities, other, goals, capacity, created_at in (
             Enrollment.objects.for_cycle(cycle)
             .order_by("role", "member__last_name", "member__first_name", "pk")
             # The areas as their JSON text, decoded above once for each set of areas.
             .annotate(areas_json=Cast("responsibilities", output_field=TextField()))
             .values_list(
+                "pk",
                 "member__first_name",
                 "member__last_name",
                 "member__email",

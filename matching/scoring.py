@@ -20,7 +20,9 @@ committee sets for the cycle:
   - what they wrote (1/3): the work named in each one's other responsibilities and,
     at half weight, goals and topics, met anywhere in the other's profile;
 - library type, region: the same or not;
-- experience: how many more years the mentor has, full marks from ten years on.
+- experience: how many more years the mentor has, full marks from ten years on;
+- and one component a "match on this" question of the cycle (a one-choice question the
+  committee marked, with its own weight): the same answer or not, as library type.
 
 Each component is rounded to whole points before they are added, so the points shown
 add up to the score exactly, and mentors with the same score are shown as a tie.
@@ -56,6 +58,7 @@ class Person:
     other: str = ""  # other responsibilities, in their words
     goals: str = ""
     interests: str = ""
+    answers: tuple[str, ...] = ()  # to the cycle's "match on this" questions, in order ("" for none)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Group:
     others: list[str]
     goals: list[str]
     interests: list[str]
+    answers: list[tuple[str, ...]] = field(default_factory=list)  # one tuple a person; empty: no questions
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -97,6 +101,7 @@ class Group:
             self.others[j],
             self.goals[j],
             self.interests[j],
+            self.answers[j] if self.answers else (),
         )
 
     @classmethod
@@ -120,12 +125,15 @@ class Group:
                         p.other,
                         p.goals,
                         p.interests,
+                        tuple(p.answers),
                     )
                     for p in people
                 ),
                 strict=True,
             )
-        ] or [[] for _ in range(12)]
+        ] or [[] for _ in range(13)]
+        if not any(columns[12]):
+            columns[12] = []
         return cls(*columns)
 
 
@@ -136,11 +144,16 @@ class Weights:
     library_type: float = 10
     region: float = 10
     experience: float = 10
+    # One weight a "match on this" question of the cycle, in the order of the people's answers.
+    questions: tuple[float, ...] = ()
 
     def normalised(self) -> np.ndarray:
-        raw = np.array([self.title, self.responsibilities, self.library_type, self.region, self.experience], float)
+        raw = np.array(
+            [self.title, self.responsibilities, self.library_type, self.region, self.experience, *self.questions],
+            float,
+        )
         total = raw.sum()
-        return raw * (100 / total) if total > 0 else np.full(5, 20.0)
+        return raw * (100 / total) if total > 0 else np.full(len(raw), 100 / len(raw))
 
 
 PARTS = ("title", "responsibilities", "library_type", "region", "experience")
@@ -171,6 +184,16 @@ WRITTEN_SOURCES = {
 AREAS_COVERAGE = 0.75  # of the areas component: the share of the mentee's areas the mentor has
 
 
+def question_part(k: int) -> str:
+    """The component of the k-th "match on this" question."""
+    return f"question_{k}"
+
+
+def components(questions: int) -> tuple[tuple[str, str, float], ...]:
+    """COMPONENTS, and one more for each of `questions` "match on this" questions."""
+    return COMPONENTS + tuple((question_part(k), question_part(k), 1.0) for k in range(questions))
+
+
 def seniority_fit(gap: int) -> float:
     return SENIORITY_FIT[max(-2, min(3, gap))]
 
@@ -178,11 +201,13 @@ def seniority_fit(gap: int) -> float:
 def out_of(weights: Weights | np.ndarray) -> dict[str, int]:
     """Whole points each component is worth at most, adding up to exactly 100 (largest remainders)."""
     w = weights.normalised() if isinstance(weights, Weights) else np.asarray(weights, float)
-    by_part = dict(zip(PARTS, w, strict=True))
-    exact = {name: by_part[part] * share for name, part, share in COMPONENTS}
+    every = components(len(w) - len(PARTS))
+    by_part = dict(zip(PARTS + tuple(question_part(k) for k in range(len(w) - len(PARTS))), w, strict=True))
+    exact = {name: by_part[part] * share for name, part, share in every}
     points = {name: math.floor(v) for name, v in exact.items()}
     rest = 100 - sum(points.values())
-    for name in sorted(exact, key=lambda n: (-(exact[n] - points[n]), [c[0] for c in COMPONENTS].index(n)))[:rest]:
+    names = [c[0] for c in every]
+    for name in sorted(exact, key=lambda n: (-(exact[n] - points[n]), names.index(n)))[:rest]:
         points[name] += 1
     return points
 
@@ -212,6 +237,7 @@ class Scores:
     vocabulary: Vocabulary
     profiles_mentee: list[Profile] = field(default_factory=list)
     profiles_mentor: list[Profile] = field(default_factory=list)
+    questions: tuple[str, ...] = ()  # the "match on this" questions' words, for the reasons
 
 
 def profile(person: Person, vocab: Vocabulary) -> Profile:
@@ -488,11 +514,15 @@ def score(
     weights: Weights = Weights(),
     *,
     terms: tuple[tuple[str, str, str], ...] = (),
+    questions: tuple[str, ...] = (),
 ) -> Scores:
     """Score every mentee against every mentor at once, in whole points.
 
     `terms` are the committee's own words and abbreviations (matching.TitleTerm rows as
     (kind, words, family or expansion)), added to the shipped model of library work.
+    `questions` are the cycle's "match on this" questions (their words, for the reasons), one
+    a weight of `weights.questions` and an answer of each person's `answers`: the same answer
+    scores that question's points, as the same library type does.
     A pair's score depends on the two people only, never on who else is in the pool. Each
     component is computed once per distinct pair of what it compares (titles, sets of areas,
     what is written, years), a block of rows at a time, and kept as whole points (uint8).
@@ -523,11 +553,17 @@ def score(
         points["experience"] = _points(np.clip(gap / FULL_EXPERIENCE_GAP, 0, 1), worth["experience"])[
             np.ix_(ya_of, yb_of)
         ]
+        for k in range(len(questions)):
+            points[question_part(k)] = _same(
+                [a[k] if a else "" for a in mentees.answers or [()] * n],
+                [b[k] if b else "" for b in mentors.answers or [()] * m],
+                worth[question_part(k)],
+            )
         for value in points.values():
             total += value
     else:
-        points = {name: np.zeros((n, m), np.uint8) for name, _, _ in COMPONENTS}
-    return Scores(mentees, mentors, worth, points, total, vocab, pa, pb)
+        points = {name: np.zeros((n, m), np.uint8) for name, _, _ in components(len(questions))}
+    return Scores(mentees, mentors, worth, points, total, vocab, pa, pb, tuple(questions))
 
 
 # --- Reasons -------------------------------------------------------------------------------
@@ -736,6 +772,15 @@ def explain(scores: Scores, i: int, j: int, area_labels: dict[str, str] | None =
             else "No more experience than the mentee",
         ),
     ]
+    for k, question in enumerate(scores.questions):
+        mine, theirs = (a.answers[k] if a.answers else ""), (b.answers[k] if b.answers else "")
+        if scores.points[question_part(k)][i, j] or (mine and mine == theirs):
+            text = f"Both answered {_q(mine)} to {_q(question)}"
+        elif not mine or not theirs:
+            text = f"{'The mentee' if not mine else 'The mentor'} did not answer {_q(question)}"
+        else:
+            text = f"Different answers to {_q(question)}"
+        reasons.append(reason(question_part(k), text))
     return reasons
 
 

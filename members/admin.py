@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .models import Cycle, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
+from .models import Answer, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
 from .program import program
 
 
@@ -181,6 +181,50 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
             # "Paired" and "completed" are written by the pairs service with the pair itself.
             kwargs["choices"] = [(s.value, s.label) for s in (EnrollmentStatus.WAITING, EnrollmentStatus.WITHDRAWN)]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+@admin.register(CycleQuestion)
+class CycleQuestionAdmin(admin.ModelAdmin):
+    """A cycle's opt-in questions; the cycle's Questions page is where the committee writes them.
+    Once anybody answered a question, its cycle, kind and choices are fixed here (the answers
+    say what they meant), and it is archived rather than deleted."""
+
+    list_display = ("text", "cycle", "audience", "kind", "required", "match_on", "order", "archived_at")
+    list_filter = ("cycle", "audience", "kind")
+    search_fields = ("text",)
+    list_select_related = ("cycle",)
+    ordering = ("cycle", "order", "pk")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.answers.exists():
+            return ("cycle", "kind", "choices")
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.answers.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Answer)
+class AnswerAdmin(LongList, admin.ModelAdmin):
+    """What members answered, as they answered it: read here, written only by their opt-in."""
+
+    list_display = ("enrollment", "question", "value", "answered_at")
+    list_filter = ("question__cycle",)
+    list_select_related = ("enrollment__member", "enrollment__cycle", "question")
+    search_fields = ("question__text", "enrollment__member__email", "enrollment__member__last_name")
+    ordering = ("-pk",)
+    readonly_fields = ("enrollment", "question", "value", "answered_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Resource)

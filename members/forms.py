@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.text import slugify
@@ -27,7 +27,9 @@ from .models import (
 )
 from .models.cycles import CYCLE_DATES, program_dates
 from .models.program_settings import REGION_CODE
+from .models.questions import Audience, CycleQuestion, QuestionKind
 from .program import program
+from .questions import answer_field, answer_initial, answer_options, answer_value, with_choices
 from .services.membership import OptIn
 from .services.program import who_could_take_part
 
@@ -105,6 +107,22 @@ class ProfileForm(forms.ModelForm):
         )
 
 
+ANSWER_REQUIRED = "Please answer this question."
+
+
+def question_field_name(question: CycleQuestion) -> str:
+    return f"question_{question.pk}"
+
+
+def _question_in_layout(form: forms.Form, question: CycleQuestion):
+    """The question's place in the form's layout: a choice question with the lean template."""
+    name = question_field_name(question)
+    if not with_choices(question):
+        return name
+    form.fields[name].options = answer_options(form[name])
+    return Field(name, template="members/_choice_answer.html")
+
+
 class OptInForm(forms.Form):
     """The mentoring part of the membership and renewal forms.
 
@@ -158,6 +176,7 @@ class OptInForm(forms.Form):
         *args,
         offer: str = Role.MENTEE,
         needs_agreement: bool = False,
+        questions: list[CycleQuestion] = (),
         unavailable: dict[str, str] | None = None,
         **kwargs,
     ):
@@ -166,6 +185,12 @@ class OptInForm(forms.Form):
         # sentence: their tickbox is not offered (the page says why), and ticking it anyway (a
         # page from before) is refused with that sentence.
         self.unavailable = dict(unavailable or {})
+        # The cycle's own questions: each in the section of the role it is asked of ("both" in
+        # the common part). Required ones are checked in clean(), for the roles ticked.
+        self.questions = list(questions)
+        for q in self.questions:
+            self.fields[question_field_name(q)] = answer_field(q, required=False)
+        asked_of = {a: [question_field_name(q) for q in self.questions if q.audience == a] for a in Audience.values}
         # The program's commitments as they are worded now, one tickbox each.
         self.settings = program()
         self.commitment_fields = [f"commitment_{i}" for i in range(1, len(self.settings.commitments) + 1)]
@@ -181,7 +206,13 @@ class OptInForm(forms.Form):
         mentee = Fieldset(
             "Mentee",
             "wants_mentor",
-            Div("mentee_goals", "mentee_interests", css_class="form-section", data_shown_by="id_wants_mentor"),
+            Div(
+                "mentee_goals",
+                "mentee_interests",
+                *asked_of[Audience.MENTEES],
+                css_class="form-section",
+                data_shown_by="id_wants_mentor",
+            ),
         )
         mentor = Fieldset(
             "Mentor",
@@ -190,6 +221,7 @@ class OptInForm(forms.Form):
                 "mentor_goals",
                 "mentor_interests",
                 "capacity",
+                *asked_of[Audience.MENTORS],
                 css_class="form-section",
                 data_shown_by="id_wants_to_mentor",
             ),
@@ -209,7 +241,16 @@ class OptInForm(forms.Form):
                 "agree_to_join",
             ]
         if sections:  # nothing to opt in to: no commitments to read either
-            sections.append(Fieldset("If you opt in", "meeting_modes", *commitments, *agreement, "commitments_key"))
+            sections.append(
+                Fieldset(
+                    "If you opt in",
+                    *asked_of[Audience.BOTH],
+                    "meeting_modes",
+                    *commitments,
+                    *agreement,
+                    "commitments_key",
+                )
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -230,6 +271,13 @@ class OptInForm(forms.Form):
             self.add_error("mentor_goals", "Tell the committee what you would like to share with a mentee.")
         if not data.get("meeting_modes"):
             self.add_error("meeting_modes", "Choose at least one way to meet.")
+        roles = {Role.MENTEE} if data.get("wants_mentor") else set()
+        roles |= {Role.MENTOR} if data.get("wants_to_mentor") else set()
+        for q in self.questions:
+            name = question_field_name(q)
+            asked = q.audience == Audience.BOTH or q.audience in roles
+            if q.required and asked and name not in self.errors and answer_value(q, data.get(name)) is None:
+                self.add_error(name, ANSWER_REQUIRED)
         if data.get("commitments_key") != self.settings.commitments_key:
             # The page showed other words (the committee changed them meanwhile): show these, ask again.
             self.data = self.data.copy()
@@ -256,10 +304,19 @@ class OptInForm(forms.Form):
             "nonmember_agreement": self.settings.nonmember_agreement if data.get("agree_to_join") else "",
         }
         result = []
+
+        def answers(role: str) -> dict:
+            return {
+                q.pk: answer_value(q, data.get(question_field_name(q)))
+                for q in self.questions
+                if q.audience in Audience.of(role)
+            }
+
         if data.get("wants_mentor"):
             result.append(
                 OptIn(
                     role=Role.MENTEE,
+                    answers=answers(Role.MENTEE),
                     goals=data["mentee_goals"].strip(),
                     interests=data["mentee_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
@@ -271,6 +328,7 @@ class OptInForm(forms.Form):
             result.append(
                 OptIn(
                     role=Role.MENTOR,
+                    answers=answers(Role.MENTOR),
                     goals=data["mentor_goals"].strip(),
                     interests=data["mentor_interests"].strip(),
                     meeting_modes=list(data["meeting_modes"]),
@@ -293,10 +351,19 @@ class EnrollmentForm(forms.ModelForm):
         fields = ["goals", "interests", "meeting_modes", "capacity"]
         widgets = {"goals": forms.Textarea(attrs={"rows": 3}), "interests": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def answers(self) -> dict:
+        """question id -> the answer as kept (None: none)."""
+        return {q.pk: answer_value(q, self.cleaned_data.get(question_field_name(q))) for q in self.questions}
+
+    def __init__(self, *args, questions: list[CycleQuestion] = (), answers: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.role != Role.MENTOR:
             del self.fields["capacity"]
+        # The cycle's questions for this role, with the answers given (archived ones are not asked).
+        self.questions = list(questions)
+        for q in self.questions:
+            field = self.fields[question_field_name(q)] = answer_field(q)
+            field.initial = answer_initial(q, (answers or {}).get(q.pk))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -539,9 +606,10 @@ class ProgramSettingsForm(forms.ModelForm):
                 ),
                 Div(
                     Div("committee_name", css_class="col-md-6"),
-                    Div("email_sender_name", css_class="col-md-6"),
+                    Div("committee_chair", css_class="col-md-6"),
                     css_class="row",
                 ),
+                "email_sender_name",
                 css_id="settings-names",
             ),
             Fieldset(
@@ -644,3 +712,47 @@ class MemberCorrectionForm(ProfileForm):
 
     def validate_unique(self):
         pass  # the service says whose the address is, in words
+
+
+class QuestionForm(forms.Form):
+    """A question of a cycle's opt-in form, as the committee writes it. The rules of a question
+    (text, choices, match on) are the model's and the service's: their refusals come back to
+    the fields (QuestionError.errors)."""
+
+    text = forms.CharField(
+        label="Question", max_length=300, validators=[validate_one_line], help_text="One line, as members read it."
+    )
+    help_text = forms.CharField(
+        label="Help text",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500, "data-count": ""}),
+        help_text="Optional: shown under the question, in smaller type. Plain text.",
+    )
+    audience = forms.ChoiceField(label="Asked of", choices=Audience.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label="Kind of answer", choices=QuestionKind.choices)
+    choices = LinesField(
+        label="Choices",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For “One choice” and “Several choices”: one choice a line, at least two. Leave empty otherwise.",
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+    match_on = forms.BooleanField(
+        label="Match on this",
+        required=False,
+        help_text="One-choice questions only: a mentee and a mentor who give the same answer score higher "
+        "as a pair (its weight is set on the matching dashboard).",
+    )
+
+    def __init__(self, *args, answered: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if answered:
+            self.fields["kind"].help_text = "Members have answered this question: its kind of answer stays."
+            self.fields["kind"].disabled = True
+            self.fields[
+                "choices"
+            ].help_text = "Members have answered this question: you may add choices and reword none of them away."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -43,6 +43,7 @@ class Program:
     association_short_name: str
     program_name: str
     committee_name: str
+    committee_chair: str  # may be empty: the certificates then name the committee alone
     conference_name: str
     email_sender_name: str
     orientation_name: str

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import correct, cycles, membership, program, resources, roster, settings
+from .views import correct, cycles, membership, program, questions, resources, roster, settings
 
 app_name = "members"
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),
     path("committee/cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle-edit"),
     path("committee/cycles/<int:pk>/opt-ins/", cycles.cycle_toggle, name="cycle-toggle"),
+    path("committee/cycles/<int:pk>/questions/", questions.question_list, name="question-list"),
+    path("committee/cycles/<int:pk>/questions/new/", questions.question_create, name="question-create"),
+    path("committee/questions/<int:pk>/edit/", questions.question_edit, name="question-edit"),
+    path("committee/questions/<int:pk>/move/", questions.question_move, name="question-move"),
+    path("committee/questions/<int:pk>/archive/", questions.question_archive, name="question-archive"),
+    path("committee/questions/<int:pk>/delete/", questions.question_delete, name="question-delete"),
     path("committee/program/", settings.program_settings, name="program-settings"),
     path("committee/cycles/<int:pk>/archive/", cycles.cycle_archive, name="cycle-archive"),
     path("committee/import/", roster.roster_upload, name="import"),

@@ -6,7 +6,7 @@ from django.utils import timezone
 from members.admin import DateDrillDown, LongList
 from members.models import Enrollment
 
-from .models import CheckIn, Evaluation, Goal, Pair
+from .models import Certificate, CheckIn, Evaluation, Goal, Pair, Topic
 from .services import pairing
 
 
@@ -222,9 +222,9 @@ class EvaluationAdmin(LongList, admin.ModelAdmin):
 class CheckInAdmin(LongList, admin.ModelAdmin):
     """Site admins only: check-in notes are private to the pair (rule 5)."""
 
-    list_display = ("pair", "met_on", "mode", "minutes")
+    list_display = ("pair", "met_on", "mode", "minutes", "topic_title", "edited_at")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
-    raw_id_fields = ("pair", "logged_by")
+    raw_id_fields = ("pair", "logged_by", "topic")
 
     def get_readonly_fields(self, request, obj=None):
         # Moved to another pair, the notes would be read by that pair's members (rule 5).
@@ -235,3 +235,34 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The monthly topics (the committee writes them on Committee → Monthly topics)."""
+
+    list_display = ("month", "title", "cycle", "updated_at", "updated_by")
+    list_filter = (("cycle", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("cycle", "updated_by")
+    search_fields = ("title",)
+    ordering = ("cycle", "month")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(LongList, admin.ModelAdmin):
+    """Issued certificates, read only: what one says is fixed when it is issued; the committee
+    reissues one from its page (a new code), never by editing it."""
+
+    list_display = ("holder_name", "role", "cycle_name", "issued_at", "replaced_at")
+    list_filter = ("role", "cycle_name")
+    search_fields = ("holder_name", "holder__email")
+    raw_id_fields = ("pair", "holder", "issued_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Certificate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -20,11 +20,13 @@ from .models import (
     MAX_MONTHS,
     MIN_MONTHS,
     REPORT_NOTE_MAX_CHARS,
+    TOPIC_MONTHS,
     CheckIn,
     Evaluation,
     Goal,
     Pair,
     PairEndReason,
+    Topic,
     mentors_with_places_left,
     validate_report_note,
 )
@@ -139,13 +141,35 @@ class CheckInForm(forms.ModelForm):
         error_messages={"min_value": CHECKIN_MINUTES_MESSAGE, "max_value": CHECKIN_MINUTES_MESSAGE},
     )
 
+    # The pair's topics so far (the view reads them once): a choice of ids, no query of its own.
+    topic = forms.TypedChoiceField(
+        label="The month's topic you discussed",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Optional: tag the check-in with one of the committee's topics.",
+    )
+
     class Meta:
         model = CheckIn
         fields = ["met_on", "mode", "minutes", "topics", "notes"]
-        widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "met_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["met_on", "mode", "minutes", "topic", "topics", "notes"]
+
+    def __init__(self, *args, topics: list[Topic] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self._topics = {t.pk: t for t in topics}
+        current = self.instance.topic_id
+        self.fields["topic"].choices = [("", "—")] + [(t.pk, f"Month {t.month}: {t.title}") for t in topics]
+        if current and current not in self._topics:
+            self.fields["topic"].choices.append((current, self.instance.topic_title))
+        self.initial.setdefault("topic", current)
+        if not topics and not current:
+            del self.fields["topic"]
         today = timezone.localdate()
         if self.initial.get("met_on") is None:  # the instance (a new check-in of the pair) has no date yet
             self.initial["met_on"] = today
@@ -154,6 +178,14 @@ class CheckInForm(forms.ModelForm):
             _date_limits(self.fields["met_on"].widget, pair.began_on, min(today, pair.over_on or today))
         _count_as_typed(self)
         self.helper = _helper()
+
+    def clean_topic(self) -> Topic | None:
+        pk = self.cleaned_data.get("topic")
+        if pk is None:
+            return None
+        if pk == self.instance.topic_id and pk not in self._topics:
+            return self.instance.topic
+        return self._topics[pk]  # the choices are these: anything else is refused before
 
 
 class GoalForm(forms.ModelForm):
@@ -257,3 +289,31 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         _count_as_typed(self)
         self.helper = _helper()
+
+
+class TopicForm(forms.ModelForm):
+    """A topic of a schedule (the view sets `instance.cycle`): its month, title, text and link."""
+
+    month = forms.TypedChoiceField(
+        label="Month of the pair's year",
+        coerce=int,
+        choices=[(m, f"Month {m}") for m in range(1, TOPIC_MONTHS + 1)],
+        help_text="Month 1 is the month a pair starts: for most pairs, the month of the orientation.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["month", "title", "text", "resource_url"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource_url"].widget.attrs["placeholder"] = "https://"
+        _count_as_typed(self)
+        self.helper = _helper()
+
+    def clean_resource_url(self) -> str:
+        url = self.cleaned_data["resource_url"].strip()
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Give the resource's web address, starting with https://.")
+        return url

@@ -28,6 +28,9 @@ CHECKIN_NOTES_MAX_CHARS = 2000
 GOAL_DESCRIPTION_MAX_CHARS = 1000
 END_NOTE_MAX_CHARS = 1000
 CHECKIN_MAX_MINUTES = 600
+# Its author may correct or delete a check-in this long after logging it; after that it is the
+# pair's record, as the liaison and the reports have read it.
+CHECKIN_EDITABLE = dt.timedelta(days=14)
 CHECKIN_MINUTES_MESSAGE = (
     f"A check-in lasts 1 to {CHECKIN_MAX_MINUTES} minutes ({CHECKIN_MAX_MINUTES // 60} hours): "
     "leave the length empty if you did not count."
@@ -388,7 +391,15 @@ class CheckIn(models.Model):
         validators=[MaxTypedLength(CHECKIN_NOTES_MAX_CHARS)],
         help_text="Private to the two of you: the liaison and the committee never see it.",
     )
+    # The month's discussion topic they talked about, if they say so; its title is kept with
+    # the check-in, so that the committee rewording or deleting the topic rewrites nothing.
+    topic = models.ForeignKey(
+        "Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins", verbose_name="topic"
+    )
+    topic_title = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its author last changed it (the other side sees that it was edited).
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-met_on", "-created_at"]
@@ -414,6 +425,24 @@ class CheckIn(models.Model):
     def clean(self) -> None:
         if self.pair_id and self.met_on and (refusal := self.pair.checkin_date_refusal(self.met_on)):
             raise ValidationError({"met_on": refusal})
+
+    @property
+    def editable_until(self) -> dt.datetime:
+        """Its author may change or delete it until then (CHECKIN_EDITABLE after logging it)."""
+        return (self.created_at or timezone.now()) + CHECKIN_EDITABLE
+
+    def change_refusal(self, user: User, now: dt.datetime | None = None) -> str | None:
+        """Why `user` may not edit or delete this check-in now, or None: the one rule the
+        page's links, the forms and the service ask."""
+        if not user.is_authenticated or user.pk != self.logged_by_id:
+            return "Only the person who logged a check-in can change or delete it."
+        if (now or timezone.now()) > self.editable_until:
+            return (
+                f"A check-in can be changed or deleted for {CHECKIN_EDITABLE.days} days after it was logged: "
+                f"this one was logged on {timezone.localtime(self.created_at):%B %-d, %Y}. "
+                "Log a new check-in instead, or ask your liaison."
+            )
+        return None
 
 
 class GoalStatus(models.TextChoices):
@@ -571,3 +600,147 @@ class OrientationAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {'attended' if self.attended else 'did not attend'} the {self.cycle} orientation"
+
+
+# --- Topics: the committee's discussion topic for each month of a pair's year ------------------
+
+TOPIC_TEXT_MAX_CHARS = 2000
+TOPIC_MONTHS = 12  # a pair runs 9 to 12 months
+
+
+class TopicQuerySet(models.QuerySet):
+    def for_cycle(self, cycle: Cycle | int | None) -> TopicQuerySet:
+        """The schedule `cycle` keeps itself (None: the program's, which every cycle follows)."""
+        return self.filter(cycle=cycle)
+
+    def schedule_of(self, cycle_id: int | None) -> dict[int, Topic]:
+        """month -> topic as a pair of the cycle reads it: the cycle's own topic for a month, else the
+        program's. One query."""
+        rows = self.filter(Q(cycle__isnull=True) | Q(cycle_id=cycle_id)).order_by(
+            models.F("cycle_id").asc(nulls_first=True)
+        )
+        return {t.month: t for t in rows}  # the cycle's own come last, and win
+
+
+class Topic(models.Model):
+    """The committee's discussion topic for a month of a pair's year (month 1: the month the pair
+    starts, for most pairs the month of the orientation). A schedule is the program's (cycle
+    empty: every cycle follows it, what the presets load) or one cycle's own, which replaces the
+    program's topic month by month."""
+
+    cycle = models.ForeignKey(
+        Cycle,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="topics",
+        help_text="Empty: the program's schedule, which every cycle follows where it has no topic of its own.",
+    )
+    month = models.PositiveSmallIntegerField(
+        "month of the pair's year",
+        help_text="1 is the month a pair starts (for most pairs, the month of the orientation).",
+    )
+    title = models.CharField(max_length=200)
+    text = models.TextField(
+        "what to talk about",
+        validators=[MaxTypedLength(TOPIC_TEXT_MAX_CHARS)],
+        help_text="A short text. Markdown: paragraphs, lists, **bold**, *italics*, [a link](https://…).",
+    )
+    resource_url = models.URLField("resource link", max_length=500, blank=True, help_text="Optional.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "month"],
+                name="one_topic_per_cycle_month",
+                violation_error_message="This cycle has a topic for that month already: change that one.",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(cycle__isnull=True),
+                name="one_program_topic_per_month",
+                violation_error_message="The program's schedule has a topic for that month already: change that one.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=TOPIC_MONTHS),
+                name="topic_month_1_to_12",
+                violation_error_message=f"A pair's year has months 1 to {TOPIC_MONTHS}.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}: {self.title}"
+
+
+def pair_month(pair: Pair, today: dt.date | None = None) -> int | None:
+    """Which month of its year the pair is in (1: the month it starts), or None before it starts
+    and once it is over."""
+    today = today or timezone.localdate()
+    if not pair.is_active or today < pair.starts_on or today > pair.ends_on:
+        return None
+    n = (today.year - pair.starts_on.year) * 12 + today.month - pair.starts_on.month + 1
+    return n if 1 <= n <= TOPIC_MONTHS else None
+
+
+# --- Certificates: issued at completion, verified by a code -----------------------------------
+
+
+class CertificateQuerySet(models.QuerySet):
+    def current(self) -> CertificateQuerySet:
+        return self.filter(replaced_at__isnull=True)
+
+
+class Certificate(models.Model):
+    """A completion certificate for one side of a completed pair. What it says is written on it
+    when it is issued (rule 9: changing the settings never rewrites a certificate); the committee
+    reissues one with a new code, and the old code then no longer verifies."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="certificates")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
+    role = models.CharField(max_length=8)  # "mentor" or "mentee"
+    # Random and unguessable (secrets), stored without its dashes; printed in groups of four.
+    code = models.CharField(max_length=32, unique=True, editable=False)
+    holder_name = models.CharField(max_length=300)
+    association_name = models.CharField(max_length=200)
+    program_name = models.CharField(max_length=200)
+    committee_name = models.CharField(max_length=200)
+    chair_name = models.CharField(max_length=200, blank=True)
+    cycle_name = models.CharField(max_length=100)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pair", "role"],
+                condition=Q(replaced_at__isnull=True),
+                name="one_current_certificate_per_side",
+                violation_error_message="This side of the pair has a certificate already: reissue it instead.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Certificate of {self.holder_name} ({self.role}, {self.cycle_name})"
+
+    @property
+    def printed_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None

@@ -3,7 +3,7 @@ the services check the database state before acting, and outbox rows are keyed."
 
 from celery import shared_task
 
-from .services import pairing, reminders
+from .services import pairing, reminders, topics
 
 
 @shared_task
@@ -24,3 +24,8 @@ def send_evaluation_invitations() -> int:
 @shared_task
 def complete_due_pairs() -> int:
     return pairing.pair_complete_due()
+
+
+@shared_task
+def send_monthly_topics() -> int:
+    return topics.topics_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import committee, my_data, orientation, pair
+from .views import certificates, committee, my_data, orientation, pair, topics
 
 app_name = "pairs"
 
@@ -17,6 +17,15 @@ urlpatterns = [
     path("<int:pk>/calendar.ics", pair.pair_calendar_file, name="pair-calendar"),
     path("<int:pk>/end/", committee.pair_end, name="pair-end"),
     path("<int:pk>/check-ins/new/", pair.checkin_create, name="checkin-create"),
+    path("<int:pk>/check-ins/<int:checkin_pk>/edit/", pair.checkin_edit, name="checkin-edit"),
+    path("<int:pk>/check-ins/<int:checkin_pk>/delete/", pair.checkin_delete, name="checkin-delete"),
+    path("<int:pk>/certificate/<str:role>/", certificates.certificate, name="certificate"),
+    path("<int:pk>/certificate/<str:role>/reissue/", certificates.certificate_reissue, name="certificate-reissue"),
+    path("certificates/verify/", certificates.certificate_verify, name="certificate-verify"),
+    path("topics/", topics.topic_list, name="topic-list"),
+    path("topics/new/", topics.topic_create, name="topic-create"),
+    path("topics/<int:topic_pk>/edit/", topics.topic_edit, name="topic-edit"),
+    path("topics/<int:topic_pk>/delete/", topics.topic_delete, name="topic-delete"),
     path("<int:pk>/goals/new/", pair.goal_edit, name="goal-create"),
     path("<int:pk>/goals/<int:goal_pk>/edit/", pair.goal_edit, name="goal-edit"),
     path("<int:pk>/report/", pair.pair_report, name="pair-report"),

@@ -416,7 +416,7 @@ def proposal_run(cycle) -> ProposalRun:
     t0 = time.perf_counter()
     pool = load_pool(cycle)  # the cycle's weights included
     t1 = time.perf_counter()
-    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     t2 = time.perf_counter()
     capacity = np.array([max(m.capacity_left, 0) for m in pool.mentors], int)
@@ -667,6 +667,8 @@ NOT_PAGES = {
     "members:resource-decide-many": "POST only: approve or decline the ticked, from the review page",
     "pairs:liaison-assign": "POST only: its confirmation answers the pair list's form",
     "matching:weights": "POST only: save the weights, from the dashboard",
+    "members:question-move": "POST only: a question up or down, from the questions page",
+    "members:question-archive": "POST only: archive or restore a question, from the questions page",
     "matching:proposal-solve": "POST only: its work is the proposal figures above",
     "matching:proposal-edit": "POST only: lock, ban or drop within the draft",
     "matching:proposal-discard": "POST only",
@@ -722,7 +724,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:profile-edit", "member", FIXED),
         Page("members:membership-join", "newcomer", FIXED),
         Page("members:membership-renew", "member", FIXED),
-        Page("members:enrollment-create", "member", FIXED),
+        # The open cycle asks 20 questions of its own (issue 13): the opt-in form with all of them.
+        Page("members:enrollment-create", "member", FIXED, label="with 20 questions"),
         Page("members:enrollment-edit", "member", FIXED, lambda w: {"pk": w.own_optin.pk}),
         Page("members:enrollment-withdraw", "member", FIXED, lambda w: {"pk": w.own_optin.pk}),
         Page("members:cycle-create", "committee", FIXED),
@@ -730,6 +733,9 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:member-correct", "committee", FIXED, lambda w: {"pk": w.own_optin.member_id}),
         Page("members:cycle-toggle", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
         Page("members:cycle-archive", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:question-create", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:question-edit", "committee", FIXED, lambda w: {"pk": w.question.pk}),
+        Page("members:question-delete", "committee", FIXED, lambda w: {"pk": w.question.pk}),
         Page("members:program-settings", "committee", FIXED),
         Page("members:resource-suggest", "member", FIXED),
         Page("members:resource-file", "member", FIXED, lambda w: {"pk": w.resource.pk}),
@@ -750,6 +756,15 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("pairs:pair-report", "mentee", FIXED, pair),
         # The mentor has not filled in the closing evaluation yet (it is open: the pair ends within a month).
         Page("pairs:evaluation", "mentor", FIXED, pair),
+        Page("pairs:checkin-edit", "mentee", FIXED, lambda w: {"pk": w.pair.pk, "checkin_pk": w.checkin.pk}),
+        Page("pairs:checkin-delete", "mentee", FIXED, lambda w: {"pk": w.pair.pk, "checkin_pk": w.checkin.pk}),
+        Page("pairs:certificate", "committee", FIXED, lambda w: {"pk": w.completed.pk, "role": "mentee"}),
+        Page("pairs:certificate-reissue", "committee", FIXED, lambda w: {"pk": w.completed.pk, "role": "mentee"}),
+        Page("pairs:certificate-verify", "visitor", FIXED, query=lambda w: {"code": w.certificate.printed_code}),
+        Page("pairs:topic-list", "committee", FIXED),
+        Page("pairs:topic-create", "committee", FIXED),
+        Page("pairs:topic-edit", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
+        Page("pairs:topic-delete", "committee", FIXED, lambda w: {"topic_pk": w.topic.pk}),
         Page("health", "visitor", FIXED),
         Page("account_login", "visitor", FIXED),
         Page("account_signup", "visitor", FIXED),
@@ -766,6 +781,8 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         # --- Working pages and reports: tables of up to 50 rows, aggregates over a cycle.
         Page("members:enrollment-list", "committee", WORKING),
         Page("members:cycle-list", "committee", WORKING),
+        # The open cycle's 20 questions, each with how many answered it.
+        Page("members:question-list", "committee", WORKING, lambda w: {"pk": w.open_cycle.pk}),
         Page("members:resource-list", "member", WORKING),
         Page("members:resource-review", "committee", WORKING),
         Page("matching:dashboard", "committee", WORKING, open_cycle),
@@ -1023,6 +1040,37 @@ def _evaluation(r: random.Random, pair, role: str, author: int, kind: str):
     )
 
 
+BENCH_QUESTIONS = 20
+
+
+def bench_questions(cycle) -> list:
+    """The open cycle's own opt-in questions, BENCH_QUESTIONS of every kind and audience (one
+    choice question matched on), as a committee that asks much would write them."""
+    from members.models import CycleQuestion, QuestionKind
+
+    kinds = list(QuestionKind)
+    audiences = ["both", "mentee", "mentor"]
+    choices = [f"Choice {c} of a bench question, as long as a real one" for c in "ABCDEF"]
+    made = []
+    for n in range(BENCH_QUESTIONS):
+        kind = kinds[n % len(kinds)]
+        question, _ = CycleQuestion.objects.get_or_create(
+            cycle=cycle,
+            text=f"Bench question {n + 1}: what would you like the committee to know about this?",
+            defaults={
+                "help_text": "A sentence of help under the question, as the committee writes them.",
+                "kind": kind,
+                "choices": choices if kind in QuestionKind.with_choices() else [],
+                "audience": audiences[n % 3],
+                "required": n % 2 == 0,
+                "match_on": n == 2,  # a one-choice question
+                "order": n,
+            },
+        )
+        made.append(question)
+    return made
+
+
 def page_world(people: People, committee) -> types.SimpleNamespace:
     """The cycles, objects and personas the pages are opened with and as."""
     from django.core.files.base import ContentFile
@@ -1031,10 +1079,13 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     from matching.services import proposal as proposals
     from members.management.commands.seed_demo import DEMO_DOMAIN
     from members.models import Cycle, Enrollment, Resource, ResourceStatus
-    from pairs.models import Goal
+    from members.presets import files as preset_files
+    from pairs.models import CheckIn, Goal, Pair, PairStatus, Topic
+    from pairs.services import certificates, topics
 
     year, pair = year_under_way(people, committee)
     open_cycle = Cycle.objects.get(is_open=True)
+    questions = bench_questions(open_cycle)
     # The committee reviews a draft of the best overall assignment of the open cycle.
     proposals.proposal_solve(cycle=open_cycle, by=committee)
     in_pairs = set(
@@ -1068,10 +1119,26 @@ def page_world(people: People, committee) -> types.SimpleNamespace:
     newcomer = _bench_user(
         f"newcomer@{BENCH_DOMAIN}", member_since=None, expires_on=None, membership_category="", years_experience=None
     )
+    # The program's monthly topics (the arla preset's), a check-in the demo mentee may still change,
+    # and a pair of the year that has completed, with its certificates.
+    topics.topics_from_preset(preset_files.read("arla"), name="arla", by=committee)
+    checkin = CheckIn.objects.filter(pair=pair, logged_by=pair.mentee.member).order_by("-met_on").first()
+    if checkin is None:
+        checkin = CheckIn.objects.create(pair=pair, logged_by=pair.mentee.member, met_on=pair.starts_on, mode="video")
+    completed = Pair.objects.for_cycle(year).exclude(pk=pair.pk).filter(status=PairStatus.COMPLETED).first()
+    if completed is None:
+        completed = Pair.objects.for_cycle(year).active().exclude(pk=pair.pk).order_by("pk").first()
+        Pair.objects.filter(pk=completed.pk).update(status=PairStatus.COMPLETED)
+        completed = Pair.objects.with_people().get(pk=completed.pk)
     return types.SimpleNamespace(
         open_cycle=open_cycle,
+        question=questions[0],
         year=year,
         pair=pair,
+        checkin=checkin,
+        completed=completed,
+        certificate=certificates.certificate_of(pair=Pair.objects.with_people().get(pk=completed.pk), role="mentee"),
+        topic=Topic.objects.filter(cycle=None).order_by("month").first(),
         goal=Goal.objects.filter(pair=pair).order_by("pk").first(),
         own_optin=own_optin,
         waiting_mentee=waiting_mentee,
@@ -1185,9 +1252,12 @@ def export_cells(cycle, what: str) -> tuple[str, list[list], str]:
 
     with CaptureQueriesContext(connection) as ctx:
         data = exports.export_dataset(cycle, what)
-    if len(ctx.captured_queries) != 1:
-        refuse(f"the {what} export ran {len(ctx.captured_queries)} queries: the COPY baseline needs its one query.")
-    return data.title, [list(data.headers), *(list(row) for row in data[:])], ctx.captured_queries[0]["sql"]
+    # The opt-ins export first reads the cycle's own questions (its last columns' headings):
+    # the bench's cycles ask none, so its rows are the one query's, as COPY writes them.
+    queries = [q for q in ctx.captured_queries if '"members_cyclequestion"' not in q["sql"]]
+    if len(queries) != 1:
+        refuse(f"the {what} export ran {len(queries)} queries: the COPY baseline needs its one query.")
+    return data.title, [list(data.headers), *(list(row) for row in data[:])], queries[0]["sql"]
 
 
 def copy_baseline(page: Page, world, body: bytes) -> tuple[Callable[[], object], str]:
@@ -1640,7 +1710,7 @@ def solver_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     from members.models import Cycle
 
     pool = load_pool(Cycle.objects.get(name="Bench · proposal"))
-    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
     shape = (len(pool.mentees), int(capacity.sum()))
@@ -1690,7 +1760,7 @@ def memory_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     mentees, mentors = first(pool.mentees, k), first(pool.mentors, k)
     gc.collect()
     tracemalloc.start()
-    scores = score(mentees, mentors, pool.weights, terms=pool.terms)
+    scores = score(mentees, mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(mentees, mentors, pool.rules)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -40,11 +40,21 @@ from django.utils.dateformat import format as date_format
 
 from arla_mentoring.url_names import site_url_names
 from matching.models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair
-from members.models import Cycle, Enrollment, ProgramSettings, Resource, Role, User, committee_group
+from members.models import (
+    Answer,
+    Cycle,
+    CycleQuestion,
+    Enrollment,
+    ProgramSettings,
+    Resource,
+    Role,
+    User,
+    committee_group,
+)
 from outbox.models import Email, EmailPreference, EmailTemplate, KindSetting
 from outbox.tokens import unsubscribe_token
 from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
-from pairs.models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair
+from pairs.models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, Topic
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -80,6 +90,13 @@ TABLE = {
     "members:cycle-edit":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-toggle":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-archive":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # The cycle's opt-in questions (a question somebody answered, for edit, move, archive, delete).
+    "members:question-list":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-create":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-edit":                (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "members:question-move":                (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:question-archive":             (LOGIN,  403,   403,   403,   403,       405,    405,      405),
+    "members:question-delete":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:resource-list":                (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "members:resource-suggest":             (LOGIN,  OK,    OK,    OK,    OK,        OK,     OK,       OK),
     # The file of somebody's suggestion under review: for them and the committee only.
@@ -134,6 +151,19 @@ TABLE = {
     "pairs:goal-edit":                      (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:pair-report":                    (LOGIN,  404,   OK,    OK,    404,       403,    403,      403),
     "pairs:evaluation":                     (LOGIN,  404,   AWAY,  AWAY,  404,       403,    403,      403),
+    # P's check-in, logged by its mentee: its author may change it (the mentor is sent back, told why).
+    "pairs:checkin-edit":                   (LOGIN,  404,   OK,    AWAY,  404,       403,    403,      403),
+    "pairs:checkin-delete":                 (LOGIN,  404,   OK,    AWAY,  404,       403,    403,      403),
+    # The mentee's certificate of P: its holder and the committee (P is active: they are sent back
+    # to the pair page, "issued when the pair completes"; the feature tests open a completed pair's).
+    "pairs:certificate":                    (LOGIN,  404,   AWAY,  403,   404,       AWAY,   AWAY,     AWAY),
+    "pairs:certificate-reissue":            (LOGIN,  403,   403,   403,   403,       AWAY,   AWAY,     AWAY),
+    # Anyone with a certificate's code (here without one: the form to type it).
+    "pairs:certificate-verify":             (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
+    "pairs:topic-list":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-create":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-edit":                     (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    "pairs:topic-delete":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "health":                               (OK,     OK,    OK,    OK,    OK,        OK,     OK,       OK),
     "account_login":                        (OK,     AWAY,  AWAY,  AWAY,  AWAY,      AWAY,   AWAY,     AWAY),
     "account_logout":                       (AWAY,   OK,    OK,    OK,    OK,        OK,     OK,       OK),
@@ -160,6 +190,9 @@ ARGS = {
     "members:cycle-edit": lambda w: {"pk": w.cycle.pk},
     "members:cycle-toggle": lambda w: {"pk": w.cycle.pk},
     "members:cycle-archive": lambda w: {"pk": w.cycle.pk},
+    "members:question-list": lambda w: {"pk": w.cycle.pk},
+    "members:question-create": lambda w: {"pk": w.cycle.pk},
+    **{f"members:question-{name}": lambda w: {"pk": w.question.pk} for name in ("edit", "move", "archive", "delete")},
     "members:resource-file": lambda w: {"pk": w.somebodys_suggestion.pk},
     "members:resource-decide": lambda w: {"pk": w.somebodys_suggestion.pk},
     **{
@@ -189,6 +222,12 @@ ARGS = {
         "token": unsubscribe_token(member_id=w.somebodys_optin.member_id, kind="checkin_reminder", changes=0)
     },
     "pairs:goal-edit": lambda w: {"pk": w.p.pk, "goal_pk": w.p_goal.pk},
+    "pairs:checkin-edit": lambda w: {"pk": w.p.pk, "checkin_pk": w.p_checkin.pk},
+    "pairs:checkin-delete": lambda w: {"pk": w.p.pk, "checkin_pk": w.p_checkin.pk},
+    "pairs:certificate": lambda w: {"pk": w.p.pk, "role": "mentee"},
+    "pairs:certificate-reissue": lambda w: {"pk": w.p.pk, "role": "mentee"},
+    "pairs:topic-edit": lambda w: {"topic_pk": w.topic.pk},
+    "pairs:topic-delete": lambda w: {"topic_pk": w.topic.pk},
     **{
         f"pairs:{name}": lambda w: {"pk": w.p.pk}
         for name in (
@@ -216,6 +255,8 @@ COMMITTEE_ADMIN = {
     "outbox_emailtemplate",
     "pairs_evaluation",
     "members_resource",
+    "members_cyclequestion",  # each cycle's opt-in questions (members/migrations/0015)
+    "members_answer",  # the members' answers to them, read-only
     "matching_titleterm",  # the committee's words for the model of library work (matching/migrations/0004)
 }
 
@@ -237,6 +278,8 @@ PRIVATE = {
     # What P's mentee and somebody answered when opting in: for the committee (and P's mentor).
     "P-mentee-opt-in-goals-find-a-new-job": P_PEOPLE + COMMITTEE,
     "Somebodys-opt-in-goals-leave-the-profession": COMMITTEE,
+    # What somebody answered to the cycle's own question: the committee's to read.
+    "Somebodys-answer-moving-away-soon": COMMITTEE,
     # The mentee's closing evaluation: the committee reads it (without names); the mentor never.
     "P-mentee-evaluation-my-mentor-never-called": ("mentee", *COMMITTEE),
 }
@@ -302,16 +345,21 @@ def _build_world() -> SimpleNamespace:
         title="Their suggestion", description="Waiting for review.", suggested_by=somebody, tags="goals"
     )
     suggestion.file.save("their-reading-list.pdf", ContentFile(b"%PDF-1.4 their list"))
+    somebodys_optin = EnrollmentFactory(
+        member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
+    )
+    question = CycleQuestion.objects.create(cycle=cycle, text="Anything else we should know?", kind="long")
+    Answer.objects.create(enrollment=somebodys_optin, question=question, value="Somebodys-answer-moving-away-soon")
     return SimpleNamespace(
+        question=question,
         cycle=cycle,
         p=p,
         q=q,
         p_checkin=p_checkin,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=mentee),
-        somebodys_optin=EnrollmentFactory(
-            member=somebody, cycle=cycle, goals="Somebodys-opt-in-goals-leave-the-profession"
-        ),
+        somebodys_optin=somebodys_optin,
         somebodys_suggestion=suggestion,
+        topic=Topic.objects.create(month=1, title="Getting to know each other", text="Share your backgrounds."),
         email=Email.objects.create(
             kind="intro_mentor", key="k", to="x@example.org", subject="s", body_text="b", state="failed"
         ),
@@ -353,6 +401,8 @@ WATCHED = (
     EmailAddress,
     Cycle,
     Enrollment,
+    CycleQuestion,
+    Answer,
     Resource,
     Pair,
     CheckIn,
@@ -363,6 +413,8 @@ WATCHED = (
     KindSetting,
     EmailPreference,
     OrientationAttendance,
+    Topic,
+    Certificate,
     ProgramSettings,
     MatchSettings,
     Proposal,

@@ -207,6 +207,7 @@ def test_a_member_turns_off_reminders_on_their_page_and_back_on(client_for, memb
         EmailKind.RENEWAL_REMINDER: "on",
         EmailKind.EVALUATION: "on",
         EmailKind.THANKS: "on",
+        EmailKind.TOPIC: "on",
         "next": reverse("members:profile") + "#emails",
     }
 
@@ -253,7 +254,9 @@ def test_the_preferences_pages_query_count_does_not_grow(client_for, member, dja
 
 
 def test_my_data_download_lists_the_emails_i_turned_off(client_for, member):
-    client_for(member).post(reverse("outbox:preferences"), {EmailKind.RENEWAL_REMINDER: "on", EmailKind.THANKS: "on"})
+    client_for(member).post(
+        reverse("outbox:preferences"), {EmailKind.RENEWAL_REMINDER: "on", EmailKind.THANKS: "on", EmailKind.TOPIC: "on"}
+    )
 
     data = client_for(member).get(reverse("pairs:my-data-download")).json()
 

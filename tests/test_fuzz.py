@@ -41,7 +41,9 @@ from matching.models import MatchSettings
 from matching.services import proposal as proposals
 from members import roster as imports
 from members.models import (
+    Answer,
     Area,
+    CycleQuestion,
     Enrollment,
     LibraryType,
     MeetingMode,
@@ -54,7 +56,8 @@ from members.program import preset_defaults
 from members.views.roster import ROSTER_SESSION_KEY
 from outbox.models import Email
 from outbox.tokens import unsubscribe_token
-from pairs.models import CheckIn, Evaluation, Goal, add_months
+from pairs.models import CheckIn, Evaluation, Goal, Pair, Topic, add_months
+from pairs.services import certificates
 
 from . import strategies as hs
 from .factories import (
@@ -121,7 +124,13 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     q = pair(running, running.starts_on, first_name="Otto", last_name="Otherpair")
     # R is in its last month: its closing evaluation is open.
     r = pair(running, add_months(today, -9) - dt.timedelta(days=3), first_name="Rita", last_name="Lastmonth")
-    CheckIn.objects.create(pair=p, logged_by=p.mentee.member, met_on=today, mode="video", notes="P's notes")
+    p_checkin = CheckIn.objects.create(pair=p, logged_by=p.mentee.member, met_on=today, mode="video", notes="P's notes")
+    q_checkin = CheckIn.objects.create(pair=q, logged_by=q.mentee.member, met_on=today, mode="video", notes="Q's")
+    topic = Topic.objects.create(month=1, title="Getting to know each other", text="Share your backgrounds.")
+    cycle_topic = Topic.objects.create(cycle=running, month=2, title="Setting goals", text="Choose two or three.")
+    certificate = certificates.certificate_of(
+        pair=Pair.objects.with_people().get(pk=PairFactory(cycle=running, status="completed").pk), role="mentee"
+    )
 
     # The opt-in cycle: the member's and the seasoned member's own waiting opt-ins, and others.
     own_mentee_optin = EnrollmentFactory(cycle=open_cycle, member=member)
@@ -130,6 +139,13 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     mentors = [own_mentor_optin] + [
         EnrollmentFactory(cycle=open_cycle, role=Role.MENTOR, member=UserFactory(seasoned=True)) for _ in range(2)
     ]
+    # The open cycle's own questions: a choice matched on (answered), a long text, a scale.
+    q_choice = CycleQuestion.objects.create(
+        pk=Q_CHOICE, cycle=open_cycle, text="Setting?", kind="one", choices=["Academic", "Public"], match_on=True
+    )
+    q_long = CycleQuestion.objects.create(pk=Q_LONG, cycle=open_cycle, text="Anything else?", kind="long", order=1)
+    CycleQuestion.objects.create(pk=Q_SCALE, cycle=open_cycle, text="How sure?", kind="scale", order=2)
+    Answer.objects.create(enrollment=own_mentee_optin, question=q_choice, value="Public")
     draft = proposals.proposal_solve(cycle=open_cycle, by=committee)
     first_item = draft.pairs.order_by("pk").first()
     proposals.proposal_ban(proposal=draft, item_id=first_item.pk)
@@ -143,11 +159,18 @@ def world(member, seasoned_member, new_account, stranger, committee, site_admin,
     return SimpleNamespace(
         open_cycle=open_cycle,
         running=running,
+        q_choice=q_choice,
+        q_long=q_long,
         p=p,
         q=q,
         r=r,
         p_goal=Goal.objects.create(pair=p, title="Present at the spring conference", created_by=p.mentee.member),
         q_goal=Goal.objects.create(pair=q, title="Their goal", created_by=q.mentee.member),
+        p_checkin=p_checkin,
+        q_checkin=q_checkin,
+        topic=topic,
+        cycle_topic=cycle_topic,
+        certificate=certificate,
         own_mentee_optin=own_mentee_optin,
         own_mentor_optin=own_mentor_optin,
         somebodys_optin=mentees[1],
@@ -204,6 +227,22 @@ PROFILE = {
     "responsibilities_other": lambda w: st.just("") | TEXT,
     "years_experience": lambda w: st.integers(0, 70).map(str),
 }
+# The open cycle's own questions (made with these ids in `world`), and what is sent as their answers.
+Q_CHOICE, Q_LONG, Q_SCALE = 900_001, 900_002, 900_003
+ANSWERS = {
+    f"question_{Q_CHOICE}": st.sampled_from(["Academic", "Public", "Not offered", ""]),
+    f"question_{Q_LONG}": st.just("") | hs.long_text(1990, 2010) | hs.plain_text(),
+    f"question_{Q_SCALE}": st.sampled_from(["1", "5", "0", "6", "x", ""]),
+}
+QUESTION = {
+    "text": lambda w: hs.plain_text(max_size=310),
+    "help_text": lambda w: st.just("") | hs.plain_text(),
+    "audience": lambda w: choice("mentee", "mentor", "both", "everybody"),
+    "kind": lambda w: choice("short", "long", "one", "several", "yes_no", "scale", "essay"),
+    "choices": lambda w: choice("Academic\nPublic", "Academic\nAcademic", "", "Only one") | hs.plain_text(),
+    "required": lambda w: st.just("") | TICK,
+    "match_on": lambda w: st.just("") | TICK,
+}
 OPT_IN = {
     "wants_mentor": lambda w: st.just("") | TICK,
     "mentee_goals": lambda w: LONG_TEXT,
@@ -215,6 +254,7 @@ OPT_IN = {
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
     **{name: (lambda w: TICK) for name in accepting(PROGRAM) if name.startswith("commitment_")},
     "commitments_key": lambda w: choice(PROGRAM.commitments_key, "stale", ""),
+    **{name: (lambda w, answers=answers: answers) for name, answers in ANSWERS.items()},
 }
 CYCLE = {
     "name": lambda w: hs.plain_text(max_size=40),
@@ -235,6 +275,7 @@ SETTINGS = {
             "association_short_name",
             "program_name",
             "committee_name",
+            "committee_chair",
             "email_sender_name",
             "conference_name",
             "orientation_name",
@@ -261,6 +302,7 @@ WEIGHTS = {
         for name in ("title", "responsibilities", "library_type", "region", "experience")
     },
     "exclude_same_institution": lambda w: st.just("") | TICK,
+    f"question_{Q_CHOICE}": lambda w: choice("0", "10", "100", "101", "-1", "x"),
 }
 
 
@@ -322,7 +364,14 @@ OPTIN_EDIT_FIELDS = {
     "interests": lambda w: st.just("") | TEXT,
     "meeting_modes": lambda w: hs.some_of(MeetingMode.values),
     "capacity": lambda w: st.integers(1, 5).map(str),
+    **{name: (lambda w, answers=answers: answers) for name, answers in ANSWERS.items()},
 }
+
+
+def question_urls(name: str) -> Callable[[SimpleNamespace], list[str]]:
+    # The answered question, the unanswered one, and one that does not exist.
+    return lambda w: [url(name, w.q_choice.pk), url(name, w.q_long.pk), url(name, HUGE_PK)]
+
 
 FORMS = {
     # members
@@ -377,6 +426,19 @@ FORMS = {
         {"action": lambda w: choice("open", "close")},
     ),
     "members:program-settings": Form("committee", lambda w: [url("members:program-settings")], SETTINGS),
+    "members:question-create": Form(
+        "committee",
+        lambda w: [url("members:question-create", w.open_cycle.pk), url("members:question-create", HUGE_PK)],
+        QUESTION,
+    ),
+    "members:question-edit": Form("committee", question_urls("members:question-edit"), QUESTION),
+    "members:question-move": Form(
+        "committee", question_urls("members:question-move"), {"direction": lambda w: choice("up", "down", "sideways")}
+    ),
+    "members:question-archive": Form(
+        "committee", question_urls("members:question-archive"), {"action": lambda w: choice("archive", "restore", "x")}
+    ),
+    "members:question-delete": Form("committee", question_urls("members:question-delete")),
     "members:cycle-archive": Form(
         "committee",
         lambda w: [
@@ -517,7 +579,72 @@ FORMS = {
             "minutes": lambda w: st.just("") | st.integers(1, 600).map(str),
             "topics": lambda w: st.just("") | TEXT,
             "notes": lambda w: st.just("") | LONG_TEXT,
+            "topic": lambda w: st.just("") | ids(w.topic.pk, w.cycle_topic.pk),
         },
+    ),
+    "pairs:checkin-edit": Form(
+        "p_mentee",
+        lambda w: [
+            url("pairs:checkin-edit", w.p.pk, w.p_checkin.pk),
+            url("pairs:checkin-edit", w.p.pk, w.q_checkin.pk),
+            url("pairs:checkin-edit", w.q.pk, w.q_checkin.pk),
+            url("pairs:checkin-edit", w.p.pk, HUGE_PK),
+        ],
+        {
+            "met_on": lambda w: near(200),
+            "mode": lambda w: choice(*MeetingMode.values),
+            "minutes": lambda w: st.just("") | st.integers(1, 600).map(str),
+            "topics": lambda w: st.just("") | TEXT,
+            "notes": lambda w: st.just("") | LONG_TEXT,
+            "topic": lambda w: st.just("") | ids(w.topic.pk, w.cycle_topic.pk),
+        },
+    ),
+    "pairs:checkin-delete": Form(
+        "p_mentee",
+        lambda w: [
+            url("pairs:checkin-delete", w.p.pk, w.p_checkin.pk),
+            url("pairs:checkin-delete", w.p.pk, w.q_checkin.pk),
+            url("pairs:checkin-delete", w.p.pk, HUGE_PK),
+        ],
+    ),
+    "pairs:topic-create": Form(
+        "committee",
+        lambda w: [
+            url("pairs:topic-create"),
+            f"{url('pairs:topic-create')}?cycle={w.running.pk}",
+            f"{url('pairs:topic-create')}?cycle={HUGE_PK}&month=x",
+        ],
+        {
+            "month": lambda w: st.integers(-1, 14).map(str),
+            "title": lambda w: TEXT,
+            "text": lambda w: LONG_TEXT,
+            "resource_url": lambda w: choice("", "https://example.org/reading", "javascript:alert(1)", "ftp://x.org"),
+        },
+    ),
+    "pairs:topic-edit": Form(
+        "committee",
+        lambda w: [url("pairs:topic-edit", w.topic.pk), url("pairs:topic-edit", HUGE_PK)],
+        {
+            "month": lambda w: st.integers(-1, 14).map(str),
+            "title": lambda w: TEXT,
+            "text": lambda w: LONG_TEXT,
+            "resource_url": lambda w: choice("", "https://example.org/reading", "javascript:alert(1)"),
+        },
+    ),
+    "pairs:topic-delete": Form(
+        "committee",
+        lambda w: [url("pairs:topic-delete", w.topic.pk), url("pairs:topic-delete", HUGE_PK)],
+        {"cycle": lambda w: st.just("") | ids(w.running.pk)},
+    ),
+    "pairs:certificate-reissue": Form(
+        "committee",
+        lambda w: [
+            url("pairs:certificate-reissue", w.certificate.pair_id, "mentee"),
+            url("pairs:certificate-reissue", w.certificate.pair_id, "mentor"),
+            url("pairs:certificate-reissue", w.certificate.pair_id, "nobody"),
+            url("pairs:certificate-reissue", HUGE_PK, "mentee"),
+        ],
+        {"certificate": lambda w: ids(w.certificate.pk)},
     ),
     "pairs:goal-create": Form(
         "p_mentee",
@@ -849,6 +976,7 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "members:profile",
         "members:enrollment-list",
         "members:cycle-list",
+        "members:question-list",
         "members:resource-list",
         "members:resource-file",
         "members:resource-review",
@@ -870,6 +998,9 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "pairs:my-data-download",
         "pairs:pair-detail",
         "pairs:pair-calendar",
+        "pairs:topic-list",
+        "pairs:certificate",
+        "pairs:certificate-verify",  # its form is a GET: ?code=, fuzzed in test_certificates
         "health",
         "account_inactive",
         "account_email_verification_sent",

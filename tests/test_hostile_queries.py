@@ -115,6 +115,9 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "outbox:template-restore": ("cycle",),
     "pairs:evaluation-summary": ("cycle",),
     "pairs:orientation": ("cycle", "q", "page", "show"),
+    "pairs:topic-list": ("cycle",),
+    "pairs:topic-create": ("cycle", "month"),
+    "pairs:certificate-verify": ("code",),
     **{name: ("next",) for name in authorization.TABLE if name.startswith("account_")},
     "account_signup": ("next", "email"),
 }

@@ -5,16 +5,18 @@ from the opt-in to completion under its own rules."""
 import datetime as dt
 import io
 import re
+from html import unescape
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Cycle, Enrollment, ProgramSettings, Role, User
+from members.models import Answer, Cycle, CycleQuestion, Enrollment, ProgramSettings, Role, User
 from members.presets import files as preset_files
 from members.presets.loading import SECTIONS, register
 from members.program import program
+from members.services.questions import questions_start
 from outbox.models import Email
 from pairs.models import CheckIn, Evaluation, Pair, PairStatus, add_months
 from pairs.services import pairing
@@ -56,7 +58,8 @@ def test_the_llama_preset_makes_the_program_llamas(load):
     assert ProgramSettings.objects.get().preset == "llama"
     assert "The llama preset: the ALA/LLAMA Mentoring Program" in out
     # What this part of the site does not load yet is said, not dropped.
-    assert "Not loaded: [[questions]] (5 entries)" in out and "Not loaded: [[surveys]] (3 entries)" in out
+    assert "Not loaded: [[surveys]] (3 entries)" in out
+    assert "Opt-in questions: the program's default questions are now the preset's 5." in out
 
 
 def test_the_arla_preset_is_what_the_site_says_before_anyone_saves_settings(load):
@@ -144,6 +147,10 @@ def test_seed_demo_with_the_llama_preset_builds_a_llama_demo(client, django_capt
     assert not Enrollment.objects.filter(goals__contains="ArLA").exists()
     home = client.get(reverse("members:program")).text
     assert "ALA/LLAMA Mentoring Program" in home and "ArLA" not in home and "Arkansas" not in home
+    # The demo cycle asks the preset's questions, and its opt-ins answered the choices.
+    asked = CycleQuestion.objects.for_cycle(cycle).asked()
+    assert asked.count() == len(preset_files.read("llama")["questions"])
+    assert Answer.objects.filter(question=asked.matched_on().get()).count() == Enrollment.objects.count()
 
 
 def test_seed_demo_without_a_preset_leaves_the_settings_as_they_are(load):
@@ -185,6 +192,17 @@ def test_under_the_llama_preset_no_page_says_arla_arkansas_or_the_fall_conferenc
 # --- A whole year on each preset ------------------------------------------------------------------
 
 
+def answering(cycle, role: str) -> dict:
+    """What the opt-in form sends for the required questions the cycle asks of `role`."""
+    sent = {"one": lambda q: q.choices[0], "several": lambda q: [q.choices[0]], "yes_no": lambda q: "yes"}
+    sent |= {"scale": lambda q: "4", "short": lambda q: "A few words.", "long": lambda q: "A few sentences."}
+    return {
+        f"question_{q.pk}": sent[q.kind](q)
+        for q in CycleQuestion.objects.for_cycle(cycle).asked().for_role(role)
+        if q.required
+    }
+
+
 @pytest.mark.parametrize("preset", ["arla", "llama"])
 def test_a_whole_year_runs_under_each_presets_rules(
     preset, load, client_for, committee, sending, mailoutbox, django_capture_on_commit_callbacks
@@ -196,6 +214,7 @@ def test_a_whole_year_runs_under_each_presets_rules(
     cycle = CycleFactory(
         default_length_months=settings.default_length_months, orientation="Saturday, 9:00 am, the main hall"
     )
+    questions_start(cycle=cycle)  # as a cycle made on the Cycles page starts: with the preset's questions
     # LLAMA lets a non-member apply by agreeing to join; ArLA asks for a current membership.
     mentee = UserFactory(first_name="Meg", region=region, institution="Lakeside Library", expired=preset == "llama")
     mentor = UserFactory(first_name="Max", seasoned=True, region=region, institution="Hilltop Library")
@@ -205,7 +224,10 @@ def test_a_whole_year_runs_under_each_presets_rules(
     form = client.get(reverse("members:enrollment-create")).text
     for commitment in settings.commitments:
         assert commitment.replace("'", "&#x27;") in form
+    for question in CycleQuestion.objects.for_cycle(cycle).asked().for_role(Role.MENTEE):
+        assert question.text.replace("'", "&#x27;") in form
     optin = {"wants_mentor": "on", "mentee_goals": "Grow as a leader.", "meeting_modes": ["video"]}
+    optin |= answering(cycle, Role.MENTEE)
     if preset == "llama":
         refused = client.post(reverse("members:enrollment-create"), {**optin, **accepting(settings)})
         assert "applying means accepting this" in refused.text and not Enrollment.objects.exists()
@@ -213,6 +235,7 @@ def test_a_whole_year_runs_under_each_presets_rules(
     assert client.post(reverse("members:enrollment-create"), {**optin, **accepting(settings)}).status_code == 302
     offer = {"wants_to_mentor": "on", "mentor_goals": "Twenty years of leading teams.", "meeting_modes": ["video"]}
     offer["capacity"] = "1"
+    offer |= answering(cycle, Role.MENTOR)
     client_for(mentor).post(reverse("members:enrollment-create") + "?role=mentor", {**offer, **accepting(settings)})
     mentee_optin, mentor_optin = Enrollment.objects.get(role=Role.MENTEE), Enrollment.objects.get(role=Role.MENTOR)
     assert mentee_optin.commitments == list(settings.commitments)
@@ -222,6 +245,9 @@ def test_a_whole_year_runs_under_each_presets_rules(
     committee_client = client_for(committee)
     suggestions = committee_client.get(reverse("matching:suggestions", args=[cycle.pk, mentee_optin.pk])).text
     assert "Max" in suggestions
+    # The preset's "match on this" question: both gave its first choice.
+    matched = CycleQuestion.objects.for_cycle(cycle).matched_on().get()
+    assert f"Both answered “{matched.choices[0]}” to “{matched.text}”" in unescape(suggestions)
     page = committee_client.get(reverse("matching:pair-create") + f"?cycle={cycle.pk}").text
     offered = re.findall(r'<option value="(\d+)"[^>]*>\d+ months</option>', page)
     assert offered == [str(n) for n in settings.lengths]

@@ -176,6 +176,109 @@ def test_approving_a_suggestion_twice_says_so_in_blue_and_a_contrary_decision_in
     assert resource.status == "approved"
 
 
+def test_the_question_buttons_pressed_twice_do_one_thing_and_say_so_in_blue(client_for, committee, cycle):
+    from members.models import CycleQuestion
+
+    client = client_for(committee)
+    add = reverse("members:question-create", args=[cycle.pk])
+    data = {"text": "Which setting?", "kind": "one", "choices": "Academic\nPublic", "audience": "both"}
+
+    client.post(add, data, follow=True)
+    second = client.post(add, data, follow=True)
+    assert alerts(second) == [("info", "“Which setting?” is on the form already: it is asked once.")]
+    client.post(add, {**data, "text": "Anything else?", "kind": "long", "choices": ""})
+    first, other = CycleQuestion.objects.order_by("order")
+    assert (first.order, other.order) == (0, 1)
+
+    move = reverse("members:question-move", args=[other.pk])
+    client.post(move, {"direction": "up", "order": "1"}, follow=True)
+    second = client.post(move, {"direction": "up", "order": "1"}, follow=True)
+    assert alerts(second) == [("info", "This question has moved since the page was shown: nothing more was done.")]
+    assert list(CycleQuestion.objects.order_by("order").values_list("text", flat=True)) == [
+        "Anything else?",
+        "Which setting?",
+    ]
+
+    archive = reverse("members:question-archive", args=[first.pk])
+    client.post(archive, {"action": "archive"}, follow=True)
+    assert alerts(client.post(archive, {"action": "archive"}, follow=True)) == [
+        ("info", "This question is archived already.")
+    ]
+    client.post(archive, {"action": "restore"}, follow=True)
+    assert alerts(client.post(archive, {"action": "restore"}, follow=True)) == [
+        ("info", "This question is asked already.")
+    ]
+
+    delete = reverse("members:question-delete", args=[other.pk])
+    client.post(delete, follow=True)
+    second = client.post(delete, follow=True)
+    assert alerts(second) == [("info", "This question is deleted already.")]
+    assert CycleQuestion.objects.count() == 1
+
+
+# --- Issue 14: topics, a check-in's author's changes, certificates ---------------------------------
+
+
+def test_adding_the_same_topic_twice_keeps_one_and_the_second_press_says_so_in_blue(client_for, committee):
+    from pairs.models import Topic
+
+    client = client_for(committee)
+    data = {"month": "4", "title": "Committees", "text": "Which committee fits?"}
+
+    client.post(reverse("pairs:topic-create"), data, follow=True)
+    second = client.post(reverse("pairs:topic-create"), data, follow=True)
+
+    assert alerts(second) == [("info", "Month 4's topic “Committees” is saved already: nothing more was done.")]
+    assert Topic.objects.count() == 1
+
+
+def test_deleting_a_checkin_twice_deletes_it_and_the_second_press_says_so_in_blue(client_for, pair, member):
+    checkin = CheckIn.objects.create(pair=pair, logged_by=member, met_on=pair.starts_on, mode="video")
+    client = client_for(member)
+    url = reverse("pairs:checkin-delete", args=[pair.pk, checkin.pk])
+
+    client.post(url, follow=True)
+    second = client.post(url, follow=True)
+
+    assert alerts(second) == [("info", "This check-in is no longer there: it was deleted.")]
+    assert not CheckIn.objects.exists()
+
+
+def test_saving_an_edited_checkin_twice_says_the_second_time_that_nothing_changed(client_for, pair, member):
+    checkin = CheckIn.objects.create(pair=pair, logged_by=member, met_on=pair.starts_on, mode="video")
+    client = client_for(member)
+    url = reverse("pairs:checkin-edit", args=[pair.pk, checkin.pk])
+    data = {"met_on": pair.starts_on.isoformat(), "mode": "phone", "minutes": "20"}
+
+    client.post(url, data, follow=True)
+    second = client.post(url, data, follow=True)
+
+    assert alerts(second) == [("info", "Nothing was changed: the check-in is as it was.")]
+    assert CheckIn.objects.get().mode == "phone"
+
+
+@pytest.mark.django_db(transaction=True)  # each press commits on its own connection
+def test_reissuing_a_certificate_pressed_four_times_at_once_reissues_it_once(pair, committee, at_once):
+    from pairs.models import Certificate, Pair
+    from pairs.services import certificates
+
+    Pair.objects.filter(pk=pair.pk).update(status="completed")
+    old = certificates.certificate_of(pair=Pair.objects.with_people().get(pk=pair.pk), role="mentor")
+    url = reverse("pairs:certificate-reissue", args=[pair.pk, "mentor"])
+
+    def press():
+        client = Client()
+        client.force_login(committee)
+        return client.post(url, {"certificate": old.pk}, follow=True)
+
+    outcomes = at_once([press] * 4)
+
+    assert sum("the old code no longer verifies" in o.text for o in outcomes) == 1
+    assert sum("nothing more was done" in o.text for o in outcomes) == 3
+    assert Certificate.objects.filter(pair=pair, role="mentor").count() == 2
+    assert Certificate.objects.current().filter(pair=pair, role="mentor").count() == 1
+
+
 # --- "Make the N pairs" pressed twice (issue 15, item 1) -------------------------------------
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import Cycle, EligibilityRules, Enrollment, Role, eligibility_of
+from members.models import Answer, Cycle, CycleQuestion, EligibilityRules, Enrollment, Role, eligibility_of
 from pairs.models import Pair, PairStatus
 
 from ..models import MatchSettings, TitleTerm
@@ -55,6 +55,7 @@ class Pool:
     rules: Rules
     terms: tuple[tuple[str, str, str], ...]  # the committee's own words for the model of library work
     weights: Weights
+    questions: tuple[str, ...] = ()  # the "match on this" questions counted (their words), as score() takes them
 
     def mentee_index(self) -> dict[int, int]:
         return {pk: i for i, pk in enumerate(self.mentees.ids)}
@@ -150,6 +151,7 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
     rules = Rules(
         exclude_same_institution=settings.exclude_same_institution, paired_before=paired_before, ineligible=ineligible
     )
+    questions = _matched_on(cycle, mentees, mentors)
     return Pool(
         cycle=cycle,
         mentees=mentees,
@@ -157,5 +159,27 @@ def load_pool(cycle: Cycle, *, mentee_ids: list[int] | None = None, today: dt.da
         names=names,
         rules=rules,
         terms=TitleTerm.objects.as_terms(),
-        weights=settings.weights(),
+        weights=replace(settings.weights(), questions=tuple(weight for _, weight in questions)),
+        questions=tuple(text for text, _ in questions),
     )
+
+
+def _matched_on(cycle: Cycle, mentees: Group, mentors: Group) -> list[tuple[str, int]]:
+    """The cycle's "match on this" questions that weigh something, (words, weight) each, and
+    every person's answers to them put on the groups: two queries (one without such questions)."""
+    questions = list(
+        CycleQuestion.objects.for_cycle(cycle)
+        .matched_on()
+        .filter(match_weight__gt=0)
+        .values_list("pk", "text", "match_weight")
+    )
+    if not questions:
+        return []
+    given: dict[int, dict[int, str]] = {}
+    for enrollment_id, question_id, value in Answer.objects.filter(
+        question_id__in=[pk for pk, _, _ in questions]
+    ).values_list("enrollment_id", "question_id", "value"):
+        given.setdefault(enrollment_id, {})[question_id] = value if isinstance(value, str) else ""
+    for group in (mentees, mentors):
+        group.answers = [tuple(given.get(pk, {}).get(q, "") for q, _, _ in questions) for pk in group.ids]
+    return [(text, weight) for _, text, weight in questions]

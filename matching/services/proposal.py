@@ -91,7 +91,7 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
         if b.mentee_id in rows and b.mentor_id in cols
     }
     dropped = {rows[d.mentee_id] for d in proposal.drops.all() if d.mentee_id in rows}
-    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms).total
+    totals = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions).total
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     capacity = np.maximum(np.array(pool.mentors.capacity_left, int), 0)
     try:
@@ -195,7 +195,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair]:
     # What the suggestions saw, for every pair of the draft from one scoring of the cycle.
     pool = load_pool(proposal.cycle)
     rows, cols = pool.mentee_index(), pool.mentor_index()
-    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     # Each pair's liaison as pair_create would choose it, the loads read once for the whole draft.
     liaisons = pairing.liaison_rota(proposal.cycle)

@@ -51,7 +51,7 @@ def suggestions_for(mentee: Enrollment, *, limit: int = 20) -> tuple[list[Sugges
     pool = load_pool(mentee.cycle, mentee_ids=[mentee.pk])
     if not pool.mentees:
         raise SuggestionError(f"{mentee.member} is not waiting for a mentor.")
-    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)[0]
     totals = scores.total[0]
     # How many allowed mentors have each score: a tie is shown as a tie, not as 1, 2, 3.
@@ -82,7 +82,7 @@ def compare(mentee: Enrollment, mentor: Enrollment) -> tuple[int, list[Reason], 
     index = pool.mentor_index()
     if not pool.mentees or mentor.pk not in index:
         raise SuggestionError("One of the two is no longer in the pool: reload the dashboard.")
-    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     j = index[mentor.pk]
     return (
         int(scores.total[0, j]),
@@ -119,6 +119,6 @@ def pairing_facts(mentee: Enrollment, mentor: Enrollment) -> PairingFacts:
     index = pool.mentor_index()
     if not pool.mentees or mentor.pk not in index:
         return PairingFacts([], None)
-    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms)
+    scores = score(pool.mentees, pool.mentors, pool.weights, terms=pool.terms, questions=pool.questions)
     allowed = allowed_matrix(pool.mentees, pool.mentors, pool.rules)
     return facts_from(scores, allowed, 0, index[mentor.pk])

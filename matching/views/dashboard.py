@@ -4,6 +4,7 @@ for one mentee and the side-by-side comparison that pairs them."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +15,13 @@ from members.decorators import committee_required
 from members.models import (
     Area,
     Cycle,
+    CycleQuestion,
     Enrollment,
     LibraryType,
     MembershipCategory,
 )
 from members.program import program
+from members.services.questions import answers_in_words, question_weights_set
 from pairs.emails import introductions_news
 from pairs.services import pairing
 
@@ -71,10 +74,14 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "library_types": LibraryType.choices,
             "regions": program().region_choices,
             "categories": MembershipCategory.choices,
-            "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle)),
+            "weights_form": WeightsForm(instance=MatchSettings.for_cycle(cycle), questions=_matched_on(cycle)),
             "draft": proposals.draft_for(cycle),
         },
     )
+
+
+def _matched_on(cycle: Cycle) -> list[CycleQuestion]:
+    return list(CycleQuestion.objects.for_cycle(cycle).matched_on())
 
 
 @committee_required
@@ -83,9 +90,11 @@ def weights(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: change how the cycle's suggestions are scored."""
     cycle = _cycle(cycle_id)
     # The defaults unsaved until the form is valid: weights refused change nothing.
-    form = WeightsForm(request.POST, instance=MatchSettings.for_cycle(cycle))
+    form = WeightsForm(request.POST, instance=MatchSettings.for_cycle(cycle), questions=_matched_on(cycle))
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            question_weights_set(cycle=cycle, weights=form.question_weights())
         messages.success(request, "The weights are saved: suggestions and proposals now use them.")
     else:
         errors = "; ".join(
@@ -108,6 +117,8 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
     except suggestion_services.SuggestionError as e:
         messages.info(request, str(e))
         return redirect("matching:dashboard", cycle_id=cycle.pk)
+    # The cycle's own questions' answers: the mentee's and the suggested mentors' (two queries).
+    answers = answers_in_words([mentee.pk, *(s.mentor.id for s in ranked)], cycle=cycle)
     left_out_counts: dict[str, int] = {}
     for item in left_out:
         left_out_counts[item.reason] = left_out_counts.get(item.reason, 0) + 1
@@ -118,7 +129,8 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
             "cycle": cycle,
             "mentee": mentee,
             "areas": [label for value, label in Area.choices if value in mentee.responsibilities],
-            "suggestions": [(s, round_score(s.score)) for s in ranked],
+            "suggestions": [(s, round_score(s.score), answers.get(s.mentor.id, [])) for s in ranked],
+            "mentee_answers": answers.get(mentee.pk, []),
             # The first rows only unless asked: thousands of mentors at capacity make a slow page.
             "left_out": left_out if request.GET.get("left_out") else left_out[:20],
             "left_out_total": len(left_out),
@@ -130,7 +142,10 @@ def suggestions(request: HttpRequest, cycle_id: int, pk: int) -> HttpResponse:
 
 def _compare_context(cycle: Cycle, mentee: Enrollment, mentor: Enrollment) -> dict:
     value, reasons, blocked = suggestion_services.compare(mentee, mentor)
+    answers = answers_in_words([mentee.pk, mentor.pk], cycle=cycle)
     return {
+        "mentee_answers": answers.get(mentee.pk, []),
+        "mentor_answers": answers.get(mentor.pk, []),
         "cycle": cycle,
         "mentee": mentee,
         "mentor": mentor,

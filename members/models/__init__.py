@@ -16,6 +16,7 @@ from .enrollments import (
 )
 from .people import COMMITTEE_GROUP, COMMITTEE_PERMISSIONS, PROFILE_FIELDS, User, UserManager, committee_group
 from .program_settings import PAIR_MONTHS, SETTINGS_FIELDS, ProgramSettings
+from .questions import Answer, Audience, CycleQuestion, CycleQuestionQuerySet, QuestionBase, QuestionKind
 from .resources import (
     NEEDS_LINK_OR_FILE,
     RESOURCE_EXTENSIONS,
@@ -48,6 +49,12 @@ from .values import (
 )
 
 __all__ = [
+    "Answer",
+    "Audience",
+    "CycleQuestion",
+    "CycleQuestionQuerySet",
+    "QuestionBase",
+    "QuestionKind",
     "Area",
     "COMMITTEE_GROUP",
     "COMMITTEE_PERMISSIONS",

@@ -104,6 +104,14 @@ class ProgramSettings(models.Model):
     association_short_name = _line("short name", 40, "Its abbreviation: the menu and short sentences use it.")
     program_name = _line("program's name", 200, "As the program page's title shows it.")
     committee_name = _line("committee's name", 200, "Who runs the program, as the pages and emails name it.")
+    committee_chair = models.CharField(
+        "committee chair",
+        max_length=200,
+        blank=True,
+        validators=[validate_one_line],
+        help_text="Who chairs the committee: the completion certificates are signed with this name. "
+        "A certificate keeps the name it was issued with.",
+    )
     email_sender_name = _line(
         "emails' sender name", 100, "The name the program's emails come from (the address is the operator's)."
     )

@@ -25,6 +25,7 @@ PROGRAM_KEYS = (
     "association_short_name",
     "program_name",
     "committee_name",
+    "committee_chair",
     "conference_name",
     "orientation_name",
     "orientation_month",

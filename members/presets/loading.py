@@ -21,6 +21,7 @@ from ..models import ProgramSettings, User
 from ..program import program
 from ..services.program import ProgramSettingsError, program_settings_save
 from .files import PRESETS, PresetError, read, settings_values
+from .questions import load_questions
 
 Loader = Callable[..., list[str]]  # loader(data, *, name, by) -> sentences
 
@@ -81,3 +82,4 @@ def load_settings(data: dict, *, name: str, by: User | None) -> list[str]:
 
 
 register("settings", ("program", "pages"), load_settings)
+register("questions", ("questions",), load_questions)

@@ -25,6 +25,7 @@ from ..models import (
     eligibility,
 )
 from ..program import program
+from .questions import answers_save
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class OptIn:
     capacity: int = 1
     commitments: tuple[str, ...] = ()
     nonmember_agreement: str = ""
+    # The cycle's questions answered: question id -> value (members.questions), None for none.
+    answers: dict = field(default_factory=dict)
 
 
 def _locked_member(member: User) -> User:
@@ -109,6 +112,7 @@ def _enroll(member: User, cycle: Cycle, optin: OptIn, today: dt.date) -> Enrollm
             enrollment.save()
     except IntegrityError:
         raise MembershipError(f"You have already opted in as a {role_label} for the {cycle.name} cycle.") from None
+    answers_save(enrollment=enrollment, answers=optin.answers)
     log.info("enrollment %s: %s opted in as %s for %s", enrollment.pk, member.pk, optin.role, cycle)
     return enrollment
 
@@ -158,7 +162,13 @@ def enrollment_create(*, member: User, optins: list[OptIn], today: dt.date | Non
 
 @transaction.atomic
 def enrollment_update(
-    *, enrollment: Enrollment, goals: str, interests: str, meeting_modes: list[str], capacity: int | None = None
+    *,
+    enrollment: Enrollment,
+    goals: str,
+    interests: str,
+    meeting_modes: list[str],
+    capacity: int | None = None,
+    answers: dict | None = None,
 ) -> Enrollment:
     """Change what a waiting opt-in says, and take the job title and responsibilities
     afresh from the profile. Matched opt-ins are the committee's to change."""
@@ -174,6 +184,8 @@ def enrollment_update(
     if enrollment.role == Role.MENTOR and capacity is not None:
         enrollment.capacity = capacity
     enrollment.save()
+    if answers:
+        answers_save(enrollment=enrollment, answers=answers)
     return enrollment
 
 

@@ -6,6 +6,7 @@ import copy
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from ..decorators import committee_required
 from ..forms import CycleForm
 from ..models import Cycle, Enrollment, EnrollmentStatus, Role
 from ..services import cycles as cycle_services
+from ..services import questions as question_services
 
 
 @committee_required
@@ -34,6 +36,10 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             enrollments = enrollments.filter(status=status)
         enrollments = enrollments.sorted_by(sort)
     page = Paginator(enrollments, 25).get_page(request.GET.get("page"))
+    # The cycle's own questions' answers, for the opt-ins on this page (two queries).
+    answers = question_services.answers_in_words([e.pk for e in page], cycle=cycle) if cycle else {}
+    for e in page:
+        e.answers_shown = answers.get(e.pk, [])
     return render(
         request,
         "members/enrollment_list.html",
@@ -47,6 +53,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "roles": Role.choices,
             "statuses": EnrollmentStatus.choices,
+            "has_answers": any(answers.values()),
         },
     )
 
@@ -81,9 +88,14 @@ def _cycle_form_page(request: HttpRequest, cycle: Cycle | None) -> HttpResponse:
     instance = Cycle.objects.get(pk=cycle.pk) if cycle else None
     form = CycleForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        with transaction.atomic():
+            saved = form.save()
+            # A new cycle starts with the program's default questions (its preset's).
+            started = question_services.questions_start(cycle=saved) if cycle is None else []
         if cycle is None:
-            messages.success(request, f"The {saved.name} cycle is created. Open its opt-ins when it is time.")
+            n = len(started)
+            asks = f" Its opt-in form asks the program's {n} question{'s' if n != 1 else ''}." if n else ""
+            messages.success(request, f"The {saved.name} cycle is created.{asks} Open its opt-ins when it is time.")
         else:
             messages.success(request, f"The {saved.name} cycle is saved.")
         return redirect("members:cycle-list")

@@ -15,7 +15,18 @@ from outbox.forms import PreferencesForm
 from outbox.services.preferences import member_choices
 
 from ..forms import EnrollmentForm, OptInForm, ProfileForm
-from ..models import Cycle, EligibilityRules, Enrollment, EnrollmentStatus, Role, User, eligibility, eligibility_of
+from ..models import (
+    Answer,
+    Cycle,
+    CycleQuestion,
+    EligibilityRules,
+    Enrollment,
+    EnrollmentStatus,
+    Role,
+    User,
+    eligibility,
+    eligibility_of,
+)
 from ..program import program
 from ..services import membership as membership_services
 from ._common import _open_cycle
@@ -86,6 +97,7 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
         offer=offer,
         initial=_mentor_answers(last_mentoring) if last_mentoring else None,
         unavailable=unavailable,
+        questions=_questions(cycle),
     )
     not_done = "your membership is not renewed" if mode == "renew" else "you have not joined"
     if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
@@ -159,6 +171,11 @@ def _with_optins_made(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
     )
 
 
+def _questions(cycle: Cycle | None) -> list[CycleQuestion]:
+    """The questions the open cycle's opt-in form asks (none when no cycle takes opt-ins)."""
+    return list(CycleQuestion.objects.for_cycle(cycle).asked()) if cycle else []
+
+
 def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
     """Annotate members with what the renewal form asks "are you still in?" from:
     whether they opted in as mentors for `cycle`, and their newest mentor opt-in
@@ -227,6 +244,7 @@ def enrollment_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         offer=request.GET.get("role", Role.MENTEE),
         needs_agreement=not member,
+        questions=_questions(cycle),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,10 +272,27 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"This opt-in has been matched already: ask the {program().committee_name} to change it."
         )
         return redirect("members:profile")
-    form = EnrollmentForm(request.POST if request.method == "POST" else None, instance=Enrollment.objects.get(pk=pk))
+    # The questions this opt-in is asked, each with its answer given (one query).
+    questions = list(
+        CycleQuestion.objects.for_cycle(enrollment.cycle_id)
+        .asked()
+        .for_role(enrollment.role)
+        .annotate(
+            given=Subquery(Answer.objects.filter(enrollment=enrollment, question=OuterRef("pk")).values("value")[:1])
+        )
+    )
+    form = EnrollmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=Enrollment.objects.get(pk=pk),
+        questions=questions,
+        answers={q.pk: q.given for q in questions},
+    )
     if request.method == "POST" and form.is_valid():
+        fields = {
+            n: form.cleaned_data[n] for n in ("goals", "interests", "meeting_modes", "capacity") if n in form.fields
+        }
         try:
-            membership_services.enrollment_update(enrollment=enrollment, **form.cleaned_data)
+            membership_services.enrollment_update(enrollment=enrollment, **fields, answers=form.answers())
         except membership_services.MembershipError as e:
             messages.error(request, str(e))
         else:

@@ -33,6 +33,7 @@ class EmailKind(models.TextChoices):
     UNRESPONSIVE = "unresponsive", "Unresponsive partner report"
     EVALUATION = "evaluation", "Closing evaluation invitation"
     THANKS = "thanks", "Thanks and invitation to mentor"
+    TOPIC = "topic", "The month's discussion topic"
     PAIR_ENDED = "pair_ended", "Pair ended"
     PARTNER_LEFT = "partner_left", "Pair ended: the other side deleted their account"
     RENEWAL_REMINDER = "renewal_reminder", "Membership renewal reminder"

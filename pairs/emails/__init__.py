@@ -11,7 +11,15 @@ committee rewords them on the site (Committee → Emails). Registered when Djang
 
 from .kinds import register
 from .news import introductions_news
-from .values import digest_values, intro_values, partner_left_values, side_values, unresponsive_values
+from .values import (
+    digest_values,
+    intro_values,
+    partner_left_values,
+    side_values,
+    thanks_values,
+    topic_values,
+    unresponsive_values,
+)
 
 __all__ = [
     "digest_values",
@@ -20,5 +28,7 @@ __all__ = [
     "partner_left_values",
     "register",
     "side_values",
+    "thanks_values",
+    "topic_values",
     "unresponsive_values",
 ]

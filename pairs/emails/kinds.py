@@ -22,7 +22,7 @@ from .examples import (
     side_example,
     unresponsive_example,
 )
-from .values import day, partner_left_values, side_values
+from .values import day, partner_left_values, side_values, thanks_values, topic_example_values
 
 # --- Placeholders -----------------------------------------------------------------------------
 
@@ -284,13 +284,45 @@ KINDS = (
         placeholders=(
             *SIDE,
             P("renew_url", "The address of the renewal form.", "https://mentoring.example/membership/renew/", LINK),
+            P(
+                "certificate_url",
+                "The address of the recipient's certificate of completion (they sign in to see it).",
+                "https://mentoring.example/pairs/12/certificate/mentee/",
+                LINK,
+            ),
         ),
         optional=True,
         per_cycle=True,
         examples=pair_examples("mentor", "mentee"),
-        example_values=side_example(
-            lambda p, to: side_values(p, to, renew_url=absolute(reverse("members:membership-renew")))
+        example_values=side_example(thanks_values),
+    ),
+    Kind(
+        name=EmailKind.TOPIC,
+        plural="monthly discussion topics",
+        sent_to="Both sides of each active pair, once a month: the committee's discussion topic for that month of "
+        "their year (Committee → Topics); nothing in a month without a topic.",
+        member_reads="Once a month while your pair runs, the committee's suggestion of what to talk about.",
+        **_wording("topic"),
+        placeholders=(
+            *SIDE,
+            P("topic_month", "Which month of the pair's year it is (1: the month the pair started).", "3"),
+            P("topic_title", "The topic's title.", "How the association is organized"),
+            P(
+                "topic_text",
+                "The topic's text as the committee wrote it (its Markdown marks are sent as written).",
+                "Talk about how the association is organized and how it functions.",
+            ),
+            P(
+                "topic_resource_url",
+                "The topic's resource link (nothing when it has none: the line is left out).",
+                "https://example.org/reading",
+                LINK,
+            ),
         ),
+        optional=True,
+        per_cycle=True,
+        examples=pair_examples("mentor", "mentee"),
+        example_values=side_example(topic_example_values),
     ),
     Kind(
         name=EmailKind.PAIR_ENDED,

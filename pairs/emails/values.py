@@ -13,7 +13,7 @@ from django.utils.dateformat import format as date_format
 from members.models import User
 from outbox.rendering import absolute
 
-from ..models import Pair
+from ..models import Pair, Topic, pair_month
 
 
 def day(day: dt.date) -> str:
@@ -151,3 +151,36 @@ def digest_values(liaison: User, pairs: Sequence[Pair], *, today: dt.date) -> di
         "pairs": [_digest_line(p, quiet_cutoff) for p in pairs],
         "my_pairs_url": absolute(reverse("pairs:pair-mine")),
     }
+
+
+def thanks_values(pair: Pair, to: User) -> dict:
+    """The thanks at completion: the renewal form, and the recipient's own certificate."""
+    role = pair.role_of(to)
+    return side_values(
+        pair,
+        to,
+        renew_url=absolute(reverse("members:membership-renew")),
+        certificate_url=absolute(reverse("pairs:certificate", args=[pair.pk, role])),
+    )
+
+
+def topic_values(pair: Pair, to: User, *, topic: Topic, month: int) -> dict:
+    """The month's discussion topic, to one side of the pair."""
+    return side_values(
+        pair,
+        to,
+        topic_month=str(month),
+        topic_title=topic.title,
+        topic_text=topic.text,
+        topic_resource_url=topic.resource_url,
+    )
+
+
+def topic_example_values(pair: Pair, to: User) -> dict:
+    """For the committee's preview: the pair's topic this month, else its schedule's first one."""
+    schedule = Topic.objects.schedule_of(pair.cycle_id)
+    month = pair_month(pair) or (min(schedule) if schedule else 1)
+    topic = schedule.get(month) or Topic(
+        month=month, title="(No topic for this month yet)", text="(The committee writes it on Committee → Topics.)"
+    )
+    return topic_values(pair, to, topic=topic, month=month)

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Cycle, Enrollment, EnrollmentStatus, Role, User, committee_group, typed_length
 from outbox.models import EmailKind
-from outbox.rendering import absolute
 from outbox.services import email_write
 
-from ..emails import intro_values, side_values
+from ..emails import intro_values, side_values, thanks_values
 from ..models import END_NOTE_MAX_CHARS, MAX_MONTHS, MIN_MONTHS, Pair, PairEndReason, PairStatus, add_months
+from . import certificates
 from ._shared import each_locked, email_both_sides, end_pair
 
 log = logging.getLogger(__name__)
@@ -281,12 +280,9 @@ def pair_complete_due(*, today: dt.date | None = None) -> int:
         pair.status = PairStatus.COMPLETED
         pair.save(update_fields=["status"])
         Enrollment.objects.filter(pk__in=[pair.mentor_id, pair.mentee_id]).update(status=EnrollmentStatus.COMPLETED)
-        renew_url = absolute(reverse("members:membership-renew"))
-        email_both_sides(
-            pair,
-            kind=EmailKind.THANKS,
-            key="thanks",
-            values=lambda to, p=pair, u=renew_url: side_values(p, to, renew_url=u),
-        )
+        for role in ("mentor", "mentee"):
+            # Issued with the pair's completion, so that the thanks can link it.
+            certificates.certificate_of(pair=pair, role=role)
+        email_both_sides(pair, kind=EmailKind.THANKS, key="thanks", values=lambda to, p=pair: thanks_values(p, to))
         done += 1
     return done

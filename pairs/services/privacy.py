@@ -19,7 +19,7 @@ from outbox.models import Email, EmailKind, EmailPreference, EmailState
 from outbox.services import email_write
 
 from ..emails import partner_left_values
-from ..models import CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason
+from ..models import Certificate, CheckIn, Evaluation, Goal, OrientationAttendance, Pair, PairEndReason
 from ._shared import end_pair
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ def member_data(*, user: User) -> dict:
             "minutes": c.minutes,
             "topics": c.topics,
             "notes": c.notes,
+            "month_topic": c.topic_title,
             "logged_by": "you" if c.logged_by_id == user.pk else _name(c.logged_by),
             "logged_at": c.created_at,
+            "edited_at": c.edited_at,
         }
 
     def goal(g: Goal) -> dict:
@@ -140,6 +142,18 @@ def member_data(*, user: User) -> dict:
                 "submitted_at": ev.submitted_at,
             }
             for ev in Evaluation.objects.filter(author=user).select_related("pair__cycle").order_by("submitted_at")
+        ],
+        "certificates": [
+            {
+                "program": c.program_name,
+                "cycle": c.cycle_name,
+                "role": c.role,
+                "name_on_it": c.holder_name,
+                "code": c.printed_code,
+                "issued_at": c.issued_at,
+                "replaced_at": c.replaced_at,
+            }
+            for c in Certificate.objects.filter(holder=user).order_by("issued_at")
         ],
         "liaison_of": [
             {"cycle": p.cycle.name, "pair": p.pk, "status": p.get_status_display()}
@@ -233,6 +247,8 @@ def account_delete(*, user: User) -> User:
       and a mentee left without a mentor goes back to the pool;
     - check-ins (with their notes) and goals stay: they are the pair's shared
       history, which the other side keeps; evaluations stay without an author;
+    - their completion certificates are deleted: they carry the name, and their codes
+      then verify nothing;
     - the outbox keeps no text naming the person (`_emails_erase`).
 
     Refuses site admins (PrivacyError): an admin account is removed by another admin.
@@ -282,6 +298,7 @@ def account_delete(*, user: User) -> User:
     )
 
     Evaluation.objects.filter(author=user).update(author=None)
+    Certificate.objects.filter(holder=user).delete()
     Pair.objects.filter(liaison=user).update(liaison=None)
 
     EmailAddress.objects.filter(user=user).delete()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from arla_mentoring.paging import page_of
 from members.models import Resource
+from outbox.markup import to_html
 from outbox.models import Email, EmailKind
 
 from ..calendar import pair_calendar
@@ -23,6 +24,8 @@ from ..models import (
     EvaluationKind,
     Goal,
     Pair,
+    PairStatus,
+    pair_month,
 )
 from ..services import year
 from ._common import _own_pair, _posted, _visible_pair, pair_milestones
@@ -49,7 +52,15 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkins = CheckIn.objects.filter(pair=pair).select_related("logged_by")
     if not is_member:
         # Rule 5: notes never leave the database for anyone but the pair.
-        checkins = checkins.defer("notes", "topics")
+        checkins = checkins.defer("notes", "topics", "topic_title")
+    checkins = list(checkins)
+    now = timezone.now()
+    for c in checkins:
+        c.may_change = is_member and c.change_refusal(request.user, now) is None
+    # The month's topic, and those a check-in may be tagged with: one query for the schedule.
+    topics = year.topics_so_far(pair)
+    month = pair_month(pair)
+    month_topic = topics[0] if topics and topics[0].month == month else None
     context = {
         "pair": pair,
         "is_member": is_member,
@@ -57,9 +68,15 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "other": pair.other_side(request.user) if is_member else None,
         "sides": [("Mentor", pair.mentor), ("Mentee", pair.mentee)],
         "milestones": pair_milestones(pair, for_the_pair=is_member),
-        "checkins": list(checkins),
+        "checkins": checkins,
+        "month": month,
+        "month_topic": month_topic,
+        "month_topic_html": to_html(month_topic.text) if month_topic else "",
+        "certificate_roles": _certificate_roles(pair, request.user),
         "goals": list(Goal.objects.filter(pair=pair).in_display_order()),
-        "checkin_form": CheckInForm(instance=CheckIn(pair=pair)) if is_member and pair.is_active else None,
+        "checkin_form": CheckInForm(instance=CheckIn(pair=pair), topics=topics, initial={"topic": None})
+        if is_member and pair.is_active
+        else None,
         "my_report_at": pair.standing_report_at(pair.role_of(request.user)),
         "my_evaluation_done": is_member
         and Evaluation.objects.filter(pair=pair, role=pair.role_of(request.user), kind=EvaluationKind.CLOSING).exists(),
@@ -72,6 +89,16 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resources": list(Resource.objects.approved()[:5]),
     }
     return render(request, "pairs/pair_detail.html", context)
+
+
+def _certificate_roles(pair: Pair, user) -> list[str]:
+    """The certificates `user` may open on a completed pair: their own; both for the committee."""
+    if pair.status != PairStatus.COMPLETED:
+        return []
+    if user.runs_program:
+        return ["mentor", "mentee"]
+    role = pair.role_of(user)
+    return [role] if role else []
 
 
 @login_required
@@ -89,7 +116,7 @@ def pair_calendar_file(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's mentor and mentee: log a check-in."""
     pair = _own_pair(request, pk)
-    form = CheckInForm(_posted(request), instance=CheckIn(pair=pair))
+    form = CheckInForm(_posted(request), instance=CheckIn(pair=pair), topics=year.topics_so_far(pair))
     if request.method == "POST" and form.is_valid():
         try:
             _, logged = year.checkin_log(pair=pair, by=request.user, **form.cleaned_data)
@@ -102,6 +129,61 @@ def checkin_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "This check-in was already logged: it is listed once.")
             return redirect("pairs:pair-detail", pk=pair.pk)
     return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_edit(request: HttpRequest, pk: int, checkin_pk: int) -> HttpResponse:
+    """The check-in's author (one of the pair's two members), for CHECKIN_EDITABLE after logging it: correct it."""
+    pair = _own_pair(request, pk)
+    checkin = CheckIn.objects.filter(pk=checkin_pk, pair=pair).first()
+    if checkin is None:
+        messages.info(request, "This check-in is no longer there: it was deleted.")
+        return redirect(pair)
+    if refusal := checkin.change_refusal(request.user):
+        messages.error(request, refusal)
+        return redirect(pair)
+    form = CheckInForm(_posted(request), instance=checkin, topics=year.topics_so_far(pair))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, changed = year.checkin_edit(pair=pair, checkin_id=checkin.pk, by=request.user, **form.cleaned_data)
+        except year.PairYearAlreadyDone as e:
+            messages.info(request, str(e))
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            if changed:
+                messages.success(request, "Check-in saved: your partner sees that it was edited.")
+            else:
+                messages.info(request, "Nothing was changed: the check-in is as it was.")
+            return redirect(pair)
+    return render(request, "pairs/checkin_form.html", {"pair": pair, "form": form, "checkin": checkin})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_delete(request: HttpRequest, pk: int, checkin_pk: int) -> HttpResponse:
+    """The check-in's author (one of the pair's two members), for CHECKIN_EDITABLE after logging it:
+    delete it, after confirming."""
+    pair = _own_pair(request, pk)
+    if request.method == "POST":
+        try:
+            year.checkin_delete(pair=pair, checkin_id=checkin_pk, by=request.user)
+        except year.PairYearAlreadyDone as e:
+            messages.info(request, str(e))
+        except year.PairYearError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "The check-in is deleted.")
+        return redirect(pair)
+    checkin = CheckIn.objects.filter(pk=checkin_pk, pair=pair).first()
+    if checkin is None:
+        messages.info(request, "This check-in is no longer there: it was deleted.")
+        return redirect(pair)
+    if refusal := checkin.change_refusal(request.user):
+        messages.error(request, refusal)
+        return redirect(pair)
+    return render(request, "pairs/checkin_delete.html", {"pair": pair, "checkin": checkin})
 
 
 @login_required

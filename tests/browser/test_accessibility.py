@@ -22,11 +22,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from matching.services import proposal as proposals
-from members.models import Resource, Role
+from members.models import Answer, CycleQuestion, QuestionKind, Resource, Role
+from members.presets import files as preset_files
 from outbox.tokens import unsubscribe_token
-from pairs.models import CheckIn, Goal, Pair, add_months
-from pairs.services import pairing
-from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, UserFactory
+from pairs.models import CheckIn, Goal, Pair, Topic, add_months
+from pairs.services import certificates, pairing, topics
+from tests.factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +78,7 @@ def build_site(committee) -> SimpleNamespace:
     starts_on = add_months(today + dt.timedelta(days=7), -10)
     Pair.objects.filter(pk=pair.pk).update(starts_on=starts_on, ends_on=add_months(starts_on, 10))
     pair.refresh_from_db()
-    CheckIn.objects.create(
+    checkin = CheckIn.objects.create(
         pair=pair,
         logged_by=sam.member,
         met_on=today - dt.timedelta(days=3),
@@ -114,6 +115,23 @@ def build_site(committee) -> SimpleNamespace:
             responsibilities=["youth_services", "outreach"],
         ),
     )
+    # The cycle's own questions, one of each kind (one matched on), answered by Wes and Cora.
+    questions = [
+        CycleQuestion.objects.create(
+            cycle=cycle,
+            text=f"A {kind.label.lower()} question?",
+            help_text="Help under it.",
+            kind=kind,
+            choices=["Academic", "Public", "School"] if kind in QuestionKind.with_choices() else [],
+            required=kind != QuestionKind.LONG,
+            match_on=kind == QuestionKind.ONE,
+            audience=("both", "mentee", "mentor")[n % 3],
+            order=n,
+        )
+        for n, kind in enumerate(QuestionKind)
+    ]
+    for enrollment in (wes, cora):
+        Answer.objects.create(enrollment=enrollment, question=questions[2], value="Academic")
     proposals.proposal_solve(cycle=cycle, by=committee)
 
     Resource.objects.create(
@@ -132,9 +150,28 @@ def build_site(committee) -> SimpleNamespace:
         status="suggested",
         suggested_by=wes.member,
     )
+    # The program's monthly topics (the pair page shows this month's), and a pair of an earlier
+    # year that completed, with its certificates.
+    topics.topics_from_preset(preset_files.read("arla"), name="arla", by=committee)
+    earlier = CycleFactory(is_open=False, name="2020–21")
+    done = PairFactory(
+        cycle=earlier,
+        mentee=EnrollmentFactory(cycle=earlier, member=person("Dana", "Done"), status="completed"),
+        status="completed",
+        starts_on=today - dt.timedelta(days=400),
+        ends_on=add_months(today - dt.timedelta(days=400), 10),
+    )
+    certificate = certificates.certificate_of(pair=Pair.objects.with_people().get(pk=done.pk), role="mentee")
     return SimpleNamespace(
         cycle=cycle,
+        question=questions[0],
+        answered=questions[2],
         pair=pair,
+        checkin=checkin,
+        done=done,
+        done_mentee=done.mentee.member,
+        certificate=certificate,
+        topic=Topic.objects.order_by("month").first(),
         goal=goal,
         committee=committee,
         member=wes.member,
@@ -180,6 +217,17 @@ PAGES = [
     ("evaluation", "mentor", lambda d: reverse("pairs:evaluation", args=[d.pair.pk])),
     ("profile-mentor", "mentor", lambda d: reverse("members:profile")),
     ("pair-as-mentee", "mentee", lambda d: reverse("pairs:pair-detail", args=[d.pair.pk])),
+    ("checkin-edit", "mentor", lambda d: reverse("pairs:checkin-edit", args=[d.pair.pk, d.checkin.pk])),
+    ("checkin-delete", "mentor", lambda d: reverse("pairs:checkin-delete", args=[d.pair.pk, d.checkin.pk])),
+    ("certificate", "done_mentee", lambda d: reverse("pairs:certificate", args=[d.done.pk, "mentee"])),
+    ("pair-completed", "done_mentee", lambda d: reverse("pairs:pair-detail", args=[d.done.pk])),
+    ("certificate-verify", None, lambda d: reverse("pairs:certificate-verify")),
+    (
+        "certificate-verified",
+        None,
+        lambda d: reverse("pairs:certificate-verify") + f"?code={d.certificate.printed_code}",
+    ),
+    ("certificate-not-found", None, lambda d: reverse("pairs:certificate-verify") + "?code=AAAA"),
     # The Mentoring Committee
     ("program-settings", "committee", lambda d: reverse("members:program-settings")),
     ("cycles", "committee", lambda d: reverse("members:cycle-list")),
@@ -188,6 +236,11 @@ PAGES = [
     ("cycle-toggle", "committee", lambda d: reverse("members:cycle-toggle", args=[d.cycle.pk])),
     ("cycle-archive", "committee", lambda d: reverse("members:cycle-archive", args=[d.cycle.pk])),
     ("opt-ins", "committee", lambda d: reverse("members:enrollment-list")),
+    ("questions", "committee", lambda d: reverse("members:question-list", args=[d.cycle.pk])),
+    ("question-create", "committee", lambda d: reverse("members:question-create", args=[d.cycle.pk])),
+    ("question-edit", "committee", lambda d: reverse("members:question-edit", args=[d.answered.pk])),
+    ("question-delete", "committee", lambda d: reverse("members:question-delete", args=[d.question.pk])),
+    ("question-not-deleted", "committee", lambda d: reverse("members:question-delete", args=[d.answered.pk])),
     ("matching-dashboard", "committee", lambda d: reverse("matching:dashboard", args=[d.cycle.pk])),
     (
         "suggestions",
@@ -229,6 +282,16 @@ PAGES = [
     ("import", "committee", lambda d: reverse("members:import")),
     ("orientation", "committee", lambda d: reverse("pairs:orientation") + f"?cycle={d.cycle.pk}"),
     ("resources-review", "committee", lambda d: reverse("members:resource-review")),
+    ("topics", "committee", lambda d: reverse("pairs:topic-list")),
+    ("topics-cycle", "committee", lambda d: reverse("pairs:topic-list") + f"?cycle={d.cycle.pk}"),
+    ("topic-create", "committee", lambda d: reverse("pairs:topic-create")),
+    ("topic-edit", "committee", lambda d: reverse("pairs:topic-edit", args=[d.topic.pk])),
+    ("topic-delete", "committee", lambda d: reverse("pairs:topic-delete", args=[d.topic.pk])),
+    (
+        "certificate-reissue",
+        "committee",
+        lambda d: reverse("pairs:certificate-reissue", args=[d.done.pk, "mentee"]),
+    ),
 ]
 
 

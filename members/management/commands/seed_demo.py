@@ -18,12 +18,15 @@ from django.utils import timezone
 
 from members import program as program_module
 from members.models import (
+    Answer,
     Area,
     Cycle,
+    CycleQuestion,
     Enrollment,
     LibraryType,
     MeetingMode,
     MembershipCategory,
+    QuestionKind,
     Resource,
     ResourceStatus,
     Role,
@@ -34,6 +37,7 @@ from members.models import (
 from members.presets.files import PRESETS, PresetError
 from members.presets.loading import preset_apply
 from members.program import program
+from members.services.questions import questions_start
 
 DEMO_DOMAIN = "demo.arlib.example"
 COMMITTEE_EMAIL = f"committee@{DEMO_DOMAIN}"
@@ -355,6 +359,7 @@ class Command(BaseCommand):
             committee = self._committee(today)
             created = self._members(rng, members, today)
             optins = self._enrollments(rng, cycle)
+            self._answers(cycle)
             resources = self._resources(committee)
         self.stdout.write(self.style.SUCCESS(f"Demo cycle {cycle.name}: {created} new members, {optins} new opt-ins."))
         if resources:
@@ -366,6 +371,36 @@ class Command(BaseCommand):
         )
 
     def _cycle(self, today: dt.date) -> Cycle:
+        cycle = self._new_cycle(today)
+        # The program's default questions (its preset's), as a cycle made on the Cycles page has them.
+        questions_start(cycle=cycle)
+        return cycle
+
+    def _answers(self, cycle: Cycle) -> None:
+        """Answers to the cycle's choice, yes/no and scale questions for the opt-ins that have
+        none (what a member types is left to them): enough for "match on this" to show."""
+        questions = list(CycleQuestion.objects.for_cycle(cycle).asked())
+        answered = set(Answer.objects.filter(question__cycle=cycle).values_list("enrollment_id", "question_id"))
+        new = []
+        for pk, role in Enrollment.objects.filter(cycle=cycle).values_list("pk", "role").order_by("pk"):
+            r = random.Random(f"answers-{pk}")
+            for q in questions:
+                if q.audience not in (role, "both") or (pk, q.pk) in answered:
+                    continue
+                if q.kind == QuestionKind.ONE:
+                    value = r.choice(q.choices)
+                elif q.kind == QuestionKind.SEVERAL:
+                    value = [c for c in q.choices if r.random() < 0.3] or [q.choices[0]]
+                elif q.kind == QuestionKind.YES_NO:
+                    value = r.random() < 0.7
+                elif q.kind == QuestionKind.SCALE:
+                    value = r.randint(2, 5)
+                else:
+                    continue
+                new.append(Answer(enrollment_id=pk, question=q, value=value))
+        Answer.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+
+    def _new_cycle(self, today: dt.date) -> Cycle:
         starts_on = demo_year_start(today, days_from_today=120)
         name = cycle_name(starts_on)
         cycle = Cycle.objects.filter(name=name).first()
