@@ -18,5 +18,5 @@ def scores_from_proposals(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("matching", "0005_committee_titleterm_permissions"), ("pairs", "0014_pair_match_score")]
+    dependencies = [("matching", "0005_committee_titleterm_permissions"), ("pairs", "0015_pair_match_score")]
     operations = [migrations.RunPython(scores_from_proposals, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pairs', '0013_end_category'),
+        ('pairs', '0014_topics_certificates_checkin_edits'),
     ]
 
     operations = [
