@@ -126,6 +126,19 @@ if DATABASES["default"].get("ENGINE") not in {"django.db.backends.postgresql", "
     raise ImproperlyConfigured(
         "Environment variable DATABASE_URL is invalid: use postgres://… (or sqlite:///… to try the site)."
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, where requests are threads of one process sharing one file. Each
+    # transaction takes the write lock when it begins (IMMEDIATE), so a second writer waits up to
+    # SQLITE_TIMEOUT seconds for it instead of failing at once with "database is locked" (a
+    # DEFERRED transaction that read first cannot wait: SQLite refuses it to avoid a deadlock).
+    # WAL lets pages be read while a long write (a proposal's hundreds of pairs) runs.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": _env("float", "SQLITE_TIMEOUT", default=20.0),
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = _env("int", "CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from members.models import Answer, Area, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, MeetingMode, Role
 from members.program import program
 from members.questions import answer_in_words
-from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairStatus
+from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairEndReason, PairStatus
 
 from .reports import PEOPLE, ended_on, full_name, name_and_email
 
@@ -75,30 +75,61 @@ def _export_pairs(cycle: Cycle) -> tuple[list[str], list[list]]:
         "pair",
         "mentor",
         "mentor email",
+        "mentor job title",
+        "mentor institution",
         "mentee",
         "mentee email",
+        "mentee job title",
+        "mentee institution",
         "liaison",
         "liaison email",
         "status",
         "starts on",
         "ends on",
         "ended early on",
+        "why it ended",
+        "end note",
+        "score when paired",
+        "paired by",
     ]
-    statuses = dict(PairStatus.choices)
+    statuses, reasons = dict(PairStatus.choices), dict(PairEndReason.choices)
     rows = [
         [
             p["pk"],
             *name_and_email(p, "mentor__member__"),
+            p["mentor__job_title"],  # the opt-in's, as matching saw it
+            p["mentor__member__institution"],
             *name_and_email(p, "mentee__member__"),
+            p["mentee__job_title"],
+            p["mentee__member__institution"],
             *name_and_email(p, "liaison__"),
             statuses.get(p["status"], p["status"]),
             p["starts_on"],
             p["ends_on"],
             ended_on(p["ended_at"]) if p["status"] == PairStatus.ENDED else None,
+            reasons.get(p["end_category"], p["end_category"]),
+            p["end_reason"],
+            p["match_score"],
+            full_name(p["created_by__first_name"], p["created_by__last_name"]) or p["created_by__email"] or "",
         ]
         for p in Pair.objects.for_cycle(cycle)
         .order_by("starts_on", "pk")
-        .values(*PEOPLE, "status", "ends_on", "ended_at")
+        .values(
+            *PEOPLE,
+            "status",
+            "ends_on",
+            "ended_at",
+            "mentor__job_title",
+            "mentor__member__institution",
+            "mentee__job_title",
+            "mentee__member__institution",
+            "end_category",
+            "end_reason",
+            "match_score",
+            "created_by__first_name",
+            "created_by__last_name",
+            "created_by__email",
+        )
     ]
     return headers, rows
 

@@ -14,7 +14,7 @@ import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
@@ -56,23 +56,10 @@ def ended_on(ended_at: dt.datetime | None) -> dt.date | None:
 # --- Tallies: one grouped query per table, for one cycle or every cycle ------------------------
 
 
-def _was_paired() -> ExpressionWrapper:
-    """True for an opt-in that has been the mentee of a pair (whatever became of it).
-
-    "Among the mentees of all pairs", not "a pair exists for it": PostgreSQL reads the
-    pairs once into a hash, instead of looking one up for each of thousands of opt-ins.
-    """
-    return ExpressionWrapper(Q(pk__in=Pair.objects.values("mentee")), output_field=BooleanField())
-
-
 def _enrollment_tallies(cycle: Cycle | None = None) -> list[dict]:
-    """Opt-ins by cycle, role and status, with how many were ever the mentee of a pair. One query."""
+    """Opt-ins by cycle, role and status. One query."""
     rows = Enrollment.objects.all() if cycle is None else Enrollment.objects.for_cycle(cycle)
-    return list(
-        rows.order_by()
-        .values("cycle", "role", "status")
-        .annotate(n=Count("pk"), paired=Count("pk", filter=_was_paired()))
-    )
+    return list(rows.order_by().values("cycle", "role", "status").annotate(n=Count("pk")))
 
 
 def _checkin_tallies(cycle: Cycle | None = None) -> dict[int, dict[dt.date, int]]:
@@ -127,14 +114,17 @@ class Tallies:
         return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies())
 
 
+# A mentee "with a mentor": in a pair now, or their pair completed. One whose pair ended early
+# and who went back to the pool is waiting again, and counted so on every figure.
+WITH_A_MENTOR = (EnrollmentStatus.PAIRED, EnrollmentStatus.COMPLETED)
+
+
 def _taking_part(rows: list[dict]) -> tuple[int, int]:
-    """(mentees taking part, mentees paired) of one cycle's enrollment tallies: a mentee takes
-    part unless they withdrew without ever being paired."""
+    """(mentees enrolled, mentees with a mentor) of one cycle's enrollment tallies, as the table
+    of statuses counts them: enrolled is every status but withdrawn; with a mentor, WITH_A_MENTOR."""
     mentees = [row for row in rows if row["role"] == Role.MENTEE]
-    paired = sum(row["paired"] for row in mentees)
-    withdrawn_paired = sum(row["paired"] for row in mentees if row["status"] == EnrollmentStatus.WITHDRAWN)
-    not_withdrawn = sum(row["n"] for row in mentees if row["status"] != EnrollmentStatus.WITHDRAWN)
-    return not_withdrawn + withdrawn_paired, paired
+    enrolled = sum(row["n"] for row in mentees if row["status"] != EnrollmentStatus.WITHDRAWN)
+    return enrolled, sum(row["n"] for row in mentees if row["status"] in WITH_A_MENTOR)
 
 
 # --- One cycle -------------------------------------------------------------------------------
@@ -144,9 +134,10 @@ def enrollment_counts(cycle: Cycle, tallies: Tallies | None = None) -> dict:
     """Enrollments by role and status, and the mentees' match rate. One query (none with
     `tallies` given).
 
-    A mentee counts as enrolled unless they withdrew without ever being paired, and as
-    paired when they have been in a pair of the cycle (whatever became of it): the
-    match rate says how many of the mentees who took part got a mentor.
+    The same numbers as the table of statuses, so that no two figures of the page disagree:
+    mentees enrolled are those who did not withdraw, mentees paired those with a mentor now
+    or whose pair completed (WITH_A_MENTOR); one back in the pool after their pair ended is
+    waiting. The match rate is the second ÷ the first.
     """
     rows = [
         row
@@ -440,24 +431,22 @@ def offer_numbers(cycle: Cycle) -> dict[str, int]:
 # --- Every cycle -----------------------------------------------------------------------------
 
 
-def year_over_year(tallies: Tallies | None = None) -> list[dict]:
+def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None) -> list[dict]:
     """The key numbers of every cycle but the archived ones, newest first: one row per cycle,
-    in five queries (two with `tallies` given)."""
+    in five queries (two with `tallies` given). Each number is counted as the health page of
+    that cycle counts it: check-ins per pair per month are the chart's (its "All months")."""
+    today = today or timezone.localdate()
     tallies = tallies or Tallies.read()
     cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
     enrollments: dict[int, list[dict]] = {}
     for row in tallies.enrollments:
         enrollments.setdefault(row["cycle"], []).append(row)
-    pairs = {
-        row["cycle"]: row
-        for row in Pair.objects.order_by()
-        .values("cycle")
-        .annotate(
-            all=Count("pk"),
-            completed=Count("pk", filter=Q(status=PairStatus.COMPLETED)),
-            ended=Count("pk", filter=Q(status=PairStatus.ENDED)),
-        )
-    }
+    # Every pair's dates and status, by cycle (one query): the months each pair was active in.
+    pair_rows: dict[int, list[tuple]] = {}
+    for cycle_id, *row in Pair.objects.order_by().values_list(
+        "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
+    ):
+        pair_rows.setdefault(cycle_id, []).append(tuple(row))
     ratings: dict[int, dict] = {}
     for row in tallies.closing:
         r = ratings.setdefault(row["pair__cycle"], {"n": 0, "overall": 0, "recommend": 0})
@@ -470,8 +459,9 @@ def year_over_year(tallies: Tallies | None = None) -> list[dict]:
         mentors = sum(
             row["n"] for row in rows if row["role"] == Role.MENTOR and row["status"] != EnrollmentStatus.WITHDRAWN
         )
-        p = pairs.get(cycle.pk, {"all": 0, "completed": 0, "ended": 0})
-        checkins = sum(tallies.checkins.get(cycle.pk, {}).values())
+        spans = _pair_spans(cycle, pair_rows.get(cycle.pk, []))
+        p = pair_outcomes(cycle, spans)
+        months = monthly_totals(checkins_per_month(cycle, today, spans, tallies))
         r = ratings.get(cycle.pk)
         table.append(
             {
@@ -483,9 +473,10 @@ def year_over_year(tallies: Tallies | None = None) -> list[dict]:
                 "pairs": p["all"],
                 "completed": p["completed"],
                 "ended": p["ended"],
-                "completion_rate": _rate(p["completed"], p["completed"] + p["ended"]),
-                "checkins": checkins,
-                "checkins_per_pair": round(checkins / p["all"], 1) if p["all"] else None,
+                "completion_rate": p["completion_rate"],
+                "checkins": months["checkins"],
+                "pair_months": months["pair_months"],
+                "checkins_per_pair_month": months["per_pair"],
                 "evaluations": r["n"] if r else 0,
                 "overall": r["overall"] / r["n"] if r else None,
                 "recommend_rate": _rate(r["recommend"], r["n"]) if r else None,

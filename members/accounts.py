@@ -31,7 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -250,7 +250,18 @@ class ResetPasswordForm(SentenceCase, allauth_forms.ResetPasswordForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        self.users = list(User.objects.holding_address(email).filter(is_active=True))
+        # Only to an address the account verified, or to its login address while it has verified
+        # none: an address the committee corrected (members.services.corrections) is not proven
+        # until the member confirms it, and must not open the account to whoever typed it.
+        proven_elsewhere = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True).exclude(
+            email__iexact=email.strip()
+        )
+        unproven_here = ~Exists(
+            EmailAddress.objects.filter(user=OuterRef("pk"), verified=True, email__iexact=email.strip())
+        )
+        self.users = list(
+            User.objects.holding_address(email).filter(is_active=True).exclude(Exists(proven_elsewhere) & unproven_here)
+        )
         return email
 
 

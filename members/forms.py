@@ -177,9 +177,14 @@ class OptInForm(forms.Form):
         offer: str = Role.MENTEE,
         needs_agreement: bool = False,
         questions: list[CycleQuestion] = (),
+        unavailable: dict[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # Roles the member cannot opt in as (already signed up, or not eligible), with why in a
+        # sentence: their tickbox is not offered (the page says why), and ticking it anyway (a
+        # page from before) is refused with that sentence.
+        self.unavailable = dict(unavailable or {})
         # The cycle's own questions: each in the section of the role it is asked of ("both" in
         # the common part). Required ones are checked in clean(), for the roles ticked.
         self.questions = list(questions)
@@ -221,37 +226,41 @@ class OptInForm(forms.Form):
                 data_shown_by="id_wants_to_mentor",
             ),
         )
-        sections = [mentee, mentor] if offer == Role.MENTEE else [mentor, mentee]
+        order = [Role.MENTEE, Role.MENTOR] if offer == Role.MENTEE else [Role.MENTOR, Role.MENTEE]
+        sections = [{Role.MENTEE: mentee, Role.MENTOR: mentor}[r] for r in order if r not in self.unavailable]
         commitments = []
         if self.commitment_fields:
             commitments = [
                 HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
                 *self.commitment_fields,
             ]
+        agreement = []
+        if self.needs_agreement:
+            agreement = [
+                HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
+                "agree_to_join",
+            ]
+        if sections:  # nothing to opt in to: no commitments to read either
+            sections.append(
+                Fieldset(
+                    "If you opt in",
+                    *asked_of[Audience.BOTH],
+                    "meeting_modes",
+                    *commitments,
+                    *agreement,
+                    "commitments_key",
+                )
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
-        self.helper.layout = Layout(
-            *sections,
-            Fieldset(
-                "If you opt in",
-                *asked_of[Audience.BOTH],
-                "meeting_modes",
-                *commitments,
-                *(
-                    [
-                        HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
-                        "agree_to_join",
-                    ]
-                    if self.needs_agreement
-                    else []
-                ),
-                "commitments_key",
-            ),
-        )
+        self.helper.layout = Layout(*sections)
 
     def clean(self):
         data = super().clean()
+        for role, ticked in ((Role.MENTEE, "wants_mentor"), (Role.MENTOR, "wants_to_mentor")):
+            if data.get(ticked) and role in self.unavailable:
+                self.add_error(None, self.unavailable[role])
         if not (data.get("wants_mentor") or data.get("wants_to_mentor")):
             return data
         if data.get("wants_mentor") and not data.get("mentee_goals", "").strip():
@@ -707,6 +716,33 @@ class ResourceForm(forms.ModelForm):
 
     def clean_tags(self) -> str:
         return normalize_tags(self.cleaned_data["tags"])
+
+
+class MemberCorrectionForm(ProfileForm):
+    """The committee's correction of a member's account: the email address (a bounced one) and
+    the profile, as the member's own form has it."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The member confirms a new address from the email it receives; until then a "
+        "password reset still goes only to an address they confirmed.",
+    )
+
+    class Meta(ProfileForm.Meta):
+        fields = ["email", *PROFILE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        about, work = self.helper.layout[0], self.helper.layout[1]
+        about.legend, work.legend = "The member", "Their library and their work"
+        about.fields.insert(0, "email")
+        self.fields["phone"].help_text = "Optional. Their mentor or mentee receives it with their contact details."
+        self.fields[
+            "responsibilities"
+        ].help_text = "Every area they work in: matching compares these and the job title."
+
+    def validate_unique(self):
+        pass  # the service says whose the address is, in words
 
 
 class QuestionForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycles, membership, program, questions, resources, roster, settings
+from .views import correct, cycles, membership, program, questions, resources, roster, settings
 
 app_name = "members"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("committee/resources/<int:pk>/decide/", resources.resource_decide, name="resource-decide"),
     path("committee/resources/decide/", resources.resource_decide_many, name="resource-decide-many"),
     path("committee/opt-ins/", cycles.enrollment_list, name="enrollment-list"),
+    path("committee/members/<int:pk>/correct/", correct.member_correct, name="member-correct"),
     path("committee/cycles/", cycles.cycle_list, name="cycle-list"),
     path("committee/cycles/new/", cycles.cycle_create, name="cycle-create"),
     path("committee/cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle-edit"),

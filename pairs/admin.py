@@ -29,6 +29,14 @@ class PairAddForm(forms.ModelForm):
     wraps the whole request in one transaction, so nothing is half-made.
     """
 
+    # Two people whose pair ended are not suggested to each other again (matching's rule): here
+    # too the committee is told, and pairs them again only by saying so.
+    pair_again = forms.BooleanField(
+        required=False,
+        label="Pair them again",
+        help_text="Only needed when these two were paired before: tick to pair them anyway.",
+    )
+
     class Meta:
         model = Pair
         fields = ["mentee", "mentor", "liaison", "length_months"]
@@ -42,6 +50,14 @@ class PairAddForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
+        before = (
+            Pair.objects.between(data["mentee"].member_id, data["mentor"].member_id)
+            .select_related("cycle")
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+        if before and not data.get("pair_again"):
+            raise ValidationError(_paired_before(data["mentee"], data["mentor"], before))
         try:
             self.instance = pairing.pair_create(
                 mentee_id=data["mentee"].pk,
@@ -56,6 +72,18 @@ class PairAddForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # the service validated and saved the instance
+
+
+def _paired_before(mentee: Enrollment, mentor: Enrollment, pair: Pair) -> str:
+    if pair.is_active:
+        how = "it is still active"
+    else:
+        why = f" ({pair.get_end_category_display()})" if pair.end_category else ""
+        how = f"ended on {pair.over_on:%B %-d, %Y}{why}"
+    return (
+        f"{mentee.member} and {mentor.member} were paired before: their pair of {pair.cycle.name} {how}. "
+        "Tick “Pair them again” to pair them anyway."
+    )
 
 
 class PairChangeForm(forms.ModelForm):
@@ -149,7 +177,7 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         return () if obj is None else self.readonly_fields
 
     def get_fields(self, request, obj=None):
-        return PairAddForm.Meta.fields if obj is None else self.fields
+        return [*PairAddForm.Meta.fields, "pair_again"] if obj is None else self.fields
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -95,6 +95,12 @@ class PairQuerySet(models.QuerySet):
     def for_cycle(self, cycle: Cycle) -> PairQuerySet:
         return self.filter(cycle=cycle)
 
+    def between(self, mentee_member_id: int, mentor_member_id: int) -> PairQuerySet:
+        """The pairs, of any cycle and whatever became of them, in which the first member was the
+        mentee and the second the mentor: matching does not suggest them again ("paired with this
+        mentee before"), and the admin asks before making another."""
+        return self.filter(mentee__member_id=mentee_member_id, mentor__member_id=mentor_member_id)
+
     def involving(self, user: User) -> PairQuerySet:
         """Pairs in which `user` is the mentor or the mentee (reads the user's opt-ins at once)."""
         # The user's own opt-ins (a handful) read first, as a list: given them as a
@@ -255,9 +261,11 @@ class Pair(models.Model):
     # What the committee's suggestion saw when the pair was made (matching passes them to
     # pair_create): the reasons in words, never the scores, for the introductions; and
     # where the chosen mentor stood among the suggestions (1 = the top one), for the
-    # committee's own measure of the suggestions. Empty / None when made without them.
+    # committee's own measure of the suggestions; and the score the suggestions gave the two
+    # then (for the committee's export, never shown to members). Empty / None when made without them.
     match_reasons = models.JSONField(default=list, blank=True, editable=False)
     suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    match_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(

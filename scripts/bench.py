@@ -746,6 +746,7 @@ def site_pages(admin_names: set[str]) -> list[Page]:
         Page("members:enrollment-withdraw", "member", FIXED, lambda w: {"pk": w.own_optin.pk}),
         Page("members:cycle-create", "committee", FIXED),
         Page("members:cycle-edit", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
+        Page("members:member-correct", "committee", FIXED, lambda w: {"pk": w.own_optin.member_id}),
         Page("members:cycle-toggle", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
         Page("members:cycle-archive", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),
         Page("members:question-create", "committee", FIXED, lambda w: {"pk": w.open_cycle.pk}),

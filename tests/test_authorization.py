@@ -99,6 +99,8 @@ TABLE = {
     "members:enrollment-edit":              (LOGIN,  404,   404,   404,   404,       404,    404,      404),
     "members:enrollment-withdraw":          (LOGIN,  404,   404,   404,   404,       404,    404,      404),
     "members:enrollment-list":              (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
+    # Somebody's account (a member who is none of the personas).
+    "members:member-correct":               (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-list":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-create":                 (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
     "members:cycle-edit":                   (LOGIN,  403,   403,   403,   403,       OK,     OK,       OK),
@@ -213,6 +215,7 @@ TABLE = {
 ARGS = {
     "members:enrollment-edit": lambda w: {"pk": w.somebodys_optin.pk},
     "members:enrollment-withdraw": lambda w: {"pk": w.somebodys_optin.pk},
+    "members:member-correct": lambda w: {"pk": w.somebodys_optin.member_id},
     "members:cycle-edit": lambda w: {"pk": w.cycle.pk},
     "members:cycle-toggle": lambda w: {"pk": w.cycle.pk},
     "members:cycle-archive": lambda w: {"pk": w.cycle.pk},

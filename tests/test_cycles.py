@@ -12,7 +12,7 @@ from django.utils import timezone
 from members.models import Cycle, Enrollment
 from members.services import cycles as cycle_services
 
-from .factories import CycleFactory, EnrollmentFactory, UserFactory
+from .factories import CycleFactory, EnrollmentFactory, PairFactory, UserFactory
 from .test_membership import COMMITMENTS
 from .test_pairing_concurrency import all_at_once
 
@@ -221,13 +221,26 @@ def test_cycles_page_shows_each_cycles_numbers(client_for, committee, cycle):
 
     page = client_for(committee).get(reverse("members:cycle-list")).text
 
-    #                                     mentees mentors waiting paired completed withdrawn
-    assert row_numbers(page, cycle.name) == [3, 3, 3, 2, 1, 1]
-    assert row_numbers(page, last_year.name) == [1, 0, 0, 0, 1, 1]
+    # The statuses are the mentees': "paired" is how many pairs run (issue 15, item 9).
+    #                                     mentees mentors | mentees: waiting paired completed withdrawn
+    assert row_numbers(page, cycle.name) == [3, 3, 2, 1, 0, 1]
+    assert row_numbers(page, last_year.name) == [1, 0, 0, 0, 1, 0]
     assert row_numbers(page, empty.name) == [0, 0, 0, 0, 0, 0]
     # Newest first; the open cycle says it is taking opt-ins today.
     assert page.index(empty.name) < page.index(cycle.name) < page.index(last_year.name)
     assert "Taking opt-ins" in page and page.count(">Open opt-ins<") == 2 and page.count(">Close opt-ins<") == 1
+
+
+def test_the_cycles_list_counts_mentees_paired_as_many_as_the_pairs_and_says_so(client_for, committee, cycle):
+    """Issue 15, item 9: "Paired 48" beside 24 pairs counted the mentees and the mentors."""
+    for _ in range(2):
+        PairFactory(cycle=cycle)
+
+    page = client_for(committee).get(reverse("members:cycle-list")).text
+
+    assert row_numbers(page, cycle.name)[3] == 2
+    assert f'aria-label="2 mentees paired in {cycle.name}"' in page
+    assert re.search(r'<th[^>]*colspan="4"[^>]*>\s*Mentees by status', page)
 
 
 def test_an_open_cycle_whose_window_is_over_says_so_on_the_list(client_for, committee):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from members.models import Role
-from pairs.models import CheckIn
+from pairs.models import CheckIn, Pair
 
 from .factories import EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
@@ -79,29 +79,81 @@ def test_pairs_export_has_names_emails_liaison_status_and_dates(client_for, comm
             "pair",
             "mentor",
             "mentor email",
+            "mentor job title",
+            "mentor institution",
             "mentee",
             "mentee email",
+            "mentee job title",
+            "mentee institution",
             "liaison",
             "liaison email",
             "status",
             "starts on",
             "ends on",
             "ended early on",
+            "why it ended",
+            "end note",
+            "score when paired",
+            "paired by",
         ],
         [
             str(data.pk),
             "Cora Catalog",
             "cora@example.org",
+            data.mentor.job_title,
+            data.mentor.member.institution,
             "Mina Member",
             "mina@example.org",
+            "Cataloger",
+            data.mentee.member.institution,
             "Carol Committee",
             committee.email,
             "Active",
             "2025-09-15",
             "2026-07-15",
             "",
+            "",
+            "",
+            "",
+            "",
         ],
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_pairs_export_says_why_a_pair_ended_the_job_titles_institutions_score_and_who_paired_them(
+    client_for, committee, cycle, fmt
+):
+    """Issue 15, item 21: the pairs file had no end reason, job titles, institutions, score or "paired by"."""
+    from pairs.services import pairing
+    from tests.test_matching import mentee, mentor
+
+    cam = mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"], institution="Delta College Library")
+    cora = mentor(cycle, "Cora", "Catalog", institution="=Ozark Regional Library")
+    client = client_for(committee)
+    client.post(
+        reverse("matching:pair-create") + f"?cycle={cycle.pk}",
+        {"mentee": cam.pk, "mentor": cora.pk, "liaison": committee.pk, "length_months": 10},
+    )
+    pair = Pair.objects.get()
+    pairing.pair_end(pair=pair, by=committee, category="moved", reason="@SUM(A1) she took a job in Ohio")
+
+    response = download(client, cycle, "pairs", fmt)
+
+    headers, row = (csv_rows if fmt == "csv" else xlsx_rows)(response)
+    got = dict(zip(headers, row, strict=True))
+    assert Pair.objects.get().match_score > 0
+    assert {k: str(got[k]) for k in ("mentor job title", "mentee job title", "why it ended", "paired by")} == {
+        "mentor job title": "Cataloging Librarian",
+        "mentee job title": "Cataloger",
+        "why it ended": "Moved or changed job",
+        "paired by": "Carol Committee",
+    }
+    assert got["mentee institution"] == "Delta College Library"
+    # Typed by members and the committee: never run as a formula.
+    assert got["mentor institution"] == "'=Ozark Regional Library"
+    assert got["end note"] == "'@SUM(A1) she took a job in Ohio"
+    assert int(got["score when paired"]) == Pair.objects.get().match_score
 
 
 def test_enrollments_export_has_role_status_job_responsibilities_goals_and_capacity(client_for, committee, cycle, data):

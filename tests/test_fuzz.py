@@ -449,6 +449,16 @@ FORMS = {
             url("members:enrollment-withdraw", w.somebodys_optin.pk),
         ],
     ),
+    "members:member-correct": Form(
+        "committee",
+        lambda w: [
+            url("members:member-correct", w.somebodys_optin.member_id),
+            url("members:member-correct", w.personas["committee"].pk),
+            url("members:member-correct", HUGE_PK),
+        ],
+        PROFILE
+        | {"email": lambda w: choice("fixed.address@example.org", "not an address", "", "x" * 300 + "@example.org")},
+    ),
     "members:cycle-create": Form("committee", lambda w: [url("members:cycle-create")], CYCLE),
     "members:cycle-edit": Form(
         "committee",

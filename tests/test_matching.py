@@ -806,6 +806,9 @@ def test_committee_confirms_the_whole_draft_in_one_step(client_for, committee, c
     # Each pair records where its mentor stood among the suggestions, and why it was chosen.
     assert all(rank is not None and rank >= 1 for rank in Pair.objects.values_list("suggestion_rank", flat=True))
     assert all(Pair.objects.values_list("match_reasons", flat=True))
+    # And the score the draft gave it, for the committee's export (issue 15, item 21).
+    scores = dict(draft.pairs.values_list("mentee", "score"))
+    assert {p.mentee_id: p.match_score for p in Pair.objects.all()} == {k: round(v) for k, v in scores.items()}
     draft.refresh_from_db()
     assert (draft.status, draft.confirmed_by) == ("confirmed", committee)
     assert draft.confirmed_at is not None
@@ -874,6 +877,23 @@ def test_confirming_a_draft_whose_pair_became_impossible_makes_nothing_and_names
     assert Enrollment.objects.filter(role="mentee", status="paired").count() == 1
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+def test_confirming_a_draft_whose_mentor_filled_up_meanwhile_says_so_in_one_sentence(client_for, committee, cycle):
+    """Issue 15, item 17: the message read "… they offered to take.). Solve the proposal again."."""
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    cora = mentor(cycle, "Cora", "Catalog")
+    client = client_for(committee)
+    solve(client, cycle)
+    other = mentee(cycle, "Ola", "Other", title="Cataloger", areas=["cataloging"])
+    pairing.pair_create(mentee_id=other.pk, mentor_id=cora.pk, by=committee)  # by hand, meanwhile
+
+    response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
+
+    assert alerts(response) == (
+        "Nothing was confirmed: Cam One with Cora Catalog is no longer possible (Cora Catalog already mentors "
+        "1 of the 1 mentee they offered to take). Solve the proposal again."
+    )
 
 
 def test_committee_discards_the_draft(client_for, committee, cycle, pool):

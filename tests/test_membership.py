@@ -197,8 +197,8 @@ def test_member_renews_and_becomes_a_mentor_for_two_mentees(client_for, seasoned
     assert (enrollment.role, enrollment.capacity, enrollment.job_title) == ("mentor", 2, "Cataloging Librarian")
 
 
-def test_renewal_form_offers_i_would_like_to_be_a_mentor_first(client_for, member, cycle):
-    page = client_for(member).get(reverse("members:membership-renew")).text
+def test_renewal_form_offers_i_would_like_to_be_a_mentor_first(client_for, seasoned_member, cycle):
+    page = client_for(seasoned_member).get(reverse("members:membership-renew")).text
 
     assert page.index("I would like to be a mentor") < page.index("I would like a mentor")
 
@@ -229,6 +229,60 @@ def test_member_without_enough_experience_cannot_mentor_and_renewal_changes_noth
     assert not Enrollment.objects.exists()
 
 
+# --- Offer only what the member can do (issue 15, item 12) ---
+
+
+def test_renewal_does_not_offer_a_mentor_to_a_member_who_has_asked_for_one_and_says_so(client_for, member, cycle):
+    EnrollmentFactory(member=member, cycle=cycle, role="mentee")
+
+    page = client_for(member).get(reverse("members:membership-renew")).text
+
+    assert "I would like a mentor" not in page
+    assert f"You are signed up as a mentee for the {cycle.name} cycle already (waiting for a match)." in page
+    assert "I would like to be a mentor" not in page  # library staff with 3 years: not a mentor either
+    assert f"You cannot opt in as a mentor: Mentors in the {cycle.name} cycle have at least 5 years" in page
+
+
+def test_renewal_does_not_offer_mentoring_to_a_member_who_may_not_mentor_and_says_why(client_for, member, cycle):
+    page = client_for(member).get(reverse("members:membership-renew")).text
+
+    assert "I would like to be a mentor" not in page and "I would like a mentor" in page
+    assert (
+        f"You cannot opt in as a mentor: Mentors in the {cycle.name} cycle have at least 5 years of library "
+        "experience (your profile says 3)."
+    ) in page
+
+
+def test_a_refused_opt_in_says_the_renewal_was_not_applied_either(client_for, seasoned_member, cycle):
+    before = seasoned_member.expires_on
+    data = {**profile_data(membership_category="librarian", years_experience="3"), **mentor_optin()}
+
+    response = client_for(seasoned_member).post(reverse("members:membership-renew"), data, follow=True)
+
+    assert (
+        f"Nothing was saved, so your membership is not renewed yet: Mentors in the {cycle.name} cycle have at "
+        "least 5 years of library experience (your profile says 3)."
+    ) in response.text.replace("&#x27;", "'")
+    seasoned_member.refresh_from_db()
+    assert seasoned_member.expires_on == before and not Enrollment.objects.exists()
+
+
+def test_an_opt_in_ticked_on_a_page_from_before_is_refused_and_the_renewal_not_applied(
+    client_for, seasoned_member, cycle
+):
+    """The mentor opt-in was made in another tab after this page was loaded."""
+    EnrollmentFactory(member=seasoned_member, cycle=cycle, role="mentor", capacity=1)
+    before = seasoned_member.expires_on
+    data = {**profile_data(membership_category="librarian", years_experience="15"), **mentor_optin(capacity="3")}
+
+    response = client_for(seasoned_member).post(reverse("members:membership-renew"), data, follow=True)
+
+    assert "Nothing was saved, so your membership is not renewed yet. Please correct the errors below." in response.text
+    assert f"You are signed up as a mentor for the {cycle.name} cycle already (waiting for a match)." in response.text
+    seasoned_member.refresh_from_db()
+    assert seasoned_member.expires_on == before
+
+
 def test_duplicate_opt_in_on_renewal_is_refused_and_changes_nothing(client_for, seasoned_member, cycle):
     EnrollmentFactory(member=seasoned_member, cycle=cycle, role="mentor", capacity=1)
     before = seasoned_member.expires_on
@@ -236,7 +290,7 @@ def test_duplicate_opt_in_on_renewal_is_refused_and_changes_nothing(client_for, 
 
     response = client_for(seasoned_member).post(reverse("members:membership-renew"), data, follow=True)
 
-    assert f"You have already opted in as a mentor for the {cycle.name} cycle." in response.text
+    assert f"You are signed up as a mentor for the {cycle.name} cycle already" in response.text
     seasoned_member.refresh_from_db()
     assert seasoned_member.expires_on == before
     assert Enrollment.objects.get(member=seasoned_member).capacity == 1

@@ -228,6 +228,28 @@ def test_the_admin_shows_a_refusal_as_a_form_error(client_for, site_admin, cycle
     assert Pair.objects.count() == 1
 
 
+def test_the_admin_asks_before_pairing_two_people_again_right_after_their_pair_ended(
+    client_for, committee, cycle, mentee, mentor
+):
+    """Issue 15, item 20: the admin paired them again at once, with no warning."""
+    first = pairing.pair_create(mentee_id=mentee.pk, mentor_id=mentor.pk, by=committee)
+    pairing.pair_end(pair=first, by=committee, category="not_a_match", reason="", back_to_pool=True)
+    client = client_for(committee)
+    data = {"mentee": mentee.pk, "mentor": mentor.pk, "liaison": "", "length_months": "10"}
+
+    refused = client.post(reverse("admin:pairs_pair_add"), data)
+    again = client.post(reverse("admin:pairs_pair_add"), {**data, "pair_again": "on"})
+
+    today = timezone.localdate()
+    assert refused.status_code == 200
+    assert (
+        f"{mentee.member} and {mentor.member} were paired before: their pair of {cycle.name} ended on "
+        f"{today:%B} {today.day}, {today.year} (Not a good match). Tick “Pair them again” to pair them anyway."
+    ) in unescape(refused.text)
+    assert again.status_code == 302, unescape(again.text)[:3000]
+    assert Pair.objects.count() == 2 and Pair.objects.active().count() == 1
+
+
 def test_the_admin_adds_a_pair_by_ids_without_a_list_of_every_mentee_mentor_and_member(
     client_for, site_admin, cycle, mentee, mentor
 ):

@@ -312,3 +312,144 @@ def test_a_survey_question_archived_twice_says_so_in_blue(client_for, cycle, com
 
     assert alerts(first) == [("success", "“What could have helped?” is archived: its answers stay in the reports.")]
     assert alerts(second) == [("info", "“What could have helped?” is archived already: nothing was changed.")]
+
+
+# --- "Make the N pairs" pressed twice (issue 15, item 1) -------------------------------------
+
+
+@pytest.fixture
+def solved(cycle, committee):
+    """A solved draft of two pairs for `cycle`."""
+    from matching.services import proposal as proposals
+    from tests.test_matching import mentee, mentor
+
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    mentee(cycle, "Kai", "Four", title="Youth Services Assistant", areas=["youth_services"])
+    mentor(cycle, "Cora", "Catalog")
+    mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"])
+    return proposals.proposal_solve(cycle=cycle, by=committee)
+
+
+def confirm(client: Client, cycle):
+    return client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
+
+
+def test_make_the_pairs_pressed_again_after_it_worked_says_when_and_by_whom_in_blue(
+    client_for, cycle, committee, solved
+):
+    from matching.models import Proposal
+    from pairs.models import Pair
+
+    client = client_for(committee)
+    confirm(client, cycle)  # its own page shows its message
+    second = confirm(client, cycle)
+    stale = client.get(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)  # a tab left open
+
+    at = timezone.localtime(Proposal.objects.get().confirmed_at)
+    said = (
+        f"This proposal was confirmed on {at:%B} {at.day} at {at:%H:%M} by Carol Committee: "
+        "its 2 pairs are listed here. Nothing more was done."
+    )
+    assert alerts(second) == [("info", said)]
+    assert alerts(stale) == [("info", said)]
+    assert second.redirect_chain[-1][0] == f"{reverse('pairs:pair-list')}?cycle={cycle.pk}"
+    assert "Cam One" in second.text and "Kai Four" in second.text
+    assert Pair.objects.count() == 2
+    assert Email.objects.filter(kind__in=[EmailKind.INTRO_MENTEE, EmailKind.INTRO_MENTOR]).count() == 4
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_make_the_pairs_pressed_twice_at_once_on_postgresql_makes_them_once(cycle, committee, solved, at_once):
+    from pairs.models import Pair
+
+    def press():
+        client = Client()
+        client.force_login(committee)
+        return confirm(client, cycle)
+
+    outcomes = at_once([press] * 2)
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    said = sorted(alerts(o)[0][1].split(":")[0] for o in outcomes)
+    assert said[0] == "2 pairs made. Their 4 introductions are on their way."
+    assert said[1].startswith("This proposal was confirmed on ")
+    assert Pair.objects.count() == 2
+    assert Email.objects.filter(kind__in=[EmailKind.INTRO_MENTEE, EmailKind.INTRO_MENTOR]).count() == 4
+
+
+# On the embedded default (SQLite, `make run`) the second press failed with Django's error page
+# "OperationalError: database is locked" — though the first had made every pair. SQLite is not
+# what the suite runs on, so this runs the site's own settings on a SQLite file in a process of
+# its own: two presses 0.3 s apart, the first one slowed down (a large draft).
+SQLITE_PRESSES = r"""
+import html, json, re, threading, time
+from django.test import Client
+from django.urls import reverse
+from members.models import committee_group
+from matching.services import proposal as proposals
+from pairs.services import pairing
+from tests.factories import CycleFactory, UserFactory
+from tests.test_matching import mentee, mentor
+
+cycle = CycleFactory()
+committee = UserFactory(seasoned=True, first_name="Carol", last_name="Committee", is_staff=True)
+committee.groups.add(committee_group())
+mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+mentee(cycle, "Kai", "Four", title="Youth Services Assistant", areas=["youth_services"])
+mentor(cycle, "Cora", "Catalog")
+mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"])
+proposals.proposal_solve(cycle=cycle, by=committee)
+make = pairing.pair_create
+
+def slow_pair_create(**kwargs):
+    time.sleep(0.5)
+    return make(**kwargs)
+
+pairing.pair_create = slow_pair_create
+said = [None, None]
+
+def press(i):
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(committee)
+    try:
+        response = client.post(reverse("matching:proposal-confirm", args=[cycle.pk]), follow=True)
+        # From the page itself: the test client's captured context is shared between threads.
+        found = re.findall(r'role="alert">\s*(.*?)\s*<button', response.content.decode(), re.S)
+        said[i] = [html.unescape(text) for text in found]
+    except Exception as e:
+        said[i] = [f"{type(e).__name__}: {e}"]
+
+threads = [threading.Thread(target=press, args=(i,)) for i in range(2)]
+threads[0].start(); time.sleep(0.3); threads[1].start()
+for t in threads:
+    t.join()
+from pairs.models import Pair
+print(json.dumps({"said": said, "pairs": Pair.objects.count()}))
+"""
+
+
+@pytest.mark.slow
+def test_make_the_pairs_pressed_twice_on_the_embedded_sqlite_makes_them_once_and_says_so(tmp_path):
+    import json
+
+    from tests.test_settings import manage
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "CELERY_TASK_ALWAYS_EAGER": "true"}
+    migrated = manage("migrate", "--noinput", env=env)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+
+    result = manage("shell", "-c", SQLITE_PRESSES, env=env)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "database is locked" not in str(outcome["said"])
+    made = [said for said in outcome["said"] if said[0].startswith("2 pairs made. Their 4 introductions ")]
+    assert len(made) == 1, outcome
+    second = outcome["said"][1 - outcome["said"].index(made[0])]  # the first press is not always served first
+    assert (
+        len(second) == 1
+        and second[0].startswith("This proposal was confirmed on ")
+        and second[0].endswith("by Carol Committee: its 2 pairs are listed here. Nothing more was done.")
+    )
+    assert outcome["pairs"] == 2

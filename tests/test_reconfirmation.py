@@ -153,6 +153,19 @@ def test_the_most_recent_earlier_cycle_is_the_one_filled_in(client_for, past_men
     assert LAST_YEARS_GOALS in page and "Two years ago's goals." not in page
 
 
+def test_a_mentor_whose_pair_still_runs_is_not_asked_if_they_are_still_in(
+    client_for, seasoned_member, last_year, open_cycle
+):
+    """Issue 15, item 12: "You mentored in 2026–27. Are you still in…" to a mentor still mentoring."""
+    EnrollmentFactory(member=seasoned_member, cycle=last_year, role="mentor", status="paired", goals=LAST_YEARS_GOALS)
+
+    page = renewal_page(client_for(seasoned_member)).text
+
+    assert "You mentored in" not in page and "Are you still in" not in page
+    assert f"You are mentoring in {last_year.name}, and your pair is still running. Would you mentor in " in page
+    assert LAST_YEARS_GOALS in page
+
+
 def test_mentor_who_was_never_paired_is_told_they_offered_to_mentor(client_for, seasoned_member, last_year, open_cycle):
     EnrollmentFactory(member=seasoned_member, cycle=last_year, role="mentor", status="waiting", goals=LAST_YEARS_GOALS)
 

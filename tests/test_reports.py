@@ -129,8 +129,9 @@ def test_enrollments_by_role_and_the_match_rate(known):
         "withdrawn": 0,
         "enrolled": 5,
     }
-    # Five mentees took part (the one who withdrew unpaired did not); four of them got a mentor.
-    assert (counts["mentees_enrolled"], counts["mentees_paired"], counts["match_rate"]) == (5, 4, 0.8)
+    # As the table of statuses counts them: four mentees enrolled (not withdrawn), three of them
+    # with a mentor (paired, or their pair completed); the two who withdrew are in neither.
+    assert (counts["mentees_enrolled"], counts["mentees_paired"], counts["match_rate"]) == (4, 3, 0.75)
     assert counts["mentees_waiting"] == 1 and counts["mentors_enrolled"] == 5
 
 
@@ -201,16 +202,50 @@ def test_evaluation_averages_are_none_for_a_side_without_answers(cycle):
 
 
 def test_year_over_year_has_one_row_per_cycle_with_its_key_numbers(known):
-    rows = {row["cycle"].name: row for row in reports.year_over_year()}
+    rows = {row["cycle"].name: row for row in reports.year_over_year(today=TODAY)}
 
     assert set(rows) == {"2025–26", "2024–25"}
     this = rows["2025–26"]
-    assert (this["mentees"], this["mentors"], this["mentees_paired"], this["match_rate"]) == (5, 5, 4, 0.8)
+    assert (this["mentees"], this["mentors"], this["mentees_paired"], this["match_rate"]) == (4, 5, 3, 0.75)
     assert (this["pairs"], this["completed"], this["ended"], this["completion_rate"]) == (4, 1, 1, 0.5)
-    assert (this["checkins"], this["checkins_per_pair"]) == (10, 2.5)  # every check-in of the cycle's pairs
+    # As the chart counts them: check-ins of the months so far ÷ pair-months (January's are not counted yet).
+    assert (this["checkins"], this["pair_months"], this["checkins_per_pair_month"]) == (8, 14, 8 / 14)
     assert (this["evaluations"], this["overall"], this["recommend_rate"]) == (4, 4.25, 0.75)
     last = rows["2024–25"]
-    assert (last["pairs"], last["checkins"], last["completion_rate"], last["overall"]) == (1, 1, None, None)
+    # Its one check-in is dated after its pair's end: outside its chart's months, as here.
+    assert (last["pairs"], last["checkins"], last["completion_rate"], last["overall"]) == (1, 0, None, None)
+
+
+def test_a_mentee_back_in_the_pool_is_waiting_on_every_figure_of_the_health_page(client_for, committee, cycle):
+    """Issue 15, item 9: "100% match rate, 30 of 30 mentees paired" beside "1 waiting" and a
+    table saying 29 paired, once a mentee went back to the pool."""
+    from pairs.services import pairing
+
+    pairs = [PairFactory(cycle=cycle) for _ in range(3)]
+    pairing.pair_end(pair=pairs[0], by=committee, category="no_contact", back_to_pool=True)
+
+    counts = reports.enrollment_counts(cycle)
+    page = client_for(committee).get(reverse("matching:health", args=[cycle.pk])).text
+
+    assert counts["by_role"]["mentee"]["paired"] == counts["mentees_paired"] == 2
+    assert counts["by_role"]["mentee"]["waiting"] == counts["mentees_waiting"] == 1
+    assert (counts["mentees_enrolled"], counts["match_rate"]) == (3, 2 / 3)
+    assert "67%" in page and "2 of 3 mentees paired" in page and "100%" not in page
+
+
+def test_year_over_year_gives_check_ins_per_pair_per_month_as_the_chart_does(client_for, committee, known):
+    """Issue 15, item 9: year over year said "check-ins per pair 2.4" beside a chart of 0.78
+    per pair per month."""
+    page = client_for(committee).get(reverse("matching:health", args=[known.cycle.pk])).text
+    series = reports.checkins_per_month(known.cycle)
+    per_month = reports.monthly_totals(series)["per_pair"]
+
+    years = page[page.index('id="years-heading"') :]
+    assert "Check-ins per pair per month" in years and "Check-ins per pair</th>" not in years
+    this_year = years[years.index(known.cycle.name) :].split("</tr>")[0]
+    assert f"{per_month:.2f}" in this_year
+    footer = page[page.index("All months") :].split("</tr>")[0]
+    assert f"{per_month:.2f}" in footer
 
 
 def add_pairs(cycle, n: int, starts_on: dt.date) -> None:
@@ -269,7 +304,7 @@ def test_committee_reads_the_health_page_with_charts_and_their_numbers(client_fo
     assert re.search(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+"', page)
     assert "Mentee changed jobs" in page  # why the pair ended early
     assert reverse("pairs:pair-detail", args=[known.b.pk]) in page  # the quiet pair, linked
-    assert "80%" in page  # match rate
+    assert "75%" in page  # match rate
     assert reverse("matching:export", args=[known.cycle.pk, "checkins", "xlsx"]) in page
     assert "2024–25" in page  # year over year
 

@@ -119,4 +119,5 @@ def test_the_health_page_says_of_1_mentee_paired(client_for, committee):
 
     page = client_for(committee).get(reverse("matching:health", args=[cycle.pk])).text
 
-    assert "0 of 1 mentee paired" in page  # one mentee enrolled: not "1 mentees"
+    # One mentee enrolled: not "1 mentees". Paired as the table of statuses counts (issue 15, item 9).
+    assert "1 of 1 mentee paired" in page

@@ -29,8 +29,22 @@ class ProposalError(Exception):
     """A proposal request that cannot be done; the message is for the committee."""
 
 
+class ProposalAlreadyConfirmed(ProposalError):
+    """The proposal was confirmed meanwhile (the button pressed twice): nothing more was done."""
+
+    def __init__(self, proposal: Proposal):
+        super().__init__("This proposal was confirmed already: nothing more was done.")
+        self.proposal = proposal
+
+
 def draft_for(cycle: Cycle) -> Proposal | None:
     return Proposal.objects.filter(cycle=cycle, status=ProposalStatus.DRAFT).first()
+
+
+def last_confirmed(cycle: Cycle) -> Proposal | None:
+    """The cycle's proposal confirmed last, with who confirmed it — unless a newer one was started."""
+    latest = Proposal.objects.filter(cycle=cycle).select_related("confirmed_by").order_by("-created_at", "-pk").first()
+    return latest if latest and latest.status == ProposalStatus.CONFIRMED else None
 
 
 def draft_pages(draft: Proposal, *, q: str = "", page=None, left=None, per_page: int = 50) -> dict:
@@ -114,6 +128,8 @@ def proposal_solve(*, cycle: Cycle, by: User) -> Proposal:
 
 def _draft_locked(proposal: Proposal) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status == ProposalStatus.CONFIRMED:
+        raise ProposalAlreadyConfirmed(proposal)
     if proposal.status != ProposalStatus.DRAFT:
         raise ProposalError("This proposal is no longer a draft: open the current one.")
     return proposal
@@ -207,7 +223,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
                 except pairing.PairingError as e:
                     raise ProposalError(
                         f"Nothing was confirmed: {item.mentee.member} with {item.mentor.member} is no longer "
-                        f"possible ({e}). Solve the proposal again."
+                        f"possible ({str(e).rstrip('.')}). Solve the proposal again."
                     ) from None
     else:
         requests = [
@@ -216,6 +232,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
                 mentor_id=item.mentor_id,
                 match_reasons=fact.reasons,
                 suggestion_rank=fact.rank,
+                match_score=fact.score,
             )
             for item, fact in zip(items, facts, strict=True)
         ]
@@ -228,7 +245,8 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
             refused = next((item for item, r in zip(items, requests, strict=True) if r is e.request), None)
             which = f"{refused.mentee.member} with {refused.mentor.member}" if refused else "a pair of the draft"
             raise ProposalError(
-                f"Nothing was confirmed: {which} is no longer possible ({e}). Solve the proposal again."
+                f"Nothing was confirmed: {which} is no longer possible ({str(e).rstrip('.')}). "
+                "Solve the proposal again."
             ) from None
     if not made:
         raise ProposalError("The draft has no pair to confirm.")

@@ -97,6 +97,7 @@ class PairingFacts:
 
     reasons: list[str]  # what the two have in common, a sentence each, no points
     rank: int | None  # 1 = the top suggestion (mentors with the same score share a rank); None: not suggested
+    score: int | None = None  # the pair's score then (whole points); None: either had left the pool
 
 
 def reasons_in_words(reasons: list[Reason]) -> list[str]:
@@ -108,7 +109,7 @@ def reasons_in_words(reasons: list[Reason]) -> list[str]:
 def facts_from(scores, allowed: np.ndarray, i: int, j: int) -> PairingFacts:
     """PairingFacts of mentee row i and mentor column j of one scoring."""
     rank = shared_rank(scores.total[i], allowed[i], j) if allowed[i, j] else None
-    return PairingFacts(reasons_in_words(explain(scores, i, j, AREA_LABELS)), rank)
+    return PairingFacts(reasons_in_words(explain(scores, i, j, AREA_LABELS)), rank, int(scores.total[i, j]))
 
 
 def pairing_facts(mentee: Enrollment, mentor: Enrollment) -> PairingFacts:

@@ -230,6 +230,7 @@ def pair(request: HttpRequest, cycle_id: int, pk: int, mentor_pk: int) -> HttpRe
                 by=request.user,
                 match_reasons=facts.reasons,
                 suggestion_rank=facts.rank,
+                match_score=facts.score,
             )
         except pairing.PairingError as e:
             messages.error(request, str(e))

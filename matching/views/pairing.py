@@ -50,6 +50,7 @@ def pair_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 match_reasons=facts.reasons,
                 suggestion_rank=facts.rank,
+                match_score=facts.score,
             )
         except pairing.PairingError as e:
             messages.error(request, str(e))

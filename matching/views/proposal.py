@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -109,6 +110,28 @@ def proposal_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect(reverse("matching:proposal", kwargs={"cycle_id": cycle.pk}) + (f"?{back}" if back else ""))
 
 
+def _pairs_of(cycle) -> str:
+    return f"{reverse('pairs:pair-list')}?cycle={cycle.pk}"
+
+
+def _already_confirmed(request: HttpRequest, cycle, confirmed) -> HttpResponse:
+    """The button pressed again once the proposal is made (or a stale page): say when, by whom, and where."""
+    count = confirmed.pairs.count()
+    at = timezone.localtime(confirmed.confirmed_at)
+    by = f" by {confirmed.confirmed_by}" if confirmed.confirmed_by else ""
+    messages.info(
+        request,
+        f"This proposal was confirmed on {at:%B %-d} at {at:%H:%M}{by}: its {count} pair{pluralize(count)} "
+        f"{pluralize(count, 'is,are')} listed here. Nothing more was done.",
+    )
+    return redirect(_pairs_of(cycle))
+
+
+def _database_busy(e: OperationalError) -> bool:
+    """SQLite's answer when another request holds the write lock longer than its timeout."""
+    return connection.vendor == "sqlite" and "locked" in str(e)
+
+
 @committee_required
 @require_http_methods(["GET", "POST"])
 def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
@@ -116,11 +139,29 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(cycle_id)
     draft = proposals.draft_for(cycle)
     if draft is None:
+        confirmed = proposals.last_confirmed(cycle)
+        if confirmed:
+            return _already_confirmed(request, cycle, confirmed)
         messages.error(request, "There is no draft to confirm.")
         return redirect("matching:proposal", cycle_id=cycle.pk)
     if request.method == "POST":
         try:
             made = proposals.proposal_confirm(proposal=draft, by=request.user)
+        except proposals.ProposalAlreadyConfirmed as e:
+            return _already_confirmed(request, cycle, e.proposal)
+        except OperationalError as e:
+            # The embedded default (SQLite) waits for the first press's transaction (settings:
+            # IMMEDIATE transactions and a timeout); a draft that takes longer still is being made.
+            if not _database_busy(e):
+                raise
+            count = draft.pairs.count()
+            messages.info(
+                request,
+                f"The {count} pair{pluralize(count)} of this proposal {pluralize(count, 'is,are')} being made "
+                "right now (the button was pressed already): nothing more was done. "
+                "Reload this page in a minute to see them.",
+            )
+            return redirect(_pairs_of(cycle))
         except proposals.ProposalError as e:
             messages.error(request, str(e))
             return redirect("matching:proposal", cycle_id=cycle.pk)
@@ -138,7 +179,7 @@ def proposal_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
             f"{len(made)} pair{pluralize(len(made))} made. {news}",
         )
         # The pairs of the cycle just confirmed, not the year under way's (the list's default).
-        return redirect(f"{reverse('pairs:pair-list')}?cycle={cycle.pk}")
+        return redirect(_pairs_of(cycle))
     return render(
         request, "matching/proposal_confirm.html", {"cycle": cycle, "draft": draft, "count": draft.pairs.count()}
     )

@@ -62,14 +62,17 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The Mentoring Committee and site admins: every cycle with its dates and numbers."""
     active = ~Q(enrollments__status=EnrollmentStatus.WITHDRAWN)
-    # One grouped query for every cycle's numbers, however many cycles there are.
+    mentee = Q(enrollments__role=Role.MENTEE)
+    # One grouped query for every cycle's numbers, however many cycles there are. The statuses
+    # are the mentees' (a mentee is in one pair at most: "paired" is how many pairs run), as the
+    # program's health counts them; mentors' are on the opt-ins page.
     cycles = Cycle.objects.annotate(
-        mentees=Count("enrollments", filter=Q(enrollments__role=Role.MENTEE) & active),
+        mentees=Count("enrollments", filter=mentee & active),
         mentors=Count("enrollments", filter=Q(enrollments__role=Role.MENTOR) & active),
-        waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITING)),
-        paired=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.PAIRED)),
-        completed=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.COMPLETED)),
-        withdrawn=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WITHDRAWN)),
+        waiting=Count("enrollments", filter=mentee & Q(enrollments__status=EnrollmentStatus.WAITING)),
+        paired=Count("enrollments", filter=mentee & Q(enrollments__status=EnrollmentStatus.PAIRED)),
+        completed=Count("enrollments", filter=mentee & Q(enrollments__status=EnrollmentStatus.COMPLETED)),
+        withdrawn=Count("enrollments", filter=mentee & Q(enrollments__status=EnrollmentStatus.WITHDRAWN)),
     ).order_by("-starts_on", "-pk")
     cycles = list(cycles)
     return render(

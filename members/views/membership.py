@@ -8,13 +8,25 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from outbox.forms import PreferencesForm
 from outbox.services.preferences import member_choices
 
 from ..forms import EnrollmentForm, OptInForm, ProfileForm
-from ..models import Answer, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, Role, User, eligibility
+from ..models import (
+    Answer,
+    Cycle,
+    CycleQuestion,
+    EligibilityRules,
+    Enrollment,
+    EnrollmentStatus,
+    Role,
+    User,
+    eligibility,
+    eligibility_of,
+)
 from ..program import program
 from ..services import membership as membership_services
 from ._common import _open_cycle
@@ -69,23 +81,32 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
     cycle, optins_message = _open_cycle()
     offer = Role.MENTEE if mode == "join" else Role.MENTOR
     members = User.objects.all()
+    if cycle and not optins_message:
+        members = _with_optins_made(members, cycle)
     if mode == "renew" and not optins_message:
         members = _with_mentoring_history(members, cycle)
     member = members.get(pk=request.user.pk)
     profile_form = ProfileForm(request.POST if request.method == "POST" else None, instance=member)
-    last_mentoring = _last_year_as_mentor(member, cycle)
+    # Joining fills the profile in on this very form: there, only an opt-in made already is not offered.
+    unavailable = (
+        _roles_not_offered(member, cycle, eligibility_too=mode == "renew") if cycle and not optins_message else {}
+    )
+    last_mentoring = None if Role.MENTOR in unavailable else _last_year_as_mentor(member, cycle)
     optin_form = OptInForm(
         request.POST if request.method == "POST" else None,
         offer=offer,
         initial=_mentor_answers(last_mentoring) if last_mentoring else None,
+        unavailable=unavailable,
         questions=_questions(cycle),
     )
+    not_done = "your membership is not renewed" if mode == "renew" else "you have not joined"
     if request.method == "POST" and profile_form.is_valid() and optin_form.is_valid():
         service = membership_services.membership_join if mode == "join" else membership_services.membership_renew
         try:
             enrollments = service(member=request.user, profile=profile_form.cleaned_data, optins=optin_form.optins())
         except membership_services.MembershipError as e:
-            messages.error(request, str(e))
+            # All or nothing: the renewal (or joining) and its opt-ins are one transaction.
+            messages.error(request, f"Nothing was saved, so {not_done} yet: {e}")
         else:
             done = f"Welcome to the {program().association_name}!" if mode == "join" else "Your membership is renewed."
             if enrollments:
@@ -94,18 +115,59 @@ def _membership_form(request: HttpRequest, *, mode: str) -> HttpResponse:
             messages.success(request, done)
             return redirect("members:profile")
     elif request.method == "POST":
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, f"Nothing was saved, so {not_done} yet. Please correct the errors below.")
     return render(
         request,
         "members/membership_form.html",
         {
             "mode": mode,
+            "unavailable": [(Role(role).label, why) for role, why in unavailable.items()],
             "profile_form": profile_form,
             "optin_form": optin_form,
             "cycle": cycle,
             "optins_message": optins_message,
             "last_mentoring": last_mentoring,
         },
+    )
+
+
+def _roles_not_offered(member: User, cycle: Cycle, *, eligibility_too: bool = True, today=None) -> dict[str, str]:
+    """The roles the membership and renewal forms do not offer `member` for `cycle`, each with
+    why, in a sentence: one they have opted in as already, or one the eligibility rule refuses
+    them (asked as of a current member: joining or renewing makes them one). `member` comes
+    annotated by `_with_optins_made`: no query."""
+    today = today or timezone.localdate()
+    taken = {role: status for role in Role.values if (status := getattr(member, f"optin_{role}", None))}
+    rules = EligibilityRules.of(cycle)
+    why = {}
+    for role in (Role.MENTEE, Role.MENTOR):
+        label = Role(role).label.lower()
+        if role in taken:
+            status = EnrollmentStatus(taken[role]).label.lower()
+            why[role] = f"You are signed up as a {label} for the {cycle.name} cycle already ({status})."
+            continue
+        if not eligibility_too:
+            continue
+        verdict = eligibility_of(
+            role=role,
+            rules=rules,
+            expires_on=today,  # current once this form is sent
+            category=member.membership_category,
+            years=member.years_experience,
+            job_title=member.job_title,
+            today=today,
+        )
+        if not verdict.ok:
+            why[role] = f"You cannot opt in as a {label}: {verdict.reason}"
+    return why
+
+
+def _with_optins_made(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
+    """Annotate members with the status of their opt-in as each role for `cycle` (None: none,
+    or withdrawn), in the query that loads the member."""
+    made = Enrollment.objects.filter(member=OuterRef("pk"), cycle=cycle).exclude(status=EnrollmentStatus.WITHDRAWN)
+    return members.annotate(
+        **{f"optin_{role}": Subquery(made.filter(role=role).values("status")[:1]) for role in Role.values}
     )
 
 

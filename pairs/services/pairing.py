@@ -120,6 +120,7 @@ class PairRequest:
     liaison: User | None = None
     match_reasons: Sequence[str] = ()
     suggestion_rank: int | None = None
+    match_score: int | None = None
 
 
 def _locked(enrollment_ids: set[int]) -> dict[int, Enrollment]:
@@ -218,6 +219,7 @@ def pair_create(
     length_months: int | None = None,
     match_reasons: Sequence[str] = (),
     suggestion_rank: int | None = None,
+    match_score: int | None = None,
     today: dt.date | None = None,
     accepting: Offer | None = None,
 ) -> Pair:
@@ -228,12 +230,12 @@ def pair_create(
     or the length is not 9–12 months. The pair and its two pending emails are one
     transaction; the emails are handed to Celery only after it commits.
 
-    `match_reasons` (sentences, no scores) and `suggestion_rank` (1 = the top suggestion)
-    record what matching saw when the committee chose; pairs made elsewhere have none.
+    `match_reasons` (sentences, no scores), `suggestion_rank` (1 = the top suggestion) and
+    `match_score` record what matching saw when the committee chose; pairs made elsewhere have none.
     `accepting`: the offer whose acceptance makes the pair (pairs.services.offers; `by` is
     then who made the offer, None when their account is gone).
     """
-    request = PairRequest(mentee_id, mentor_id, liaison, match_reasons, suggestion_rank)
+    request = PairRequest(mentee_id, mentor_id, liaison, match_reasons, suggestion_rank, match_score)
     return pairs_create([request], by=by, length_months=length_months, today=today, accepting=accepting)[0]
 
 
@@ -368,6 +370,7 @@ def _pair_checked(
         liaison_assigned_by=by,
         match_reasons=list(request.match_reasons),
         suggestion_rank=request.suggestion_rank,
+        match_score=request.match_score,
         first_contact_due_on=today + dt.timedelta(days=cycle.first_contact_days),
     )
 

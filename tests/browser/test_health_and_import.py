@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -96,6 +97,49 @@ def test_committee_reads_the_programs_health_with_charts(page: Page, site, shot,
     # Each pair that needs attention links to its page.
     attention.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/pairs/\d+/$"))
+
+
+def test_the_health_page_and_the_cycles_list_agree_once_a_mentee_went_back_to_the_pool(
+    page: Page, site, shot, log_in, committee
+):
+    """Issue 15, item 9: "100% match rate, 30 of 30 mentees paired" beside "1 waiting" and a table
+    saying 29 paired; "Paired 48" on the cycles list for 24 pairs; "check-ins per pair 2.4" in
+    year over year beside a chart of 0.78 per pair per month."""
+    from pairs.services import pairing
+
+    cycle = build_cycle()
+    active = [p for p in cycle.pairs.all() if p.is_active]
+    pairing.pair_end(pair=active[0], by=committee, category="workload", back_to_pool=True)
+    # Seven mentees were paired (the fixture's ended pair's mentee kept "paired"); one is back in the pool.
+    paired = 6
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, committee)
+    page.goto(site(reverse("matching:health", args=[cycle.pk])))
+
+    numbers = page.get_by_role("region", name="The cycle in numbers")
+    expect(numbers).to_contain_text("6 of 10 mentees paired")  # and 4 waiting
+    expect(numbers).to_contain_text("60%")
+    expect(numbers).not_to_contain_text("70%")
+    statuses = page.get_by_role("table", name=re.compile("Enrollments of 2025–26 by role and status"))
+    # The mentees' column, the first.
+    expect(statuses.get_by_role("row", name=re.compile("^Paired")).get_by_role("cell").first).to_have_text("6")
+    expect(statuses.get_by_role("row", name=re.compile("^Waiting")).get_by_role("cell").first).to_have_text("4")
+    months = page.get_by_role("table", name=re.compile("Check-ins and active pairs per month"))
+    per_month = months.get_by_role("row", name=re.compile("^All months")).get_by_role("cell").last.inner_text()
+    years = page.get_by_role("table", name="Key numbers of every cycle")
+    expect(years.get_by_role("columnheader", name="Check-ins per pair per month")).to_be_visible()
+    expect(years.get_by_role("row", name=re.compile("^2025–26"))).to_contain_text(per_month)
+    shot(page, "183-health-figures-agree")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "183-health-figures-agree-390")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site(reverse("members:cycle-list")))
+    expect(page.get_by_role("link", name=f"{paired} mentees paired in 2025–26")).to_be_visible()
+    expect(page.get_by_role("columnheader", name=re.compile("Mentees by status"))).to_be_visible()
+    shot(page, "184-cycles-mentees-by-status")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "184-cycles-mentees-by-status-390")
 
 
 ROSTER = "\n".join(

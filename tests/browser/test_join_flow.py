@@ -132,6 +132,48 @@ def test_member_renews_and_opts_in_as_mentor(page: Page, site, shot, log_in):
     shot(page, "12-profile-after-renewal")
 
 
+def test_renewal_offers_only_what_the_member_can_do_and_a_refusal_says_the_renewal_was_not_applied(
+    page: Page, site, shot, log_in
+):
+    """Issue 15, item 12: "I would like a mentor" offered to someone already opted in, "be a
+    mentor" to someone not eligible, and a refusal that did not say the renewal was not applied."""
+    cycle = CycleFactory()
+    member = UserFactory(first_name="Mina", last_name="Member")  # library staff, 3 years: may not mentor
+    EnrollmentFactory(member=member, cycle=cycle, role="mentee")
+    before = member.expires_on
+
+    log_in(page, member)
+    page.goto(site("/membership/renew/"))
+    expect(page.get_by_role("heading", name="Renew my membership")).to_be_visible()
+    expect(page.get_by_label("I would like a mentor")).to_have_count(0)
+    expect(page.get_by_label("I would like to be a mentor")).to_have_count(0)
+    offered = page.get_by_role("list", name="Not offered to you")
+    expect(offered).to_contain_text(f"You are signed up as a mentee for the {cycle.name} cycle already")
+    expect(offered).to_contain_text(f"Mentors in the {cycle.name} cycle have at least 5 years of library experience")
+    shot(page, "185-renewal-offers-what-you-can-do")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "185-renewal-offers-what-you-can-do-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # A mentor who lowers their experience below the cycle's threshold while ticking "be a mentor".
+    sam = UserFactory(seasoned=True, first_name="Sam", last_name="Senior")
+    page.context.clear_cookies()
+    log_in(page, sam)
+    page.goto(site("/membership/renew/"))
+    page.get_by_label("Years of library experience").fill("3")
+    page.get_by_label("I would like to be a mentor").check()
+    page.get_by_label("What would you like to share with a mentee?").fill("Cataloging.")
+    page.get_by_role("checkbox", name="In person").check()
+    tick_commitments(page)
+    page.locator("main").get_by_role("button", name="Renew").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was saved, so your membership is not renewed yet: Mentors in the")
+    shot(page, "186-renewal-refused-says-not-renewed")
+    member.refresh_from_db()
+    assert member.expires_on == before
+
+
 def test_member_edits_and_withdraws_an_opt_in(page: Page, site, shot, log_in):
     cycle = CycleFactory()
     member = UserFactory(first_name="Mina", last_name="Member")

@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -89,3 +90,73 @@ def test_the_evaluation_sent_with_a_double_click_is_kept_once_and_said_in_blue(
     expect(alert).to_have_class(re.compile(r"\balert-info\b"))
     shot(page, "165-evaluation-double-click-1280")
     assert Evaluation.objects.filter(pair=pair).count() == 1
+
+
+def make_the_pairs_page(page: Page, site, log_in, committee, monkeypatch):
+    """The confirm page of a solved two-pair draft, with making a pair slowed down (a large draft)."""
+    from matching.services import proposal as proposals
+    from pairs.services import pairing
+    from tests.test_matching import mentee, mentor
+
+    cycle = CycleFactory()
+    mentee(cycle, "Cam", "One", title="Cataloger", areas=["cataloging"])
+    mentee(cycle, "Kai", "Four", title="Youth Services Assistant", areas=["youth_services"])
+    mentor(cycle, "Cora", "Catalog")
+    mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"])
+    proposals.proposal_solve(cycle=cycle, by=committee)
+    make = pairing.pair_create
+
+    def busy_pair_create(**kwargs):
+        time.sleep(0.5)
+        return make(**kwargs)
+
+    monkeypatch.setattr(pairing, "pair_create", busy_pair_create)
+    log_in(page, committee)
+    page.goto(site(reverse("matching:proposal-confirm", args=[cycle.pk])))
+    expect(page.get_by_role("heading", name="Make all 2 pairs?")).to_be_visible()
+    return cycle
+
+
+def test_make_the_pairs_clicked_twice_says_it_is_working_and_makes_them_once(
+    page: Page, site, shot, log_in, committee, monkeypatch
+):
+    """Issue 15, item 1: the button takes a while on a large draft, with no sign of progress."""
+    from pairs.models import Pair
+
+    cycle = make_the_pairs_page(page, site, log_in, committee, monkeypatch)
+    button = page.get_by_role("button", name="Make the 2 pairs")
+    # Two presses 0.2 s apart; what the page shows just after the second, while the first runs.
+    disabled, status_hidden, said = button.evaluate(
+        """b => new Promise(done => { b.click(); setTimeout(() => { b.click();
+             const status = document.getElementById("busy-status");
+             done([b.disabled, status.hidden, status.innerText]) }, 200) })"""
+    )
+
+    assert disabled and not status_hidden
+    assert "Making the 2 pairs and writing their 4 introductions" in said
+    expect(page.get_by_role("alert")).to_contain_text("2 pairs made.")
+    expect(page.get_by_role("alert")).to_have_class(re.compile(r"\balert-success\b"))
+    assert Pair.objects.filter(cycle=cycle).count() == 2
+
+
+def test_make_the_pairs_sent_twice_makes_them_once_and_the_second_says_when_and_by_whom(
+    page: Page, site, shot, log_in, committee, monkeypatch
+):
+    """Issue 15, item 1: a second press (a second tab, or no JavaScript to disable the button)
+    while the first runs showed an error page — though the first had made every pair."""
+    from pairs.models import Pair
+
+    cycle = make_the_pairs_page(page, site, log_in, committee, monkeypatch)
+    # form.submit() skips the page's guard, as a press in another tab or without JavaScript would.
+    page.locator("main form[method=post]").evaluate("f => { f.submit(); setTimeout(() => f.submit(), 300) }")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("This proposal was confirmed on ")
+    expect(alert).to_contain_text("by Carol Committee: its 2 pairs are listed here. Nothing more was done.")
+    expect(alert).to_have_class(re.compile(r"\balert-info\b"))
+    for name in ("Cam One", "Kai Four"):
+        expect(page.get_by_role("main")).to_contain_text(name)
+    shot(page, "182-make-the-pairs-pressed-again")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "182-make-the-pairs-pressed-again-390")
+    assert Pair.objects.filter(cycle=cycle).count() == 2
