@@ -472,6 +472,7 @@ class Offer(models.Model):
     length_months = models.PositiveSmallIntegerField(default=10)
     match_reasons = models.JSONField(default=list, blank=True, editable=False)
     suggestion_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    match_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)  # the pair's, once accepted
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )

@@ -1144,6 +1144,7 @@ def test_every_url_that_takes_a_post_is_fuzzed():
         "pairs:pair-detail",
         "pairs:pair-calendar",
         "pairs:topic-list",
+        "pairs:survey-list",
         "pairs:certificate",
         "pairs:certificate-verify",  # its form is a GET: ?code=, fuzzed in test_certificates
         "health",

@@ -218,6 +218,7 @@ def proposal_confirm(*, proposal: Proposal, by: User) -> list[Pair | Offer]:
                             liaison=next(liaisons),
                             match_reasons=fact.reasons,
                             suggestion_rank=fact.rank,
+                            match_score=fact.score,
                         )
                     )
                 except pairing.PairingError as e:

@@ -54,6 +54,7 @@ def pair_or_offer(
     length_months: int | None = None,
     match_reasons: Sequence[str] = (),
     suggestion_rank: int | None = None,
+    match_score: int | None = None,
 ) -> Pair | Offer:
     """Pair the two (`pair_create`), or, in a cycle where the mentor accepts first, offer the
     mentee to the mentor (`offer_create`). Raises PairingError (nothing written)."""
@@ -67,6 +68,7 @@ def pair_or_offer(
         length_months=length_months,
         match_reasons=match_reasons,
         suggestion_rank=suggestion_rank,
+        match_score=match_score,
     )
 
 
@@ -80,6 +82,7 @@ def offer_create(
     length_months: int | None = None,
     match_reasons: Sequence[str] = (),
     suggestion_rank: int | None = None,
+    match_score: int | None = None,
     today: dt.date | None = None,
 ) -> Offer:
     """Offer a waiting mentee to a mentor, and write the mentor's offer email (Accept / Decline).
@@ -99,6 +102,7 @@ def offer_create(
         length_months=length,
         match_reasons=list(match_reasons),
         suggestion_rank=suggestion_rank,
+        match_score=match_score,
         created_by=by,
         answer_by=today + dt.timedelta(days=cycle.offer_answer_days),
     )
@@ -164,6 +168,7 @@ def offer_accept(*, offer_id: int, member_id: int, today: dt.date | None = None)
             length_months=offer.length_months,
             match_reasons=offer.match_reasons,
             suggestion_rank=offer.suggestion_rank,
+            match_score=offer.match_score,
             today=today,
             accepting=offer,
         )

@@ -172,7 +172,9 @@ def question_action(request: HttpRequest, scope: str, kind: str, question_pk: in
         elif action == "delete":
             services.question_delete(question=question)
             messages.success(request, f"“{question.text}” deleted.")
-        elif not services.question_move(question=question, up=action == "up"):
+        elif services.question_move(question=question, up=action == "up"):
+            messages.success(request, f"“{question.text}” moved {action}.")
+        else:
             messages.info(request, f"“{question.text}” is {'first' if action == 'up' else 'last'} already.")
     except services.SurveyAlreadyDone as e:
         messages.info(request, str(e))
