@@ -104,13 +104,13 @@ def make_the_pairs_page(page: Page, site, log_in, committee, monkeypatch):
     mentor(cycle, "Cora", "Catalog")
     mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"])
     proposals.proposal_solve(cycle=cycle, by=committee)
-    make = pairing.pair_create
+    make = pairing.pairs_create
 
-    def busy_pair_create(**kwargs):
-        time.sleep(0.5)
-        return make(**kwargs)
+    def busy_pairs_create(requests, **kwargs):
+        time.sleep(0.5 * len(requests))
+        return make(requests, **kwargs)
 
-    monkeypatch.setattr(pairing, "pair_create", busy_pair_create)
+    monkeypatch.setattr(pairing, "pairs_create", busy_pairs_create)
     log_in(page, committee)
     page.goto(site(reverse("matching:proposal-confirm", args=[cycle.pk])))
     expect(page.get_by_role("heading", name="Make all 2 pairs?")).to_be_visible()
