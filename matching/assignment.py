@@ -35,10 +35,15 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 # Added to every allowed pair so that, at equal totals, a mentee is matched (even at
 # score 0) rather than left out. Small enough never to change which total is larger.
 TIE_BREAK = 1e-6
-# Each mentee's best mentors first tried, and each mentor's best half as many mentees. On the
-# bench's 2,000 × 2,000 (1,000 mentors of 2 places) a second round adds about 120 pairs and
-# proves the answer; fewer candidates make more rounds, each a whole sparse solve.
-CANDIDATES = 64
+# Each mentee's best mentors first tried, and each mentor's best half as many mentees (with
+# whoever ties with the last one taken). On the bench's 2,000 × 2,000 (1,000 mentors of 2
+# places, scores full of ties) that is ~60,000 pairs, and a second round proves the answer.
+CANDIDATES = 24
+# When a round's prices show pairs that undercut them, the pairs within this many score points
+# of undercutting join the candidates too: the next round's prices would otherwise often show a
+# few of them undercutting in turn, and cost a third whole solve. On the bench's 2,000 × 2,000:
+# two rounds instead of three (~19,000 pairs more, and each round's solve as fast).
+NEAR_POINTS = 6
 
 
 class AssignmentError(ValueError):
@@ -91,13 +96,12 @@ def solve(
             sub_allowed, weights = sub_allowed.take(mentors, axis=1), weights.take(mentors, axis=1)
         weights = weights.astype(np.float64)
         exact = np.issubdtype(scores.dtype, np.integer)
-        if exact:
-            # More than the most pairs there can be: one more score point always outweighs every tie-break.
-            weights *= min(len(rows), int(capacity[mentors].sum())) + 1
-            weights += 1
-        else:
-            weights += TIE_BREAK
-        for a, b in best_matching(weights, sub_allowed, capacity[mentors], exact=exact):
+        # A score point's weight. Exact: more than the most pairs there can be, so that one more
+        # score point always outweighs every tie-break.
+        point = min(len(rows), int(capacity[mentors].sum())) + 1 if exact else 1.0
+        weights *= point
+        weights += 1 if exact else TIE_BREAK
+        for a, b in best_matching(weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point):
             pairs.append((int(rows[a]), int(mentors[b])))
             taken_rows.add(int(rows[a]))
     for i in rows:
@@ -111,7 +115,8 @@ def solve(
             )
         else:
             unmatched[int(i)] = "every mentor who fits is taken by a higher-scoring match"
-    total = float(sum(int(scores[i, j]) if np.issubdtype(scores.dtype, np.integer) else scores[i, j] for i, j in pairs))
+    chosen = scores[tuple(np.array(pairs, int).reshape(-1, 2).T)]
+    total = float(chosen.sum() if np.issubdtype(scores.dtype, np.integer) else sum(chosen.tolist()))
     return Assignment(pairs=pairs, unmatched=unmatched, total=total)
 
 
@@ -122,10 +127,12 @@ def best_matching(
     *,
     exact: bool = True,
     candidates: int = CANDIDATES,
+    near: float = 0.0,
 ) -> list[tuple[int, int]]:
     """The (row, column) pairs of largest total weight, each row at most once and column j at
     most capacity[j] (≥ 1) times, only where `allowed`; weights positive. `exact`: the weights
-    are whole numbers (below 2⁵³).
+    are whole numbers (below 2⁵³). `near`: when a round's prices are undercut, the pairs
+    within this much weight of undercutting them join the candidates too (fewer rounds).
 
     Solved as rows × (each column's places + one "unmatched" place of each row's own, weight
     0), every row assigned, at costs `top − weight` (all ≥ 1), on candidate pairs that grow
@@ -137,14 +144,16 @@ def best_matching(
     top = float(weights.max(initial=0.0)) + 1.0
     cost = np.subtract(top, weights, out=np.full((n, m), np.inf), where=allowed)
     tolerance = 0.5 if exact else 1e-9 * top
-    candidate = np.zeros((n, m), bool)
+    # Each row's best `candidates` columns and each column's best half as many rows, with
+    # every column or row tied with the last one taken (ties are many, and one left out is
+    # a pair the prices would make the next round add).
     if m <= candidates:
-        candidate[:] = True
+        candidate = np.ones((n, m), bool)
     else:
-        np.put_along_axis(candidate, np.argpartition(cost, candidates - 1, axis=1)[:, :candidates], True, axis=1)
+        candidate = cost <= np.partition(cost, candidates - 1, axis=1)[:, candidates - 1, None]
     half = max(candidates // 2, 1)
-    if n > half:  # and each column's best rows
-        np.put_along_axis(candidate, np.argpartition(cost, half - 1, axis=0)[:half], True, axis=0)
+    if n > half:
+        candidate |= cost <= np.partition(cost, half - 1, axis=0)[half - 1]
     else:
         candidate[:] = True
     candidate &= allowed
@@ -192,7 +201,7 @@ def best_matching(
         undercut &= ~candidate
         if not undercut.any():
             return [(int(i), int(node[i])) for i in np.flatnonzero(real)]
-        candidate |= undercut
+        candidate |= reduced < near if near > 0 else undercut  # a disallowed pair costs inf: never near
 
 
 def _shortest_from_everywhere(nodes: int, source: np.ndarray, target: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -201,7 +210,8 @@ def _shortest_from_everywhere(nodes: int, source: np.ndarray, target: np.ndarray
     distance = np.zeros(nodes)
     if not len(target):
         return distance
-    order = np.argsort(target, kind="stable")
+    # Stable on 16-bit integers is a radix sort: a few times faster than a comparison sort here.
+    order = np.argsort(target.astype(np.int16) if nodes < 2**15 else target, kind="stable")
     source, target, length = source[order], target[order], length[order]
     first = np.flatnonzero(np.concatenate([[True], target[1:] != target[:-1]]))
     reached = target[first]

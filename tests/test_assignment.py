@@ -131,7 +131,8 @@ def dense_reference(weights, allowed, capacity):
 @pytest.mark.parametrize("seed", range(40))
 def test_the_candidates_grow_until_the_matching_is_the_best_of_the_whole_matrix(seed):
     """Few candidates a row (1–4) force several rounds; the result is always the dense optimum,
-    on scores full of ties as the demo's are, or all different."""
+    on scores full of ties as the demo's are, or all different, whether the pairs near
+    undercutting join the candidates with those that do or not."""
     from matching.assignment import best_matching
 
     rng = np.random.default_rng(5000 + seed)
@@ -143,7 +144,8 @@ def test_the_candidates_grow_until_the_matching_is_the_best_of_the_whole_matrix(
     allowed = rng.random((n, m)) > rng.choice([0.0, 0.3, 0.8])
     capacity = rng.integers(1, 4, size=m)
 
-    pairs = best_matching(weights, allowed, capacity, candidates=int(rng.integers(1, 5)))
+    near = float(rng.choice([0, 1, 60]))
+    pairs = best_matching(weights, allowed, capacity, candidates=int(rng.integers(1, 5)), near=near)
 
     rows = [i for i, _ in pairs]
     assert len(rows) == len(set(rows))
