@@ -4,7 +4,10 @@ never markup, whatever they try."""
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from outbox import markup
 from outbox.markup import to_html
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "a", "strong", "em", "code", "pre", "blockquote", "br", "hr"} | {
@@ -63,3 +66,68 @@ def test_a_link_written_in_markdown_to_an_ordinary_site_or_an_address_is_kept():
 
     assert '<a href="https://arlib.example/mentoring/">the program</a>' in html
     assert '<a href="mailto:mentoring@arlib.example">write</a>' in html
+
+
+# --- A text rendered a block at a time (outbox.markup._blocks) is the whole text's HTML ---------
+# The lines below are what makes CommonMark blocks depend on each other across a blank line
+# (lists that go on, loose items, indented and fenced code, link references) among ordinary
+# paragraphs, headings, quotes and links.
+_LINES = [
+    "",
+    "",
+    "Dear Mina,",
+    "- one",
+    "* two",
+    "+ three",
+    "1. first",
+    "2) second",
+    "  continued",
+    "    code or a nested line",
+    "\tafter a tab",
+    "> quoted",
+    "# A heading",
+    "===",
+    "---",
+    "```",
+    "~~~",
+    "[the program]: https://mentoring.example/program/",
+    "See [the program] or [this](https://mentoring.example/).",
+    "*emphasis* and **strong**, www.example.org and mina@example.org",
+    "-",
+    "10.",
+    "   ",
+    "a hard break  ",
+    "<div>typed markup</div>",
+    " - an indented item",
+    "- one\r",
+    "\r- two",
+    "\r",
+    "> [quoted]: https://mentoring.example/",
+    "[the",
+    "program]: https://mentoring.example/",
+    "- ```",
+]
+
+
+@given(st.lists(st.sampled_from(_LINES), max_size=14), st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_a_text_rendered_a_block_at_a_time_is_the_same_html_as_rendered_whole(lines, keep_line_breaks):
+    text = "\n".join(lines)
+    whole = (markup._letter_parser if keep_line_breaks else markup._parser).render(text)
+
+    assert to_html(text, keep_line_breaks=keep_line_breaks) == whole
+
+
+@pytest.mark.django_db
+def test_every_shipped_email_with_its_sample_values_is_the_same_html_as_rendered_whole():
+    from outbox import kinds
+    from outbox.placeholders import fill
+    from outbox.rendering import forms_of
+
+    checked = 0
+    for kind in kinds.declared():
+        values = {**kinds.program_values(), **kind.samples()}
+        text = fill(kind.body, forms=forms_of(kind), values=values, markdown=True)
+        assert to_html(text, keep_line_breaks=True) == markup._letter_parser.render(text), kind.name
+        checked += 1
+    assert checked >= 20
