@@ -1,0 +1,162 @@
+"""The surveys' answers where the committee reads the evaluations (issue 13, item 3): the
+evaluation summary shows each survey of the cycle in aggregate — counts by side, the texts
+without names — and the evaluations export has a column for each of the cycle's questions,
+a row for each response, still without names."""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from members.models import QuestionKind
+from pairs.models import Survey, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.services import surveys
+
+from .factories import CycleFactory, EvaluationFactory, PairFactory
+
+pytestmark = pytest.mark.django_db
+
+WENT_WELL = "We found a rhythm after the second month."
+
+
+def survey(cycle, kind: str, title: str, *questions: tuple) -> Survey:
+    """A survey of `cycle` asking (text, kind[, choices[, audience]]) questions, in that order."""
+    s = Survey.objects.create(cycle=cycle, kind=kind, title=title)
+    for order, (text, qkind, *rest) in enumerate(questions, start=1):
+        choices = rest[0] if rest else []
+        audience = rest[1] if len(rest) > 1 else "both"
+        SurveyQuestion.objects.create(survey=s, text=text, kind=qkind, choices=choices, audience=audience, order=order)
+    return s
+
+
+def midpoint(cycle) -> Survey:
+    return survey(
+        cycle,
+        SurveyKind.MIDPOINT,
+        "Halfway",
+        ("We meet often enough.", QuestionKind.SCALE),
+        ("What did you work on?", QuestionKind.SEVERAL, ["Cataloguing", "Leadership", "Outreach"]),
+        ("What is going well?", QuestionKind.LONG),
+        ("Anything else?", QuestionKind.SHORT),
+    )
+
+
+def answer(pair, role: str, s: Survey, by_text: dict) -> SurveyResponse:
+    """`role`'s answers to `s` in `pair`, the question's text → the answer as a form cleans it."""
+    author = pair.mentor.member if role == "mentor" else pair.mentee.member
+    questions = list(s.questions.all())
+    response = SurveyResponse.objects.create(pair=pair, survey=s, kind=s.kind, role=role, author=author)
+    surveys.answers_write(
+        response=response, questions=questions, cleaned={q.pk: by_text.get(q.text) for q in questions}
+    )
+    return response
+
+
+def summary(client, cycle) -> str:
+    response = client.get(reverse("pairs:evaluation-summary"), {"cycle": cycle.pk})
+    assert response.status_code == 200
+    return unescape(response.text)
+
+
+def counts(page: str, question: str, answer: str) -> list[str]:
+    """The cells of `answer`'s row in the table of `question`'s answers."""
+    table = page[page.index(f"Answers to “{question}”") :]
+    table = table[: table.index("</table>")]
+    row = re.search(rf'<th scope="row"[^>]*>{re.escape(answer)}</th>(.*?)</tr>', table, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.S)]
+
+
+def names_of(*pairs) -> list[str]:
+    return [
+        text
+        for p in pairs
+        for person in (p.mentor.member, p.mentee.member)
+        for text in (person.first_name, person.last_name, person.email)
+    ]
+
+
+# --- The evaluation summary --------------------------------------------------------------------------
+
+
+def test_committee_sees_a_scale_questions_counts_by_side_and_a_text_without_its_authors_name(
+    client_for, committee, cycle
+):
+    s = midpoint(cycle)
+    first, second = PairFactory(cycle=cycle), PairFactory(cycle=cycle)
+    answer(first, "mentee", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
+    answer(first, "mentor", s, {"We meet often enough.": 3, "What did you work on?": ["Cataloguing", "Outreach"]})
+    answer(second, "mentee", s, {"We meet often enough.": 5, "What did you work on?": ["Outreach"]})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "Midpoint survey: Halfway" in page
+    # Answer, mentors, mentees, all.
+    assert counts(page, "We meet often enough.", "5") == ["0", "2", "2"]
+    assert counts(page, "We meet often enough.", "3") == ["1", "0", "1"]
+    assert counts(page, "We meet often enough.", "1") == ["0", "0", "0"]
+    assert counts(page, "What did you work on?", "Outreach") == ["1", "1", "2"]
+    assert "average 4.3" in page
+    assert WENT_WELL in page
+    for name in names_of(first, second):
+        assert name not in page
+
+
+def test_a_question_asked_of_one_side_is_counted_without_the_sides(client_for, committee, cycle):
+    closing = survey(
+        cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO, [], "mentee")
+    )
+    pair = PairFactory(cycle=cycle)
+    EvaluationFactory(pair=pair, role="mentee")
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "Closing evaluation: Closing" in page
+    assert counts(page, "Will you mentor one day?", "Yes") == ["1"]
+    assert counts(page, "Will you mentor one day?", "No") == ["0"]
+
+
+def test_a_question_of_another_cycle_is_not_shown(client_for, committee, cycle):
+    midpoint(cycle)
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    old = survey(last_year, SurveyKind.EXIT, "Leaving", ("What made you stop?", QuestionKind.LONG))
+    answer(PairFactory(cycle=last_year), "mentee", old, {"What made you stop?": "Last year's reason."})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "We meet often enough." in page
+    assert "What made you stop?" not in page
+    assert "Last year's reason." not in page
+
+
+def test_summary_query_count_does_not_grow_with_survey_answers(client_for, committee, cycle, page_queries):
+    s = midpoint(cycle)
+    closing = survey(cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO))
+    client = client_for(committee)
+    url = reverse("pairs:evaluation-summary") + f"?cycle={cycle.pk}"
+    pair = PairFactory(cycle=cycle)
+    answer(pair, "mentee", s, {"We meet often enough.": 4, "What is going well?": "Fine.", "Anything else?": "No."})
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+    EvaluationFactory(pair=pair, best="Good.")
+
+    few = page_queries(client, url)
+    for i in range(6):
+        p = PairFactory(cycle=cycle)
+        for role in ("mentor", "mentee"):
+            answer(
+                p,
+                role,
+                s,
+                {
+                    "We meet often enough.": 1 + i % 5,
+                    "What did you work on?": ["Leadership"],
+                    "What is going well?": f"Text {i} {role}",
+                    "Anything else?": "No.",
+                },
+            )
+            answer(p, role, closing, {"Will you mentor one day?": i % 2 == 0})
+            EvaluationFactory(pair=p, role=role, best=f"Best {i}")
+
+    page_queries(client, url, exactly=few)
