@@ -3,15 +3,18 @@ evaluation summary shows each survey of the cycle in aggregate — counts by sid
 without names — and the evaluations export has a column for each of the cycle's questions,
 a row for each response, still without names."""
 
+import csv
 import datetime as dt
+import io
 import re
 from html import unescape
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
 from members.models import QuestionKind
-from pairs.models import Survey, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.models import PairStatus, Survey, SurveyKind, SurveyQuestion, SurveyResponse
 from pairs.services import surveys
 
 from .factories import CycleFactory, EvaluationFactory, PairFactory
@@ -19,6 +22,7 @@ from .factories import CycleFactory, EvaluationFactory, PairFactory
 pytestmark = pytest.mark.django_db
 
 WENT_WELL = "We found a rhythm after the second month."
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 def survey(cycle, kind: str, title: str, *questions: tuple) -> Survey:
@@ -160,3 +164,125 @@ def test_summary_query_count_does_not_grow_with_survey_answers(client_for, commi
             EvaluationFactory(pair=p, role=role, best=f"Best {i}")
 
     page_queries(client, url, exactly=few)
+
+
+# --- The evaluations export --------------------------------------------------------------------------
+
+
+def export(client, cycle, fmt: str = "csv"):
+    response = client.get(reverse("matching:export", args=[cycle.pk, "evaluations", fmt]))
+    assert response.status_code == 200
+    return response
+
+
+def csv_dicts(response) -> tuple[list[str], list[dict]]:
+    reader = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    return list(reader.fieldnames), list(reader)
+
+
+@pytest.fixture
+def answered(cycle):
+    """A cycle's three surveys answered: the closing evaluation with its question, a midpoint
+    survey by a mentor, an exit survey by the mentee of a pair ended early. "Anything else?" is
+    asked in the midpoint and the exit survey both."""
+    s = midpoint(cycle)
+    closing = survey(cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO))
+    leaving = survey(cycle, SurveyKind.EXIT, "Leaving", ("Anything else?", QuestionKind.SHORT))
+    pair = PairFactory(cycle=cycle)
+    EvaluationFactory(pair=pair, role="mentee", overall=5, best="The visits.")
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+    answer(
+        pair,
+        "mentor",
+        s,
+        {
+            "We meet often enough.": 4,
+            "What did you work on?": ["Cataloguing", "Outreach"],
+            "What is going well?": WENT_WELL,
+            "Anything else?": "More time.",
+        },
+    )
+    ended = PairFactory(cycle=cycle, status=PairStatus.ENDED)
+    answer(ended, "mentee", leaving, {"Anything else?": "A new job."})
+    return pair, ended
+
+
+def test_evaluations_export_has_a_column_per_survey_question_with_the_answers(client_for, committee, cycle, answered):
+    response = export(client_for(committee), cycle)
+    headers, rows = csv_dicts(response)
+
+    assert headers[8:] == [
+        "We meet often enough.",
+        "What did you work on?",
+        "What is going well?",
+        "Midpoint survey: Anything else?",
+        "Will you mentor one day?",
+        "Exit survey: Anything else?",
+    ]
+    by_form = {row["form"]: row for row in rows}
+    assert len(rows) == 3  # the closing evaluation with its survey's answers is one response, one row
+    closing = by_form["Closing evaluation"]
+    assert (closing["side"], closing["worthwhile (1-5)"], closing["what worked best"]) == ("mentee", "5", "The visits.")
+    assert closing["Will you mentor one day?"] == "yes"
+    assert closing["We meet often enough."] == ""
+    halfway = by_form["Midpoint survey"]
+    assert halfway["side"] == "mentor"
+    assert halfway["worthwhile (1-5)"] == ""
+    assert halfway["We meet often enough."] == "4"
+    assert halfway["What did you work on?"] == "Cataloguing; Outreach"
+    assert halfway["What is going well?"] == WENT_WELL
+    assert halfway["Midpoint survey: Anything else?"] == "More time."
+    assert by_form["Exit survey"]["Exit survey: Anything else?"] == "A new job."
+    text = response.content.decode("utf-8-sig")
+    for name in names_of(*answered):
+        assert name not in text
+
+
+def test_a_text_answer_or_question_that_looks_like_a_formula_is_exported_as_text(client_for, committee, cycle):
+    s = survey(
+        cycle, SurveyKind.MIDPOINT, "Halfway", ("What is going well?", QuestionKind.LONG), ("=1+1", QuestionKind.SHORT)
+    )
+    answer(PairFactory(cycle=cycle), "mentee", s, {"What is going well?": FORMULA})
+    client = client_for(committee)
+
+    headers, rows = csv_dicts(export(client, cycle))
+
+    assert rows[0]["What is going well?"] == "'" + FORMULA
+    assert "'=1+1" in headers
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, cycle, "xlsx").content)).active
+    cells = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert cells["What is going well?"].data_type == "s"
+    assert cells["What is going well?"].value == "'" + FORMULA
+    assert "'=1+1" in cells
+
+
+def test_a_question_of_another_cycle_is_not_in_the_export(client_for, committee, cycle):
+    midpoint(cycle)
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    old = survey(last_year, SurveyKind.EXIT, "Leaving", ("What made you stop?", QuestionKind.LONG))
+    answer(PairFactory(cycle=last_year), "mentee", old, {"What made you stop?": "Last year's reason."})
+
+    response = export(client_for(committee), cycle)
+
+    assert "What made you stop?" not in csv_dicts(response)[0]
+    assert "Last year's reason." not in response.content.decode("utf-8-sig")
+
+
+def test_evaluations_export_query_count_does_not_grow_with_responses(
+    client_for, committee, cycle, answered, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(committee)
+    with CaptureQueriesContext(connection) as few:
+        export(client, cycle)
+    s, closing = Survey.objects.get(cycle=cycle, kind="midpoint"), Survey.objects.get(cycle=cycle, kind="closing")
+    for i in range(5):
+        p = PairFactory(cycle=cycle)
+        answer(p, "mentee", s, {"We meet often enough.": 1 + i, "What is going well?": f"Text {i}"})
+        EvaluationFactory(pair=p, role="mentor")
+        answer(p, "mentor", closing, {"Will you mentor one day?": False})
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        export(client, cycle)
