@@ -12,9 +12,10 @@ from html import unescape
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import QuestionKind
-from pairs.models import PairStatus, Survey, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.models import EvaluationKind, PairStatus, Survey, SurveyKind, SurveyQuestion, SurveyResponse
 from pairs.services import surveys
 
 from .factories import CycleFactory, EvaluationFactory, PairFactory
@@ -236,6 +237,139 @@ def test_evaluations_export_has_a_column_per_survey_question_with_the_answers(cl
     text = response.content.decode("utf-8-sig")
     for name in names_of(*answered):
         assert name not in text
+
+
+def test_evaluations_export_is_these_rows_in_this_order(client_for, committee, cycle):
+    """The whole file on a small world: each form, a closing evaluation with and without its
+    survey's answers, ties broken by the texts and then by the answers, a question answered and
+    then archived, a response with no answers, a formula, a text with a comma, quotes and a line."""
+    halfway = midpoint(cycle)
+    closing = survey(
+        cycle,
+        SurveyKind.CLOSING,
+        "Closing",
+        ("Will you mentor one day?", QuestionKind.YES_NO),
+        ("What should change?", QuestionKind.LONG),
+    )
+    leaving = survey(
+        cycle,
+        SurveyKind.EXIT,
+        "Leaving",
+        ("Why did it end?", QuestionKind.ONE, ["Time", "A new job"]),
+        ("Anything else?", QuestionKind.SHORT),
+    )
+    first, second, third = (PairFactory(cycle=cycle) for _ in range(3))
+    ended = PairFactory(cycle=cycle, status=PairStatus.ENDED)
+    EvaluationFactory(pair=first, role="mentee", overall=5, best="The visits.")
+    answer(
+        first, "mentee", closing, {"Will you mentor one day?": True, "What should change?": 'More "time",\nless email.'}
+    )
+    EvaluationFactory(pair=first, role="mentor", overall=5, best="Café chats.")
+    EvaluationFactory(pair=second, role="mentee", overall=3, relationship=5, improve=FORMULA)
+    answer(second, "mentor", closing, {"Will you mentor one day?": False})  # without its ratings
+    EvaluationFactory(pair=third, role="mentor", kind=EvaluationKind.MIDPOINT, overall=2, would_recommend=False)
+    answer(
+        first,
+        "mentor",
+        halfway,
+        {
+            "We meet often enough.": 4,
+            "What did you work on?": ["Cataloguing", "Outreach"],
+            "What is going well?": WENT_WELL,
+        },
+    )
+    answer(second, "mentor", halfway, {"We meet often enough.": 4, "Anything else?": "A, B"})
+    answer(third, "mentee", halfway, {"We meet often enough.": 2, "What did you work on?": ["Leadership"]})
+    answer(ended, "mentee", leaving, {"Why did it end?": "A new job", "Anything else?": "-5 days"})
+    answer(ended, "mentor", leaving, {})  # every question left empty: still a response
+    SurveyQuestion.objects.filter(survey=halfway, text="What did you work on?").update(archived_at=timezone.now())
+    client = client_for(committee)
+
+    rows = list(csv.reader(io.StringIO(export(client, cycle).content.decode("utf-8-sig"))))
+
+    assert rows == [
+        [
+            "form",
+            "side",
+            "worthwhile (1-5)",
+            "worked well together (1-5)",
+            "reached goals (1-5)",
+            "would recommend",
+            "what worked best",
+            "what could improve",
+            "We meet often enough.",
+            "What is going well?",
+            "Midpoint survey: Anything else?",
+            "What did you work on?",
+            "Will you mentor one day?",
+            "What should change?",
+            "Why did it end?",
+            "Exit survey: Anything else?",
+        ],
+        [
+            "Closing evaluation",
+            "mentee",
+            "5",
+            "4",
+            "4",
+            "yes",
+            "The visits.",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "yes",
+            'More "time",\nless email.',
+            "",
+            "",
+        ],
+        [
+            "Closing evaluation",
+            "mentee",
+            "3",
+            "5",
+            "4",
+            "yes",
+            "",
+            "'" + FORMULA,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["Closing evaluation", "mentor", "5", "4", "4", "yes", "Café chats.", "", "", "", "", "", "", "", "", ""],
+        ["Closing evaluation", "mentor", "", "", "", "", "", "", "", "", "", "", "no", "", "", ""],
+        ["Midpoint review", "mentor", "2", "4", "4", "no", "", "", "", "", "", "", "", "", "", ""],
+        ["Midpoint survey", "mentee", "", "", "", "", "", "", "2", "", "", "Leadership", "", "", "", ""],
+        ["Midpoint survey", "mentor", "", "", "", "", "", "", "4", "", "A, B", "", "", "", "", ""],
+        [
+            "Midpoint survey",
+            "mentor",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "4",
+            "We found a rhythm after the second month.",
+            "",
+            "Cataloguing; Outreach",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["Exit survey", "mentee", "", "", "", "", "", "", "", "", "", "", "", "", "A new job", "'-5 days"],
+        ["Exit survey", "mentor", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, cycle, "xlsx").content)).active
+    assert [["" if c.value is None else str(c.value) for c in row] for row in sheet.iter_rows()] == rows
 
 
 def test_a_text_answer_or_question_that_looks_like_a_formula_is_exported_as_text(client_for, committee, cycle):
