@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import QuestionKind
-from pairs.models import EvaluationKind, PairStatus, Survey, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.models import EvaluationKind, PairStatus, Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
 from pairs.services import surveys
 
 from .factories import CycleFactory, EvaluationFactory, PairFactory
@@ -258,9 +258,12 @@ def test_evaluations_export_is_these_rows_in_this_order(client_for, committee, c
         ("Why did it end?", QuestionKind.ONE, ["Time", "A new job"]),
         ("Anything else?", QuestionKind.SHORT),
     )
-    first, second, third = (PairFactory(cycle=cycle) for _ in range(3))
+    first, second, third, fourth = (PairFactory(cycle=cycle) for _ in range(4))
     ended = PairFactory(cycle=cycle, status=PairStatus.ENDED)
     EvaluationFactory(pair=first, role="mentee", overall=5, best="The visits.")
+    # The same ratings and texts as the first pair's mentor's: its survey's answer breaks the tie.
+    EvaluationFactory(pair=fourth, role="mentor", overall=5, best="Café chats.")
+    answer(fourth, "mentor", closing, {"Will you mentor one day?": False, "What should change?": "Nothing."})
     answer(
         first, "mentee", closing, {"Will you mentor one day?": True, "What should change?": 'More "time",\nless email.'}
     )
@@ -343,6 +346,24 @@ def test_evaluations_export_is_these_rows_in_this_order(client_for, committee, c
             "",
         ],
         ["Closing evaluation", "mentor", "5", "4", "4", "yes", "Café chats.", "", "", "", "", "", "", "", "", ""],
+        [
+            "Closing evaluation",
+            "mentor",
+            "5",
+            "4",
+            "4",
+            "yes",
+            "Café chats.",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "no",
+            "Nothing.",
+            "",
+            "",
+        ],
         ["Closing evaluation", "mentor", "", "", "", "", "", "", "", "", "", "", "no", "", "", ""],
         ["Midpoint review", "mentor", "2", "4", "4", "no", "", "", "", "", "", "", "", "", "", ""],
         ["Midpoint survey", "mentee", "", "", "", "", "", "", "2", "", "", "Leadership", "", "", "", ""],
@@ -370,6 +391,19 @@ def test_evaluations_export_is_these_rows_in_this_order(client_for, committee, c
     ]
     sheet = openpyxl.load_workbook(io.BytesIO(export(client, cycle, "xlsx").content)).active
     assert [["" if c.value is None else str(c.value) for c in row] for row in sheet.iter_rows()] == rows
+
+
+def test_evaluations_export_writes_each_answer_as_it_was_given(client_for, committee, cycle):
+    s = midpoint(cycle)
+    text = 'Naïve “quotes”, a \\ backslash, {"json": [1]} and ✓'
+    response = answer(PairFactory(cycle=cycle), "mentee", s, {"What is going well?": text, "Anything else?": "x"})
+    # An answer stored empty (as the service never writes it) is an empty cell.
+    SurveyAnswer.objects.filter(response=response, question__text="Anything else?").update(value=None)
+
+    headers, rows = csv_dicts(export(client_for(committee), cycle))
+
+    assert rows[0]["What is going well?"] == text
+    assert rows[0]["Anything else?"] == ""
 
 
 def test_a_text_answer_or_question_that_looks_like_a_formula_is_exported_as_text(client_for, committee, cycle):
