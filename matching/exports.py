@@ -1,8 +1,10 @@
 """The committee's exports of a cycle, as CSV or Excel: pairs, opt-ins, check-in dates
-and modes (never their notes or topics), evaluations without names.
+and modes (never their notes or topics), evaluations and survey answers without names
+(matching/evaluations_export.py).
 
-Each export is one query reading columns, not models, and every cell is made safe
-for a spreadsheet (no formula, no character an .xlsx cannot hold).
+Each export reads columns, not models, in a fixed number of queries (one for most), and
+every cell — the headings too, which hold the committee's questions — is made safe for a
+spreadsheet (no formula, no character an .xlsx cannot hold).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from django.utils import timezone
 from members.models import Answer, Area, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, MeetingMode, Role
 from members.program import program
 from members.questions import answer_in_words
-from pairs.models import CheckIn, Evaluation, EvaluationKind, Pair, PairEndReason, PairStatus
+from pairs.models import CheckIn, Pair, PairEndReason, PairStatus
 
+from .evaluations_export import export_evaluations
 from .reports import PEOPLE, ended_on, full_name, name_and_email
 
 AREA_LABELS = dict(Area.choices)
@@ -30,7 +33,7 @@ EXPORTS = {
     "pairs": "Pairs, with names and emails",
     "enrollments": "Opt-ins (enrollments)",
     "checkins": "Check-in dates and modes",
-    "evaluations": "Closing and midpoint evaluations, without names",
+    "evaluations": "Evaluations and survey answers, without names",
 }
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -63,6 +66,35 @@ def _safe(value):
         if _FORMULA.match(value) and not _NUMBERLIKE.match(value):
             return "'" + value
     return value
+
+
+# A cell starting as a formula can (_FORMULA's first characters) after the first, in a column's
+# cells joined a line each: every cell starts a line.
+_FORMULA_LINE = re.compile(r"\n[=+\-@\t\r]")
+
+
+def _make_safe(rows: list[list]) -> None:
+    """Every text cell of `rows` made safe (_safe), in place, a column at a time: a column whose
+    cells hold no control character and start no formula (nearly every column) needs nothing
+    more — a few C scans of its joined text, where a call a cell was most of the checks' time —
+    and a column that does is made safe cell by cell."""
+    for j, column in enumerate(zip(*rows, strict=True)):
+        texts = column
+        try:
+            lines = "\n".join(column)
+        except TypeError:  # numbers, dates, empty ratings: only text can be a formula
+            texts = [v for v in column if isinstance(v, str)]
+            lines = "\n".join(texts)
+        # isprintable() is false for every character _CONTROL finds (and for a line break, a
+        # no-break space…): _CONTROL's slower scan only for a column that fails the fast one.
+        if (
+            _FORMULA.match(lines)
+            or _FORMULA_LINE.search(lines)
+            or (not "".join(texts).isprintable() and _CONTROL.search(lines))
+        ):
+            for row in rows:
+                if isinstance(row[j], str):
+                    row[j] = _safe(row[j])
 
 
 # The exports read columns (values_list), not models: a pair as models is seven objects
@@ -236,48 +268,23 @@ def _export_checkins(cycle: Cycle) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def _export_evaluations(cycle: Cycle) -> tuple[list[str], list[list]]:
-    # No names, no pair, no dates, and an order that follows the answers rather than
-    # the time they were given: a row cannot be traced back to a person.
-    headers = [
-        "form",
-        "side",
-        "worthwhile (1-5)",
-        "worked well together (1-5)",
-        "reached goals (1-5)",
-        "would recommend",
-        "what worked best",
-        "what could improve",
-    ]
-    kinds = dict(EvaluationKind.choices)
-    rows = [
-        [kinds.get(kind, kind), role, overall, relationship, goals_met, "yes" if recommend else "no", best, improve]
-        for kind, role, overall, relationship, goals_met, recommend, best, improve in Evaluation.objects.filter(
-            pair__cycle=cycle
-        )
-        .order_by("kind", "role", "-overall", "-relationship", "-goals_met", "best", "improve")
-        .values_list("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
-    ]
-    return headers, rows
-
-
 _EXPORTERS = {
     "pairs": _export_pairs,
     "enrollments": _export_enrollments,
     "checkins": _export_checkins,
-    "evaluations": _export_evaluations,
+    "evaluations": export_evaluations,
 }
 
 
 def export_table(cycle: Cycle, what: str) -> tuple[list[str], list[list]]:
-    """One of EXPORTS for a cycle: its headers and its rows, every cell made safe. One query."""
+    """One of EXPORTS for a cycle: its headers and its rows, every cell made safe."""
     headers, rows = _EXPORTERS[what](cycle)
-    # Only text can be a formula: numbers and dates, half the cells, are not even looked at.
-    return headers, [[_safe(v) if isinstance(v, str) else v for v in row] for row in rows]
+    _make_safe(rows)
+    return [_safe(h) for h in headers], rows
 
 
 def export_dataset(cycle: Cycle, what: str) -> tablib.Dataset:
-    """One of EXPORTS for a cycle, as a table ready for Excel. One query."""
+    """One of EXPORTS for a cycle, as a table ready for Excel."""
     headers, rows = export_table(cycle, what)
     return tablib.Dataset(*rows, headers=headers, title=what.capitalize())
 

@@ -1,197 +1,53 @@
-"""The surveys on program health: each survey of a cycle in aggregate — a count of each answer
-for a scale, yes/no or choice question, the texts without names — and, where a question is
-the same in other cycles (the same words and kind), its average year over year.
+"""The surveys on program health: each survey of a cycle in aggregate, as the evaluation
+summary has them (`pairs.survey_summary`), with a chart of each scale, yes/no and choice
+question's answers and, where the question is the same in other cycles (the same words and
+kind), its average year over year.
 
-A question is reported by its words and kind, not by its row: a cycle that copied the
-program's default survey, or a question archived and written again, reads as one question.
-A fixed number of queries, however many pairs, answers or cycles: counts grouped in the
-database, the texts capped per question.
+A fixed number of queries, however many pairs, answers or cycles: the summaries' five or six,
+and one for the years.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from django.db.models import Avg, Count, F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Avg, Count
 
 from members.models import Cycle, QuestionKind
-from members.questions import SCALE
-from pairs.models import Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.models import SurveyAnswer, SurveyQuestion
+from pairs.survey_summary import Key, QuestionSummary, SurveySummary, question_key, survey_summaries
 
 from . import charts
 
-# The health page shows this many texts a question (the rest are counted, not shown).
-TEXTS_SHOWN = 50
-TEXT_KINDS = (QuestionKind.SHORT, QuestionKind.LONG)
-
-Key = tuple[str, str, str]  # (survey kind, question's words, question's kind)
-
 
 @dataclass
-class QuestionReport:
-    text: str
-    kind: str
-    kind_label: str
-    answers: int = 0
-    options: list[tuple[str, int]] = field(default_factory=list)  # (answer in words, how many)
-    average: float | None = None  # scale: the mean; yes/no: the share of yes
-    texts: list[str] = field(default_factory=list)
+class QuestionReport(QuestionSummary):
     chart: dict | None = None
     years: list[tuple[Cycle, float | None, int]] = field(default_factory=list)  # (cycle, average, answers)
 
-    @property
-    def is_text(self) -> bool:
-        return self.kind in TEXT_KINDS
 
-    @property
-    def more_texts(self) -> int:
-        return max(self.answers - len(self.texts), 0)
-
-    @property
-    def summary(self) -> str:
-        """The chart in words, for a screen reader and as the chart's description."""
-        return "; ".join(f"{label}: {n}" for label, n in self.options) + "."
-
-
-@dataclass
-class SurveyReport:
-    kind: str
-    label: str
-    title: str
-    responses: dict[str, int]  # by role
-    questions: list[QuestionReport]
-
-    @property
-    def answered(self) -> int:
-        return sum(self.responses.values())
-
-
-def _key(kind: str, text: str, question_kind: str) -> Key:
-    return (kind, text.strip(), question_kind)
-
-
-def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyReport]:
-    """The cycle's three surveys in aggregate; `cycles` (newest first, as the year-over-year
-    table has them) for each question's averages in the other cycles. Five queries, a sixth when a
-    question answered is no longer asked, a seventh when a scale or yes/no question is."""
-    used = Survey.objects.in_use_for([cycle.pk])
-    asked = list(
-        SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey", "order", "pk")
-    )
-    in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
-    counted = list(
-        in_cycle.exclude(question__kind__in=TEXT_KINDS)
-        .order_by()
-        .values_list("response__kind", "question_id", "value")
-        .annotate(n=Count("pk"))
-    )
-    by_question = [F("response__kind"), F("question_id")]
-    texts = list(
-        in_cycle.filter(question__kind__in=TEXT_KINDS)
-        .annotate(
-            # In the answers' own order, never the order they came in (which would point to who wrote them).
-            rank=Window(RowNumber(), partition_by=by_question, order_by=F("value").asc()),
-            total=Window(Count("pk"), partition_by=by_question),
-        )
-        .filter(rank__lte=TEXTS_SHOWN)
-        .values_list("response__kind", "question_id", "value", "rank", "total")
-    )
-    text_counts = {(kind, pk): total for kind, pk, _v, _r, total in texts}
-    texts = [(kind, pk, value) for kind, pk, value, _r, _t in texts]
-    # The questions answered that the surveys no longer ask (archived, or the default's before a copy).
-    seen = {pk for _k, pk, _v, _n in counted} | {pk for _k, pk in text_counts}
-    known = {q.pk: q for q in asked}
-    others = SurveyQuestion.objects.filter(pk__in=seen - set(known)).order_by("order", "pk")
-    for q in others:
-        known[q.pk] = q
-    responses: dict[str, dict[str, int]] = {}
-    for kind, role, n in (
-        SurveyResponse.objects.filter(pair__cycle=cycle).order_by().values_list("kind", "role").annotate(n=Count("pk"))
-    ):
-        responses.setdefault(kind, {})[role] = n
-
+def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveySummary]:
+    """The cycle's three surveys in aggregate, each question a QuestionReport; `cycles` (newest
+    first, as the year-over-year table has them) for each question's averages in the other
+    cycles. Five queries, a sixth when a question answered is no longer asked, a seventh when a
+    scale or yes/no question is."""
+    surveys = survey_summaries(cycle)
     reports: dict[Key, QuestionReport] = {}
-    order: dict[str, list[Key]] = {k: [] for k in SurveyKind.values}
-    by_survey = {s.pk: s.kind for s in used.values()}
-
-    def report_of(kind: str, q: SurveyQuestion) -> QuestionReport:
-        key = _key(kind, q.text, q.kind)
-        if key not in reports:
-            reports[key] = QuestionReport(text=q.text, kind=q.kind, kind_label=q.get_kind_display())
-            order[kind].append(key)
-            if q.kind == QuestionKind.SCALE:
-                reports[key].options = [(str(n), 0) for n in SCALE]
-            elif q.kind == QuestionKind.YES_NO:
-                reports[key].options = [("Yes", 0), ("No", 0)]
-            elif q.has_choices:
-                reports[key].options = [(c, 0) for c in q.choices]
-        return reports[key]
-
-    # The questions the surveys ask now, in their order (archived ones too: they have answers).
-    for q in asked:
-        if q.archived_at is None:
-            report_of(by_survey[q.survey_id], q)
-    for kind, pk, value, n in counted:
-        r = report_of(kind, known[pk])
-        words = _in_words(r.kind, value)
-        for word in words:
-            _add(r, word, n)
-        r.answers += n
-    for (kind, pk), n in text_counts.items():
-        report_of(kind, known[pk]).answers += n
-    for kind, pk, value in texts:
-        report_of(kind, known[pk]).texts.append(str(value))
-    for r in reports.values():
-        _finish(r)
-
+    for s in surveys:
+        s.questions = [_report(q) for q in s.questions]
+        reports.update((q.key, q) for q in s.questions)
     years = _years(cycles, {k for k, r in reports.items() if r.kind in (QuestionKind.SCALE, QuestionKind.YES_NO)})
     for key, per_cycle in years.items():
         reports[key].years = [(c, *per_cycle[c.pk]) for c in cycles if c.pk in per_cycle]
-
-    out = []
-    for kind, label in SurveyKind.choices:
-        survey = used.get((cycle.pk, kind))
-        if survey is None and not order[kind]:
-            continue
-        out.append(
-            SurveyReport(
-                kind=kind,
-                label=label,
-                title=survey.title if survey else label,
-                responses=responses.get(kind, {}),
-                questions=[reports[k] for k in order[kind]],
-            )
-        )
-    return out
+    return surveys
 
 
-def _in_words(kind: str, value) -> list[str]:
-    if kind == QuestionKind.YES_NO:
-        return ["Yes" if value else "No"]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def _add(r: QuestionReport, word: str, n: int) -> None:
-    for i, (label, count) in enumerate(r.options):
-        if label == word:
-            r.options[i] = (label, count + n)
-            return
-    # A choice no longer offered: shown as it was given.
-    r.options.append((word, n))
-
-
-def _finish(r: QuestionReport) -> None:
-    if r.is_text:
-        return
-    if r.kind == QuestionKind.SCALE and r.answers:
-        r.average = sum(int(label) * n for label, n in r.options) / r.answers
-    elif r.kind == QuestionKind.YES_NO and r.answers:
-        r.average = dict(r.options)["Yes"] / r.answers
-    r.chart = charts.answer_chart(r.options)
+def _report(q: QuestionSummary) -> QuestionReport:
+    report = QuestionReport(**{f.name: getattr(q, f.name) for f in fields(QuestionSummary)})
+    if not report.is_text:
+        report.chart = charts.answer_chart(report.options)
+    return report
 
 
 def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple[float, int]]]:
@@ -214,7 +70,7 @@ def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple
     )
     found: dict[Key, dict[int, tuple[float, int]]] = {}
     for kind, text, qkind, cycle_id, avg, n in rows:
-        key = _key(kind, text, qkind)
+        key = question_key(kind, text, qkind)
         if key in keys:
             found.setdefault(key, {})[cycle_id] = (avg, n)
     return {k: v for k, v in found.items() if len(v) >= 2}

@@ -46,7 +46,8 @@ Why each figure is measured as it is:
       whose rows grow through the year): within 10× the layout floor;
     - CSV exports: within 5× PostgreSQL's own `COPY (the export's query) TO STDOUT WITH
       CSV`, run through psycopg2's copy_expert on the same connection (the bench checks
-      that COPY gives the file's rows);
+      that COPY gives the file's rows; the evaluations export reads two queries, the
+      evaluations and the survey responses with their answers, and COPY runs both);
     - Excel exports: within 3× openpyxl's write-only mode writing the same cells.
   Each page's whole request after a warm-up, timed in rounds of one baseline run and one
   page request, at least --page-runs rounds (5 for a row whose rounds take seconds) and
@@ -1386,8 +1387,10 @@ def export_of(page: Page, world) -> tuple:
     return Cycle.objects.get(pk=kwargs["cycle_id"]), kwargs["what"]
 
 
-def export_cells(cycle, what: str) -> tuple[str, list[list], str]:
-    """The export's sheet title, its cells (the header row first), and the SQL of its one query."""
+def export_cells(cycle, what: str) -> tuple[str, list[list], list[str]]:
+    """The export's sheet title, its cells (the header row first), and the SQL of the queries
+    that read its rows (one, or for the evaluations export the evaluations' and the survey
+    responses', which Python puts together)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -1395,34 +1398,37 @@ def export_cells(cycle, what: str) -> tuple[str, list[list], str]:
 
     with CaptureQueriesContext(connection) as ctx:
         data = exports.export_dataset(cycle, what)
-    # The opt-ins export first reads the cycle's own questions (its last columns' headings):
-    # the bench's cycles ask none, so its rows are the one query's, as COPY writes them.
-    queries = [q for q in ctx.captured_queries if '"members_cyclequestion"' not in q["sql"]]
-    if len(queries) != 1:
-        refuse(f"the {what} export ran {len(queries)} queries: the COPY baseline needs its one query.")
-    return data.title, [list(data.headers), *(list(row) for row in data[:])], queries[0]["sql"]
+    # Queries that read headings, not rows: the opt-ins export reads the cycle's own questions,
+    # the evaluations export the surveys the cycle uses and their questions (its last columns).
+    headings = ('"members_cyclequestion"', '"pairs_survey"', '"pairs_surveyquestion"')
+    queries = [q["sql"] for q in ctx.captured_queries if not any(table in q["sql"] for table in headings)]
+    if not queries:
+        refuse(f"the {what} export read no rows: there is nothing for COPY to compare it with.")
+    return data.title, [list(data.headers), *(list(row) for row in data[:])], queries
 
 
 def copy_baseline(page: Page, world, body: bytes) -> tuple[Callable[[], object], str]:
-    """PostgreSQL's own CSV of the export's query, on the bench's connection: the least the
-    export's rows can cost. Refuses when COPY's rows are not the file's."""
+    """PostgreSQL's own CSV of the export's queries, on the bench's connection: the least the
+    export's rows can cost. Refuses when COPY's rows are not the file's (an export of several
+    queries puts rows together, never makes more than its queries read)."""
     from django.db import connection
 
     cycle, what = export_of(page, world)
-    _title, _cells, sql = export_cells(cycle, what)
-    statement = f"COPY ({sql}) TO STDOUT WITH CSV"
+    _title, _cells, queries = export_cells(cycle, what)
+    statements = [f"COPY ({sql}) TO STDOUT WITH CSV" for sql in queries]
 
     def copy() -> str:
         out = io.StringIO()
         with connection.cursor() as cursor:
-            cursor.copy_expert(statement, out)
+            for statement in statements:
+                cursor.copy_expert(statement, out)
         return out.getvalue()
 
     rows = sum(1 for _ in csv.reader(io.StringIO(copy())))
     in_file = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1  # the header row
-    if rows != in_file:
-        refuse(f"{page.figure}: COPY of its query gives {rows} rows, the file {in_file}: not the same rows.")
-    return copy, f"{rows:,} rows"
+    if rows != in_file if len(statements) == 1 else rows < in_file:
+        refuse(f"{page.figure}: COPY of its queries gives {rows} rows, the file {in_file}: not the same rows.")
+    return copy, f"{rows:,} rows" + (f" from {len(statements)} queries" if len(statements) > 1 else "")
 
 
 def write_only_baseline(page: Page, world) -> tuple[Callable[[], object], str]:
@@ -1431,7 +1437,7 @@ def write_only_baseline(page: Page, world) -> tuple[Callable[[], object], str]:
     from openpyxl import Workbook
 
     cycle, what = export_of(page, world)
-    title, cells, _sql = export_cells(cycle, what)
+    title, cells, _queries = export_cells(cycle, what)
 
     def write() -> bytes:
         book = Workbook(write_only=True)

@@ -8,7 +8,10 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
+from matching.exports import _make_safe, _safe
 from members.models import Role
 from pairs.models import CheckIn, Pair
 
@@ -238,6 +241,26 @@ def test_a_comment_that_looks_like_a_formula_is_exported_as_text(client_for, com
     assert csv_rows(download(client, cycle, "evaluations", "csv"))[1][7] == '\'=HYPERLINK("http://evil.example")'
     sheet = openpyxl.load_workbook(io.BytesIO(download(client, cycle, "evaluations", "xlsx").content)).active
     assert sheet["H2"].data_type == "s" and sheet["H2"].value.startswith("'=")
+
+
+# Cells as members type them, and as an attacker would: formula starts, control characters,
+# line breaks (a cell that starts a line inside another is no formula), numbers, dates, empty ratings.
+CELLS = st.one_of(
+    st.text(alphabet="=+-@\t\r\n\x01\x0b\ufffe a1(./", max_size=6),
+    st.text(max_size=6),
+    st.integers(-9, 9),
+    st.none(),
+    st.just(dt.date(2025, 9, 15)),
+)
+
+
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(CELLS, min_size=width, max_size=width))))
+def test_each_cell_of_an_export_is_made_safe_as_it_would_be_alone(rows):
+    alone = [[_safe(v) for v in row] for row in rows]
+
+    _make_safe(rows)  # a column at a time
+
+    assert rows == alone
 
 
 @pytest.mark.parametrize("what", ["pairs", "enrollments", "checkins", "evaluations"])

@@ -1,5 +1,5 @@
 """The committee's pages about pairs: pairing, the list of a cycle's pairs, ending a pair, and the
-evaluations in aggregate."""
+evaluations and surveys in aggregate."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ..models import (
     PairStatus,
 )
 from ..services import pairing
+from ..survey_summary import survey_summaries
 from ._common import _posted, _selected_cycle
 
 
@@ -131,7 +132,8 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @committee_required
 def evaluation_summary(request: HttpRequest) -> HttpResponse:
-    """The Mentoring Committee and site admins: closing evaluations of a cycle, in aggregate."""
+    """The Mentoring Committee and site admins: a cycle's closing evaluations and its surveys, in
+    aggregate and without names."""
     cycles, cycle = _selected_cycle(request)
     evaluations = Evaluation.objects.filter(pair__cycle=cycle, kind=EvaluationKind.CLOSING)
     by_role = {
@@ -155,5 +157,6 @@ def evaluation_summary(request: HttpRequest) -> HttpResponse:
             "cycle": cycle,
             "by_role": [by_role.get("mentor"), by_role.get("mentee")],
             "comments": comments,
+            "surveys": survey_summaries(cycle) if cycle else [],
         },
     )

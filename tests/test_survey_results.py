@@ -1,0 +1,456 @@
+"""The surveys' answers where the committee reads the evaluations (issue 13, item 3): the
+evaluation summary shows each survey of the cycle in aggregate — counts by side, the texts
+without names — and the evaluations export has a column for each of the cycle's questions,
+a row for each response, still without names."""
+
+import csv
+import datetime as dt
+import io
+import re
+from html import unescape
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import QuestionKind
+from pairs.models import EvaluationKind, PairStatus, Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
+from pairs.services import surveys
+
+from .factories import CycleFactory, EvaluationFactory, PairFactory
+
+pytestmark = pytest.mark.django_db
+
+WENT_WELL = "We found a rhythm after the second month."
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def survey(cycle, kind: str, title: str, *questions: tuple) -> Survey:
+    """A survey of `cycle` asking (text, kind[, choices[, audience]]) questions, in that order."""
+    s = Survey.objects.create(cycle=cycle, kind=kind, title=title)
+    for order, (text, qkind, *rest) in enumerate(questions, start=1):
+        choices = rest[0] if rest else []
+        audience = rest[1] if len(rest) > 1 else "both"
+        SurveyQuestion.objects.create(survey=s, text=text, kind=qkind, choices=choices, audience=audience, order=order)
+    return s
+
+
+def midpoint(cycle) -> Survey:
+    return survey(
+        cycle,
+        SurveyKind.MIDPOINT,
+        "Halfway",
+        ("We meet often enough.", QuestionKind.SCALE),
+        ("What did you work on?", QuestionKind.SEVERAL, ["Cataloguing", "Leadership", "Outreach"]),
+        ("What is going well?", QuestionKind.LONG),
+        ("Anything else?", QuestionKind.SHORT),
+    )
+
+
+def answer(pair, role: str, s: Survey, by_text: dict) -> SurveyResponse:
+    """`role`'s answers to `s` in `pair`, the question's text → the answer as a form cleans it."""
+    author = pair.mentor.member if role == "mentor" else pair.mentee.member
+    questions = list(s.questions.all())
+    response = SurveyResponse.objects.create(pair=pair, survey=s, kind=s.kind, role=role, author=author)
+    surveys.answers_write(
+        response=response, questions=questions, cleaned={q.pk: by_text.get(q.text) for q in questions}
+    )
+    return response
+
+
+def summary(client, cycle) -> str:
+    response = client.get(reverse("pairs:evaluation-summary"), {"cycle": cycle.pk})
+    assert response.status_code == 200
+    return unescape(response.text)
+
+
+def counts(page: str, question: str, answer: str) -> list[str]:
+    """The cells of `answer`'s row in the table of `question`'s answers."""
+    table = page[page.index(f"Answers to “{question}”") :]
+    table = table[: table.index("</table>")]
+    row = re.search(rf'<th scope="row"[^>]*>{re.escape(answer)}</th>(.*?)</tr>', table, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.S)]
+
+
+def names_of(*pairs) -> list[str]:
+    return [
+        text
+        for p in pairs
+        for person in (p.mentor.member, p.mentee.member)
+        for text in (person.first_name, person.last_name, person.email)
+    ]
+
+
+# --- The evaluation summary --------------------------------------------------------------------------
+
+
+def test_committee_sees_a_scale_questions_counts_by_side_and_a_text_without_its_authors_name(
+    client_for, committee, cycle
+):
+    s = midpoint(cycle)
+    first, second = PairFactory(cycle=cycle), PairFactory(cycle=cycle)
+    answer(first, "mentee", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
+    answer(first, "mentor", s, {"We meet often enough.": 3, "What did you work on?": ["Cataloguing", "Outreach"]})
+    answer(second, "mentee", s, {"We meet often enough.": 5, "What did you work on?": ["Outreach"]})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "Midpoint survey: Halfway" in page
+    # Answer, mentors, mentees, all.
+    assert counts(page, "We meet often enough.", "5") == ["0", "2", "2"]
+    assert counts(page, "We meet often enough.", "3") == ["1", "0", "1"]
+    assert counts(page, "We meet often enough.", "1") == ["0", "0", "0"]
+    assert counts(page, "What did you work on?", "Outreach") == ["1", "1", "2"]
+    assert "average 4.3" in page
+    assert WENT_WELL in page
+    for name in names_of(first, second):
+        assert name not in page
+
+
+def test_a_question_asked_of_one_side_is_counted_without_the_sides(client_for, committee, cycle):
+    closing = survey(
+        cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO, [], "mentee")
+    )
+    pair = PairFactory(cycle=cycle)
+    EvaluationFactory(pair=pair, role="mentee")
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "Closing evaluation: Closing" in page
+    assert counts(page, "Will you mentor one day?", "Yes") == ["1"]
+    assert counts(page, "Will you mentor one day?", "No") == ["0"]
+
+
+def test_a_question_of_another_cycle_is_not_shown(client_for, committee, cycle):
+    midpoint(cycle)
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    old = survey(last_year, SurveyKind.EXIT, "Leaving", ("What made you stop?", QuestionKind.LONG))
+    answer(PairFactory(cycle=last_year), "mentee", old, {"What made you stop?": "Last year's reason."})
+
+    page = summary(client_for(committee), cycle)
+
+    assert "We meet often enough." in page
+    assert "What made you stop?" not in page
+    assert "Last year's reason." not in page
+
+
+def test_summary_query_count_does_not_grow_with_survey_answers(client_for, committee, cycle, page_queries):
+    s = midpoint(cycle)
+    closing = survey(cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO))
+    client = client_for(committee)
+    url = reverse("pairs:evaluation-summary") + f"?cycle={cycle.pk}"
+    pair = PairFactory(cycle=cycle)
+    answer(pair, "mentee", s, {"We meet often enough.": 4, "What is going well?": "Fine.", "Anything else?": "No."})
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+    EvaluationFactory(pair=pair, best="Good.")
+
+    few = page_queries(client, url)
+    for i in range(6):
+        p = PairFactory(cycle=cycle)
+        for role in ("mentor", "mentee"):
+            answer(
+                p,
+                role,
+                s,
+                {
+                    "We meet often enough.": 1 + i % 5,
+                    "What did you work on?": ["Leadership"],
+                    "What is going well?": f"Text {i} {role}",
+                    "Anything else?": "No.",
+                },
+            )
+            answer(p, role, closing, {"Will you mentor one day?": i % 2 == 0})
+            EvaluationFactory(pair=p, role=role, best=f"Best {i}")
+
+    page_queries(client, url, exactly=few)
+
+
+# --- The evaluations export --------------------------------------------------------------------------
+
+
+def export(client, cycle, fmt: str = "csv"):
+    response = client.get(reverse("matching:export", args=[cycle.pk, "evaluations", fmt]))
+    assert response.status_code == 200
+    return response
+
+
+def csv_dicts(response) -> tuple[list[str], list[dict]]:
+    reader = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    return list(reader.fieldnames), list(reader)
+
+
+@pytest.fixture
+def answered(cycle):
+    """A cycle's three surveys answered: the closing evaluation with its question, a midpoint
+    survey by a mentor, an exit survey by the mentee of a pair ended early. "Anything else?" is
+    asked in the midpoint and the exit survey both."""
+    s = midpoint(cycle)
+    closing = survey(cycle, SurveyKind.CLOSING, "Closing", ("Will you mentor one day?", QuestionKind.YES_NO))
+    leaving = survey(cycle, SurveyKind.EXIT, "Leaving", ("Anything else?", QuestionKind.SHORT))
+    pair = PairFactory(cycle=cycle)
+    EvaluationFactory(pair=pair, role="mentee", overall=5, best="The visits.")
+    answer(pair, "mentee", closing, {"Will you mentor one day?": True})
+    answer(
+        pair,
+        "mentor",
+        s,
+        {
+            "We meet often enough.": 4,
+            "What did you work on?": ["Cataloguing", "Outreach"],
+            "What is going well?": WENT_WELL,
+            "Anything else?": "More time.",
+        },
+    )
+    ended = PairFactory(cycle=cycle, status=PairStatus.ENDED)
+    answer(ended, "mentee", leaving, {"Anything else?": "A new job."})
+    return pair, ended
+
+
+def test_evaluations_export_has_a_column_per_survey_question_with_the_answers(client_for, committee, cycle, answered):
+    response = export(client_for(committee), cycle)
+    headers, rows = csv_dicts(response)
+
+    assert headers[8:] == [
+        "We meet often enough.",
+        "What did you work on?",
+        "What is going well?",
+        "Midpoint survey: Anything else?",
+        "Will you mentor one day?",
+        "Exit survey: Anything else?",
+    ]
+    by_form = {row["form"]: row for row in rows}
+    assert len(rows) == 3  # the closing evaluation with its survey's answers is one response, one row
+    closing = by_form["Closing evaluation"]
+    assert (closing["side"], closing["worthwhile (1-5)"], closing["what worked best"]) == ("mentee", "5", "The visits.")
+    assert closing["Will you mentor one day?"] == "yes"
+    assert closing["We meet often enough."] == ""
+    halfway = by_form["Midpoint survey"]
+    assert halfway["side"] == "mentor"
+    assert halfway["worthwhile (1-5)"] == ""
+    assert halfway["We meet often enough."] == "4"
+    assert halfway["What did you work on?"] == "Cataloguing; Outreach"
+    assert halfway["What is going well?"] == WENT_WELL
+    assert halfway["Midpoint survey: Anything else?"] == "More time."
+    assert by_form["Exit survey"]["Exit survey: Anything else?"] == "A new job."
+    text = response.content.decode("utf-8-sig")
+    for name in names_of(*answered):
+        assert name not in text
+
+
+def test_evaluations_export_is_these_rows_in_this_order(client_for, committee, cycle):
+    """The whole file on a small world: each form, a closing evaluation with and without its
+    survey's answers, ties broken by the texts and then by the answers, a question answered and
+    then archived, a response with no answers, a formula, a text with a comma, quotes and a line."""
+    halfway = midpoint(cycle)
+    closing = survey(
+        cycle,
+        SurveyKind.CLOSING,
+        "Closing",
+        ("Will you mentor one day?", QuestionKind.YES_NO),
+        ("What should change?", QuestionKind.LONG),
+    )
+    leaving = survey(
+        cycle,
+        SurveyKind.EXIT,
+        "Leaving",
+        ("Why did it end?", QuestionKind.ONE, ["Time", "A new job"]),
+        ("Anything else?", QuestionKind.SHORT),
+    )
+    first, second, third, fourth = (PairFactory(cycle=cycle) for _ in range(4))
+    ended = PairFactory(cycle=cycle, status=PairStatus.ENDED)
+    EvaluationFactory(pair=first, role="mentee", overall=5, best="The visits.")
+    # The same ratings and texts as the first pair's mentor's: its survey's answer breaks the tie.
+    EvaluationFactory(pair=fourth, role="mentor", overall=5, best="Café chats.")
+    answer(fourth, "mentor", closing, {"Will you mentor one day?": False, "What should change?": "Nothing."})
+    answer(
+        first, "mentee", closing, {"Will you mentor one day?": True, "What should change?": 'More "time",\nless email.'}
+    )
+    EvaluationFactory(pair=first, role="mentor", overall=5, best="Café chats.")
+    EvaluationFactory(pair=second, role="mentee", overall=3, relationship=5, improve=FORMULA)
+    answer(second, "mentor", closing, {"Will you mentor one day?": False})  # without its ratings
+    EvaluationFactory(pair=third, role="mentor", kind=EvaluationKind.MIDPOINT, overall=2, would_recommend=False)
+    answer(
+        first,
+        "mentor",
+        halfway,
+        {
+            "We meet often enough.": 4,
+            "What did you work on?": ["Cataloguing", "Outreach"],
+            "What is going well?": WENT_WELL,
+        },
+    )
+    answer(second, "mentor", halfway, {"We meet often enough.": 4, "Anything else?": "A, B"})
+    answer(third, "mentee", halfway, {"We meet often enough.": 2, "What did you work on?": ["Leadership"]})
+    answer(ended, "mentee", leaving, {"Why did it end?": "A new job", "Anything else?": "-5 days"})
+    answer(ended, "mentor", leaving, {})  # every question left empty: still a response
+    SurveyQuestion.objects.filter(survey=halfway, text="What did you work on?").update(archived_at=timezone.now())
+    client = client_for(committee)
+
+    rows = list(csv.reader(io.StringIO(export(client, cycle).content.decode("utf-8-sig"))))
+
+    assert rows == [
+        [
+            "form",
+            "side",
+            "worthwhile (1-5)",
+            "worked well together (1-5)",
+            "reached goals (1-5)",
+            "would recommend",
+            "what worked best",
+            "what could improve",
+            "We meet often enough.",
+            "What is going well?",
+            "Midpoint survey: Anything else?",
+            "What did you work on?",
+            "Will you mentor one day?",
+            "What should change?",
+            "Why did it end?",
+            "Exit survey: Anything else?",
+        ],
+        [
+            "Closing evaluation",
+            "mentee",
+            "5",
+            "4",
+            "4",
+            "yes",
+            "The visits.",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "yes",
+            'More "time",\nless email.',
+            "",
+            "",
+        ],
+        [
+            "Closing evaluation",
+            "mentee",
+            "3",
+            "5",
+            "4",
+            "yes",
+            "",
+            "'" + FORMULA,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["Closing evaluation", "mentor", "5", "4", "4", "yes", "Café chats.", "", "", "", "", "", "", "", "", ""],
+        [
+            "Closing evaluation",
+            "mentor",
+            "5",
+            "4",
+            "4",
+            "yes",
+            "Café chats.",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "no",
+            "Nothing.",
+            "",
+            "",
+        ],
+        ["Closing evaluation", "mentor", "", "", "", "", "", "", "", "", "", "", "no", "", "", ""],
+        ["Midpoint review", "mentor", "2", "4", "4", "no", "", "", "", "", "", "", "", "", "", ""],
+        ["Midpoint survey", "mentee", "", "", "", "", "", "", "2", "", "", "Leadership", "", "", "", ""],
+        ["Midpoint survey", "mentor", "", "", "", "", "", "", "4", "", "A, B", "", "", "", "", ""],
+        [
+            "Midpoint survey",
+            "mentor",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "4",
+            "We found a rhythm after the second month.",
+            "",
+            "Cataloguing; Outreach",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["Exit survey", "mentee", "", "", "", "", "", "", "", "", "", "", "", "", "A new job", "'-5 days"],
+        ["Exit survey", "mentor", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, cycle, "xlsx").content)).active
+    assert [["" if c.value is None else str(c.value) for c in row] for row in sheet.iter_rows()] == rows
+
+
+def test_evaluations_export_writes_each_answer_as_it_was_given(client_for, committee, cycle):
+    s = midpoint(cycle)
+    text = 'Naïve “quotes”, a \\ backslash, {"json": [1]} and ✓'
+    response = answer(PairFactory(cycle=cycle), "mentee", s, {"What is going well?": text, "Anything else?": "x"})
+    # An answer stored empty (as the service never writes it) is an empty cell.
+    SurveyAnswer.objects.filter(response=response, question__text="Anything else?").update(value=None)
+
+    headers, rows = csv_dicts(export(client_for(committee), cycle))
+
+    assert rows[0]["What is going well?"] == text
+    assert rows[0]["Anything else?"] == ""
+
+
+def test_a_text_answer_or_question_that_looks_like_a_formula_is_exported_as_text(client_for, committee, cycle):
+    s = survey(
+        cycle, SurveyKind.MIDPOINT, "Halfway", ("What is going well?", QuestionKind.LONG), ("=1+1", QuestionKind.SHORT)
+    )
+    answer(PairFactory(cycle=cycle), "mentee", s, {"What is going well?": FORMULA})
+    client = client_for(committee)
+
+    headers, rows = csv_dicts(export(client, cycle))
+
+    assert rows[0]["What is going well?"] == "'" + FORMULA
+    assert "'=1+1" in headers
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, cycle, "xlsx").content)).active
+    cells = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert cells["What is going well?"].data_type == "s"
+    assert cells["What is going well?"].value == "'" + FORMULA
+    assert "'=1+1" in cells
+
+
+def test_a_question_of_another_cycle_is_not_in_the_export(client_for, committee, cycle):
+    midpoint(cycle)
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    old = survey(last_year, SurveyKind.EXIT, "Leaving", ("What made you stop?", QuestionKind.LONG))
+    answer(PairFactory(cycle=last_year), "mentee", old, {"What made you stop?": "Last year's reason."})
+
+    response = export(client_for(committee), cycle)
+
+    assert "What made you stop?" not in csv_dicts(response)[0]
+    assert "Last year's reason." not in response.content.decode("utf-8-sig")
+
+
+def test_evaluations_export_query_count_does_not_grow_with_responses(
+    client_for, committee, cycle, answered, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(committee)
+    with CaptureQueriesContext(connection) as few:
+        export(client, cycle)
+    s, closing = Survey.objects.get(cycle=cycle, kind="midpoint"), Survey.objects.get(cycle=cycle, kind="closing")
+    for i in range(5):
+        p = PairFactory(cycle=cycle)
+        answer(p, "mentee", s, {"We meet often enough.": 1 + i, "What is going well?": f"Text {i}"})
+        EvaluationFactory(pair=p, role="mentor")
+        answer(p, "mentor", closing, {"Will you mentor one day?": False})
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        export(client, cycle)
