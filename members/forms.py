@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.text import slugify
@@ -29,7 +29,7 @@ from .models.cycles import CYCLE_DATES, FIRST_CONTACT_DAYS, OFFER_ANSWER_DAYS, p
 from .models.program_settings import REGION_CODE
 from .models.questions import Audience, CycleQuestion, QuestionKind
 from .program import program
-from .questions import answer_field, answer_initial, answer_options, answer_value, with_choices
+from .questions import answer_field, answer_initial, answer_value
 from .services.membership import OptIn
 from .services.program import who_could_take_part
 
@@ -112,15 +112,6 @@ ANSWER_REQUIRED = "Please answer this question."
 
 def question_field_name(question: CycleQuestion) -> str:
     return f"question_{question.pk}"
-
-
-def _question_in_layout(form: forms.Form, question: CycleQuestion):
-    """The question's place in the form's layout: a choice question with the lean template."""
-    name = question_field_name(question)
-    if not with_choices(question):
-        return name
-    form.fields[name].options = answer_options(form[name])
-    return Field(name, template="members/_choice_answer.html")
 
 
 class OptInForm(forms.Form):
