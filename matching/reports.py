@@ -99,19 +99,30 @@ def _closing_tallies(cycle: Cycle | None = None) -> list[dict]:
     )
 
 
+def _every_pair_rows() -> dict[int, list[tuple]]:
+    """Every pair's row as `_pair_rows` reads one cycle's, by cycle. One query."""
+    rows: dict[int, list[tuple]] = {}
+    for cycle_id, *row in Pair.objects.order_by().values_list(
+        "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
+    ):
+        rows.setdefault(cycle_id, []).append(tuple(row))
+    return rows
+
+
 @dataclass(frozen=True)
 class Tallies:
-    """Every cycle's opt-ins, check-ins and closing evaluations, counted once (three queries):
-    the health page reads its cycle's numbers and the year-over-year table from the same
-    counts. Each function below reads only its own cycle's when called without them."""
+    """Every cycle's opt-ins, check-ins and closing evaluations counted, and its pairs read, once
+    (four queries): the health page reads its cycle's numbers and the year-over-year table from
+    the same rows. Each function below reads only its own cycle's when called without them."""
 
     enrollments: list[dict]
     checkins: dict[int, dict[dt.date, int]]
     closing: list[dict]
+    pairs: dict[int, list[tuple]]  # by cycle, as _pair_rows reads them
 
     @classmethod
     def read(cls) -> Tallies:
-        return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies())
+        return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies(), _every_pair_rows())
 
 
 # A mentee "with a mentor": in a pair now, or their pair completed. One whose pair ended early
@@ -380,9 +391,9 @@ def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
 
 
 def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | None = None) -> dict:
-    """Everything the health page shows for one cycle, in seven queries (four with `tallies`)."""
+    """Everything the health page shows for one cycle, in seven queries (three with `tallies`)."""
     today = today or timezone.localdate()
-    rows = _pair_rows(cycle)
+    rows = _pair_rows(cycle) if tallies is None else tallies.pairs.get(cycle.pk, [])
     spans = _pair_spans(cycle, rows)
     attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
     return {
@@ -433,7 +444,7 @@ def offer_numbers(cycle: Cycle) -> dict[str, int]:
 
 def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None) -> list[dict]:
     """The key numbers of every cycle but the archived ones, newest first: one row per cycle,
-    in five queries (two with `tallies` given). Each number is counted as the health page of
+    in five queries (one with `tallies` given). Each number is counted as the health page of
     that cycle counts it: check-ins per pair per month are the chart's (its "All months")."""
     today = today or timezone.localdate()
     tallies = tallies or Tallies.read()
@@ -441,12 +452,6 @@ def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None)
     enrollments: dict[int, list[dict]] = {}
     for row in tallies.enrollments:
         enrollments.setdefault(row["cycle"], []).append(row)
-    # Every pair's dates and status, by cycle (one query): the months each pair was active in.
-    pair_rows: dict[int, list[tuple]] = {}
-    for cycle_id, *row in Pair.objects.order_by().values_list(
-        "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
-    ):
-        pair_rows.setdefault(cycle_id, []).append(tuple(row))
     ratings: dict[int, dict] = {}
     for row in tallies.closing:
         r = ratings.setdefault(row["pair__cycle"], {"n": 0, "overall": 0, "recommend": 0})
@@ -459,7 +464,8 @@ def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None)
         mentors = sum(
             row["n"] for row in rows if row["role"] == Role.MENTOR and row["status"] != EnrollmentStatus.WITHDRAWN
         )
-        spans = _pair_spans(cycle, pair_rows.get(cycle.pk, []))
+        # Every pair's dates and status: the months each pair was active in.
+        spans = _pair_spans(cycle, tallies.pairs.get(cycle.pk, []))
         p = pair_outcomes(cycle, spans)
         months = monthly_totals(checkins_per_month(cycle, today, spans, tallies))
         r = ratings.get(cycle.pk)
