@@ -14,7 +14,7 @@ import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
@@ -321,26 +321,27 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
     """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
     {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
 
-    Two queries, however many there are: the pairs' ids, ordered, with the count as a window
-    over every row (taken before the limit), then the people of the pairs named. Joining the
-    people in the first query would join them to every pair needing attention, not to ten.
+    Two queries, however many there are: the pairs' ids and dates (a few hundred at most,
+    counted and ordered here: a window and a sort in the query cost more than they saved),
+    then the people of the pairs named. Joining the people in the first query would join
+    them to every pair needing attention, not to ten.
     """
     found = list(
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
-        .with_last_checkin()
-        .with_attention(today)
-        .annotate(_count=Window(Count("pk")))
-        # The quietest first: never a check-in before an old one (PostgreSQL puts NULLs last).
-        .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
-        .values_list("pk", "last_checkin_on", "no_first_contact", "_count")[:limit]
+        .with_attention_reason(today)
+        .order_by()
+        .values_list("pk", "last_checkin_on", "no_first_contact", "starts_on")
     )
-    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[row[0] for row in found]).values(*PEOPLE)}
+    # The quietest first: never a check-in before an old one, then the earliest start.
+    found.sort(key=lambda row: (row[1] is not None, row[1] or dt.date.min, row[3], row[0]))
+    named = found[:limit]
+    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[row[0] for row in named]).values(*PEOPLE)}
     return {
-        "count": found[0][3] if found else 0,
+        "count": len(found),
         "pairs": [
             {**_people(people[pk]), "last_checkin": last, "no_first_contact": silent}
-            for pk, last, silent, _count in found
+            for pk, last, silent, _starts_on in named
             if pk in people
         ],
     }
