@@ -25,6 +25,7 @@ from . import charts
 # The health page shows this many texts a question (the rest are counted, not shown).
 TEXTS_SHOWN = 50
 TEXT_KINDS = (QuestionKind.SHORT, QuestionKind.LONG)
+NUMBERS = (QuestionKind.SCALE, QuestionKind.YES_NO)  # answers kept with a number too: averaged
 
 Key = tuple[str, str, str]  # (survey kind, question's words, question's kind)
 
@@ -81,10 +82,11 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
         SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey", "order", "pk")
     )
     in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
+    # Each choice counted, and each number (a scale's value, yes/no as 1/0) for the averages.
     counted = list(
         in_cycle.exclude(question__kind__in=TEXT_KINDS)
         .order_by()
-        .values_list("response__kind", "question_id", "value")
+        .values_list("response__kind", "question_id", "value", "number")
         .annotate(n=Count("pk"))
     )
     by_question = [F("response__kind"), F("question_id")]
@@ -101,11 +103,18 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
     text_counts = {(kind, pk): total for kind, pk, _v, _r, total in texts}
     texts = [(kind, pk, value) for kind, pk, value, _r, _t in texts]
     # The questions answered that the surveys no longer ask (archived, or the default's before a copy).
-    seen = {pk for _k, pk, _v, _n in counted} | {pk for _k, pk in text_counts}
+    seen = {pk for _k, pk, _v, _number, _n in counted} | {pk for _k, pk in text_counts}
     known = {q.pk: q for q in asked}
-    others = SurveyQuestion.objects.filter(pk__in=seen - set(known)).order_by("order", "pk")
-    for q in others:
-        known[q.pk] = q
+    if seen - set(known):
+        for q in SurveyQuestion.objects.filter(pk__in=seen - set(known)).order_by("order", "pk"):
+            known[q.pk] = q
+    numbers: dict[Key, list[int]] = {}  # this cycle's [sum, answers] of each scale and yes/no question
+    for kind, pk, _value, number, n in counted:
+        q = known[pk]
+        if number is not None and q.kind in NUMBERS:
+            total = numbers.setdefault(_key(kind, q.text, q.kind), [0, 0])
+            total[0] += number * n
+            total[1] += n
     responses: dict[str, dict[str, int]] = {}
     for kind, role, n in (
         SurveyResponse.objects.filter(pair__cycle=cycle).order_by().values_list("kind", "role").annotate(n=Count("pk"))
@@ -133,7 +142,7 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
     for q in asked:
         if q.archived_at is None:
             report_of(by_survey[q.survey_id], q)
-    for kind, pk, value, n in counted:
+    for kind, pk, value, _number, n in counted:
         r = report_of(kind, known[pk])
         words = _in_words(r.kind, value)
         for word in words:
@@ -146,7 +155,7 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
     for r in reports.values():
         _finish(r)
 
-    years = _years(cycles, {k for k, r in reports.items() if r.kind in (QuestionKind.SCALE, QuestionKind.YES_NO)})
+    years = _years(cycle, {k for k, r in reports.items() if r.kind in NUMBERS}, numbers)
     for key, per_cycle in years.items():
         reports[key].years = [(c, *per_cycle[c.pk]) for c in cycles if c.pk in per_cycle]
 
@@ -194,25 +203,29 @@ def _finish(r: QuestionReport) -> None:
     r.chart = charts.answer_chart(r.options)
 
 
-def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple[float, int]]]:
+def _years(cycle: Cycle, keys: set[Key], own: dict[Key, list[int]]) -> dict[Key, dict[int, tuple[float, int]]]:
     """{question key: {cycle id: (average, answers)}} for the scale and yes/no questions `keys`,
-    over every cycle, when at least two cycles asked it. One query."""
+    over every cycle, when at least two cycles asked it: `cycle`'s from its sums and counts
+    (`own`), the other cycles' in one query."""
     if not keys:
         return {}
     texts = {text for _k, text, _q in keys}
     rows = (
         SurveyAnswer.objects.filter(
-            # The questions first (a few rows), then their answers by the question's index.
-            question__in=SurveyQuestion.objects.filter(
-                text__in=texts, kind__in=[QuestionKind.SCALE, QuestionKind.YES_NO]
-            ),
+            # The questions first (a few rows), then their answers by the question's index: not
+            # those of `cycle`'s own surveys, which only its pairs answer (counted already).
+            question__in=SurveyQuestion.objects.filter(text__in=texts, kind__in=NUMBERS).exclude(survey__cycle=cycle),
             number__isnull=False,
         )
+        .exclude(response__pair__cycle=cycle)
         .order_by()
         .values_list("response__kind", "question__text", "question__kind", "response__pair__cycle")
         .annotate(avg=Avg("number"), n=Count("pk"))
     )
     found: dict[Key, dict[int, tuple[float, int]]] = {}
+    for key, (total, n) in own.items():
+        if key in keys:
+            found.setdefault(key, {})[cycle.pk] = (total / n, n)
     for kind, text, qkind, cycle_id, avg, n in rows:
         key = _key(kind, text, qkind)
         if key in keys:
