@@ -317,15 +317,10 @@ def _people(row: dict) -> dict:
 ATTENTION_SHOWN = 10
 
 
-def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: int | None = None) -> dict:
-    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
-    {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
-
-    Two queries, however many there are: the pairs' ids and dates (a few hundred at most,
-    counted and ordered here: a window and a sort in the query cost more than they saved),
-    then the people of the pairs named. Joining the people in the first query would join
-    them to every pair needing attention, not to ten.
-    """
+def _quietest(cycle: Cycle, today: dt.date | None) -> list[tuple]:
+    """The pairs needing attention as (id, last check-in, no first contact, start), the quietest
+    first: never a check-in before an old one, then the earliest start. One query, a few hundred
+    rows at most, put in order here (a window and a sort in the query cost more than they saved)."""
     found = list(
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
@@ -333,29 +328,37 @@ def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: i
         .order_by()
         .values_list("pk", "last_checkin_on", "no_first_contact", "starts_on")
     )
-    # The quietest first: never a check-in before an old one, then the earliest start.
     found.sort(key=lambda row: (row[1] is not None, row[1] or dt.date.min, row[3], row[0]))
-    named = found[:limit]
-    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[row[0] for row in named]).values(*PEOPLE)}
+    return found
+
+
+def _ended_early(cycle: Cycle) -> Q:
+    return Q(cycle=cycle, status=PairStatus.ENDED)
+
+
+def _named(pairs: Q) -> list[dict]:
+    """The pairs `pairs` selects, with their people and, for one ended early, when and why: one
+    query (joining the people to ten pairs, not to every pair needing attention)."""
+    return list(
+        Pair.objects.filter(pairs)
+        .order_by("ended_at", "pk")
+        .values(*PEOPLE, "cycle", "status", "ended_at", "end_category", "end_reason")
+    )
+
+
+def _attention(found: list[tuple], limit: int | None, named: list[dict]) -> dict:
+    people = {row["pk"]: row for row in named}
     return {
         "count": len(found),
         "pairs": [
             {**_people(people[pk]), "last_checkin": last, "no_first_contact": silent}
-            for pk, last, silent, _starts_on in named
+            for pk, last, silent, _starts_on in found[:limit]
             if pk in people
         ],
     }
 
 
-def pairs_ended_early(cycle: Cycle) -> list[dict]:
-    """Pairs ended early, with the day and why: the category (PairEndReason's words) and the
-    committee's note. One query."""
-    pairs = (
-        Pair.objects.for_cycle(cycle)
-        .filter(status=PairStatus.ENDED)
-        .order_by("ended_at", "pk")
-        .values(*PEOPLE, "ended_at", "end_category", "end_reason")
-    )
+def _ended(cycle: Cycle, named: list[dict]) -> list[dict]:
     why = dict(PairEndReason.choices)
     return [
         {
@@ -364,8 +367,26 @@ def pairs_ended_early(cycle: Cycle) -> list[dict]:
             "category": why.get(p["end_category"], why[PairEndReason.OTHER]),
             "reason": p["end_reason"],
         }
-        for p in pairs
+        for p in named
+        if p["cycle"] == cycle.pk and p["status"] == PairStatus.ENDED
     ]
+
+
+def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: int | None = None) -> dict:
+    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
+    {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
+
+    Two queries, however many there are: the pairs' ids and dates, then the people of the
+    pairs named.
+    """
+    found = _quietest(cycle, today)
+    return _attention(found, limit, _named(Q(pk__in=[row[0] for row in found[:limit]])))
+
+
+def pairs_ended_early(cycle: Cycle) -> list[dict]:
+    """Pairs ended early, with the day and why: the category (PairEndReason's words) and the
+    committee's note. One query."""
+    return _ended(cycle, _named(_ended_early(cycle)))
 
 
 def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
@@ -392,17 +413,19 @@ def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
 
 
 def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | None = None) -> dict:
-    """Everything the health page shows for one cycle, in seven queries (three with `tallies`)."""
+    """Everything the health page shows for one cycle, in six queries (two with `tallies`)."""
     today = today or timezone.localdate()
     rows = _pair_rows(cycle) if tallies is None else tallies.pairs.get(cycle.pk, [])
     spans = _pair_spans(cycle, rows)
-    attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
+    quietest = _quietest(cycle, today)
+    # The people the page names, of the quietest pairs and of the pairs ended early, in one query.
+    named = _named(Q(pk__in=[row[0] for row in quietest[:ATTENTION_SHOWN]]) | _ended_early(cycle))
     return {
         "enrollments": enrollment_counts(cycle, tallies),
         "pairs": pair_outcomes(cycle, spans),
         "checkins": checkins_per_month(cycle, today, spans, tallies),
-        "attention": attention,
-        "ended_early": pairs_ended_early(cycle),
+        "attention": _attention(quietest, ATTENTION_SHOWN, named),
+        "ended_early": _ended(cycle, named),
         "evaluations": evaluation_averages(cycle, tallies),
         "suggestions": suggestion_agreement(cycle, rows),
     }
