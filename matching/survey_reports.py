@@ -78,8 +78,9 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
     table has them) for each question's averages in the other cycles. Five queries, a sixth when a
     question answered is no longer asked, a seventh when a scale or yes/no question is."""
     used = Survey.objects.in_use_for([cycle.pk])
+    # Each survey's questions in their order (one survey a kind: no need to order the surveys).
     asked = list(
-        SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey", "order", "pk")
+        SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey_id", "order", "pk")
     )
     in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
     # Each answer counted: a choice by its value, a number (a scale's value, yes/no as 1/0,
