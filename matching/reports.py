@@ -466,13 +466,17 @@ def offer_numbers(cycle: Cycle) -> dict[str, int]:
 # --- Every cycle -----------------------------------------------------------------------------
 
 
-def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None) -> list[dict]:
+def year_over_year(
+    tallies: Tallies | None = None, today: dt.date | None = None, cycles: list[Cycle] | None = None
+) -> list[dict]:
     """The key numbers of every cycle but the archived ones, newest first: one row per cycle,
-    in five queries (one with `tallies` given). Each number is counted as the health page of
-    that cycle counts it: check-ins per pair per month are the chart's (its "All months")."""
+    in five queries (one with `tallies` given, none with `cycles` too: Cycle.objects.chosen()'s).
+    Each number is counted as the health page of that cycle counts it: check-ins per pair per
+    month are the chart's (its "All months")."""
     today = today or timezone.localdate()
     tallies = tallies or Tallies.read()
-    cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
+    if cycles is None:
+        cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
     enrollments: dict[int, list[dict]] = {}
     for row in tallies.enrollments:
         enrollments.setdefault(row["cycle"], []).append(row)
