@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -119,10 +119,20 @@ class Tallies:
     checkins: dict[int, dict[dt.date, int]]
     closing: list[dict]
     pairs: dict[int, list[tuple]]  # by cycle, as _pair_rows reads them
+    # Each cycle's pair spans and monthly series, worked out once: the cycle's numbers and the
+    # year-over-year table both need them.
+    worked_out: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def read(cls) -> Tallies:
         return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies(), _every_pair_rows())
+
+    def spans_and_series(self, cycle: Cycle, today: dt.date) -> tuple[list, list[dict]]:
+        """`_pair_spans` and `checkins_per_month` of `cycle`, from these tallies."""
+        if (cycle.pk, today) not in self.worked_out:
+            spans = _pair_spans(cycle, self.pairs.get(cycle.pk, []))
+            self.worked_out[(cycle.pk, today)] = (spans, checkins_per_month(cycle, today, spans, self))
+        return self.worked_out[(cycle.pk, today)]
 
 
 # A mentee "with a mentor": in a pair now, or their pair completed. One whose pair ended early
@@ -415,15 +425,20 @@ def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
 def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | None = None) -> dict:
     """Everything the health page shows for one cycle, in six queries (two with `tallies`)."""
     today = today or timezone.localdate()
-    rows = _pair_rows(cycle) if tallies is None else tallies.pairs.get(cycle.pk, [])
-    spans = _pair_spans(cycle, rows)
+    if tallies is None:
+        rows = _pair_rows(cycle)
+        spans = _pair_spans(cycle, rows)
+        series = checkins_per_month(cycle, today, spans)
+    else:
+        rows = tallies.pairs.get(cycle.pk, [])
+        spans, series = tallies.spans_and_series(cycle, today)
     quietest = _quietest(cycle, today)
     # The people the page names, of the quietest pairs and of the pairs ended early, in one query.
     named = _named(Q(pk__in=[row[0] for row in quietest[:ATTENTION_SHOWN]]) | _ended_early(cycle))
     return {
         "enrollments": enrollment_counts(cycle, tallies),
         "pairs": pair_outcomes(cycle, spans),
-        "checkins": checkins_per_month(cycle, today, spans, tallies),
+        "checkins": series,
         "attention": _attention(quietest, ATTENTION_SHOWN, named),
         "ended_early": _ended(cycle, named),
         "evaluations": evaluation_averages(cycle, tallies),
@@ -493,9 +508,9 @@ def year_over_year(
             row["n"] for row in rows if row["role"] == Role.MENTOR and row["status"] != EnrollmentStatus.WITHDRAWN
         )
         # Every pair's dates and status: the months each pair was active in.
-        spans = _pair_spans(cycle, tallies.pairs.get(cycle.pk, []))
+        spans, series = tallies.spans_and_series(cycle, today)
         p = pair_outcomes(cycle, spans)
-        months = monthly_totals(checkins_per_month(cycle, today, spans, tallies))
+        months = monthly_totals(series)
         r = ratings.get(cycle.pk)
         table.append(
             {
