@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -435,12 +436,14 @@ def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | 
     quietest = _quietest(cycle, today)
     # The people the page names, of the quietest pairs and of the pairs ended early, in one query.
     named = _named(Q(pk__in=[row[0] for row in quietest[:ATTENTION_SHOWN]]) | _ended_early(cycle))
+    ended = _ended(cycle, named)
     return {
         "enrollments": enrollment_counts(cycle, tallies),
         "pairs": pair_outcomes(cycle, spans),
         "checkins": series,
         "attention": _attention(quietest, ATTENTION_SHOWN, named),
-        "ended_early": _ended(cycle, named),
+        "ended_early": ended,
+        "ended_why": sorted(Counter(p["category"] for p in ended).items()),  # (category, how many), by name
         "evaluations": evaluation_averages(cycle, tallies),
         "suggestions": suggestion_agreement(cycle, rows),
     }
