@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, F, When, Window
+from django.db.models import Avg, Case, Count, F, Q, When, Window
 from django.db.models.functions import RowNumber
 
 from members.models import Cycle, QuestionKind
@@ -75,13 +75,18 @@ def _key(kind: str, text: str, question_kind: str) -> Key:
 
 def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyReport]:
     """The cycle's three surveys in aggregate; `cycles` (newest first, as the year-over-year
-    table has them) for each question's averages in the other cycles. Five queries, a sixth when a
-    question answered is no longer asked, a seventh when a scale or yes/no question is."""
+    table has them) for each question's averages in the other cycles. Five queries (four without a
+    text question), a sixth when a scale or yes/no question is."""
     used = Survey.objects.in_use_for([cycle.pk])
-    # Each survey's questions in their order (one survey a kind: no need to order the surveys).
-    asked = list(
-        SurveyQuestion.objects.filter(survey__in=[s.pk for s in used.values()]).order_by("survey_id", "order", "pk")
+    in_use = {s.pk for s in used.values()}
+    # Every question the cycle's pairs can have answered: a response is to the cycle's own survey
+    # or to the program's default. Each survey's in their order (no need to order the surveys).
+    questions = list(
+        SurveyQuestion.objects.filter(Q(survey__cycle=cycle) | Q(survey__cycle__isnull=True)).order_by(
+            "survey_id", "order", "pk"
+        )
     )
+    asked = [q for q in questions if q.survey_id in in_use]
     in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
     # Each answer counted: a choice by its value, a number (a scale's value, yes/no as 1/0,
     # kept with the value by answers_write) by the number, cheaper to group than its JSON
@@ -95,8 +100,11 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
         .annotate(n=Count("pk"))
     ]
     by_question = [F("response__kind"), F("question_id")]
+    # The text questions by their ids: PostgreSQL then reads their answers by the index, not
+    # every answer to find them.
+    text_ids = [q.pk for q in questions if q.kind in TEXT_KINDS]
     texts = list(
-        in_cycle.filter(question__kind__in=TEXT_KINDS)
+        in_cycle.filter(question_id__in=text_ids)
         .annotate(
             # In the answers' own order, never the order they came in (which would point to who wrote them).
             rank=Window(RowNumber(), partition_by=by_question, order_by=F("value").asc()),
@@ -107,9 +115,9 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyRep
     )
     text_counts = {(kind, pk): total for kind, pk, _v, _r, total in texts}
     texts = [(kind, pk, value) for kind, pk, value, _r, _t in texts]
-    # The questions answered that the surveys no longer ask (archived, or the default's before a copy).
+    # A question answered that is neither the cycle's nor a default's (there should be none): read alone.
     seen = {pk for _k, pk, _v, _number, _n in counted} | {pk for _k, pk in text_counts}
-    known = {q.pk: q for q in asked}
+    known = {q.pk: q for q in questions}
     if seen - set(known):
         for q in SurveyQuestion.objects.filter(pk__in=seen - set(known)).order_by("order", "pk"):
             known[q.pk] = q
