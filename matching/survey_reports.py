@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Avg, Case, Count, F, Q, When, Window
 from django.db.models.functions import RowNumber
 
@@ -76,51 +77,53 @@ def _key(kind: str, text: str, question_kind: str) -> Key:
 def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveyReport]:
     """The cycle's three surveys in aggregate; `cycles` (newest first, as the year-over-year
     table has them) for each question's averages in the other cycles. Five queries (four without a
-    text question), a sixth when a scale or yes/no question is."""
+    text question), a sixth when a scale or yes/no question is; none of them joins every answer
+    of the cycle to its response and pair."""
     used = Survey.objects.in_use_for([cycle.pk])
     in_use = {s.pk for s in used.values()}
     # Every question the cycle's pairs can have answered: a response is to the cycle's own survey
     # or to the program's default. Each survey's in their order (no need to order the surveys).
     questions = list(
-        SurveyQuestion.objects.filter(Q(survey__cycle=cycle) | Q(survey__cycle__isnull=True)).order_by(
-            "survey_id", "order", "pk"
-        )
+        SurveyQuestion.objects.filter(Q(survey__cycle=cycle) | Q(survey__cycle__isnull=True))
+        .select_related("survey")
+        .order_by("survey_id", "order", "pk")
     )
     asked = [q for q in questions if q.survey_id in in_use]
-    in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
+    known = {q.pk: q for q in questions}
+    # The cycle's answers read by their questions' ids, without joining each to its response and
+    # pair: every answer to the cycle's own surveys is its pairs' (the services write no other,
+    # the admin moves no answered survey), and a default survey's are its pairs' responses'. An
+    # answer's survey kind is its question's survey's (a response is to one survey, of its kind).
+    theirs = SurveyResponse.objects.filter(pair__cycle=cycle).values("pk")
+
+    def answers_to(ids: list[int]) -> models.QuerySet:
+        own = [pk for pk in ids if known[pk].survey.cycle_id is not None]
+        default = [pk for pk in ids if known[pk].survey.cycle_id is None]
+        return SurveyAnswer.objects.filter(Q(question_id__in=own) | Q(question_id__in=default, response__in=theirs))
+
     # Each answer counted: a choice by its value, a number (a scale's value, yes/no as 1/0,
     # kept with the value by answers_write) by the number, cheaper to group than its JSON
     # and the same in words (_in_words: 4 is "4", 1 is "Yes").
     counted = [
-        (kind, pk, value if number is None else number, number, n)
-        for kind, pk, value, number, n in in_cycle.exclude(question__kind__in=TEXT_KINDS)
+        (known[pk].survey.kind, pk, value if number is None else number, number, n)
+        for pk, value, number, n in answers_to([q.pk for q in questions if q.kind not in TEXT_KINDS])
         .annotate(choice=Case(When(number__isnull=True, then=F("value"))))
         .order_by()
-        .values_list("response__kind", "question_id", "choice", "number")
+        .values_list("question_id", "choice", "number")
         .annotate(n=Count("pk"))
     ]
-    by_question = [F("response__kind"), F("question_id")]
-    # The text questions by their ids: PostgreSQL then reads their answers by the index, not
-    # every answer to find them.
-    text_ids = [q.pk for q in questions if q.kind in TEXT_KINDS]
     texts = list(
-        in_cycle.filter(question_id__in=text_ids)
+        answers_to([q.pk for q in questions if q.kind in TEXT_KINDS])
         .annotate(
             # In the answers' own order, never the order they came in (which would point to who wrote them).
-            rank=Window(RowNumber(), partition_by=by_question, order_by=F("value").asc()),
-            total=Window(Count("pk"), partition_by=by_question),
+            rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("value").asc()),
+            total=Window(Count("pk"), partition_by=F("question_id")),
         )
         .filter(rank__lte=TEXTS_SHOWN)
-        .values_list("response__kind", "question_id", "value", "rank", "total")
+        .values_list("question_id", "value", "rank", "total")
     )
-    text_counts = {(kind, pk): total for kind, pk, _v, _r, total in texts}
-    texts = [(kind, pk, value) for kind, pk, value, _r, _t in texts]
-    # A question answered that is neither the cycle's nor a default's (there should be none): read alone.
-    seen = {pk for _k, pk, _v, _number, _n in counted} | {pk for _k, pk in text_counts}
-    known = {q.pk: q for q in questions}
-    if seen - set(known):
-        for q in SurveyQuestion.objects.filter(pk__in=seen - set(known)).order_by("order", "pk"):
-            known[q.pk] = q
+    text_counts = {(known[pk].survey.kind, pk): total for pk, _v, _r, total in texts}
+    texts = [(known[pk].survey.kind, pk, value) for pk, value, _r, _t in texts]
     numbers: dict[Key, list[int]] = {}  # this cycle's [sum, answers] of each scale and yes/no question
     for kind, pk, _value, number, n in counted:
         q = known[pk]
