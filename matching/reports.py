@@ -103,10 +103,10 @@ def _closing_tallies(cycle: Cycle | None = None) -> list[dict]:
 def _every_pair_rows() -> dict[int, list[tuple]]:
     """Every pair's row as `_pair_rows` reads one cycle's, by cycle. One query."""
     rows: dict[int, list[tuple]] = {}
-    for cycle_id, *row in Pair.objects.order_by().values_list(
+    for row in Pair.objects.order_by().values_list(
         "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
     ):
-        rows.setdefault(cycle_id, []).append(tuple(row))
+        rows.setdefault(row[0], []).append(row[1:])
     return rows
 
 
@@ -233,17 +233,19 @@ def checkins_per_month(
     spans = _pair_spans(cycle) if spans is None else spans
     if not spans:
         return []
-    first = _month_start(min(s for s, _e, _st in spans))
-    last = _month_start(min(today, max(e for _s, e, _st in spans)))
+    starts = sorted(s for s, _e, _st in spans)
+    ends = sorted(e for _s, e, _st in spans)
+    first = _month_start(starts[0])
+    last = _month_start(min(today, ends[-1]))
+    after = _next_month(last)
     days = (_checkin_tallies(cycle) if tallies is None else tallies.checkins).get(cycle.pk, {})
     counted: dict[dt.date, int] = {}
     for day, n in days.items():
-        if first <= day < _next_month(last):
-            counted[_month_start(day)] = counted.get(_month_start(day), 0) + n
+        if first <= day < after:
+            month = day.replace(day=1)
+            counted[month] = counted.get(month, 0) + n
     # Active in a month: started before the next one, and not ended before this one (a pair
     # ends on or after its start, so every pair ended before the month started before it).
-    starts = sorted(s for s, _e, _st in spans)
-    ends = sorted(e for _s, e, _st in spans)
     series = []
     month = first
     while month <= last:
