@@ -4,6 +4,11 @@ only places what these functions measured. Plain values in, plain values out."""
 from __future__ import annotations
 
 import math
+import unicodedata
+
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from members.models import EnrollmentStatus, Role
 
@@ -48,6 +53,10 @@ def checkin_chart(series: list[dict], width: int = 720, height: int = 320) -> di
                 "value_y": round(top + plot_h - h - 6, 1),
                 "point": point,
                 "show_year": i == 0 or point["month"].month == 1,
+                # The words the chart writes twice (its description and the bar's title), once:
+                # as the template's |date:"F Y" and |floatformat:2 write them.
+                "month": date_format(point["month"], "F Y"),
+                "per_pair": None if point["per_pair"] is None else floatformat(point["per_pair"], 2),
             }
         )
     grid = [{"y": round(top + plot_h - plot_h * k / 4, 1), "label": f"{top_value * k / 4:g}"} for k in range(5)]
@@ -107,6 +116,15 @@ def status_chart(by_role: dict, width: int = 600) -> dict:
 
 
 ANSWER_FILL = "#1f4e79"  # the program's blue; the count is written beside the bar, in the text colour
+LABEL_CHARS = 40  # a longer answer's label is cut (its bar's title has it whole)
+
+
+def _truncated(text: str, length: int) -> str:
+    """What the template filter truncatechars writes, without its cost for a label that fits
+    (most do: "4", "Yes"): Truncator returns such a text as it is, once in NFC form."""
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(length)
 
 
 def answer_chart(options: list[tuple[str, int]], width: int = 300) -> dict:
@@ -122,11 +140,14 @@ def answer_chart(options: list[tuple[str, int]], width: int = 300) -> dict:
     y = top
     for label, n in options:
         w = round(plot_w * n / largest, 1)
+        share = round(100 * n / total) if total else 0
         rows.append(
             {
                 "label": label,
+                "short": _truncated(label, LABEL_CHARS),
                 "n": n,
-                "share": round(100 * n / total) if total else 0,
+                "share": share,
+                "count": f"{n} ({share}%)" if n else "0",  # beside the bar
                 "label_y": y + 13,
                 "bar_y": y + label_h,
                 "width": max(w, 1.5) if n else 0,

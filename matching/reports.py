@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from members.models import TAKING_PART, Area, Cycle, Enrollment, EnrollmentStatus, Role
@@ -99,19 +100,40 @@ def _closing_tallies(cycle: Cycle | None = None) -> list[dict]:
     )
 
 
+def _every_pair_rows() -> dict[int, list[tuple]]:
+    """Every pair's row as `_pair_rows` reads one cycle's, by cycle. One query."""
+    rows: dict[int, list[tuple]] = {}
+    for row in Pair.objects.order_by().values_list(
+        "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
+    ):
+        rows.setdefault(row[0], []).append(row[1:])
+    return rows
+
+
 @dataclass(frozen=True)
 class Tallies:
-    """Every cycle's opt-ins, check-ins and closing evaluations, counted once (three queries):
-    the health page reads its cycle's numbers and the year-over-year table from the same
-    counts. Each function below reads only its own cycle's when called without them."""
+    """Every cycle's opt-ins, check-ins and closing evaluations counted, and its pairs read, once
+    (four queries): the health page reads its cycle's numbers and the year-over-year table from
+    the same rows. Each function below reads only its own cycle's when called without them."""
 
     enrollments: list[dict]
     checkins: dict[int, dict[dt.date, int]]
     closing: list[dict]
+    pairs: dict[int, list[tuple]]  # by cycle, as _pair_rows reads them
+    # Each cycle's pair spans and monthly series, worked out once: the cycle's numbers and the
+    # year-over-year table both need them.
+    worked_out: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def read(cls) -> Tallies:
-        return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies())
+        return cls(_enrollment_tallies(), _checkin_tallies(), _closing_tallies(), _every_pair_rows())
+
+    def spans_and_series(self, cycle: Cycle, today: dt.date) -> tuple[list, list[dict]]:
+        """`_pair_spans` and `checkins_per_month` of `cycle`, from these tallies."""
+        if (cycle.pk, today) not in self.worked_out:
+            spans = _pair_spans(cycle, self.pairs.get(cycle.pk, []))
+            self.worked_out[(cycle.pk, today)] = (spans, checkins_per_month(cycle, today, spans, self))
+        return self.worked_out[(cycle.pk, today)]
 
 
 # A mentee "with a mentor": in a pair now, or their pair completed. One whose pair ended early
@@ -211,17 +233,19 @@ def checkins_per_month(
     spans = _pair_spans(cycle) if spans is None else spans
     if not spans:
         return []
-    first = _month_start(min(s for s, _e, _st in spans))
-    last = _month_start(min(today, max(e for _s, e, _st in spans)))
+    starts = sorted(s for s, _e, _st in spans)
+    ends = sorted(e for _s, e, _st in spans)
+    first = _month_start(starts[0])
+    last = _month_start(min(today, ends[-1]))
+    after = _next_month(last)
     days = (_checkin_tallies(cycle) if tallies is None else tallies.checkins).get(cycle.pk, {})
     counted: dict[dt.date, int] = {}
     for day, n in days.items():
-        if first <= day < _next_month(last):
-            counted[_month_start(day)] = counted.get(_month_start(day), 0) + n
+        if first <= day < after:
+            month = day.replace(day=1)
+            counted[month] = counted.get(month, 0) + n
     # Active in a month: started before the next one, and not ended before this one (a pair
     # ends on or after its start, so every pair ended before the month started before it).
-    starts = sorted(s for s, _e, _st in spans)
-    ends = sorted(e for _s, e, _st in spans)
     series = []
     month = first
     while month <= last:
@@ -306,44 +330,48 @@ def _people(row: dict) -> dict:
 ATTENTION_SHOWN = 10
 
 
-def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: int | None = None) -> dict:
-    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
-    {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
-
-    Two queries, however many there are: the pairs' ids, ordered, with the count as a window
-    over every row (taken before the limit), then the people of the pairs named. Joining the
-    people in the first query would join them to every pair needing attention, not to ten.
-    """
+def _quietest(cycle: Cycle, today: dt.date | None) -> list[tuple]:
+    """The pairs needing attention as (id, last check-in, no first contact, start), the quietest
+    first: never a check-in before an old one, then the earliest start. One query, a few hundred
+    rows at most, put in order here (a window and a sort in the query cost more than they saved)."""
     found = list(
         Pair.objects.for_cycle(cycle)
         .needing_attention(today)
-        .with_last_checkin()
-        .with_attention(today)
-        .annotate(_count=Window(Count("pk")))
-        # The quietest first: never a check-in before an old one (PostgreSQL puts NULLs last).
-        .order_by(F("last_checkin_on").asc(nulls_first=True), "starts_on", "pk")
-        .values_list("pk", "last_checkin_on", "no_first_contact", "_count")[:limit]
+        .with_attention_reason(today)
+        .order_by()
+        .values_list("pk", "last_checkin_on", "no_first_contact", "starts_on")
     )
-    people = {row["pk"]: row for row in Pair.objects.filter(pk__in=[row[0] for row in found]).values(*PEOPLE)}
+    found.sort(key=lambda row: (row[1] is not None, row[1] or dt.date.min, row[3], row[0]))
+    return found
+
+
+def _ended_early(cycle: Cycle) -> Q:
+    return Q(cycle=cycle, status=PairStatus.ENDED)
+
+
+def _named(pairs: Q) -> list[dict]:
+    """The pairs `pairs` selects, with their people and, for one ended early, when and why: one
+    query (joining the people to ten pairs, not to every pair needing attention)."""
+    return list(
+        Pair.objects.filter(pairs)
+        .order_by("ended_at", "pk")
+        .values(*PEOPLE, "cycle", "status", "ended_at", "end_category", "end_reason")
+    )
+
+
+def _attention(found: list[tuple], limit: int | None, named: list[dict]) -> dict:
+    people = {row["pk"]: row for row in named}
     return {
-        "count": found[0][3] if found else 0,
+        "count": len(found),
         "pairs": [
             {**_people(people[pk]), "last_checkin": last, "no_first_contact": silent}
-            for pk, last, silent, _count in found
+            for pk, last, silent, _starts_on in found[:limit]
             if pk in people
         ],
     }
 
 
-def pairs_ended_early(cycle: Cycle) -> list[dict]:
-    """Pairs ended early, with the day and why: the category (PairEndReason's words) and the
-    committee's note. One query."""
-    pairs = (
-        Pair.objects.for_cycle(cycle)
-        .filter(status=PairStatus.ENDED)
-        .order_by("ended_at", "pk")
-        .values(*PEOPLE, "ended_at", "end_category", "end_reason")
-    )
+def _ended(cycle: Cycle, named: list[dict]) -> list[dict]:
     why = dict(PairEndReason.choices)
     return [
         {
@@ -352,8 +380,26 @@ def pairs_ended_early(cycle: Cycle) -> list[dict]:
             "category": why.get(p["end_category"], why[PairEndReason.OTHER]),
             "reason": p["end_reason"],
         }
-        for p in pairs
+        for p in named
+        if p["cycle"] == cycle.pk and p["status"] == PairStatus.ENDED
     ]
+
+
+def pairs_needing_attention(cycle: Cycle, today: dt.date | None = None, limit: int | None = None) -> dict:
+    """Active pairs with no check-in lately (see `PairQuerySet.needing_attention`):
+    {"count": how many, "pairs": the quietest `limit` of them (all when None)}.
+
+    Two queries, however many there are: the pairs' ids and dates, then the people of the
+    pairs named.
+    """
+    found = _quietest(cycle, today)
+    return _attention(found, limit, _named(Q(pk__in=[row[0] for row in found[:limit]])))
+
+
+def pairs_ended_early(cycle: Cycle) -> list[dict]:
+    """Pairs ended early, with the day and why: the category (PairEndReason's words) and the
+    committee's note. One query."""
+    return _ended(cycle, _named(_ended_early(cycle)))
 
 
 def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
@@ -380,17 +426,26 @@ def evaluation_averages(cycle: Cycle, tallies: Tallies | None = None) -> dict:
 
 
 def cycle_health(cycle: Cycle, today: dt.date | None = None, tallies: Tallies | None = None) -> dict:
-    """Everything the health page shows for one cycle, in seven queries (four with `tallies`)."""
+    """Everything the health page shows for one cycle, in six queries (two with `tallies`)."""
     today = today or timezone.localdate()
-    rows = _pair_rows(cycle)
-    spans = _pair_spans(cycle, rows)
-    attention = pairs_needing_attention(cycle, today, limit=ATTENTION_SHOWN)
+    if tallies is None:
+        rows = _pair_rows(cycle)
+        spans = _pair_spans(cycle, rows)
+        series = checkins_per_month(cycle, today, spans)
+    else:
+        rows = tallies.pairs.get(cycle.pk, [])
+        spans, series = tallies.spans_and_series(cycle, today)
+    quietest = _quietest(cycle, today)
+    # The people the page names, of the quietest pairs and of the pairs ended early, in one query.
+    named = _named(Q(pk__in=[row[0] for row in quietest[:ATTENTION_SHOWN]]) | _ended_early(cycle))
+    ended = _ended(cycle, named)
     return {
         "enrollments": enrollment_counts(cycle, tallies),
         "pairs": pair_outcomes(cycle, spans),
-        "checkins": checkins_per_month(cycle, today, spans, tallies),
-        "attention": attention,
-        "ended_early": pairs_ended_early(cycle),
+        "checkins": series,
+        "attention": _attention(quietest, ATTENTION_SHOWN, named),
+        "ended_early": ended,
+        "ended_why": sorted(Counter(p["category"] for p in ended).items()),  # (category, how many), by name
         "evaluations": evaluation_averages(cycle, tallies),
         "suggestions": suggestion_agreement(cycle, rows),
     }
@@ -431,22 +486,20 @@ def offer_numbers(cycle: Cycle) -> dict[str, int]:
 # --- Every cycle -----------------------------------------------------------------------------
 
 
-def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None) -> list[dict]:
+def year_over_year(
+    tallies: Tallies | None = None, today: dt.date | None = None, cycles: list[Cycle] | None = None
+) -> list[dict]:
     """The key numbers of every cycle but the archived ones, newest first: one row per cycle,
-    in five queries (two with `tallies` given). Each number is counted as the health page of
-    that cycle counts it: check-ins per pair per month are the chart's (its "All months")."""
+    in five queries (one with `tallies` given, none with `cycles` too: Cycle.objects.chosen()'s).
+    Each number is counted as the health page of that cycle counts it: check-ins per pair per
+    month are the chart's (its "All months")."""
     today = today or timezone.localdate()
     tallies = tallies or Tallies.read()
-    cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
+    if cycles is None:
+        cycles = Cycle.objects.chosen()[0]  # the cycles of the menus, newest first: archived ones left out
     enrollments: dict[int, list[dict]] = {}
     for row in tallies.enrollments:
         enrollments.setdefault(row["cycle"], []).append(row)
-    # Every pair's dates and status, by cycle (one query): the months each pair was active in.
-    pair_rows: dict[int, list[tuple]] = {}
-    for cycle_id, *row in Pair.objects.order_by().values_list(
-        "cycle", "starts_on", "ends_on", "status", "ended_at", "suggestion_rank"
-    ):
-        pair_rows.setdefault(cycle_id, []).append(tuple(row))
     ratings: dict[int, dict] = {}
     for row in tallies.closing:
         r = ratings.setdefault(row["pair__cycle"], {"n": 0, "overall": 0, "recommend": 0})
@@ -459,9 +512,10 @@ def year_over_year(tallies: Tallies | None = None, today: dt.date | None = None)
         mentors = sum(
             row["n"] for row in rows if row["role"] == Role.MENTOR and row["status"] != EnrollmentStatus.WITHDRAWN
         )
-        spans = _pair_spans(cycle, pair_rows.get(cycle.pk, []))
+        # Every pair's dates and status: the months each pair was active in.
+        spans, series = tallies.spans_and_series(cycle, today)
         p = pair_outcomes(cycle, spans)
-        months = monthly_totals(checkins_per_month(cycle, today, spans, tallies))
+        months = monthly_totals(series)
         r = ratings.get(cycle.pk)
         table.append(
             {

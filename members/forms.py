@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.text import slugify
+
+from arla_mentoring.form_layout import LeanFields
 
 from .models import (
     PAIR_MONTHS,
@@ -29,7 +31,7 @@ from .models.cycles import CYCLE_DATES, FIRST_CONTACT_DAYS, OFFER_ANSWER_DAYS, p
 from .models.program_settings import REGION_CODE
 from .models.questions import Audience, CycleQuestion, QuestionKind
 from .program import program
-from .questions import answer_field, answer_initial, answer_options, answer_value, with_choices
+from .questions import answer_field, answer_initial, answer_value
 from .services.membership import OptIn
 from .services.program import who_could_take_part
 
@@ -114,15 +116,6 @@ def question_field_name(question: CycleQuestion) -> str:
     return f"question_{question.pk}"
 
 
-def _question_in_layout(form: forms.Form, question: CycleQuestion):
-    """The question's place in the form's layout: a choice question with the lean template."""
-    name = question_field_name(question)
-    if not with_choices(question):
-        return name
-    form.fields[name].options = answer_options(form[name])
-    return Field(name, template="members/_choice_answer.html")
-
-
 class OptInForm(forms.Form):
     """The mentoring part of the membership and renewal forms.
 
@@ -203,25 +196,22 @@ class OptInForm(forms.Form):
             self.fields["agree_to_join"].label = self.settings.nonmember_agreement
         else:
             del self.fields["agree_to_join"]
+        # The fields go in LeanFields, written without crispy's template per field: with the
+        # committee's 20 questions that made the page four times the site's smallest one.
         mentee = Fieldset(
             "Mentee",
-            "wants_mentor",
+            LeanFields("wants_mentor"),
             Div(
-                "mentee_goals",
-                "mentee_interests",
-                *asked_of[Audience.MENTEES],
+                LeanFields("mentee_goals", "mentee_interests", *asked_of[Audience.MENTEES]),
                 css_class="form-section",
                 data_shown_by="id_wants_mentor",
             ),
         )
         mentor = Fieldset(
             "Mentor",
-            "wants_to_mentor",
+            LeanFields("wants_to_mentor"),
             Div(
-                "mentor_goals",
-                "mentor_interests",
-                "capacity",
-                *asked_of[Audience.MENTORS],
+                LeanFields("mentor_goals", "mentor_interests", "capacity", *asked_of[Audience.MENTORS]),
                 css_class="form-section",
                 data_shown_by="id_wants_to_mentor",
             ),
@@ -232,23 +222,22 @@ class OptInForm(forms.Form):
         if self.commitment_fields:
             commitments = [
                 HTML('<p class="mb-2">The program asks every mentor and mentee to commit to the following:</p>'),
-                *self.commitment_fields,
+                LeanFields(*self.commitment_fields),
             ]
         agreement = []
         if self.needs_agreement:
             agreement = [
                 HTML('<p class="mb-2 mt-3">You are not a current member: to apply, accept this too.</p>'),
-                "agree_to_join",
+                LeanFields("agree_to_join"),
             ]
         if sections:  # nothing to opt in to: no commitments to read either
             sections.append(
                 Fieldset(
                     "If you opt in",
-                    *asked_of[Audience.BOTH],
-                    "meeting_modes",
+                    LeanFields(*asked_of[Audience.BOTH], "meeting_modes"),
                     *commitments,
                     *agreement,
-                    "commitments_key",
+                    LeanFields("commitments_key"),
                 )
             )
         self.helper = FormHelper()

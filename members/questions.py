@@ -121,20 +121,3 @@ def answer_in_words(question: QuestionBase, value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
-
-
-def answer_options(bound: forms.BoundField) -> list[tuple[str, str, str, bool]]:
-    """A choice field's options as its lean template (members/_choice_answer.html) writes
-    them: (id, value, label, ticked), ticked from the data sent or the answer given."""
-    value = bound.value()
-    given = value if isinstance(value, list | tuple) else [] if value in (None, "") else [value]
-    ticked = {str(v) for v in given}
-    return [
-        (f"{bound.auto_id}_{i}", str(v), str(label), str(v) in ticked)
-        for i, (v, label) in enumerate(bound.field.choices)
-    ]
-
-
-def with_choices(question: QuestionBase) -> bool:
-    """Whether the question's field is a set of radio buttons or tickboxes."""
-    return question.kind in (QuestionKind.ONE, QuestionKind.SEVERAL, QuestionKind.YES_NO, QuestionKind.SCALE)

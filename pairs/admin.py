@@ -329,6 +329,13 @@ class SurveyAdmin(admin.ModelAdmin):
     list_select_related = ("cycle",)
     inlines = [SurveyQuestionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An answered survey keeps its cycle and kind, as an answered question keeps its survey:
+        # its answers are its cycle's pairs' (program health counts them so, matching.survey_reports).
+        if obj is not None and obj.responses.exists():
+            return ("cycle", "kind")
+        return ()
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.responses.exists():
             return False

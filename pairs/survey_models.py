@@ -40,7 +40,8 @@ class SurveyQuerySet(models.QuerySet):
     def in_use_for(self, cycle_ids) -> dict[tuple[int, str], Survey]:
         """{(cycle id, kind): the survey the cycle uses} — its own, else the program's default —
         for each of `cycle_ids` and each kind that has one. One query."""
-        rows = list(self.filter(Q(cycle__in=list(cycle_ids)) | Q(cycle__isnull=True)))
+        # In no order (the dict is the same either way): the default one joins every cycle.
+        rows = list(self.filter(Q(cycle__in=list(cycle_ids)) | Q(cycle__isnull=True)).order_by())
         defaults = {s.kind: s for s in rows if s.cycle_id is None}
         used = {}
         for cycle_id in cycle_ids:

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import date, floatformat, truncatechars
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import reports
+from matching import charts, reports
 from members.models import Role
 from pairs.models import CheckIn, Pair
 
@@ -276,8 +277,10 @@ def test_cycle_health_query_count_does_not_grow_with_pairs_or_months(known):
 def test_the_health_pages_tallies_give_the_numbers_each_function_counts_alone(known):
     tallies = reports.Tallies.read()
 
-    assert queries(lambda: reports.cycle_health(known.cycle, TODAY, tallies)) == 4
-    assert queries(lambda: reports.year_over_year(tallies)) == 2
+    # The pairs too are read once, for the cycle and for the year-over-year table; the people
+    # of the pairs needing attention and of those ended early together.
+    assert queries(lambda: reports.cycle_health(known.cycle, TODAY, tallies)) == 2
+    assert queries(lambda: reports.year_over_year(tallies)) == 1
     assert reports.cycle_health(known.cycle, TODAY, tallies) == reports.cycle_health(known.cycle, TODAY)
     assert reports.year_over_year(tallies) == reports.year_over_year()
 
@@ -379,4 +382,32 @@ def test_pairs_ended_early_are_counted_by_why_on_the_health_page(client_for, com
         "Moved or changed job",
         "Moved or changed job",
         "Workload",
+    ]
+
+
+# --- The charts' words, written in Python as the template's filters write them ---------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["4", "Yes", "Cafe\u0301 & <co>", "A choice much longer than forty characters, cut short", "e\u0301" * 45],
+)
+def test_an_answers_label_is_cut_as_the_template_filter_truncatechars_cuts_it(label):
+    first = charts.answer_chart([(label, 3), ("Other", 1)])["rows"][0]
+
+    assert first["short"] == truncatechars(label, 40)
+    assert first["count"] == "3 (75%)"
+
+
+def test_the_check_in_charts_months_and_values_read_as_the_template_filters_write_them():
+    series = [
+        {"month": D(2025, 12, 1), "checkins": 5, "active_pairs": 4, "per_pair": 1.25},
+        {"month": D(2026, 1, 1), "checkins": 0, "active_pairs": 0, "per_pair": None},
+    ]
+
+    bars = charts.checkin_chart(series)["bars"]
+
+    assert [(b["month"], b["per_pair"]) for b in bars] == [
+        (date(D(2025, 12, 1), "F Y"), floatformat(1.25, 2)),
+        (date(D(2026, 1, 1), "F Y"), None),
     ]

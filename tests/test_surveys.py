@@ -366,6 +366,22 @@ def test_health_shows_each_survey_in_aggregate_without_names_and_year_over_year(
         assert name not in section[: section.index('id="years-heading"')]
 
 
+def test_in_the_admin_an_answered_survey_keeps_its_cycle_and_kind(client_for, site_admin, cycle, pair):
+    from .test_admin_security import change_url, offered_form
+
+    survey = midpoint(cycle)
+    answer(pair, "mentee", survey, {QuestionKind.SCALE: 5})
+    other = CycleFactory(is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=400))
+    client = client_for(site_admin)
+    url = change_url(survey)
+
+    data = {**offered_form(client, url), "title": "Halfway there", "cycle": other.pk, "kind": SurveyKind.EXIT}
+    assert client.post(url, data).status_code == 302
+    survey.refresh_from_db()
+    # Its answers stay its cycle's pairs' answers to a midpoint survey, as program health counts them.
+    assert (survey.title, survey.cycle, survey.kind) == ("Halfway there", cycle, SurveyKind.MIDPOINT)
+
+
 def test_health_query_count_does_not_grow_with_survey_answers(client_for, committee, cycle):
     url = reverse("matching:health", args=[cycle.pk])
     survey = midpoint(cycle)

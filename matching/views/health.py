@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 
 from members.decorators import committee_required
 from members.models import (
+    Cycle,
     EnrollmentStatus,
     Role,
 )
@@ -30,10 +31,12 @@ def health_home(request: HttpRequest) -> HttpResponse:
 @committee_required
 def health(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The committee: a cycle's health in numbers and charts, the exports, and every cycle side by side."""
-    cycle = _cycle(cycle_id)
+    cycles = Cycle.objects.chosen()[0]  # the menu's, and the year-over-year table's
+    # The cycle asked for is one of them unless it is archived (then read alone, or 404).
+    cycle = next((c for c in cycles if c.pk == cycle_id), None) or _cycle(cycle_id)
     tallies = reports.Tallies.read()  # counted once for the cycle and for every cycle
     numbers = reports.cycle_health(cycle, tallies=tallies)
-    years = reports.year_over_year(tallies)
+    years = reports.year_over_year(tallies, cycles=cycles)
     by_role = numbers["enrollments"]["by_role"]
     roles = [(Role.MENTEE, "Mentees"), (Role.MENTOR, "Mentors")]
     status_rows = [

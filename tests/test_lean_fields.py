@@ -1,0 +1,223 @@
+"""LeanFields (arla_mentoring/form_layout.py) writes a form's fields without crispy-forms'
+template per field, to make the opt-in form with a committee's 20 questions fast (issue 13):
+what a member reads must not change. Each test renders a form with LeanFields and with
+every field through crispy-forms' bootstrap5/field.html, and compares the two: labels,
+required markers, help texts, errors, aria-describedby and aria-invalid, escaping and all.
+A change to bootstrap5/field.html fails here until LeanFields writes the same."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form, render_field
+from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from arla_mentoring.form_layout import LeanFields
+from members.forms import OptInForm
+from members.models import CycleQuestion, QuestionKind, Role
+from members.program import preset_defaults
+
+from .factories import accepting
+
+HOSTILE = '<script>alert("x")</script> & co'
+
+
+def field_by_field(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+    """LeanFields.render as crispy-forms renders a list of field names."""
+    return SafeString("".join(render_field(name, form, context, template_pack=template_pack) for name in self.fields))
+
+
+def both_ways(make_form, monkeypatch) -> tuple[str, str]:
+    """The form (a fresh one each time) rendered by {% crispy %} with LeanFields, then field by field."""
+    lean = render_crispy_form(make_form())
+    with monkeypatch.context() as m:
+        m.setattr(LeanFields, "render", field_by_field)
+        crispy = render_crispy_form(make_form())
+    return lean, crispy
+
+
+# --- The opt-in form -------------------------------------------------------------------------
+
+
+def questions() -> list[CycleQuestion]:
+    """One question of every kind for every audience, some required, with words to escape."""
+    made = []
+    for n, kind in enumerate(QuestionKind.values * 2):
+        made.append(
+            CycleQuestion(
+                pk=n + 1,
+                text=f"Question {n + 1} ({kind}): {HOSTILE}?",
+                help_text=f"Help with {HOSTILE}" if n % 3 else "",
+                kind=kind,
+                choices=[f"Choice <{c}> & “{c}”" for c in "ABC"] if kind in QuestionKind.with_choices() else [],
+                audience=["both", "mentee", "mentor"][n % 3],
+                required=n % 2 == 0,
+            )
+        )
+    return made
+
+
+def answers() -> dict:
+    given = {}
+    for q in questions():
+        name = f"question_{q.pk}"
+        if q.kind == QuestionKind.SHORT:
+            given[name] = HOSTILE if q.pk % 4 else "two\nlines"  # the second refused: one line only
+        elif q.kind == QuestionKind.LONG:
+            given[name] = f"A first line\n{HOSTILE}"
+        elif q.kind == QuestionKind.ONE:
+            given[name] = q.choices[1]
+        elif q.kind == QuestionKind.SEVERAL:
+            given[name] = [q.choices[0], q.choices[2]]
+        elif q.kind == QuestionKind.YES_NO:
+            given[name] = "no"
+        elif q.kind == QuestionKind.SCALE:
+            given[name] = "6"  # not offered: refused
+    return given
+
+
+COMMITMENTS = accepting(preset_defaults())
+OPT_INS = {
+    "blank, offering mentoring first": ({}, None),
+    "blank, offering a mentor first": ({"offer": Role.MENTEE}, None),
+    "one role taken already": ({"unavailable": {Role.MENTEE: "You are signed up as a mentee already."}}, None),
+    "last year's mentor answers": (
+        {"offer": Role.MENTOR, "initial": {"mentor_goals": HOSTILE, "capacity": 3, "meeting_modes": ["phone"]}},
+        None,
+    ),
+    "both roles ticked, nothing else": ({}, {"wants_mentor": "on", "wants_to_mentor": "on"}),
+    "answers, some refused": (
+        {},
+        {
+            "wants_mentor": "on",
+            "mentee_goals": HOSTILE,
+            "capacity": "9",
+            "meeting_modes": ["video", "carrier pigeon"],
+            "commitments_key": "changed meanwhile",
+            **answers(),
+        },
+    ),
+    "everything right": ({}, {"wants_to_mentor": "on", "mentor_goals": "Share", **COMMITMENTS, **answers()}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", OPT_INS.values(), ids=OPT_INS.keys())
+def test_the_opt_in_form_with_every_kind_of_question_reads_as_crispy_forms_writes_it(state, monkeypatch):
+    kwargs, data = state
+
+    def opt_in_form():
+        form = OptInForm(data, questions=questions(), **{"offer": Role.MENTOR, **kwargs})
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = both_ways(opt_in_form, monkeypatch)
+
+    assert lean == crispy
+    assert "Question 12 (scale)" in lean and HOSTILE not in lean
+
+
+@pytest.mark.django_db
+def test_the_agreement_a_non_member_accepts_reads_as_crispy_forms_writes_it(monkeypatch):
+    applying = dataclasses.replace(preset_defaults(), nonmember_may_apply=True, nonmember_agreement=f"I join {HOSTILE}")
+    monkeypatch.setattr("members.forms.program", lambda: applying)
+
+    def opt_in_form():
+        form = OptInForm({"wants_mentor": "on"}, needs_agreement=True, questions=questions())
+        form.is_valid()
+        return form
+
+    lean, crispy = both_ways(opt_in_form, monkeypatch)
+
+    assert lean == crispy
+    assert "You are not a current member: applying means accepting this." in lean
+
+
+# --- Every kind of field LeanFields writes, and those it leaves to crispy-forms --------------
+
+
+class EveryKind(forms.Form):
+    error_css_class = "has-error"
+    required_css_class = "is-required"
+
+    name = forms.CharField(
+        label=HOSTILE, help_text=format_html("Help with <em>{}</em>", HOSTILE), max_length=20, min_length=3
+    )
+    plain = forms.CharField(required=False, label="", widget=forms.TextInput(attrs={"data_with_underscore": "1"}))
+    styled = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"class": "wide", "data-on": True, "data-off": False, "data-none": None}),
+    )
+    count = forms.IntegerField(min_value=1, help_text="How many")
+    email = forms.EmailField(required=False, disabled=True, initial="a@example.org")
+    day = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=dt.date(2026, 1, 2)
+    )
+    site = forms.URLField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "class": "notes"}), required=False)
+    story = forms.CharField(widget=forms.Textarea, help_text=HOSTILE)
+    agree = forms.BooleanField(label=format_html("I agree to <a href='/rules/'>{}</a>", "the rules"))
+    maybe = forms.BooleanField(required=False, initial=True)
+    one = forms.ChoiceField(
+        choices=[("Near", [("a", "A <1>"), ("b", "B")]), ("Far", [(3, "Three")])], widget=forms.RadioSelect
+    )
+    several = forms.MultipleChoiceField(
+        choices=[("x", "X & Y"), ("z", "Z")],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "cols"}),
+        help_text="Tick",
+    )
+    drop_down = forms.ChoiceField(choices=[("", "—"), ("1", "One")], required=False)
+    amount = forms.DecimalField(localize=True, required=False)
+    upload = forms.FileField(required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, initial=HOSTILE)
+
+    def __init__(self, *args, show_labels=True, show_errors=True, inline=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.form_show_labels = show_labels
+        self.helper.form_show_errors = show_errors
+        self.helper.error_text_inline = inline
+        self.helper.layout = Layout(Fieldset("Everything", LeanFields(*self.fields)))
+
+    def clean(self):
+        self.add_error("count", "A second error, for the list.")
+        return super().clean()
+
+
+SENT = {
+    "name": "ab",
+    "styled": HOSTILE,
+    "count": "0",
+    "day": "not a day",
+    "notes": HOSTILE,
+    "maybe": "on",
+    "one": "3",
+    "several": ["z", "w"],
+    "secret": HOSTILE,
+}
+
+
+@pytest.mark.parametrize("data", [None, SENT], ids=["blank", "sent with errors"])
+@pytest.mark.parametrize(
+    "helper",
+    [{}, {"show_labels": False}, {"show_errors": False}, {"inline": False}],
+    ids=["default", "without labels", "without errors", "errors as paragraphs"],
+)
+def test_every_kind_of_field_reads_as_crispy_forms_writes_it(data, helper, monkeypatch):
+    def every_kind():
+        form = EveryKind(data, **helper)
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = both_ways(every_kind, monkeypatch)
+
+    assert lean == crispy
+    shows_errors = data is not None and helper.get("show_errors", True)
+    assert ("Ensure this value has at least 3 characters" in lean) == shows_errors
