@@ -3,7 +3,7 @@ import os
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from members.models import Role, committee_group
@@ -151,10 +151,14 @@ def _program_settings_held(request, _fresh_cache):
     program.forget()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Production's PBKDF2 takes ~0.3 s a password: far too slow for hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Production's PBKDF2 takes ~0.5 s a password: far too slow for hundreds of users. For the
+    # whole session, not per test: the worlds built once per module (test_authorization's) come
+    # before any test's fixtures, and hashed their eleven passwords with PBKDF2 (~6 s each world).
+    # A test that needs production's hashing asks for it (test_auth_security's `production_hashing`).
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
