@@ -32,7 +32,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -499,7 +499,17 @@ WATCHED = (
 
 
 def database_state() -> dict[str, list[dict]]:
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in WATCHED}
+    """Every row of every watched table, each table as PostgreSQL writes it in JSON (all its
+    columns, rows by primary key), in one query: read around each refused request, a query a
+    table made these reads a third of this file's time."""
+    qn = connection.ops.quote_name
+    tables = ", ".join(
+        f"(SELECT coalesce(json_agg(t ORDER BY t.{qn(m._meta.pk.column)}), '[]') FROM {qn(m._meta.db_table)} t)"
+        for m in WATCHED
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {tables}")
+        return {m._meta.label: rows for m, rows in zip(WATCHED, cursor.fetchone(), strict=True)}
 
 
 def assert_nothing_changed(before: dict[str, list[dict]], what: str) -> None:
@@ -542,7 +552,8 @@ HIJACK = {
 def test_each_role_gets_the_expected_answer(client_for, world, name, role, expected):
     url = reverse(name, kwargs=ARGS[name](world) if name in ARGS else None)
     client = client_for(world.personas[role])
-    before = database_state()
+    # Read only where it is compared below: 31 tables read for nothing cost the allowed cases time.
+    before = database_state() if expected in REFUSALS else None
 
     response = client.get(url)
 
