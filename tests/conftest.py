@@ -1,7 +1,10 @@
 import contextlib
+import copy
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +32,38 @@ def pytest_collection_modifyitems(config, items):
 # Playwright drives the browser from the test thread while live_server serves from
 # another; Django's async-safety check would refuse the ORM calls the tests make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _redis_database_of_this_worker(url: str, worker: str) -> str:
+    """`make test-fast` runs the tests in several processes (pytest-xdist: gw0, gw1…). Each
+    empties the cache before every test (FLUSHDB) and may queue Celery tasks: on one Redis
+    database they would empty each other's rate-limit counts and program version mid-test.
+    So worker gwN uses database N+1 of the same server (pytest-django gives it its own
+    PostgreSQL database the same way); a run without workers keeps the URL's."""
+    parts = urlsplit(url)
+    database = int(worker.removeprefix("gw")) + 1
+    if database > 15:
+        raise pytest.UsageError(f"Redis has 16 databases: run at most 15 test workers, not {database}.")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_redis_database():
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and settings.REDIS_URL):
+        yield
+        return
+    from arla_mentoring.celery import app
+
+    url = _redis_database_of_this_worker(settings.REDIS_URL, worker)
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = url
+    broker_before = app.conf.broker_url
+    # Celery has read its settings already (the `settings` fixture cannot change them): set its own.
+    app.conf.broker_url = url
+    with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
+        yield
+    app.conf.broker_url = broker_before
 
 
 @pytest.fixture
