@@ -38,12 +38,14 @@ def _redis_database_of_this_worker(url: str, worker: str) -> str:
     """`make test-fast` runs the tests in several processes (pytest-xdist: gw0, gw1…). Each
     empties the cache before every test (FLUSHDB) and may queue Celery tasks: on one Redis
     database they would empty each other's rate-limit counts and program version mid-test.
-    So worker gwN uses database N+1 of the same server (pytest-django gives it its own
-    PostgreSQL database the same way); a run without workers keeps the URL's."""
+    So worker gwN uses the database N+1 after the URL's, on the same server (pytest-django
+    gives it its own PostgreSQL database the same way); a run without workers keeps the URL's."""
     parts = urlsplit(url)
-    database = int(worker.removeprefix("gw")) + 1
+    if parts.scheme not in ("redis", "rediss"):
+        raise pytest.UsageError(f"Several test processes need REDIS_URL as redis://host:port/db, not {url}.")
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw")) + 1
     if database > 15:
-        raise pytest.UsageError(f"Redis has 16 databases: run at most 15 test workers, not {database}.")
+        raise pytest.UsageError(f"Redis has databases 0–15: test process {worker} would need database {database}.")
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
