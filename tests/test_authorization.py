@@ -73,7 +73,6 @@ from pairs.models import (
 )
 from pairs.tokens import in_touch_token, offer_token
 
-from .conftest import login
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,15 +360,19 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         world = _build_world()
         # Each persona signs in once, with the world: its session is rolled back with the rest
         # after every case, whatever the case did to it.
-        world.sessions = {
-            user.pk: login(user).cookies[settings.SESSION_COOKIE_NAME].value for user in world.personas.values() if user
-        }
+        world.sessions = {user.pk: _session_signed_in(user) for user in world.personas.values() if user}
         yield world
         transaction.set_rollback(True)
 
 
+def _session_signed_in(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 @pytest.fixture
-def client_for(request):
+def client_for(request, client_for):
     """client_for(user), as everywhere, but in a test of the world a persona's client opens
     the session the persona got with the world instead of signing in again: a login for each
     of the ~950 cases was a sixth of this file's time. Anyone else signs in as usual."""
@@ -377,7 +380,7 @@ def client_for(request):
 
     def client(user) -> Client:
         if user is None or user.pk not in sessions:
-            return login(user) if user else Client()
+            return client_for(user)
         signed_in = Client()
         signed_in.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
         return signed_in
