@@ -27,6 +27,12 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ (links in emails: $$SITE_URL) — stop with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The tests keep Python's compiled modules (__pycache__, ignored by git) even where the
+# environment says not to write them (PYTHONDONTWRITEBYTECODE, set on this machine): otherwise
+# every run, and every test process, compiled the project and rewrote each test module's
+# asserts again, about 5 s of CPU a process.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
+
 ## test: the whole suite on real PostgreSQL and Redis (started here unless DATABASE_URL/REDIS_URL are set);
 ## installs PostgreSQL, Redis and Chromium first when they are missing and this machine allows it
 test: install
@@ -35,11 +41,14 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
-## test-fast: the suite without the slow lane (browsers, faults, workers, load-like); for working, not for commits
+## test-fast: the suite without the slow lane (browsers, faults, workers, load-like); for working, not for commits.
+## In one process per core (pytest-xdist; at most 8: each has its own test database and Redis database);
+## TEST_WORKERS=0 runs it in this process (a debugger, -x, print)
+TEST_WORKERS ?= auto
 test-fast: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	scripts/with-services.sh $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	scripts/with-services.sh $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed.
 ## Every page against its category's target; one category alone: make bench BENCH_ARGS="--category working"

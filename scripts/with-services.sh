@@ -9,9 +9,20 @@ chmod 755 "$work"
 pg_pid_file=""; redis_pid_file=""
 
 cleanup() {
-  if [ -n "$pg_pid_file" ] && [ -f "$pg_pid_file" ]; then kill -INT "$(head -n1 "$pg_pid_file")" 2>/dev/null || true; fi
-  if [ -n "$redis_pid_file" ] && [ -f "$redis_pid_file" ]; then kill "$(cat "$redis_pid_file")" 2>/dev/null || true; fi
-  sleep 0.5
+  local pids=()
+  # PostgreSQL's immediate shutdown (QUIT): no checkpoint for data about to be deleted.
+  if [ -n "$pg_pid_file" ] && [ -f "$pg_pid_file" ]; then pids+=("$(head -n1 "$pg_pid_file")"); kill -QUIT "${pids[-1]}" 2>/dev/null || true; fi
+  if [ -n "$redis_pid_file" ] && [ -f "$redis_pid_file" ]; then pids+=("$(cat "$redis_pid_file")"); kill "${pids[-1]}" 2>/dev/null || true; fi
+  # Until both have let go of their files (at most 5 s), then remove them. A server that has
+  # exited can stay a zombie until init reaps it: that one is stopped too.
+  for _ in $(seq 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do
+      case "$(ps -o stat= -p "$pid" 2>/dev/null)" in "" | Z*) ;; *) alive=1 ;; esac
+    done
+    [ "$alive" = 0 ] && break
+    sleep 0.05
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -28,7 +39,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
   # PostgreSQL refuses to run as root: run it as the postgres user then.
   as_pg=()
   if [ "$(id -u)" = 0 ]; then mkdir -p "$data" && chown postgres: "$data"; as_pg=(runuser -u postgres --); fi
-  "${as_pg[@]}" "$bindir/initdb" -D "$data" -U arla -A trust -E UTF8 --no-instructions >"$work/initdb.log" 2>&1 \
+  # --no-sync: nothing here needs to survive a crash of the machine (fsync is off below too).
+  "${as_pg[@]}" "$bindir/initdb" -D "$data" -U arla -A trust -E UTF8 --no-instructions --no-sync >"$work/initdb.log" 2>&1 \
     || { cat "$work/initdb.log" >&2; exit 1; }
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \

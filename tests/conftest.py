@@ -1,9 +1,12 @@
 import contextlib
+import copy
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from members.models import Role, committee_group
@@ -29,6 +32,40 @@ def pytest_collection_modifyitems(config, items):
 # Playwright drives the browser from the test thread while live_server serves from
 # another; Django's async-safety check would refuse the ORM calls the tests make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _redis_database_of_this_worker(url: str, worker: str) -> str:
+    """`make test-fast` runs the tests in several processes (pytest-xdist: gw0, gw1…). Each
+    empties the cache before every test (FLUSHDB) and may queue Celery tasks: on one Redis
+    database they would empty each other's rate-limit counts and program version mid-test.
+    So worker gwN uses the database N+1 after the URL's, on the same server (pytest-django
+    gives it its own PostgreSQL database the same way); a run without workers keeps the URL's."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise pytest.UsageError(f"Several test processes need REDIS_URL as redis://host:port/db, not {url}.")
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw")) + 1
+    if database > 15:
+        raise pytest.UsageError(f"Redis has databases 0–15: test process {worker} would need database {database}.")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_redis_database():
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and settings.REDIS_URL):
+        yield
+        return
+    from arla_mentoring.celery import app
+
+    url = _redis_database_of_this_worker(settings.REDIS_URL, worker)
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = url
+    broker_before = app.conf.broker_url
+    # Celery has read its settings already (the `settings` fixture cannot change them): set its own.
+    app.conf.broker_url = url
+    with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
+        yield
+    app.conf.broker_url = broker_before
 
 
 @pytest.fixture
@@ -151,10 +188,14 @@ def _program_settings_held(request, _fresh_cache):
     program.forget()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Production's PBKDF2 takes ~0.3 s a password: far too slow for hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Production's PBKDF2 takes ~0.5 s a password: far too slow for hundreds of users. For the
+    # whole session, not per test: the worlds built once per module (test_authorization's) come
+    # before any test's fixtures, and hashed their eleven passwords with PBKDF2 (~6 s each world).
+    # A test that needs production's hashing asks for it (test_auth_security's `production_hashing`).
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

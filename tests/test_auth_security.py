@@ -91,7 +91,12 @@ def test_admin_login_answers_429_after_thirty_tries_a_minute_from_one_address(cl
 
 @pytest.fixture
 def production_hashing(settings):
-    """Passwords hashed as in production (PBKDF2 first), not with the tests' fast MD5."""
+    """Passwords hashed as in production (PBKDF2 first), not with the tests' fast MD5.
+
+    A test that sets its person's password itself asks for it after that person: the
+    person's first password, replaced at once, is then hashed fast (PBKDF2 takes ~0.4 s
+    here). Everyone whose stored password a login might check is hashed with PBKDF2, or
+    counting_password_hashes would not see the check."""
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
@@ -112,7 +117,7 @@ def counting_password_hashes():
 
 @pytest.mark.parametrize("login_page", ["admin", "site"])
 @pytest.mark.parametrize("who", ["a member", "an unknown address"])
-def test_a_failed_login_costs_one_password_hash(client, production_hashing, site_admin, login_page, who):
+def test_a_failed_login_costs_one_password_hash(client, site_admin, production_hashing, login_page, who):
     site_admin.set_password(TEST_PASSWORD)
     site_admin.save(update_fields=["password"])
     email = site_admin.email if who == "a member" else "nobody@example.org"
@@ -127,7 +132,7 @@ def test_a_failed_login_costs_one_password_hash(client, production_hashing, site
     assert len(hashes) == 1
 
 
-def test_a_successful_login_with_the_production_hasher_still_logs_in(client, production_hashing, member):
+def test_a_successful_login_with_the_production_hasher_still_logs_in(client, member, production_hashing):
     member.set_password(TEST_PASSWORD)
     member.save(update_fields=["password"])
 

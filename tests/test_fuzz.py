@@ -1003,13 +1003,11 @@ def changed_rows(before: dict[str, list[dict]]) -> list:
     rows = []
     for model in WATCHED:
         label = model._meta.label
-        pk = model._meta.pk.attname
+        pk = model._meta.pk.column
         old = {row[pk]: row for row in before[label]}
-        for row in after[label]:
-            if old.get(row[pk]) != row:
-                instance = model(**row)
-                instance._state.adding = False  # validating its constraints must not find itself
-                rows.append(instance)
+        written = [row[pk] for row in after[label] if old.get(row[pk]) != row]
+        # Loaded from the database (not adding: validating its constraints must not find itself).
+        rows += model.objects.filter(pk__in=written) if written else []
     return rows
 
 

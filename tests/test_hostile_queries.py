@@ -151,16 +151,19 @@ def reader(name: str) -> str:
     return next((role for role in ("liaison", "mentee", "visitor") if row[role] == authorization.OK), "liaison")
 
 
-# The personas and the pair P of the authorization table, and the same URL arguments.
+# The personas and the pair P of the authorization table, signed in once, and the same URL arguments.
 world = authorization.world
+client_for = authorization.client_for
 
 
-@pytest.fixture
-def site(world, committee):
+@pytest.fixture(scope="module")
+def site(world, django_db_blocker):
     """test_authorization's world, with a waiting mentor and a draft proposal: the proposal
-    page reads its search and pages only when there is a draft."""
-    EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
-    proposals.proposal_solve(cycle=world.cycle, by=committee)
+    page reads its search and pages only when there is a draft. Added once for the module,
+    inside the world's transaction (rolled back with it)."""
+    with django_db_blocker.unblock():
+        EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
+        proposals.proposal_solve(cycle=world.cycle, by=world.personas["committee"])
     return world
 
 
