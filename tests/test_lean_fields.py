@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from arla_mentoring.form_layout import LeanFields
-from members.forms import OptInForm
+from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
 from members.models import CycleQuestion, QuestionKind, Role
 from members.program import preset_defaults
 
@@ -221,3 +221,37 @@ def test_every_kind_of_field_reads_as_crispy_forms_writes_it(data, helper, monke
     assert lean == crispy
     shows_errors = data is not None and helper.get("show_errors", True)
     assert ("Ensure this value has at least 3 characters" in lean) == shows_errors
+
+
+# --- The profile: the membership, renewal and correction pages ---------------------------------
+
+PROFILE_STATES = {
+    "blank": None,
+    "errors": {"first_name": "", "years_experience": "-3", "responsibilities": ["nonsense"], "job_title": HOSTILE},
+    "filled": {
+        "first_name": HOSTILE,
+        "last_name": "O'Hara",
+        "phone": "501 555 0100",
+        "institution": "Central Library",
+        "job_title": "Cataloging Librarian",
+        "years_experience": "12",
+        "responsibilities": ["cataloging"],
+        "responsibilities_other": "Rare books & maps",
+    },
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_class", [ProfileForm, MemberCorrectionForm])
+@pytest.mark.parametrize("data", PROFILE_STATES.values(), ids=PROFILE_STATES.keys())
+def test_the_profile_reads_as_crispy_forms_writes_it(form_class, data, monkeypatch):
+    def profile_form():
+        form = form_class(data)
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = both_ways(profile_form, monkeypatch)
+
+    assert lean == crispy
+    assert 'name="job_title"' in lean and HOSTILE not in lean
