@@ -107,6 +107,10 @@ def test_a_mentee_answers_the_midpoint_survey_and_the_committee_reads_it_in_aggr
     expect(page.get_by_role("heading", name="Midpoint check-in")).to_be_visible()
     expect(page.get_by_text("halfway", exact=True)).to_be_visible()
     assert_accessible(page)
+    # The 1–5 scale reads as a scale: its five choices side by side on one line.
+    scale = page.get_by_role("group", name=re.compile("We communicate"))
+    tops = {round(scale.get_by_label(n, exact=True).bounding_box()["y"]) for n in "12345"}
+    assert len(tops) == 1, f"the scale's choices are on {len(tops)} lines"
     shot(page, "81-survey-form")
     page.set_viewport_size(PHONE)
     shot(page, "81-survey-form-phone")
