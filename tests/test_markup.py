@@ -131,3 +131,30 @@ def test_every_shipped_email_with_its_sample_values_is_the_same_html_as_rendered
         assert to_html(text, keep_line_breaks=True) == markup._letter_parser.render(text), kind.name
         checked += 1
     assert checked >= 20
+
+
+_HOSTILE_PIECES = [
+    "<script>",
+    "</script>",
+    "alert(1)",
+    "<img src=x onerror=alert(1)>",
+    "[a](javascript:x)",
+    "<",
+    ">",
+    '"',
+    "&",
+]
+
+
+@given(st.lists(st.sampled_from(_LINES + _HOSTILE_PIECES), max_size=12), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_markup_typed_across_blocks_never_becomes_an_element(lines, keep_line_breaks):
+    """DESIGN rule 8 for the blocks kept between texts: every block's HTML is the parser's,
+    raw HTML off, so markup typed in one block, split over blank lines or met again from the
+    cache, is text — and joining blocks' HTML makes no element of their pieces."""
+    text = "\n".join(lines)
+    for html in (to_html(text, keep_line_breaks=keep_line_breaks), to_html(text, keep_line_breaks=keep_line_breaks)):
+        assert {tag for tag, _ in elements_of(html)} <= ALLOWED_TAGS, html
+        for tag, attrs in elements_of(html):
+            assert set(attrs) <= {"a": {"href"}, "ol": {"start"}}.get(tag, set()), html
+            assert not attrs.get("href", "").lower().startswith(("javascript:", "data:")), html

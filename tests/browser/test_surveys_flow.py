@@ -142,4 +142,15 @@ def test_a_mentee_answers_the_midpoint_survey_and_the_committee_reads_it_in_aggr
     page.set_viewport_size(PHONE)
     shot(page, "82-health-surveys-phone")
     surveys_section.screenshot(path=str(SCREENSHOTS / "82-health-surveys-section-phone.png"))
+
+    # And on the evaluation summary: the midpoint survey question by question, without names.
+    page.set_viewport_size(WIDE)
+    page.goto(site(f"/pairs/evaluations/?cycle={cycle.pk}"))
+    expect(page.get_by_text("We communicate as often as we need to.").first).to_be_visible()
+    expect(page.get_by_text(SECRET)).to_be_visible()
+    assert "Mina" not in page.locator("main").inner_text()
+    assert_accessible(page)
+    shot(page, "83-evaluation-summary-surveys")
+    page.set_viewport_size(PHONE)
+    shot(page, "83-evaluation-summary-surveys-phone")
     assert not blocked, blocked
