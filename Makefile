@@ -43,12 +43,13 @@ test: install
 
 ## test-fast: the suite without the slow lane (browsers, faults, workers, load-like); for working, not for commits.
 ## In one process per core (pytest-xdist; at most 8: each has its own test database and Redis database);
-## TEST_WORKERS=0 runs it in this process (a debugger, -x, print)
+## TEST_WORKERS=0 runs it in this process (a debugger, -x, print). worksteal: each process starts on its
+## half of the tests, in order, and one that finishes early takes tests from the other's queue.
 TEST_WORKERS ?= auto
 test-fast: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	scripts/with-services.sh $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
+	scripts/with-services.sh $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 --dist worksteal $(PYTEST_ARGS)
 
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed.
 ## Every page against its category's target; one category alone: make bench BENCH_ARGS="--category working"
