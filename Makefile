@@ -39,7 +39,7 @@ test: install
 	scripts/need-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	PY=$(PY) scripts/with-services.sh --template-cache .cache/test-pg $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the suite without the slow lane (browsers, faults, workers, load-like); for working, not for commits.
 ## In one process per core (pytest-xdist; at most 8: each has its own test database and Redis database);
@@ -49,7 +49,7 @@ TEST_WORKERS ?= auto
 test-fast: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	scripts/with-services.sh $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 --dist worksteal $(PYTEST_ARGS)
+	PY=$(PY) scripts/with-services.sh --template-cache .cache/test-pg $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 --dist worksteal $(PYTEST_ARGS)
 
 ## bench: performance figures on a throwaway PostgreSQL (10,000 demo members); fails when a target is missed.
 ## Every page against its category's target; one category alone: make bench BENCH_ARGS="--category working"

@@ -34,6 +34,16 @@ def pytest_collection_modifyitems(config, items):
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Under `scripts/with-services.sh --template-cache` (make test, make test-fast) the test
+    databases are copies of one with every migration applied (TEST_DB_TEMPLATE): Django then
+    finds nothing to migrate, where each test process ran the ~100 migrations itself."""
+    template = os.environ.get("TEST_DB_TEMPLATE")
+    if template and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
+
+
 def _redis_database_of_this_worker(url: str, worker: str) -> str:
     """`make test-fast` runs the tests in several processes (pytest-xdist: gw0, gw1…). Each
     empties the cache before every test (FLUSHDB) and may queue Celery tasks: on one Redis
