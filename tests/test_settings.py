@@ -93,6 +93,18 @@ def test_no_migration_is_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+@pytest.mark.django_db
+def test_the_test_database_has_exactly_the_migrations_on_disk_applied():
+    """make test copies the test databases from a template migrated once and kept between
+    runs (scripts/with-services.sh --template-cache): a template kept too long would hold
+    migrations that are no longer on disk, or miss some."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection)
+    assert loader.applied_migrations.keys() == loader.disk_migrations.keys()
+
+
 def test_apps_depend_one_way_outbox_members_pairs_matching():
     """outbox <- members <- pairs <- matching: each app imports only the ones below it
     (and the outbox, at the bottom, only Django and the standard library)."""
