@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
 
 from django.db.models import Q, StringAgg, TextField, Value
@@ -60,12 +59,12 @@ def export_evaluations(cycle: Cycle) -> tuple[list[str], list[list]]:
     responses = _responses(cycle)
     keys, slots = _columns(questions, responses)
     rows = _Rows(questions)
-    # Each response's cells in its own survey's columns, by (pair id, kind, side): at most one
-    # response a side and kind.
+    # Each response's cells in its own survey's columns, by (pair id, kind, side).
     surveys = {
-        (pair_id, kind, side): _cells(answers, slots[kind], rows.width(kind))
-        for pair_id, kind, side, answers in responses
+        response: _cells(answers, slots[response[1]], rows.width(response[1]))
+        for response, answers in responses.items()
     }
+    del responses  # its answers, thousands of objects, are cells now
     for pair_id, kind, side, overall, relationship, goals_met, recommend, best, improve in evaluations:
         # The closing evaluation and its survey's answers are one row (the survey's row no more).
         own = surveys.pop((pair_id, SurveyKind.CLOSING, side), None) if kind == EvaluationKind.CLOSING else None
@@ -90,11 +89,11 @@ _ANSWERS = StringAgg(
 )
 
 
-def _responses(cycle: Cycle) -> list[tuple[int, str, str, dict[str, Any]]]:
-    """(pair id, kind, side, {question id: value}) for each survey response of the cycle, one
-    without answers too (every question left empty). One query: the database puts each
-    response's answers together, and Python reads all of them in one call (a row an answer,
-    each value decoded on its own, was most of the export's time)."""
+def _responses(cycle: Cycle) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """{(pair id, kind, side): {question id: value}} for each survey response of the cycle (at
+    most one a side and kind), one without answers too (every question left empty). One query:
+    the database puts each response's answers together, and Python reads all of them in one
+    call (a row an answer, each value decoded on its own, was most of the export's time)."""
     rows = list(
         SurveyResponse.objects.filter(pair__cycle=cycle)
         .order_by()
@@ -102,9 +101,9 @@ def _responses(cycle: Cycle) -> list[tuple[int, str, str, dict[str, Any]]]:
         .values_list("pair_id", "kind", "role", "answers_json")
     )
     if not rows:
-        return []
+        return {}
     answered = json.loads("[{" + "},{".join([answers or "" for *_r, answers in rows]) + "}]")
-    return [(pair_id, kind, side, answers) for (pair_id, kind, side, _j), answers in zip(rows, answered, strict=True)]
+    return dict(zip([row[:3] for row in rows], answered, strict=True))
 
 
 # Where an answer to a question goes: its column in its survey's columns, the question, the type
@@ -121,12 +120,12 @@ _AS_WRITTEN: dict[str, tuple[type, Callable[[Any], Any]]] = {
 }
 
 
-def _columns(questions: CycleQuestions, responses: list) -> tuple[list[Key], dict[str, dict[str, Slot]]]:
+def _columns(questions: CycleQuestions, responses: dict) -> tuple[list[Key], dict[str, dict[str, Slot]]]:
     """The survey columns' keys in order, those of questions answered and no longer asked
     included; and the slot of each question answered, by its survey's kind and its id as the
     JSON has it."""
     answered: dict[str, set[str]] = {}
-    for _p, kind, _s, answers in responses:
+    for (_p, kind, _s), answers in responses.items():
         answered.setdefault(kind, set()).update(answers)
     given = {(kind, pk) for kind, pks in answered.items() for pk in pks}
     questions.answered({(kind, int(pk)) for kind, pk in given})
@@ -163,9 +162,9 @@ class _Rows:
             start = self.spans[kind][1]
         self.columns = start
         self.forms: dict[tuple[str, str], _Form] = {}
-        # The rows by place and side (forms of no known kind share the last place), each with
-        # the rest of its place in the order: a sort of each group compares shorter keys.
-        self.groups: dict[int, dict[str, list[tuple[tuple, list]]]] = {}
+        # The rows by place and side (forms of no known kind share the last place), with the rest
+        # of their place in the order: a sort of each group compares shorter keys.
+        self.groups: dict[int, dict[str, tuple[list[tuple], list[list]]]] = {}
 
     def span(self, kind: str) -> tuple[int, int]:
         """The columns that can hold the answers of a row of `kind` (all of them for another kind)."""
@@ -192,34 +191,40 @@ class _Rows:
         if (f := self.forms.get(form)) is None:
             f = self.forms[form] = _Form(form, self.span(form[1]), self.columns, self.groups)
         if own is None:
-            own, answers = f.unanswered, f.unanswered
+            own = f.unanswered
+        if (group := f.by_side.get(side)) is None:
+            group = f.by_side[side] = ([], [])
+        keys, rows = group
+        if f.answers_alone:
+            keys.append(tuple(map(str, own)))
         else:
-            answers = tuple(map(str, own))
+            keys.append((-(overall or 0), -(relationship or 0), -(goals_met or 0), best, improve, *map(str, own)))
         said = "" if recommend is None else "yes" if recommend else "no"
-        f.by_side.setdefault(side, []).append(
-            (
-                (-(overall or 0), -(relationship or 0), -(goals_met or 0), best, improve, answers),
-                [f.label, side, overall, relationship, goals_met, said, best, improve, *f.before, *own, *f.after],
-            )
-        )
+        rows.append([f.label, side, overall, relationship, goals_met, said, best, improve, *f.before, *own, *f.after])
 
     def in_order(self) -> list[list]:
-        groups = [(rank, side) for rank, by_side in self.groups.items() for side in by_side]
-        # A stable sort of each group: rows that tie stay in the order they came.
-        return [
-            row for rank, side in sorted(groups) for _key, row in sorted(self.groups[rank][side], key=itemgetter(0))
-        ]
+        groups = sorted((rank, side) for rank, by_side in self.groups.items() for side in by_side)
+        ordered = []
+        for rank, side in groups:
+            keys, rows = self.groups[rank][side]
+            # A stable sort: rows that tie stay in the order they came.
+            ordered += [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]
+        return ordered
 
 
 class _Form:
     """What a form's rows share: their name and place, the survey columns before and after those
-    that can hold their answers, those answers when none was given; and its place's rows by side."""
+    that can hold their answers, those answers when none was given; and its place's keys and
+    rows by side."""
 
     def __init__(self, form: tuple[str, str], span: tuple[int, int], columns: int, groups: dict) -> None:
         start, stop = span
         self.label, self.rank = FORMS.get(form, form[1]), RANK.get(form, len(RANK))
         self.before, self.after, self.unanswered = [""] * start, [""] * (columns - stop), ("",) * (stop - start)
-        self.by_side: dict[str, list[tuple[tuple, list]]] = groups.setdefault(self.rank, {})
+        self.by_side: dict[str, tuple[list[tuple], list[list]]] = groups.setdefault(self.rank, {})
+        # A survey's rows have no ratings and no texts: alone in their place, they are ordered
+        # by their answers alone.
+        self.answers_alone = form[0] == "survey" and form in RANK
 
 
 def _cell(q: SurveyQuestion, value: Any) -> Any:
