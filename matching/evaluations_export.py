@@ -186,8 +186,9 @@ class _Rows:
         improve,
         own: list | None,
     ) -> None:
-        """A row: `own` its cells in its survey's columns (None: none answered). The other
-        survey columns are empty in every row of its form: the order compares its own alone."""
+        """A row: `own` its cells in its survey's columns (None: none answered; only a survey's
+        row and the closing evaluation's have any). The other survey columns are empty in every
+        row of its form: the order compares its own alone."""
         if (f := self.forms.get(form)) is None:
             f = self.forms[form] = _Form(form, self.span(form[1]), self.columns, self.groups)
         if own is None:
@@ -195,8 +196,10 @@ class _Rows:
         if (group := f.by_side.get(side)) is None:
             group = f.by_side[side] = ([], [])
         keys, rows = group
-        if f.answers_alone:
+        if not f.rated:
             keys.append(tuple(map(str, own)))
+        elif not f.answered:
+            keys.append((-(overall or 0), -(relationship or 0), -(goals_met or 0), best, improve))
         else:
             keys.append((-(overall or 0), -(relationship or 0), -(goals_met or 0), best, improve, *map(str, own)))
         said = "" if recommend is None else "yes" if recommend else "no"
@@ -222,9 +225,12 @@ class _Form:
         self.label, self.rank = FORMS.get(form, form[1]), RANK.get(form, len(RANK))
         self.before, self.after, self.unanswered = [""] * start, [""] * (columns - stop), ("",) * (stop - start)
         self.by_side: dict[str, tuple[list[tuple], list[list]]] = groups.setdefault(self.rank, {})
-        # A survey's rows have no ratings and no texts: alone in their place, they are ordered
-        # by their answers alone.
-        self.answers_alone = form[0] == "survey" and form in RANK
+        # What the order compares in a row, after its form and side: a survey's rows have no
+        # ratings and no texts, a midpoint review no survey's answers (only the closing
+        # evaluation is one row with its survey's); alone in their place, each form's rows are
+        # ordered by what they have. Forms of no known kind share the last place: everything.
+        self.rated = form[0] == "evaluation" or form not in RANK
+        self.answered = form[0] == "survey" or form == ("evaluation", EvaluationKind.CLOSING) or form not in RANK
 
 
 def _cell(q: SurveyQuestion, value: Any) -> Any:
