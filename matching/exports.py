@@ -9,8 +9,6 @@ spreadsheet (no formula, no character an .xlsx cannot hold).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 
@@ -24,6 +22,7 @@ from members.program import program
 from members.questions import answer_in_words
 from pairs.models import CheckIn, Pair, PairEndReason, PairStatus
 
+from .csv_text import csv_text
 from .evaluations_export import export_evaluations
 from .reports import PEOPLE, ended_on, full_name, name_and_email
 
@@ -295,12 +294,7 @@ def export_file(cycle: Cycle, what: str, fmt: str) -> bytes:
         # Written straight from the rows, in the dialect tablib writes: a Dataset on the way
         # checks every row and copies the whole table twice, most of a large export's time.
         headers, rows = export_table(cycle, what)
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8")
+        return ("\ufeff" + csv_text([headers, *rows])).encode("utf-8")
     return export_dataset(cycle, what).export("xlsx")
 
 

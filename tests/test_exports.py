@@ -11,6 +11,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from matching.csv_text import csv_text
 from matching.exports import _make_safe, _safe
 from members.models import Role
 from pairs.models import CheckIn, Pair
@@ -261,6 +262,27 @@ def test_each_cell_of_an_export_is_made_safe_as_it_would_be_alone(rows):
     _make_safe(rows)  # a column at a time
 
     assert rows == alone
+
+
+# What a CSV cell can hold that changes how it is written: the delimiter, quotes, line breaks,
+# an empty text (a line's only cell), text beyond ASCII, numbers, dates, None, True.
+CSV_CELLS = st.one_of(
+    st.text(alphabet=",\"\r\n ;a'é✓", max_size=6),
+    st.text(max_size=6),
+    st.integers(-9, 9),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.just(dt.date(2025, 9, 15)),
+)
+
+
+@given(st.integers(0, 4).flatmap(lambda width: st.lists(st.lists(CSV_CELLS, min_size=width, max_size=width))))
+def test_an_export_is_written_as_csv_writer_writes_it(rows):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+
+    assert csv_text(rows) == out.getvalue()
 
 
 @pytest.mark.parametrize("what", ["pairs", "enrollments", "checkins", "evaluations"])

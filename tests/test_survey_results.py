@@ -398,6 +398,35 @@ def test_evaluations_export_writes_each_answer_as_it_was_given(client_for, commi
     assert rows[0]["Anything else?"] == ""
 
 
+def test_evaluations_export_writes_an_answer_stored_in_another_shape_in_words(client_for, committee, cycle):
+    """An answer whose stored value is not of its question's kind (written by hand, or before a
+    question's kind changed) is still a cell, in words, as the other pages show it."""
+    s = survey(
+        cycle,
+        SurveyKind.MIDPOINT,
+        "Halfway",
+        ("We meet often enough.", QuestionKind.SCALE),
+        ("What did you work on?", QuestionKind.SEVERAL, ["Cataloguing", "Outreach"]),
+        ("Do you meet in person?", QuestionKind.YES_NO),
+        ("How do you meet?", QuestionKind.ONE, ["Video", "Phone"]),
+    )
+    stored = {
+        "We meet often enough.": ("4", "4 of 5"),
+        "What did you work on?": ([1, "Outreach"], "1; Outreach"),
+        "Do you meet in person?": ("no", "Yes"),  # a text, so true
+        "How do you meet?": (["Video"], "Video"),
+    }
+    response = answer(PairFactory(cycle=cycle), "mentee", s, {"How do you meet?": "Phone"})
+    for text, (value, _cell) in stored.items():
+        SurveyAnswer.objects.update_or_create(
+            response=response, question=s.questions.get(text=text), defaults={"value": value}
+        )
+
+    _headers, rows = csv_dicts(export(client_for(committee), cycle))
+
+    assert {text: rows[0][text] for text in stored} == {text: cell for text, (_value, cell) in stored.items()}
+
+
 def test_a_text_answer_or_question_that_looks_like_a_formula_is_exported_as_text(client_for, committee, cycle):
     s = survey(
         cycle, SurveyKind.MIDPOINT, "Halfway", ("What is going well?", QuestionKind.LONG), ("=1+1", QuestionKind.SHORT)
