@@ -13,8 +13,10 @@ for the vertical forms our FormHelpers make: the same ids, classes, labels, requ
 markers, help texts, errors, aria-describedby and aria-invalid, every value escaped as the
 template escapes it. tests/test_lean_fields.py renders forms both ways and compares them;
 a change to bootstrap5/field.html must be made here too, and that test says so. A field
-this module does not write (a drop-down, a file, a localized number) goes through
-crispy-forms as before.
+this module does not write (a file, a localized number) goes through crispy-forms as before.
+A drop-down is written as {% crispy_field %} and our django/forms/widgets/select.html write it:
+the form's three or four of them took a quarter of the membership page's time through those
+templates (issue 13's bench, `members:membership-join`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 
@@ -32,11 +35,12 @@ from django.utils.safestring import SafeString
 INPUT_TEMPLATES = {f"django/forms/widgets/{name}.html" for name in ("text", "number", "date", "email", "url")}
 CHECKBOX_TEMPLATE = "django/forms/widgets/checkbox.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+SELECT_TEMPLATE = "django/forms/widgets/select.html"  # ours, in templates/: the options inline
 
 
 def field_kind(bound: forms.BoundField) -> str | None:
     """How LeanFields writes `bound` (the branch of bootstrap5/field.html that would): hidden,
-    choices, checkbox, textarea or input; None for a field crispy-forms renders."""
+    choices, checkbox, textarea, select or input; None for a field crispy-forms renders."""
     field, widget = bound.field, bound.field.widget
     if widget.is_hidden:
         return "hidden"
@@ -50,6 +54,8 @@ def field_kind(bound: forms.BoundField) -> str | None:
         return None
     if widget.template_name == TEXTAREA_TEMPLATE:
         return "textarea"
+    if isinstance(widget, forms.Select) and widget.template_name == SELECT_TEMPLATE:
+        return "select"  # SelectMultiple and NullBooleanSelect too: the same template
     if widget.template_name in INPUT_TEMPLATES:
         return "input"
     return None
@@ -206,7 +212,9 @@ def _choices(bound: forms.BoundField, errors, auto_id: str, flags: Flags) -> str
 def _control(bound: forms.BoundField, kind: str, errors) -> SafeString:
     """The input or text area: the widget's own class first, then crispy's name of the widget
     and Bootstrap's; the other attributes as written when the widget has a class, sorted
-    (|flatatt) when it has none."""
+    (|flatatt) when it has none. A drop-down: see _select."""
+    if kind == "select":
+        return _select(bound, errors)
     (widget,) = bound.subwidgets  # one for an input or a text area
     data = widget.data
     own = data["attrs"].get("class")
@@ -223,6 +231,43 @@ def _control(bound: forms.BoundField, kind: str, errors) -> SafeString:
         return _html('\n<textarea name="{}" class="{}"{}>\n{}</textarea>', data["name"], css, attrs, value or "")
     written = _html(' value="{}"', _stringformat(value)) if value is not None else ""
     return _html('\n<input type="{}" name="{}"{} class="{}"{}>', data["type"], data["name"], written, css, attrs)
+
+
+def _select(bound: forms.BoundField, errors) -> SafeString:
+    """The drop-down as bootstrap5/field.html has it written: {% crispy_field field 'class'
+    'form-select' %} (the widget's class, then crispy's name of the widget unless the class holds
+    it already, then Bootstrap's), and BoundField.as_widget through our select.html. Unlike
+    {% crispy_field %}, it leaves the widget's own attrs as they were."""
+    widget = bound.field.widget
+    name = type(widget).__name__.lower()
+    name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
+    css = widget.attrs.get("class", "")
+    css = (css if name in css else f"{css} {name}") if css else name
+    for added in ("form-select", "is-invalid") if errors else ("form-select",):
+        if added not in css.split():
+            css += f" {added}"
+    # The class where crispy's would be: in the widget's attrs when they have one, else after them.
+    attrs = bound.build_widget_attrs({"class": css}, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    context = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    out = [_html('<select name="{}"{}>', context["name"], _widget_attrs(context["attrs"]))]
+    for group, options, _index in context["optgroups"]:
+        if group:
+            out.append(_html('\n  <optgroup label="{}">', group))
+        out.extend(
+            _html(
+                '\n  <option value="{}"{}>{}</option>\n',
+                _stringformat(option["value"]),
+                _widget_attrs(option["attrs"]),
+                localize(option["label"]),
+            )
+            for option in options
+        )
+        if group:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>\n")
+    return SafeString("".join(out))
 
 
 def flatatt(attrs: dict) -> SafeString:
@@ -242,11 +287,17 @@ def flatatt(attrs: dict) -> SafeString:
 
 def _attrs_in_order(attrs: dict) -> SafeString:
     """A widget's attributes but its class, in their order, as bootstrap5/field.html's loop
-    writes them (each value |stringformat:'s', so None as "None"; False left out, True bare)."""
+    writes them."""
+    return _widget_attrs({name: value for name, value in attrs.items() if name != "class"})
+
+
+def _widget_attrs(attrs: dict) -> SafeString:
+    """Attributes in their order, as Django's django/forms/widgets/attrs.html writes them (each
+    value |stringformat:'s', so None as "None"; False left out, True bare)."""
     return SafeString(
         "".join(
             _html(" {}", name) if value is True else _html(' {}="{}"', name, _stringformat(value))
             for name, value in attrs.items()
-            if value is not False and name != "class"
+            if value is not False
         )
     )

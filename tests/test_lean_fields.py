@@ -172,6 +172,19 @@ class EveryKind(forms.Form):
         help_text="Tick",
     )
     drop_down = forms.ChoiceField(choices=[("", "—"), ("1", "One")], required=False)
+    # Drop-downs: required (an empty first choice) or not, grouped, several, with a class of
+    # their own (one that holds crispy's name of the widget), numbers, words to escape.
+    pick = forms.TypedChoiceField(
+        choices=[("", "---------"), (1, HOSTILE), (2, "Two")], coerce=int, help_text=HOSTILE, label=HOSTILE
+    )
+    grouped = forms.ChoiceField(
+        choices=[("", "—"), (HOSTILE, [("a", "A <1>"), ("b", "B")]), ("Far", [(3, "Three")])],
+        widget=forms.Select(attrs={"class": "wide", "data-on": True, "data-off": False, "data_none": None}),
+        required=False,
+    )
+    many = forms.MultipleChoiceField(choices=[("x", "X & Y"), ("z", "Z"), ("w", "W")], help_text="Several")
+    picky = forms.ChoiceField(choices=[("1", "One"), ("2", "Two")], widget=forms.Select(attrs={"class": "selector"}))
+    yes_no = forms.NullBooleanField(required=False, initial=True)
     amount = forms.DecimalField(localize=True, required=False)
     upload = forms.FileField(required=False)
     secret = forms.CharField(widget=forms.HiddenInput, initial=HOSTILE)
@@ -200,6 +213,11 @@ SENT = {
     "one": "3",
     "several": ["z", "w"],
     "secret": HOSTILE,
+    "pick": "9",
+    "grouped": "3",
+    "many": ["z", "w", "v"],
+    "picky": "2",
+    "yes_no": "false",
 }
 
 
