@@ -1,4 +1,5 @@
-"""A crispy-forms layout object for a form with many fields: `LeanFields`.
+"""Crispy-forms layout objects for a form with many fields: `LeanFields`, and the fieldsets
+and rows around them, `LeanFieldset` and `LeanDiv`.
 
 crispy-forms renders every field on its own: the page's whole context flattened into a new
 one, then bootstrap5/field.html, a template of some 150 tags and variables for one field,
@@ -17,6 +18,11 @@ this module does not write (a file, a localized number) goes through crispy-form
 A drop-down is written as {% crispy_field %} and our django/forms/widgets/select.html write it:
 the form's three or four of them took a quarter of the membership page's time through those
 templates (issue 13's bench, `members:membership-join`).
+
+`LeanFieldset` and `LeanDiv` are crispy's Fieldset and Div written as crispy-bootstrap5's
+layout/fieldset.html and layout/div.html write them. Each of those is a template render with
+the page's whole context flattened, and a fieldset's legend a template compiled anew every
+time: the membership form's 5 fieldsets and 12 rows cost more than its 40 fields written here.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from crispy_forms.layout import LayoutObject
+from crispy_forms.layout import Div, Fieldset, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.conf import settings
@@ -95,6 +101,45 @@ class LeanFields(LayoutObject):
             if hasattr(form, "rendered_fields"):
                 form.rendered_fields.add(name)
         return SafeString("".join(parts))
+
+
+class LeanFieldset(Fieldset):
+    """crispy's Fieldset, written as bootstrap5/layout/fieldset.html writes it: see the module.
+    A legend that holds template syntax (crispy renders the legend as a template) or a
+    template of its own goes through crispy-forms."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        legend = str(self.legend or "")
+        if "{" in legend or self.template != Fieldset.template:
+            return super().render(form, context, template_pack=template_pack, **kwargs)
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            "<fieldset "
+            + (_html('id="{}"', self.css_id) if self.css_id else "")
+            + " \n    "
+            + (_html('class="{}"', self.css_class) if self.css_class else "")
+            + f"\n    {_escape(self.flat_attrs)}>\n    "
+            # Written as it is, as crispy's template of the legend writes it.
+            + (f"<legend>{legend}</legend>" if legend else "")
+            + f"\n    {fields} \n</fieldset>\n"
+        )
+
+
+class LeanDiv(Div):
+    """crispy's Div, written as bootstrap5/layout/div.html writes it: see the module. One with a
+    template of its own goes through crispy-forms."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        if self.template != Div.template:
+            return super().render(form, context, template_pack=template_pack, **kwargs)
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            "<div "
+            + (_html('id="{}"', self.css_id) if self.css_id else "")
+            + " \n    "
+            + (_html('class="{}"', self.css_class) if self.css_class else "")
+            + f" {_escape(self.flat_attrs)}>\n        {fields}\n</div>\n"
+        )
 
 
 ASTERISK = SafeString('<span class="asteriskField">*</span>')

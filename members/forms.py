@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.text import slugify
 
-from arla_mentoring.form_layout import LeanFields
+from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset
 
 from .models import (
     PAIR_MONTHS,
@@ -88,32 +88,33 @@ class ProfileForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
         # Its fields in LeanFields, as the opt-in form's: crispy's template per field made the
-        # membership and renewal pages 3.6–7.5× the layout floor (make bench; target 3×).
+        # membership and renewal pages 3.6–7.5× the layout floor (make bench; target 3×). Its
+        # fieldsets and rows are Lean too: crispy's template each cost the page as much again.
         self.helper.layout = Layout(
-            Fieldset(
+            LeanFieldset(
                 "About you",
-                Div(
-                    Div(LeanFields("first_name"), css_class="col-md-6"),
-                    Div(LeanFields("last_name"), css_class="col-md-6"),
+                LeanDiv(
+                    LeanDiv(LeanFields("first_name"), css_class="col-md-6"),
+                    LeanDiv(LeanFields("last_name"), css_class="col-md-6"),
                     css_class="row",
                 ),
                 LeanFields("phone"),
             ),
-            Fieldset(
+            LeanFieldset(
                 "Your library and your work",
                 LeanFields("institution"),
-                Div(
-                    Div(LeanFields("library_type"), css_class="col-md-6"),
-                    Div(LeanFields("region"), css_class="col-md-6"),
+                LeanDiv(
+                    LeanDiv(LeanFields("library_type"), css_class="col-md-6"),
+                    LeanDiv(LeanFields("region"), css_class="col-md-6"),
                     css_class="row",
                 ),
-                Div(
-                    Div(LeanFields("membership_category"), css_class="col-md-6"),
-                    Div(LeanFields("years_experience"), css_class="col-md-6"),
+                LeanDiv(
+                    LeanDiv(LeanFields("membership_category"), css_class="col-md-6"),
+                    LeanDiv(LeanFields("years_experience"), css_class="col-md-6"),
                     css_class="row",
                 ),
                 LeanFields("job_title"),
-                Div(LeanFields("responsibilities"), css_class="columns-2"),
+                LeanDiv(LeanFields("responsibilities"), css_class="columns-2"),
                 LeanFields("responsibilities_other"),
             ),
         )
@@ -207,20 +208,21 @@ class OptInForm(forms.Form):
         else:
             del self.fields["agree_to_join"]
         # The fields go in LeanFields, written without crispy's template per field: with the
-        # committee's 20 questions that made the page four times the site's smallest one.
-        mentee = Fieldset(
+        # committee's 20 questions that made the page four times the site's smallest one. The
+        # fieldsets and sections around them are Lean too, as the profile's.
+        mentee = LeanFieldset(
             "Mentee",
             LeanFields("wants_mentor"),
-            Div(
+            LeanDiv(
                 LeanFields("mentee_goals", "mentee_interests", *asked_of[Audience.MENTEES]),
                 css_class="form-section",
                 data_shown_by="id_wants_mentor",
             ),
         )
-        mentor = Fieldset(
+        mentor = LeanFieldset(
             "Mentor",
             LeanFields("wants_to_mentor"),
-            Div(
+            LeanDiv(
                 LeanFields("mentor_goals", "mentor_interests", "capacity", *asked_of[Audience.MENTORS]),
                 css_class="form-section",
                 data_shown_by="id_wants_to_mentor",
@@ -242,7 +244,7 @@ class OptInForm(forms.Form):
             ]
         if sections:  # nothing to opt in to: no commitments to read either
             sections.append(
-                Fieldset(
+                LeanFieldset(
                     "If you opt in",
                     LeanFields(*asked_of[Audience.BOTH], "meeting_modes"),
                     *commitments,
