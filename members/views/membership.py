@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -165,7 +165,14 @@ def _roles_not_offered(member: User, cycle: Cycle, *, eligibility_too: bool = Tr
 def _with_optins_made(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
     """Annotate members with the status of their opt-in as each role for `cycle` (None: none,
     or withdrawn), in the query that loads the member."""
-    made = Enrollment.objects.filter(member=OuterRef("pk"), cycle=cycle).exclude(status=EnrollmentStatus.WITHDRAWN)
+    # One opt-in at most per member, cycle and role (one_enrollment_per_member_cycle_role), so
+    # no ordering: Enrollment's default one joined each subquery to the cycles, for nothing but
+    # the time it took to build and run.
+    made = (
+        Enrollment.objects.filter(member=OuterRef("pk"), cycle=cycle)
+        .exclude(status=EnrollmentStatus.WITHDRAWN)
+        .order_by()
+    )
     return members.annotate(
         **{f"optin_{role}": Subquery(made.filter(role=role).values("status")[:1]) for role in Role.values}
     )
@@ -177,13 +184,12 @@ def _questions(cycle: Cycle | None) -> list[CycleQuestion]:
 
 
 def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[User]:
-    """Annotate members with what the renewal form asks "are you still in?" from:
-    whether they opted in as mentors for `cycle`, and their newest mentor opt-in
-    before it. Folded into the query that loads the member, so only a past mentor's
-    page costs a query more (to load last year's answers)."""
+    """Annotate members with what the renewal form asks "are you still in?" from: their
+    newest mentor opt-in before `cycle` (whether they opted in as mentors for `cycle` is
+    `_with_optins_made`'s, which comes with it). Folded into the query that loads the
+    member, so only a past mentor's page costs a query more (to load last year's answers)."""
     optins = Enrollment.objects.mentors().active().filter(member=OuterRef("pk"))
     return members.annotate(
-        mentoring_in_cycle=Exists(optins.filter(cycle=cycle)),
         last_mentor_optin=Subquery(
             optins.filter(cycle__starts_on__lt=cycle.starts_on).order_by("-cycle__starts_on", "-pk").values("pk")[:1]
         ),
@@ -192,9 +198,10 @@ def _with_mentoring_history(members: QuerySet[User], cycle: Cycle) -> QuerySet[U
 
 def _last_year_as_mentor(member: User, cycle: Cycle | None) -> Enrollment | None:
     """The member's latest mentor opt-in of an earlier cycle, when they have not
-    opted in as a mentor for `cycle` yet (see `_with_mentoring_history`)."""
+    opted in as a mentor for `cycle` yet (see `_with_mentoring_history` and
+    `_with_optins_made`)."""
     pk = getattr(member, "last_mentor_optin", None)
-    if pk is None or member.mentoring_in_cycle:
+    if pk is None or getattr(member, f"optin_{Role.MENTOR}", None):
         return None
     return Enrollment.objects.select_related("cycle").get(pk=pk)
 
