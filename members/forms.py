@@ -87,6 +87,9 @@ class ProfileForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
+        # Its widgets have no media (tests/test_lean_fields.py says so): {% crispy %} would
+        # otherwise ask each of them for theirs on every render, to write nothing.
+        self.helper.include_media = False
         # Its fields in LeanFields, as the opt-in form's: crispy's template per field made the
         # membership and renewal pages 3.6–7.5× the layout floor (make bench; target 3×). Its
         # fieldsets and rows are Lean too: crispy's template each cost the page as much again.
@@ -255,6 +258,7 @@ class OptInForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
+        self.helper.include_media = False  # as the profile's: no widget of it has media
         self.helper.layout = Layout(*sections)
 
     def clean(self):

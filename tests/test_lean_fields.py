@@ -279,6 +279,21 @@ def test_the_profile_reads_as_crispy_forms_writes_it(form_class, data, monkeypat
     assert 'name="job_title"' in lean and HOSTILE not in lean
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make_form",
+    [ProfileForm, MemberCorrectionForm, lambda: OptInForm(questions=questions(), needs_agreement=True)],
+    ids=["profile", "correction", "opt-in"],
+)
+def test_the_membership_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    """Their FormHelpers leave {{ form.media }} out, which crispy-forms would gather from every
+    widget: a widget that brings a script or a style sheet needs include_media back."""
+    form = make_form()
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
+
+
 # --- Fieldsets and divs ------------------------------------------------------------------------
 
 
