@@ -269,19 +269,17 @@ def _control(bound: forms.BoundField, kind: str, errors) -> SafeString:
     (widget,) = bound.subwidgets  # one for an input or a text area
     data = widget.data
     own = data["attrs"].get("class")
-    css = _html(
-        "{}{} {}{}",
-        f"{own} " if own else "",
-        type(bound.field.widget).__name__.lower(),
-        "form-check-input" if kind == "checkbox" else "form-control",
-        " is-invalid" if errors else "",
+    css = (
+        f"{_escape(own) + ' ' if own else ''}{_escape(type(bound.field.widget).__name__.lower())}"
+        f" {'form-check-input' if kind == 'checkbox' else 'form-control'}{' is-invalid' if errors else ''}"
     )
     attrs = _attrs_in_order(data["attrs"]) if own else flatatt(data["attrs"])
     value = data["value"]
+    name = _escape(data["name"])
     if kind == "textarea":
-        return _html('\n<textarea name="{}" class="{}"{}>\n{}</textarea>', data["name"], css, attrs, value or "")
-    written = _html(' value="{}"', _stringformat(value)) if value is not None else ""
-    return _html('\n<input type="{}" name="{}"{} class="{}"{}>', data["type"], data["name"], written, css, attrs)
+        return SafeString(f'\n<textarea name="{name}" class="{css}"{attrs}>\n{_escape(value or "")}</textarea>')
+    written = f' value="{_stringformat(value)}"' if value is not None else ""
+    return SafeString(f'\n<input type="{_escape(data["type"])}" name="{name}"{written} class="{css}"{attrs}>')
 
 
 def _select(bound: forms.BoundField, errors) -> SafeString:
@@ -329,14 +327,9 @@ def flatatt(attrs: dict) -> SafeString:
                 flags.append(name)
         elif value is not None:
             pairs.append((name, value))
-    # Sorted by name, as Django's (its pairs sort by name first, and names differ).
-    pairs.sort(key=_first)
+    pairs.sort()  # by name: names differ
     flags.sort()
     return SafeString("".join([f' {_escape(n)}="{_escape(v)}"' for n, v in pairs] + [f" {_escape(n)}" for n in flags]))
-
-
-def _first(pair: tuple) -> str:
-    return pair[0]
 
 
 def _attrs_in_order(attrs: dict) -> SafeString:
