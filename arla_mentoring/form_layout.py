@@ -1,4 +1,5 @@
-"""A crispy-forms layout object for a form with many fields: `LeanFields`.
+"""Crispy-forms layout objects for a form with many fields: `LeanFields`, and the fieldsets
+and rows around them, `LeanFieldset` and `LeanDiv`.
 
 crispy-forms renders every field on its own: the page's whole context flattened into a new
 one, then bootstrap5/field.html, a template of some 150 tags and variables for one field,
@@ -13,18 +14,27 @@ for the vertical forms our FormHelpers make: the same ids, classes, labels, requ
 markers, help texts, errors, aria-describedby and aria-invalid, every value escaped as the
 template escapes it. tests/test_lean_fields.py renders forms both ways and compares them;
 a change to bootstrap5/field.html must be made here too, and that test says so. A field
-this module does not write (a drop-down, a file, a localized number) goes through
-crispy-forms as before.
+this module does not write (a file, a localized number) goes through crispy-forms as before.
+A drop-down is written as {% crispy_field %} and our django/forms/widgets/select.html write it:
+through those templates, the membership page's four took a seventh of its instructions
+(cachegrind: 11.6 M of 82 M a request of `members:membership-join`).
+
+`LeanFieldset` and `LeanDiv` are crispy's Fieldset and Div written as crispy-bootstrap5's
+layout/fieldset.html and layout/div.html write them. Each of those is a template render with
+the page's whole context flattened, and a fieldset's legend a template compiled anew every
+time: the membership page's 5 fieldsets and 12 rows took 4 M of its 71 M instructions.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
-from crispy_forms.layout import LayoutObject
+from crispy_forms.layout import Div, Fieldset, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 
@@ -32,11 +42,12 @@ from django.utils.safestring import SafeString
 INPUT_TEMPLATES = {f"django/forms/widgets/{name}.html" for name in ("text", "number", "date", "email", "url")}
 CHECKBOX_TEMPLATE = "django/forms/widgets/checkbox.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+SELECT_TEMPLATE = "django/forms/widgets/select.html"  # ours, in templates/: the options inline
 
 
 def field_kind(bound: forms.BoundField) -> str | None:
     """How LeanFields writes `bound` (the branch of bootstrap5/field.html that would): hidden,
-    choices, checkbox, textarea or input; None for a field crispy-forms renders."""
+    choices, checkbox, textarea, select or input; None for a field crispy-forms renders."""
     field, widget = bound.field, bound.field.widget
     if widget.is_hidden:
         return "hidden"
@@ -50,6 +61,8 @@ def field_kind(bound: forms.BoundField) -> str | None:
         return None
     if widget.template_name == TEXTAREA_TEMPLATE:
         return "textarea"
+    if isinstance(widget, forms.Select) and widget.template_name == SELECT_TEMPLATE:
+        return "select"  # SelectMultiple and NullBooleanSelect too: the same template
     if widget.template_name in INPUT_TEMPLATES:
         return "input"
     return None
@@ -91,13 +104,64 @@ class LeanFields(LayoutObject):
         return SafeString("".join(parts))
 
 
+class LeanFieldset(Fieldset):
+    """crispy's Fieldset, written as bootstrap5/layout/fieldset.html writes it: see the module.
+    A legend that holds template syntax (crispy renders the legend as a template) or a
+    template of its own goes through crispy-forms."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        legend = str(self.legend or "")
+        if "{" in legend or self.template != Fieldset.template:
+            return super().render(form, context, template_pack=template_pack, **kwargs)
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            "<fieldset "
+            + (_html('id="{}"', self.css_id) if self.css_id else "")
+            + " \n    "
+            + (_html('class="{}"', self.css_class) if self.css_class else "")
+            + f"\n    {_escape(self.flat_attrs)}>\n    "
+            # Written as it is, as crispy's template of the legend writes it.
+            + (f"<legend>{legend}</legend>" if legend else "")
+            + f"\n    {fields} \n</fieldset>\n"
+        )
+
+
+class LeanDiv(Div):
+    """crispy's Div, written as bootstrap5/layout/div.html writes it: see the module. One with a
+    template of its own goes through crispy-forms."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        if self.template != Div.template:
+            return super().render(form, context, template_pack=template_pack, **kwargs)
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return SafeString(
+            "<div "
+            + (_html('id="{}"', self.css_id) if self.css_id else "")
+            + " \n    "
+            + (_html('class="{}"', self.css_class) if self.css_class else "")
+            + f" {_escape(self.flat_attrs)}>\n        {fields}\n</div>\n"
+        )
+
+
 ASTERISK = SafeString('<span class="asteriskField">*</span>')
+
+
+# What html.escape replaces.
+SPECIAL = re.compile("[&<>\"']")
+
+
+def _text(value: str) -> str:
+    """html.escape(value), without its five replacements for a text with nothing to replace
+    (most ids, names, classes and labels): one scan instead."""
+    return html.escape(value) if SPECIAL.search(value) else value
 
 
 def _escape(value) -> str:
     """What a template's {{ value }} writes: conditional_escape, without its lazy-string
     wrapper (called for every attribute of every choice)."""
-    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+    if type(value) is str:  # plain text, most often (a SafeString is a subclass)
+        return _text(value)
+    return str(value.__html__()) if hasattr(value, "__html__") else _text(str(value))
 
 
 def _html(template: str, *args) -> SafeString:
@@ -107,7 +171,7 @@ def _html(template: str, *args) -> SafeString:
 
 def _stringformat(value) -> SafeString:
     """What {{ value|stringformat:'s' }} writes: the text escaped, even when it was marked safe."""
-    return SafeString(html.escape(str(value)))
+    return SafeString(_text(str(value)))
 
 
 def _field(bound: forms.BoundField, kind: str, flags: Flags) -> str:
@@ -115,21 +179,18 @@ def _field(bound: forms.BoundField, kind: str, flags: Flags) -> str:
     {% specialspaceless %} then folds them, here as there)."""
     errors, auto_id, required = bound.errors, bound.auto_id, bound.field.required
     css = bound.css_classes()
-    wrapper = _html(
-        '<div id="div_{}" class="{}{}">',
-        auto_id,
-        "form-check" if kind == "checkbox" and flags.show_labels else "mb-3",
-        f" {css}" if css else "",
-    )
+    # f-strings with _escape for each value, rather than _html: a call fewer per value.
+    wrapper_class = "form-check" if kind == "checkbox" and flags.show_labels else "mb-3"
+    wrapper = f'<div id="div_{_escape(auto_id)}" class="{wrapper_class}{" " + _escape(css) if css else ""}">'
     labelled = bool(bound.label) and flags.show_labels
-    label_for = _html(' for="{}"', bound.id_for_label) if bound.id_for_label else ""
+    id_for_label = bound.id_for_label
+    label_for = f' for="{_escape(id_for_label)}"' if id_for_label else ""
     required_class = " requiredField" if required else ""
-    label_text = _html("\n{}{}\n", bound.label, ASTERISK if required else "")
+    label_text = f"\n{_escape(bound.label)}{ASTERISK if required else ''}\n"
     help_text = ""
     if bound.help_text:
-        help_text = _html(
-            '<div{} class="form-text">{}</div>', _html(' id="{}_helptext"', auto_id) if auto_id else "", bound.help_text
-        )
+        helptext_id = f' id="{_escape(auto_id)}_helptext"' if auto_id else ""
+        help_text = f'<div{helptext_id} class="form-text">{_escape(bound.help_text)}</div>'
 
     if kind == "choices":
         legend = ""
@@ -150,7 +211,7 @@ def _field(bound: forms.BoundField, kind: str, flags: Flags) -> str:
     if kind == "checkbox":
         label = ""
         if flags.show_labels:
-            label = _html('<label for="{}" class="form-check-label{}">', bound.id_for_label, required_class)
+            label = _html('<label for="{}" class="form-check-label{}">', id_for_label, required_class)
             label += f"{label_text}</label>"
         return (
             f'\n<div class="mb-3">\n{wrapper}\n\n{_control(bound, kind, errors)}\n\n{label}\n{messages}\n'
@@ -177,25 +238,21 @@ def _choices(bound: forms.BoundField, errors, auto_id: str, flags: Flags) -> str
     id_ = widget.attrs.get("id") or auto_id
     attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
     groups = widget.optgroups(bound.html_name, widget.format_value(bound.value()), attrs)
+    # What the options share, escaped once (an f-string each rather than _html: one call per
+    # value, the form's 80 options called it 600 times).
     invalid = " is-invalid" if errors else ""
     name = _escape(bound.html_name)
     out = []
     for g, (group, options, _index) in enumerate(groups):
         if group:
-            out.append(_html("<strong>{}</strong>", group))
+            out.append(f"<strong>{_escape(group)}</strong>")
         for i, option in enumerate(options):
+            attrs = option["attrs"]
             out.append(
-                _html(
-                    '\n<div class="form-check">\n<input type="{}" class="form-check-input{}" name="{}" value="{}"{}>'
-                    '\n<label for="{}" class="form-check-label">{}</label>\n',
-                    option["type"],
-                    invalid,
-                    SafeString(name),
-                    str(localize(option["value"], use_l10n=False)),
-                    flatatt(option["attrs"]),
-                    option["attrs"].get("id", ""),
-                    str(localize(option["label"], use_l10n=False)),
-                )
+                f'\n<div class="form-check">\n<input type="{_escape(option["type"])}" class="form-check-input{invalid}"'
+                f' name="{name}" value="{_escape(str(localize(option["value"], use_l10n=False)))}"{flatatt(attrs)}>'
+                f'\n<label for="{_escape(attrs.get("id", ""))}" class="form-check-label">'
+                f"{_escape(str(localize(option['label'], use_l10n=False)))}</label>\n"
             )
             if flags.show_errors and errors and g == len(groups) - 1 and i == len(options) - 1:
                 out.append(_errors(errors, auto_id, "p"))
@@ -206,47 +263,88 @@ def _choices(bound: forms.BoundField, errors, auto_id: str, flags: Flags) -> str
 def _control(bound: forms.BoundField, kind: str, errors) -> SafeString:
     """The input or text area: the widget's own class first, then crispy's name of the widget
     and Bootstrap's; the other attributes as written when the widget has a class, sorted
-    (|flatatt) when it has none."""
+    (|flatatt) when it has none. A drop-down: see _select."""
+    if kind == "select":
+        return _select(bound, errors)
     (widget,) = bound.subwidgets  # one for an input or a text area
     data = widget.data
     own = data["attrs"].get("class")
-    css = _html(
-        "{}{} {}{}",
-        f"{own} " if own else "",
-        type(bound.field.widget).__name__.lower(),
-        "form-check-input" if kind == "checkbox" else "form-control",
-        " is-invalid" if errors else "",
+    css = (
+        f"{_escape(own) + ' ' if own else ''}{_escape(type(bound.field.widget).__name__.lower())}"
+        f" {'form-check-input' if kind == 'checkbox' else 'form-control'}{' is-invalid' if errors else ''}"
     )
     attrs = _attrs_in_order(data["attrs"]) if own else flatatt(data["attrs"])
     value = data["value"]
+    name = _escape(data["name"])
     if kind == "textarea":
-        return _html('\n<textarea name="{}" class="{}"{}>\n{}</textarea>', data["name"], css, attrs, value or "")
-    written = _html(' value="{}"', _stringformat(value)) if value is not None else ""
-    return _html('\n<input type="{}" name="{}"{} class="{}"{}>', data["type"], data["name"], written, css, attrs)
+        return SafeString(f'\n<textarea name="{name}" class="{css}"{attrs}>\n{_escape(value or "")}</textarea>')
+    written = f' value="{_stringformat(value)}"' if value is not None else ""
+    return SafeString(f'\n<input type="{_escape(data["type"])}" name="{name}"{written} class="{css}"{attrs}>')
+
+
+def _select(bound: forms.BoundField, errors) -> SafeString:
+    """The drop-down as bootstrap5/field.html has it written: {% crispy_field field 'class'
+    'form-select' %} (the widget's class, then crispy's name of the widget unless the class holds
+    it already, then Bootstrap's), and BoundField.as_widget through our select.html. Unlike
+    {% crispy_field %}, it leaves the widget's own attrs as they were."""
+    widget = bound.field.widget
+    name = type(widget).__name__.lower()
+    name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
+    css = widget.attrs.get("class", "")
+    css = (css if name in css else f"{css} {name}") if css else name
+    for added in ("form-select", "is-invalid") if errors else ("form-select",):
+        if added not in css.split():
+            css += f" {added}"
+    # The class where crispy's would be: in the widget's attrs when they have one, else after them.
+    attrs = bound.build_widget_attrs({"class": css}, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    context = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    out = [_html('<select name="{}"{}>', context["name"], _widget_attrs(context["attrs"]))]
+    for group, options, _index in context["optgroups"]:
+        if group:
+            out.append(_html('\n  <optgroup label="{}">', group))
+        out.extend(
+            f'\n  <option value="{_stringformat(option["value"])}"{_widget_attrs(option["attrs"])}>'
+            f"{_escape(localize(option['label']))}</option>\n"
+            for option in options
+        )
+        if group:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>\n")
+    return SafeString("".join(out))
 
 
 def flatatt(attrs: dict) -> SafeString:
     """crispy-forms' |flatatt (Django's flatatt with "_" in names written "-"): the same string,
     without a format_html per attribute."""
+    if any("_" in name for name in attrs):
+        attrs = {k.replace("_", "-"): v for k, v in attrs.items()}
     pairs, flags = [], []
-    for name, value in {k.replace("_", "-"): v for k, v in attrs.items()}.items():
+    for name, value in attrs.items():
         if isinstance(value, bool):
             if value:
-                flags.append((name,))
+                flags.append(name)
         elif value is not None:
             pairs.append((name, value))
-    return SafeString(
-        "".join(_html(' {}="{}"', n, v) for n, v in sorted(pairs)) + "".join(_html(" {}", n) for (n,) in sorted(flags))
-    )
+    pairs.sort()  # by name: names differ
+    flags.sort()
+    return SafeString("".join([f' {_escape(n)}="{_escape(v)}"' for n, v in pairs] + [f" {_escape(n)}" for n in flags]))
 
 
 def _attrs_in_order(attrs: dict) -> SafeString:
     """A widget's attributes but its class, in their order, as bootstrap5/field.html's loop
-    writes them (each value |stringformat:'s', so None as "None"; False left out, True bare)."""
+    writes them."""
+    return _widget_attrs({name: value for name, value in attrs.items() if name != "class"})
+
+
+def _widget_attrs(attrs: dict) -> SafeString:
+    """Attributes in their order, as Django's django/forms/widgets/attrs.html writes them (each
+    value |stringformat:'s', so None as "None"; False left out, True bare)."""
     return SafeString(
         "".join(
             _html(" {}", name) if value is True else _html(' {}="{}"', name, _stringformat(value))
             for name, value in attrs.items()
-            if value is not False and name != "class"
+            if value is not False
         )
     )

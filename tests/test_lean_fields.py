@@ -3,20 +3,21 @@ template per field, to make the opt-in form with a committee's 20 questions fast
 what a member reads must not change. Each test renders a form with LeanFields and with
 every field through crispy-forms' bootstrap5/field.html, and compares the two: labels,
 required markers, help texts, errors, aria-describedby and aria-invalid, escaping and all.
-A change to bootstrap5/field.html fails here until LeanFields writes the same."""
+A change to bootstrap5/field.html fails here until LeanFields writes the same. So with
+LeanFieldset and LeanDiv, against crispy's Fieldset and Div and their templates."""
 
 import dataclasses
 import datetime as dt
 
 import pytest
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form, render_field
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from arla_mentoring.form_layout import LeanFields
+from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset
 from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
 from members.models import CycleQuestion, QuestionKind, Role
 from members.program import preset_defaults
@@ -32,10 +33,13 @@ def field_by_field(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
 
 
 def both_ways(make_form, monkeypatch) -> tuple[str, str]:
-    """The form (a fresh one each time) rendered by {% crispy %} with LeanFields, then field by field."""
+    """The form (a fresh one each time) rendered by {% crispy %} with LeanFields, LeanFieldset
+    and LeanDiv, then field by field, and its fieldsets and divs through crispy's templates."""
     lean = render_crispy_form(make_form())
     with monkeypatch.context() as m:
         m.setattr(LeanFields, "render", field_by_field)
+        m.setattr(LeanFieldset, "render", Fieldset.render)
+        m.setattr(LeanDiv, "render", Div.render)
         crispy = render_crispy_form(make_form())
     return lean, crispy
 
@@ -172,6 +176,19 @@ class EveryKind(forms.Form):
         help_text="Tick",
     )
     drop_down = forms.ChoiceField(choices=[("", "—"), ("1", "One")], required=False)
+    # Drop-downs: required (an empty first choice) or not, grouped, several, with a class of
+    # their own (one that holds crispy's name of the widget), numbers, words to escape.
+    pick = forms.TypedChoiceField(
+        choices=[("", "---------"), (1, HOSTILE), (2, "Two")], coerce=int, help_text=HOSTILE, label=HOSTILE
+    )
+    grouped = forms.ChoiceField(
+        choices=[("", "—"), (HOSTILE, [("a", "A <1>"), ("b", "B")]), ("Far", [(3, "Three")])],
+        widget=forms.Select(attrs={"class": "wide", "data-on": True, "data-off": False, "data_none": None}),
+        required=False,
+    )
+    many = forms.MultipleChoiceField(choices=[("x", "X & Y"), ("z", "Z"), ("w", "W")], help_text="Several")
+    picky = forms.ChoiceField(choices=[("1", "One"), ("2", "Two")], widget=forms.Select(attrs={"class": "selector"}))
+    yes_no = forms.NullBooleanField(required=False, initial=True)
     amount = forms.DecimalField(localize=True, required=False)
     upload = forms.FileField(required=False)
     secret = forms.CharField(widget=forms.HiddenInput, initial=HOSTILE)
@@ -200,6 +217,11 @@ SENT = {
     "one": "3",
     "several": ["z", "w"],
     "secret": HOSTILE,
+    "pick": "9",
+    "grouped": "3",
+    "many": ["z", "w", "v"],
+    "picky": "2",
+    "yes_no": "false",
 }
 
 
@@ -255,3 +277,66 @@ def test_the_profile_reads_as_crispy_forms_writes_it(form_class, data, monkeypat
 
     assert lean == crispy
     assert 'name="job_title"' in lean and HOSTILE not in lean
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make_form",
+    [ProfileForm, MemberCorrectionForm, lambda: OptInForm(questions=questions(), needs_agreement=True)],
+    ids=["profile", "correction", "opt-in"],
+)
+def test_the_membership_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    """Their FormHelpers leave {{ form.media }} out, which crispy-forms would gather from every
+    widget: a widget that brings a script or a style sheet needs include_media back."""
+    form = make_form()
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
+
+
+# --- Fieldsets and divs ------------------------------------------------------------------------
+
+
+class Framed(forms.Form):
+    """Fieldsets and divs with and without an id, classes, attributes (words to escape in each)
+    and a legend, nested. A legend is the developer's markup (crispy renders it as a template):
+    one with template syntax, too."""
+
+    name = forms.CharField()
+    notes = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            LeanFieldset(
+                "About <em>you</em>",
+                LeanDiv(
+                    LeanDiv(LeanFields("name"), css_class="col-md-6"),
+                    LeanDiv(css_id=HOSTILE, css_class=HOSTILE, data_shown_by="id_name", hidden=True, title=HOSTILE),
+                    css_class="row",
+                ),
+                HTML("<p>Between</p>"),
+                css_id="about",
+                css_class="card mb-3",
+                data_role=HOSTILE,
+            ),
+            LeanFieldset("", LeanDiv(LeanFields("notes"))),
+            LeanFieldset("For {{ form.name.label }}", css_id=HOSTILE),
+        )
+
+
+@pytest.mark.parametrize("data", [None, {"name": HOSTILE}], ids=["blank", "sent"])
+def test_fieldsets_and_divs_read_as_crispy_forms_writes_them(data, monkeypatch):
+    def framed():
+        form = Framed(data)
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = both_ways(framed, monkeypatch)
+
+    assert lean == crispy
+    assert "<legend>About <em>you</em></legend>" in lean and "<legend>For Name</legend>" in lean
+    assert HOSTILE not in lean

@@ -130,6 +130,16 @@ def test_missing_profile_fields_are_refused(client_for, new_account, cycle):
     assert not new_account.has_joined
 
 
+def test_a_refused_renewal_leaves_the_signed_in_account_as_the_database_has_it(client_for, seasoned_member, cycle):
+    """The form fills in a copy of the account: what the rest of the request reads is not half-changed."""
+    response = client_for(seasoned_member).post(
+        reverse("members:membership-renew"), profile_data(first_name="Changed", region="")
+    )
+
+    assert "Please correct the errors below." in response.text
+    assert response.wsgi_request.user.first_name == seasoned_member.first_name != "Changed"
+
+
 def test_ineligible_member_asking_for_a_mentor_is_refused_and_nothing_is_saved(client_for, new_account, cycle):
     data = {**profile_data(membership_category="supporter"), **mentee_optin()}
 
