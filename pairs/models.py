@@ -470,6 +470,12 @@ class OfferQuerySet(models.QuerySet):
     def with_people(self) -> OfferQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "created_by", "liaison")
 
+    def with_mentee(self) -> OfferQuerySet:
+        """What the mentor's answer page shows: the cycle and the mentee. Not with_people():
+        Django's cost of building a query grows with its columns, and three more users'
+        columns made the one-row query most of the page's time."""
+        return self.select_related("cycle", "mentee__member")
+
 
 class Offer(models.Model):
     """A mentee offered to a mentor, in a cycle where the mentor accepts before the

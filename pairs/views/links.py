@@ -36,7 +36,7 @@ def offer_answer(request: HttpRequest, token: str) -> HttpResponse:
         # get(), not filter().first(): first() orders by pk, and Django then hashes each of the
         # joined tables' columns to place the ORDER BY (some 4 ms a request, more than the query).
         try:
-            offer = Offer.objects.with_people().get(pk=link.offer_id, mentor__member_id=link.member_id)
+            offer = Offer.objects.with_mentee().get(pk=link.offer_id, mentor__member_id=link.member_id)
         except Offer.DoesNotExist:
             raise BadLink(
                 "This offer no longer exists. Reply to the email with any question: the committee will help."
