@@ -128,6 +128,11 @@ class PairQuerySet(models.QuerySet):
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
 
+    def with_members(self) -> PairQuerySet:
+        """The two members only, for the signed link's page: Django's cost of building a
+        query grows with its columns, and the page shows neither the cycle nor the liaison."""
+        return self.select_related("mentor__member", "mentee__member")
+
     def with_last_checkin(self) -> PairQuerySet:
         # Subqueries, not a join: joined check-ins make PostgreSQL group every pair's
         # selected columns (and multiply any other joined count) before a page takes 25.

@@ -71,7 +71,7 @@ def in_touch(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     try:
         link = read_in_touch_token(token)
-        pair = Pair.objects.with_people().filter(pk=link.pair_id).order_by().first()  # unordered: as offer_answer
+        pair = Pair.objects.with_members().filter(pk=link.pair_id).order_by().first()  # unordered: as offer_answer
         if pair is None or link.member_id not in pair.member_ids():
             raise BadLink("This pair no longer exists. Sign in to see your pairs.")
         member = pair.mentor.member if pair.mentor.member_id == link.member_id else pair.mentee.member
