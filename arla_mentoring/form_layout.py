@@ -104,6 +104,20 @@ class LeanFields(LayoutObject):
         return SafeString("".join(parts))
 
 
+class LeanFormFields(LeanFields):
+    """Every field of a form that has no Layout of its own, written as LeanFields writes them
+    and parted as crispy's bootstrap5/uni_form.html parts them: its loop's whitespace between
+    two fields, which {% specialspaceless %} makes one space."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        each = LeanFields()
+        parts = []
+        for name in self.fields:
+            each.fields = [name]
+            parts.append(each.render(form, context, template_pack, **kwargs))
+        return SafeString("\n    \n        ".join(parts))
+
+
 class LeanFieldset(Fieldset):
     """crispy's Fieldset, written as bootstrap5/layout/fieldset.html writes it: see the module.
     A legend that holds template syntax (crispy renders the legend as a template) or a

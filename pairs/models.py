@@ -128,6 +128,19 @@ class PairQuerySet(models.QuerySet):
     def with_people(self) -> PairQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
 
+    def with_members(self) -> PairQuerySet:
+        """The two members' names only, and the pair's first contact, for the signed link's
+        page: Django's cost of building a query grows with its columns, and the enrollments'
+        and members' others were most of the page's time. Anything else read is a query more
+        (tests/test_first_contact.py counts the page's)."""
+        names = ("first_name", "last_name", "email")  # User.__str__ and the page's first names
+        return self.select_related("mentor__member", "mentee__member").only(
+            "status",
+            "first_contact_on",
+            "first_contact_by",
+            *(f"{side}__member__{name}" for side in ("mentor", "mentee") for name in names),
+        )
+
     def with_last_checkin(self) -> PairQuerySet:
         # Subqueries, not a join: joined check-ins make PostgreSQL group every pair's
         # selected columns (and multiply any other joined count) before a page takes 25.
@@ -469,6 +482,12 @@ class OfferQuerySet(models.QuerySet):
 
     def with_people(self) -> OfferQuerySet:
         return self.select_related("cycle", "mentor__member", "mentee__member", "created_by", "liaison")
+
+    def with_mentee(self) -> OfferQuerySet:
+        """What the mentor's answer page shows: the cycle and the mentee. Not with_people():
+        Django's cost of building a query grows with its columns, and three more users'
+        columns made the one-row query most of the page's time."""
+        return self.select_related("cycle", "mentee__member")
 
 
 class Offer(models.Model):

@@ -6,7 +6,7 @@ from django import forms
 
 from members.questions import answer_field
 
-from .forms import _count_as_typed, _helper
+from .forms import _count_as_typed, _helper, _lean_helper
 from .models import Survey, SurveyKind, SurveyQuestion
 
 
@@ -80,7 +80,7 @@ class AnswersForm(forms.Form):
         self.questions = questions
         for q in questions:
             self.fields[f"q{q.pk}"] = answer_field(q)
-        self.helper = _helper()
+        self.helper = _lean_helper(self)
 
     def answers(self) -> dict[int, object]:
         """{question id: the cleaned answer}."""

@@ -77,6 +77,17 @@ def test_one_side_confirms_from_the_link_without_signing_in_and_the_timeline_sho
     assert pair.first_contact_by == pair.mentee.member
 
 
+def test_the_in_touch_page_asks_in_two_queries(client, django_assert_num_queries, pair):
+    """The pair with its members' names (Pair.objects.with_members, which loads only what the
+    page reads: a column more read would be a query more), then its first check-in."""
+    link = in_touch_link("intro_mentor")
+
+    with django_assert_num_queries(2):
+        asked = client.get(link)
+
+    assert "Have you and Mina Member been in touch?" in text_of(asked)
+
+
 def test_a_check_in_logged_counts_as_first_contact(client, client_for, pair):
     met_on = timezone.localdate() - dt.timedelta(days=1)
     CheckIn.objects.create(pair=pair, logged_by=pair.mentor.member, met_on=met_on, mode="phone")

@@ -21,6 +21,9 @@ from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset
 from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
 from members.models import CycleQuestion, QuestionKind, Role
 from members.program import preset_defaults
+from pairs.forms import EvaluationForm
+from pairs.survey_forms import AnswersForm
+from pairs.survey_models import SurveyQuestion
 
 from .factories import accepting
 
@@ -340,3 +343,75 @@ def test_fieldsets_and_divs_read_as_crispy_forms_writes_them(data, monkeypatch):
     assert lean == crispy
     assert "<legend>About <em>you</em></legend>" in lean and "<legend>For Name</legend>" in lean
     assert HOSTILE not in lean
+
+
+# --- A form without a Layout of its own: the evaluation and the survey answers -----------------
+
+
+def survey_questions() -> list[SurveyQuestion]:
+    return [
+        SurveyQuestion(pk=q.pk, text=q.text, help_text=q.help_text, kind=q.kind, choices=q.choices, required=q.required)
+        for q in questions()
+    ]
+
+
+def survey_answers() -> dict:
+    return {name.replace("question_", "q"): value for name, value in answers().items()}
+
+
+def without_layout(make_form, monkeypatch) -> tuple[str, str]:
+    """The form rendered by {% crispy %} with its lean helper, then with no Layout at all:
+    crispy's bootstrap5/uni_form.html and its template per field."""
+    lean = render_crispy_form(make_form())
+    plain = make_form()
+    plain.helper.layout = None
+    return lean, render_crispy_form(plain)
+
+
+EVALUATIONS = {
+    "blank": None,
+    "refused": {"overall": "9", "best": HOSTILE},
+    "everything right": {"overall": "4", "relationship": "5", "goals_met": "3", "best": HOSTILE, "improve": "More"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", EVALUATIONS.values(), ids=EVALUATIONS.keys())
+def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data, monkeypatch):
+    def evaluation_form():
+        form = EvaluationForm(data)
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = without_layout(evaluation_form, monkeypatch)
+
+    assert lean == crispy
+    assert 'name="overall"' in lean and HOSTILE not in lean
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [None, {}, survey_answers()], ids=["blank", "nothing answered", "answers"])
+def test_a_surveys_answers_read_as_crispy_forms_writes_them(data, monkeypatch):
+    def answers_form():
+        form = AnswersForm(data, questions=survey_questions())
+        if data is not None:
+            form.is_valid()
+        return form
+
+    lean, crispy = without_layout(answers_form, monkeypatch)
+
+    assert lean == crispy
+    assert 'name="q1"' in lean and HOSTILE not in lean
+
+
+@pytest.mark.parametrize(
+    "make_form",
+    [lambda: EvaluationForm(), lambda: AnswersForm(questions=survey_questions())],
+    ids=["evaluation", "survey answers"],
+)
+def test_the_pairs_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    form = make_form()
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""

@@ -33,9 +33,14 @@ def offer_answer(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     try:
         link = read_offer_token(token)
-        offer = Offer.objects.with_people().filter(pk=link.offer_id, mentor__member_id=link.member_id).first()
-        if offer is None:
-            raise BadLink("This offer no longer exists. Reply to the email with any question: the committee will help.")
+        # get(), not filter().first(): first() orders by pk, and Django then hashes each of the
+        # joined tables' columns to place the ORDER BY (some 4 ms a request, more than the query).
+        try:
+            offer = Offer.objects.with_mentee().get(pk=link.offer_id, mentor__member_id=link.member_id)
+        except Offer.DoesNotExist:
+            raise BadLink(
+                "This offer no longer exists. Reply to the email with any question: the committee will help."
+            ) from None
         # The same mentor's Decline, offered beside Accept (the holder of one holds the other: both came in the email).
         decline = offer_token(offer_id=offer.pk, member_id=link.member_id, action="decline")
         context.update(link=link, offer=offer, mentee=offer.mentee.member, decline_token=decline)
@@ -66,7 +71,7 @@ def in_touch(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     try:
         link = read_in_touch_token(token)
-        pair = Pair.objects.with_people().filter(pk=link.pair_id).first()
+        pair = Pair.objects.with_members().filter(pk=link.pair_id).order_by().first()  # unordered: as offer_answer
         if pair is None or link.member_id not in pair.member_ids():
             raise BadLink("This pair no longer exists. Sign in to see your pairs.")
         member = pair.mentor.member if pair.mentor.member_id == link.member_id else pair.mentee.member
