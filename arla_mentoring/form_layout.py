@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from crispy_forms.layout import Div, Fieldset, LayoutObject
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.conf import settings
@@ -102,6 +103,18 @@ class LeanFields(LayoutObject):
             if hasattr(form, "rendered_fields"):
                 form.rendered_fields.add(name)
         return SafeString("".join(parts))
+
+
+def as_lean_field(bound: forms.BoundField) -> SafeString:
+    """{{ form.field|as_lean_field }}: what {{ form.field|as_crispy_field }} writes, byte for
+    byte, without its template render (the filter has no {% specialspaceless %}: _field's line
+    breaks are the template's own). A form with a FormHelper, whose settings the filter reads,
+    and a field LeanFields does not write, go through crispy-forms. The filter sets no
+    error_text_inline: errors are paragraphs."""
+    kind = field_kind(bound)
+    if kind is None or kind == "hidden" or getattr(bound.form, "helper", None) is not None:
+        return as_crispy_field(bound)
+    return SafeString(_field(bound, kind, Flags(error_text_inline=False)))
 
 
 class LeanFieldset(Fieldset):
@@ -311,7 +324,7 @@ def _select(bound: forms.BoundField, errors) -> SafeString:
         )
         if group:
             out.append("\n  </optgroup>")
-    out.append("\n</select>\n")
+    out.append("\n</select>")
     return SafeString("".join(out))
 
 

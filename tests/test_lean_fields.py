@@ -12,15 +12,19 @@ import datetime as dt
 import pytest
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form, render_field
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset
+from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset, as_lean_field
 from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
 from members.models import CycleQuestion, QuestionKind, Role
 from members.program import preset_defaults
+from outbox import kinds
+from outbox.forms import SwitchForm, WordingForm
+from outbox.kinds import Example
 
 from .factories import accepting
 
@@ -340,3 +344,25 @@ def test_fieldsets_and_divs_read_as_crispy_forms_writes_them(data, monkeypatch):
     assert lean == crispy
     assert "<legend>About <em>you</em></legend>" in lean and "<legend>For Name</legend>" in lean
     assert HOSTILE not in lean
+
+
+def wording_forms() -> list[forms.Form]:
+    """The email editor's forms (templates/outbox/template_edit.html), blank and sent back with
+    errors, their example's label and the words typed hostile."""
+    kind = kinds.get("intro_mentor")
+    examples = [Example("pair:1:mentor", HOSTILE)]
+    sent = WordingForm({"subject": HOSTILE, "body": "{nope", "example": "zz"}, kind=kind, examples=examples)
+    sent.is_valid()
+    switches = SwitchForm({"sending": "on"}, kind=kinds.get("checkin_reminder"))
+    switches.is_valid()
+    blank = WordingForm(initial={"subject": HOSTILE, "body": HOSTILE}, kind=kind, examples=examples)
+    return [blank, sent, SwitchForm(kind=kind, initial={"sending": True}), switches]
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_the_email_editors_fields_read_as_as_crispy_field_writes_them(n):
+    form = wording_forms()[n]
+
+    for field in form:
+        assert as_lean_field(field) == as_crispy_field(field), field.name
+    assert "<script>" not in "".join(as_lean_field(field) for field in form)
