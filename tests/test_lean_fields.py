@@ -19,9 +19,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset, as_lean_field
-from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
+from members.forms import MemberCorrectionForm, OptInForm, ProfileForm, ProgramSettingsForm
 from members.models import CycleQuestion, QuestionKind, Role
-from members.program import preset_defaults
+from members.program import preset_defaults, program
 from outbox import kinds
 from outbox.forms import SwitchForm, WordingForm
 from outbox.kinds import Example
@@ -366,3 +366,51 @@ def test_the_email_editors_fields_read_as_as_crispy_field_writes_them(n):
     for field in form:
         assert as_lean_field(field) == as_crispy_field(field), field.name
     assert "<script>" not in "".join(as_lean_field(field) for field in form)
+
+
+# --- The program's settings ------------------------------------------------------------------
+
+
+def program_settings_form(data: dict | None) -> ProgramSettingsForm:
+    form = ProgramSettingsForm(data, settings=program())
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+def program_settings_sent() -> dict:
+    """The settings as the page shows them, sent back with words to escape and values refused."""
+    data = {}
+    for field in ProgramSettingsForm(settings=program()):
+        value = field.value()
+        if value is not None and value is not False and value != "":
+            data[field.html_name] = "on" if value is True else value
+    data.update(
+        program_name=HOSTILE,
+        orientation_text=HOSTILE,
+        min_length_months="99",
+        mentee_categories=["regular", "nonsense"],
+        mentor_min_years="-1",
+        regions=f"xx: {HOSTILE}",
+    )
+    return data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", [False, True], ids=["shown", "sent with errors"])
+def test_the_program_settings_form_reads_as_crispy_forms_writes_it(sent, monkeypatch):
+    data = program_settings_sent() if sent else None
+
+    lean, crispy = both_ways(lambda: program_settings_form(data), monkeypatch)
+
+    assert lean == crispy
+    assert 'id="settings-pages"' in lean and HOSTILE not in lean
+    assert not sent or "is-invalid" in lean
+
+
+@pytest.mark.django_db
+def test_the_program_settings_form_has_no_media_for_crispy_to_leave_out():
+    form = program_settings_form(None)
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
