@@ -82,8 +82,12 @@ class LeanFields(LayoutObject):
     """Form fields (by name) in a crispy Layout, written as bootstrap5/field.html writes them,
     without a template render each: see the module."""
 
-    def __init__(self, *fields: str):
+    def __init__(self, *fields: str, between: str = ""):
+        """`between`: what is written between two fields. A form without a Layout has each
+        field written by crispy's uni_form.html loop, whose indentation {% specialspaceless %}
+        folds into one space between them; " " makes the same folding happen here."""
         self.fields = list(fields)
+        self.between = between
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
         flags = Flags(
@@ -102,7 +106,7 @@ class LeanFields(LayoutObject):
             # As crispy's render_field does: what {% crispy %} has rendered already.
             if hasattr(form, "rendered_fields"):
                 form.rendered_fields.add(name)
-        return SafeString("".join(parts))
+        return SafeString(self.between.join(parts))
 
 
 def as_lean_field(bound: forms.BoundField) -> SafeString:

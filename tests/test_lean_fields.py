@@ -19,12 +19,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset, as_lean_field
-from members.forms import MemberCorrectionForm, OptInForm, ProfileForm, ProgramSettingsForm
-from members.models import CycleQuestion, QuestionKind, Role
+from members.forms import EnrollmentForm, MemberCorrectionForm, OptInForm, ProfileForm, ProgramSettingsForm
+from members.models import CycleQuestion, Enrollment, QuestionKind, Role
 from members.program import preset_defaults, program
 from outbox import kinds
 from outbox.forms import SwitchForm, WordingForm
 from outbox.kinds import Example
+from pairs.forms import CheckInForm
+from pairs.models import CheckIn, Topic
 
 from .factories import accepting
 
@@ -411,6 +413,81 @@ def test_the_program_settings_form_reads_as_crispy_forms_writes_it(sent, monkeyp
 @pytest.mark.django_db
 def test_the_program_settings_form_has_no_media_for_crispy_to_leave_out():
     form = program_settings_form(None)
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
+
+
+# --- An opt-in changed, a check-in corrected ---------------------------------------------------
+
+
+def lean_and_default(make_form) -> tuple[str, str]:
+    """The form rendered by {% crispy %} with its LeanFields, then as crispy-forms renders a form
+    without a Layout (what these forms had): every field through uni_form.html's loop."""
+    lean = render_crispy_form(make_form())
+    form = make_form()
+    form.helper.layout = None
+    return lean, render_crispy_form(form)
+
+
+def enrollment_form(role: str, data: dict | None) -> EnrollmentForm:
+    given = {q.pk: q.choices[0] if q.choices else HOSTILE for q in questions()}
+    form = EnrollmentForm(data, instance=Enrollment(role=role, goals=HOSTILE), questions=questions(), answers=given)
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+ENROLLMENTS = {
+    "a mentee's, shown": (Role.MENTEE, None),
+    "a mentor's, shown": (Role.MENTOR, None),
+    "a mentor's, sent with errors": (Role.MENTOR, {"goals": HOSTILE, "capacity": "99", **answers()}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ENROLLMENTS.values(), ids=ENROLLMENTS.keys())
+def test_the_opt_in_edit_form_reads_as_crispy_forms_writes_it(state):
+    lean, crispy = lean_and_default(lambda: enrollment_form(*state))
+
+    assert lean == crispy
+    assert 'name="meeting_modes"' in lean and HOSTILE not in lean
+    assert state[1] is None or "is-invalid" in lean
+
+
+def checkin_form(data: dict | None, topics: bool) -> CheckInForm:
+    made = [Topic(pk=n, month=n, title=f"Topic {n}: {HOSTILE}") for n in (1, 2)] if topics else []
+    form = CheckInForm(data, instance=CheckIn(notes=HOSTILE, topics=HOSTILE), topics=made)
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+CHECKINS = {
+    "shown, with topics": (None, True),
+    "shown, no topics": (None, False),
+    "sent with errors": ({"met_on": "2020-13-01", "mode": "x", "minutes": "0", "topic": "9", "notes": HOSTILE}, True),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", CHECKINS.values(), ids=CHECKINS.keys())
+def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
+    lean, crispy = lean_and_default(lambda: checkin_form(*state))
+
+    assert lean == crispy
+    assert 'name="notes"' in lean and HOSTILE not in lean
+    assert state[0] is None or "is-invalid" in lean
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make_form",
+    [lambda: enrollment_form(Role.MENTOR, None), lambda: checkin_form(None, True)],
+    ids=["opt-in", "check-in"],
+)
+def test_the_opt_in_edit_and_checkin_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    form = make_form()
 
     assert not form.helper.include_media
     assert str(form.media) == ""
