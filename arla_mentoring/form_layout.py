@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from crispy_forms.layout import Div, Fieldset, LayoutObject
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.conf import settings
@@ -81,8 +82,12 @@ class LeanFields(LayoutObject):
     """Form fields (by name) in a crispy Layout, written as bootstrap5/field.html writes them,
     without a template render each: see the module."""
 
-    def __init__(self, *fields: str):
+    def __init__(self, *fields: str, between: str = ""):
+        """`between`: what is written between two fields. A form without a Layout has each
+        field written by crispy's uni_form.html loop, whose indentation {% specialspaceless %}
+        folds into one space between them; " " makes the same folding happen here."""
         self.fields = list(fields)
+        self.between = between
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
         flags = Flags(
@@ -101,21 +106,19 @@ class LeanFields(LayoutObject):
             # As crispy's render_field does: what {% crispy %} has rendered already.
             if hasattr(form, "rendered_fields"):
                 form.rendered_fields.add(name)
-        return SafeString("".join(parts))
+        return SafeString(self.between.join(parts))
 
 
-class LeanFormFields(LeanFields):
-    """Every field of a form that has no Layout of its own, written as LeanFields writes them
-    and parted as crispy's bootstrap5/uni_form.html parts them: its loop's whitespace between
-    two fields, which {% specialspaceless %} makes one space."""
-
-    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
-        each = LeanFields()
-        parts = []
-        for name in self.fields:
-            each.fields = [name]
-            parts.append(each.render(form, context, template_pack, **kwargs))
-        return SafeString("\n    \n        ".join(parts))
+def as_lean_field(bound: forms.BoundField) -> SafeString:
+    """{{ form.field|as_lean_field }}: what {{ form.field|as_crispy_field }} writes, byte for
+    byte, without its template render (the filter has no {% specialspaceless %}: _field's line
+    breaks are the template's own). A form with a FormHelper, whose settings the filter reads,
+    and a field LeanFields does not write, go through crispy-forms. The filter sets no
+    error_text_inline: errors are paragraphs."""
+    kind = field_kind(bound)
+    if kind is None or kind == "hidden" or getattr(bound.form, "helper", None) is not None:
+        return as_crispy_field(bound)
+    return SafeString(_field(bound, kind, Flags(error_text_inline=False)))
 
 
 class LeanFieldset(Fieldset):
@@ -325,7 +328,7 @@ def _select(bound: forms.BoundField, errors) -> SafeString:
         )
         if group:
             out.append("\n  </optgroup>")
-    out.append("\n</select>\n")
+    out.append("\n</select>")
     return SafeString("".join(out))
 
 

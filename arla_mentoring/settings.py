@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "members.program.program_context",
             ],
+            # A field written as |as_crispy_field writes it, without its template (form_layout.py).
+            "libraries": {"lean_fields": "arla_mentoring.lean_tags"},
         },
     },
 ]

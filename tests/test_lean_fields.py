@@ -12,16 +12,21 @@ import datetime as dt
 import pytest
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form, render_field
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset
-from members.forms import MemberCorrectionForm, OptInForm, ProfileForm
-from members.models import CycleQuestion, QuestionKind, Role
-from members.program import preset_defaults
-from pairs.forms import EvaluationForm
+from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset, as_lean_field
+from members.forms import EnrollmentForm, MemberCorrectionForm, OptInForm, ProfileForm, ProgramSettingsForm
+from members.models import CycleQuestion, Enrollment, QuestionKind, Role
+from members.program import preset_defaults, program
+from outbox import kinds
+from outbox.forms import SwitchForm, WordingForm
+from outbox.kinds import Example
+from pairs.forms import CheckInForm, EvaluationForm
+from pairs.models import CheckIn, Topic
 from pairs.survey_forms import AnswersForm
 from pairs.survey_models import SurveyQuestion
 
@@ -411,6 +416,151 @@ def test_a_surveys_answers_read_as_crispy_forms_writes_them(data, monkeypatch):
     ids=["evaluation", "survey answers"],
 )
 def test_the_pairs_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    form = make_form()
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
+
+
+def wording_forms() -> list[forms.Form]:
+    """The email editor's forms (templates/outbox/template_edit.html), blank and sent back with
+    errors, their example's label and the words typed hostile."""
+    kind = kinds.get("intro_mentor")
+    examples = [Example("pair:1:mentor", HOSTILE)]
+    sent = WordingForm({"subject": HOSTILE, "body": "{nope", "example": "zz"}, kind=kind, examples=examples)
+    sent.is_valid()
+    switches = SwitchForm({"sending": "on"}, kind=kinds.get("checkin_reminder"))
+    switches.is_valid()
+    blank = WordingForm(initial={"subject": HOSTILE, "body": HOSTILE}, kind=kind, examples=examples)
+    return [blank, sent, SwitchForm(kind=kind, initial={"sending": True}), switches]
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_the_email_editors_fields_read_as_as_crispy_field_writes_them(n):
+    form = wording_forms()[n]
+
+    for field in form:
+        assert as_lean_field(field) == as_crispy_field(field), field.name
+    assert "<script>" not in "".join(as_lean_field(field) for field in form)
+
+
+# --- The program's settings ------------------------------------------------------------------
+
+
+def program_settings_form(data: dict | None) -> ProgramSettingsForm:
+    form = ProgramSettingsForm(data, settings=program())
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+def program_settings_sent() -> dict:
+    """The settings as the page shows them, sent back with words to escape and values refused."""
+    data = {}
+    for field in ProgramSettingsForm(settings=program()):
+        value = field.value()
+        if value is not None and value is not False and value != "":
+            data[field.html_name] = "on" if value is True else value
+    data.update(
+        program_name=HOSTILE,
+        orientation_text=HOSTILE,
+        min_length_months="99",
+        mentee_categories=["regular", "nonsense"],
+        mentor_min_years="-1",
+        regions=f"xx: {HOSTILE}",
+    )
+    return data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", [False, True], ids=["shown", "sent with errors"])
+def test_the_program_settings_form_reads_as_crispy_forms_writes_it(sent, monkeypatch):
+    data = program_settings_sent() if sent else None
+
+    lean, crispy = both_ways(lambda: program_settings_form(data), monkeypatch)
+
+    assert lean == crispy
+    assert 'id="settings-pages"' in lean and HOSTILE not in lean
+    assert not sent or "is-invalid" in lean
+
+
+@pytest.mark.django_db
+def test_the_program_settings_form_has_no_media_for_crispy_to_leave_out():
+    form = program_settings_form(None)
+
+    assert not form.helper.include_media
+    assert str(form.media) == ""
+
+
+# --- An opt-in changed, a check-in corrected ---------------------------------------------------
+
+
+def lean_and_default(make_form) -> tuple[str, str]:
+    """The form rendered by {% crispy %} with its LeanFields, then as crispy-forms renders a form
+    without a Layout (what these forms had): every field through uni_form.html's loop."""
+    lean = render_crispy_form(make_form())
+    form = make_form()
+    form.helper.layout = None
+    return lean, render_crispy_form(form)
+
+
+def enrollment_form(role: str, data: dict | None) -> EnrollmentForm:
+    given = {q.pk: q.choices[0] if q.choices else HOSTILE for q in questions()}
+    form = EnrollmentForm(data, instance=Enrollment(role=role, goals=HOSTILE), questions=questions(), answers=given)
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+ENROLLMENTS = {
+    "a mentee's, shown": (Role.MENTEE, None),
+    "a mentor's, shown": (Role.MENTOR, None),
+    "a mentor's, sent with errors": (Role.MENTOR, {"goals": HOSTILE, "capacity": "99", **answers()}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ENROLLMENTS.values(), ids=ENROLLMENTS.keys())
+def test_the_opt_in_edit_form_reads_as_crispy_forms_writes_it(state):
+    lean, crispy = lean_and_default(lambda: enrollment_form(*state))
+
+    assert lean == crispy
+    assert 'name="meeting_modes"' in lean and HOSTILE not in lean
+    assert state[1] is None or "is-invalid" in lean
+
+
+def checkin_form(data: dict | None, topics: bool) -> CheckInForm:
+    made = [Topic(pk=n, month=n, title=f"Topic {n}: {HOSTILE}") for n in (1, 2)] if topics else []
+    form = CheckInForm(data, instance=CheckIn(notes=HOSTILE, topics=HOSTILE), topics=made)
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+CHECKINS = {
+    "shown, with topics": (None, True),
+    "shown, no topics": (None, False),
+    "sent with errors": ({"met_on": "2020-13-01", "mode": "x", "minutes": "0", "topic": "9", "notes": HOSTILE}, True),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", CHECKINS.values(), ids=CHECKINS.keys())
+def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
+    lean, crispy = lean_and_default(lambda: checkin_form(*state))
+
+    assert lean == crispy
+    assert 'name="notes"' in lean and HOSTILE not in lean
+    assert state[0] is None or "is-invalid" in lean
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make_form",
+    [lambda: enrollment_form(Role.MENTOR, None), lambda: checkin_form(None, True)],
+    ids=["opt-in", "check-in"],
+)
+def test_the_opt_in_edit_and_checkin_forms_have_no_media_for_crispy_to_leave_out(make_form):
     form = make_form()
 
     assert not form.helper.include_media

@@ -81,9 +81,14 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/template_list.html", {"rows": rows})
 
 
-def _editor_context(kind: Kind, cycle, form: WordingForm, **more) -> dict:
+def _editor_context(kind: Kind, cycle, form: WordingForm, *, in_use=False, history=None, **more) -> dict:
+    """The editor's page around `form`; `in_use` and `history` when the view has read them
+    already (in_use=False: not read; None is the shipped wording)."""
     cycle_id = cycle.pk if cycle else None
-    in_use = EmailTemplate.objects.in_use(kind.name, cycle_id)
+    if in_use is False:
+        in_use = EmailTemplate.objects.in_use(kind.name, cycle_id)
+    if history is None:
+        history = list(EmailTemplate.objects.of(kind.name, cycle_id)[:HISTORY])
     setting = KindSetting.of(kind.name)
     shown = {f"show_{p.name}": p.name not in setting.hidden_placeholders for p in kind.placeholders if p.can_hide}
     return {
@@ -97,7 +102,7 @@ def _editor_context(kind: Kind, cycle, form: WordingForm, **more) -> dict:
         ),
         "form": form,
         "in_use": in_use,
-        "history": list(EmailTemplate.objects.of(kind.name, cycle_id)[:HISTORY]),
+        "history": history,
         "placeholders": kind.placeholders_now(),
         "setting": setting,
         "switch_form": SwitchForm(
@@ -117,13 +122,16 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     cycle = _cycle(request, kind)
     cycle_id = cycle.pk if cycle else None
-    latest = EmailTemplate.objects.latest_of(kind.name, cycle_id)
     if request.method == "GET":
+        # The newest version is the history's first: read once, as is the version in use.
+        history = list(EmailTemplate.objects.of(kind.name, cycle_id)[:HISTORY])
+        latest = history[0] if history else None
         # A cycle without words of its own starts from the program's, as its emails do now.
-        _, subject, body = services.words_in_use(kind, cycle_id)
+        in_use, subject, body = services.words_in_use(kind, cycle_id)
         initial = {"subject": subject, "body": body, "based_on": latest.pk if latest else None}
         form = WordingForm(initial=initial, kind=kind, examples=kind.examples("") if kind.examples else [])
-        return render(request, "outbox/template_edit.html", _editor_context(kind, cycle, form))
+        context = _editor_context(kind, cycle, form, in_use=in_use, history=history)
+        return render(request, "outbox/template_edit.html", context)
 
     words = request.POST.get("find", "").replace("\x00", " ")[:100]
     examples = kind.examples(words) if kind.examples else []

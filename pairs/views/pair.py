@@ -148,6 +148,7 @@ def checkin_edit(request: HttpRequest, pk: int, checkin_pk: int) -> HttpResponse
     if checkin is None:
         messages.info(request, "This check-in is no longer there: it was deleted.")
         return redirect(pair)
+    checkin.pair = pair  # the row read above: the form's date limits would read it again
     if refusal := checkin.change_refusal(request.user):
         messages.error(request, refusal)
         return redirect(pair)
