@@ -287,21 +287,6 @@ def test_the_profile_reads_as_crispy_forms_writes_it(form_class, data, monkeypat
     assert 'name="job_title"' in lean and HOSTILE not in lean
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "make_form",
-    [ProfileForm, MemberCorrectionForm, lambda: OptInForm(questions=questions(), needs_agreement=True)],
-    ids=["profile", "correction", "opt-in"],
-)
-def test_the_membership_forms_have_no_media_for_crispy_to_leave_out(make_form):
-    """Their FormHelpers leave {{ form.media }} out, which crispy-forms would gather from every
-    widget: a widget that brings a script or a style sheet needs include_media back."""
-    form = make_form()
-
-    assert not form.helper.include_media
-    assert str(form.media) == ""
-
-
 # --- Fieldsets and divs ------------------------------------------------------------------------
 
 
@@ -364,7 +349,7 @@ def survey_answers() -> dict:
     return {name.replace("question_", "q"): value for name, value in answers().items()}
 
 
-def without_layout(make_form, monkeypatch) -> tuple[str, str]:
+def without_layout(make_form) -> tuple[str, str]:
     """The form rendered by {% crispy %} with its lean helper, then with no Layout at all:
     crispy's bootstrap5/uni_form.html and its template per field."""
     lean = render_crispy_form(make_form())
@@ -382,14 +367,14 @@ EVALUATIONS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("data", EVALUATIONS.values(), ids=EVALUATIONS.keys())
-def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data, monkeypatch):
+def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data):
     def evaluation_form():
         form = EvaluationForm(data)
         if data is not None:
             form.is_valid()
         return form
 
-    lean, crispy = without_layout(evaluation_form, monkeypatch)
+    lean, crispy = without_layout(evaluation_form)
 
     assert lean == crispy
     assert 'name="overall"' in lean and HOSTILE not in lean
@@ -397,29 +382,17 @@ def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data, monkeypatc
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("data", [None, {}, survey_answers()], ids=["blank", "nothing answered", "answers"])
-def test_a_surveys_answers_read_as_crispy_forms_writes_them(data, monkeypatch):
+def test_a_surveys_answers_read_as_crispy_forms_writes_them(data):
     def answers_form():
         form = AnswersForm(data, questions=survey_questions())
         if data is not None:
             form.is_valid()
         return form
 
-    lean, crispy = without_layout(answers_form, monkeypatch)
+    lean, crispy = without_layout(answers_form)
 
     assert lean == crispy
     assert 'name="q1"' in lean and HOSTILE not in lean
-
-
-@pytest.mark.parametrize(
-    "make_form",
-    [lambda: EvaluationForm(), lambda: AnswersForm(questions=survey_questions())],
-    ids=["evaluation", "survey answers"],
-)
-def test_the_pairs_forms_have_no_media_for_crispy_to_leave_out(make_form):
-    form = make_form()
-
-    assert not form.helper.include_media
-    assert str(form.media) == ""
 
 
 def wording_forms() -> list[forms.Form]:
@@ -484,24 +457,7 @@ def test_the_program_settings_form_reads_as_crispy_forms_writes_it(sent, monkeyp
     assert not sent or "is-invalid" in lean
 
 
-@pytest.mark.django_db
-def test_the_program_settings_form_has_no_media_for_crispy_to_leave_out():
-    form = program_settings_form(None)
-
-    assert not form.helper.include_media
-    assert str(form.media) == ""
-
-
 # --- An opt-in changed, a check-in corrected ---------------------------------------------------
-
-
-def lean_and_default(make_form) -> tuple[str, str]:
-    """The form rendered by {% crispy %} with its LeanFields, then as crispy-forms renders a form
-    without a Layout (what these forms had): every field through uni_form.html's loop."""
-    lean = render_crispy_form(make_form())
-    form = make_form()
-    form.helper.layout = None
-    return lean, render_crispy_form(form)
 
 
 def enrollment_form(role: str, data: dict | None) -> EnrollmentForm:
@@ -522,7 +478,7 @@ ENROLLMENTS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("state", ENROLLMENTS.values(), ids=ENROLLMENTS.keys())
 def test_the_opt_in_edit_form_reads_as_crispy_forms_writes_it(state):
-    lean, crispy = lean_and_default(lambda: enrollment_form(*state))
+    lean, crispy = without_layout(lambda: enrollment_form(*state))
 
     assert lean == crispy
     assert 'name="meeting_modes"' in lean and HOSTILE not in lean
@@ -547,20 +503,43 @@ CHECKINS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("state", CHECKINS.values(), ids=CHECKINS.keys())
 def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
-    lean, crispy = lean_and_default(lambda: checkin_form(*state))
+    lean, crispy = without_layout(lambda: checkin_form(*state))
 
     assert lean == crispy
     assert 'name="notes"' in lean and HOSTILE not in lean
     assert state[0] is None or "is-invalid" in lean
 
 
+# --- Media ------------------------------------------------------------------------------------
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "make_form",
-    [lambda: enrollment_form(Role.MENTOR, None), lambda: checkin_form(None, True)],
-    ids=["opt-in", "check-in"],
+    [
+        ProfileForm,
+        MemberCorrectionForm,
+        lambda: OptInForm(questions=questions(), needs_agreement=True),
+        lambda: EvaluationForm(),
+        lambda: AnswersForm(questions=survey_questions()),
+        lambda: program_settings_form(None),
+        lambda: enrollment_form(Role.MENTOR, None),
+        lambda: checkin_form(None, True),
+    ],
+    ids=[
+        "profile",
+        "correction",
+        "opt-in",
+        "evaluation",
+        "survey answers",
+        "program settings",
+        "opt-in edit",
+        "check-in",
+    ],
 )
-def test_the_opt_in_edit_and_checkin_forms_have_no_media_for_crispy_to_leave_out(make_form):
+def test_the_lean_forms_have_no_media_for_crispy_to_leave_out(make_form):
+    """Their FormHelpers leave {{ form.media }} out, which crispy-forms would gather from every
+    widget: a widget that brings a script or a style sheet needs include_media back."""
     form = make_form()
 
     assert not form.helper.include_media
