@@ -121,6 +121,16 @@ def as_lean_field(bound: forms.BoundField) -> SafeString:
     return SafeString(_field(bound, kind, Flags(error_text_inline=False)))
 
 
+def _opening(tag: str, layout: Fieldset | Div) -> str:
+    """The start of crispy's fieldset.html and div.html: the tag, its id and its classes."""
+    return (
+        f"<{tag} "
+        + (_html('id="{}"', layout.css_id) if layout.css_id else "")
+        + " \n    "
+        + (_html('class="{}"', layout.css_class) if layout.css_class else "")
+    )
+
+
 class LeanFieldset(Fieldset):
     """crispy's Fieldset, written as bootstrap5/layout/fieldset.html writes it: see the module.
     A legend that holds template syntax (crispy renders the legend as a template) or a
@@ -132,10 +142,7 @@ class LeanFieldset(Fieldset):
             return super().render(form, context, template_pack=template_pack, **kwargs)
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
         return SafeString(
-            "<fieldset "
-            + (_html('id="{}"', self.css_id) if self.css_id else "")
-            + " \n    "
-            + (_html('class="{}"', self.css_class) if self.css_class else "")
+            _opening("fieldset", self)
             + f"\n    {_escape(self.flat_attrs)}>\n    "
             # Written as it is, as crispy's template of the legend writes it.
             + (f"<legend>{legend}</legend>" if legend else "")
@@ -151,13 +158,7 @@ class LeanDiv(Div):
         if self.template != Div.template:
             return super().render(form, context, template_pack=template_pack, **kwargs)
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
-        return SafeString(
-            "<div "
-            + (_html('id="{}"', self.css_id) if self.css_id else "")
-            + " \n    "
-            + (_html('class="{}"', self.css_class) if self.css_class else "")
-            + f" {_escape(self.flat_attrs)}>\n        {fields}\n</div>\n"
-        )
+        return SafeString(_opening("div", self) + f" {_escape(self.flat_attrs)}>\n        {fields}\n</div>\n")
 
 
 ASTERISK = SafeString('<span class="asteriskField">*</span>')

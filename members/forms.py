@@ -48,6 +48,11 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
+def lean_row(*cells: tuple[str, str]) -> LeanDiv:
+    """A Bootstrap row of fields, each (field name, its column's class)."""
+    return LeanDiv(*(LeanDiv(LeanFields(name), css_class=column) for name, column in cells), css_class="row")
+
+
 def profile_layout(*, about: str, work: str, first: tuple[str, ...] = ()) -> Layout:
     """The profile's two fieldsets (`about` and `work` their legends, `first` fields before the
     name), its rows and fields. Built once for each form class and shared by its forms, which
@@ -56,26 +61,14 @@ def profile_layout(*, about: str, work: str, first: tuple[str, ...] = ()) -> Lay
         LeanFieldset(
             about,
             *([LeanFields(*first)] if first else []),
-            LeanDiv(
-                LeanDiv(LeanFields("first_name"), css_class="col-md-6"),
-                LeanDiv(LeanFields("last_name"), css_class="col-md-6"),
-                css_class="row",
-            ),
+            lean_row(("first_name", "col-md-6"), ("last_name", "col-md-6")),
             LeanFields("phone"),
         ),
         LeanFieldset(
             work,
             LeanFields("institution"),
-            LeanDiv(
-                LeanDiv(LeanFields("library_type"), css_class="col-md-6"),
-                LeanDiv(LeanFields("region"), css_class="col-md-6"),
-                css_class="row",
-            ),
-            LeanDiv(
-                LeanDiv(LeanFields("membership_category"), css_class="col-md-6"),
-                LeanDiv(LeanFields("years_experience"), css_class="col-md-6"),
-                css_class="row",
-            ),
+            lean_row(("library_type", "col-md-6"), ("region", "col-md-6")),
+            lean_row(("membership_category", "col-md-6"), ("years_experience", "col-md-6")),
             LeanFields("job_title"),
             LeanDiv(LeanFields("responsibilities"), css_class="columns-2"),
             LeanFields("responsibilities_other"),
@@ -589,47 +582,30 @@ class ProgramSettingsForm(forms.ModelForm):
         LeanFieldset(
             "Names",
             LeanFields("association_name"),
-            LeanDiv(
-                LeanDiv(LeanFields("association_short_name"), css_class="col-md-4"),
-                LeanDiv(LeanFields("program_name"), css_class="col-md-8"),
-                css_class="row",
-            ),
-            LeanDiv(
-                LeanDiv(LeanFields("committee_name"), css_class="col-md-6"),
-                LeanDiv(LeanFields("committee_chair"), css_class="col-md-6"),
-                css_class="row",
-            ),
+            lean_row(("association_short_name", "col-md-4"), ("program_name", "col-md-8")),
+            lean_row(("committee_name", "col-md-6"), ("committee_chair", "col-md-6")),
             LeanFields("email_sender_name"),
             css_id="settings-names",
         ),
         LeanFieldset(
             "The conference and the orientation",
             LeanFields("conference_name"),
-            LeanDiv(
-                LeanDiv(LeanFields("orientation_name"), css_class="col-md-8"),
-                LeanDiv(LeanFields("orientation_month"), css_class="col-md-4"),
-                css_class="row",
-            ),
+            lean_row(("orientation_name", "col-md-8"), ("orientation_month", "col-md-4")),
             LeanFields("orientation_text"),
             css_id="settings-conference",
         ),
         LeanFieldset(
             "Pairs",
-            LeanDiv(
-                LeanDiv(LeanFields("min_length_months"), css_class="col-md-4"),
-                LeanDiv(LeanFields("default_length_months"), css_class="col-md-4"),
-                LeanDiv(LeanFields("max_length_months"), css_class="col-md-4"),
-                css_class="row",
+            lean_row(
+                ("min_length_months", "col-md-4"),
+                ("default_length_months", "col-md-4"),
+                ("max_length_months", "col-md-4"),
             ),
             css_id="settings-pairs",
         ),
         LeanFieldset(
             "Who may take part",
-            LeanDiv(
-                LeanDiv(LeanFields("mentee_categories"), css_class="col-md-6"),
-                LeanDiv(LeanFields("mentor_categories"), css_class="col-md-6"),
-                css_class="row",
-            ),
+            lean_row(("mentee_categories", "col-md-6"), ("mentor_categories", "col-md-6")),
             LeanFields("mentor_min_years", "nonmember_may_apply", "nonmember_agreement"),
             css_id="settings-who",
         ),
