@@ -37,6 +37,14 @@ def _restricted(*, breaks: bool) -> MarkdownIt:
         return default_validate(url)
 
     parser.validateLink = validate_link
+
+    def link_open(renderer, tokens, idx, options, env):
+        # A link is its address and its words: a title ([a]: https://… "title") would be an
+        # attribute nobody asked for, and the texts' HTML carries none but href.
+        tokens[idx].attrs.pop("title", None)
+        return renderer.renderToken(tokens, idx, options, env)
+
+    parser.add_render_rule("link_open", link_open)
     return parser
 
 

@@ -61,6 +61,21 @@ def test_nothing_typed_becomes_markup_a_script_an_image_or_a_dangerous_link(host
         assert not href or href.startswith(("http://", "https://", "mailto:")), html
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[the program](https://arlib.example/ "Our program")',
+        '[the program]\n\n[the program]: https://arlib.example/ "Our program"',
+        # Found by the fuzzing below: a title opened on one line and closed on the next.
+        '> [quoted]: https://arlib.example/\n"\n"\n> [quoted]',
+    ],
+)
+def test_a_links_title_is_left_out_its_address_and_words_kept(text):
+    html = to_html(text)
+
+    assert '<a href="https://arlib.example/">' in html and "title" not in html
+
+
 def test_a_link_written_in_markdown_to_an_ordinary_site_or_an_address_is_kept():
     html = to_html("[the program](https://arlib.example/mentoring/) or [write](mailto:mentoring@arlib.example)")
 
