@@ -26,7 +26,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -47,11 +47,30 @@ def outage_forget() -> None:
     _outage_until, _in_outage = 0.0, False
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client, which builds a new redis.Redis around the same connection pool for every
+    call: ~0.2 ms of CPU each time (its table of ~170 reply parsers), a third of a cache call and
+    several times a page. A redis.Redis is safe to share between threads (each command takes a
+    connection from the pool), so one per pool does the same work."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class RedisCacheWithStandIn(RedisCache):
     """Django's Redis cache; this process's memory while Redis is unreachable."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = _OneClientPerPool
         # The same key prefix, version and timeouts; the Redis socket options do not apply.
         self._stand_in = LocMemCache("redis-stand-in", {**params, "OPTIONS": {"MAX_ENTRIES": 10_000}})
 
