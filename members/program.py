@@ -155,6 +155,14 @@ def program() -> Program:
     return held
 
 
+def hold(settings: Program) -> None:
+    """Hold `settings` as if just read from the row (the tests: a test's database starts
+    without a row, so each starts holding the preset's defaults without reading)."""
+    global _held, _checked_at
+    with _lock:
+        _held, _checked_at = settings, time.monotonic()
+
+
 def forget() -> None:
     """Drop this process's copy: the next program() reads the row."""
     global _held

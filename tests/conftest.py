@@ -15,7 +15,9 @@ from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
 # The slow lane (`make test` runs it, `make test-fast` leaves it out): real browsers, real
 # faults (servers stopped and killed, workers, threads committing on their own connections)
-# and load-like runs. A test is slow by what it does, so new ones join by themselves.
+# and load-like runs: the fuzzing of every form (test_fuzz.py) and of every address
+# (test_hostile_queries.py's sweep, marked there). A test is slow by what it does, so new
+# ones join by themselves.
 SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
 
 
@@ -180,9 +182,11 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _program_settings_held(request, _fresh_cache):
-    """Each test starts with the program's settings read afresh from its own database, and
-    held as a running process holds them (members.program): reading them then costs a page
-    no query, whichever test ran before."""
+    """Each test starts holding the program's settings as a running process holds them
+    (members.program): reading them then costs a page no query, whichever test ran before.
+    A test's database starts without a settings row (tests/test_program_settings.py checks
+    it), so what a process would read is the preset's defaults: held without reading the row,
+    which was two of a test's four milliseconds of set-up."""
     from members import program
 
     program.forget()
@@ -192,8 +196,7 @@ def _program_settings_held(request, _fresh_cache):
         "live_server",
     } & set(request.fixturenames)
     if uses_db:
-        request.getfixturevalue("_django_db_helper")
-        program.program()
+        program.hold(program.preset_defaults())
     yield
     program.forget()
 

@@ -39,6 +39,7 @@ def refused(save, **changes) -> dict:
 
 
 def test_before_anyone_saves_them_the_site_reads_the_arla_presets_words():
+    program_module.forget()  # a process that has read nothing yet
     settings = program()
 
     assert not ProgramSettings.objects.exists()
@@ -48,6 +49,14 @@ def test_before_anyone_saves_them_the_site_reads_the_arla_presets_words():
     assert settings.version == 0
     assert len(settings.commitments) == 4
     assert settings.region_name("central") == "Central Arkansas"
+
+
+def test_a_test_starts_from_a_database_without_settings_holding_the_presets_words(django_assert_num_queries):
+    """What conftest's _program_settings_held takes for granted when it holds the preset's
+    defaults without reading: a database where a test left a row would fail here."""
+    assert not ProgramSettings.objects.exists()
+    with django_assert_num_queries(0):
+        assert program() is preset_defaults()
 
 
 def test_reading_them_costs_a_page_no_query(django_assert_num_queries, save):
