@@ -171,6 +171,9 @@ def url_of(name: str, w) -> str:
     return reverse(name, kwargs=authorization.ARGS[name](w) if name in authorization.ARGS else None)
 
 
+# A sweep of ~1,500 requests, the GET side of tests/test_fuzz.py: in the slow lane with it
+# (`make test` runs it; `make test-fast` keeps the cases above and the lists' checks below).
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GET_PARAMS)
 def test_every_get_parameter_answers_hostile_values_as_text_never_a_server_error(client_for, site, name):
     client = client_for(site.personas[reader(name)])
