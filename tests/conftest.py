@@ -1,5 +1,6 @@
 import contextlib
 import copy
+import gc
 import os
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,6 +20,14 @@ from .factories import CycleFactory, EnrollmentFactory, UserFactory
 # (test_hostile_queries.py's sweep, marked there). A test is slow by what it does, so new
 # ones join by themselves.
 SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
+
+
+def pytest_collection_finish(session):
+    """Django, the apps and the ~3,000 collected tests live as long as the process: moved out
+    of the garbage collector's sight, each collection looks only at what the tests make
+    (its time in test_authorization, test_pair_year and test_matching: 1.4 s → 1.05 s)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):

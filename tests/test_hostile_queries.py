@@ -172,7 +172,8 @@ def url_of(name: str, w) -> str:
 
 
 # A sweep of ~1,500 requests, the GET side of tests/test_fuzz.py: in the slow lane with it
-# (`make test` runs it; `make test-fast` keeps the cases above and the lists' checks below).
+# (`make test` runs it; `make test-fast` keeps the cases above and the check of the lists
+# against the source below).
 @pytest.mark.slow
 @pytest.mark.parametrize("name", GET_PARAMS)
 def test_every_get_parameter_answers_hostile_values_as_text_never_a_server_error(client_for, site, name):
@@ -236,6 +237,8 @@ def note_get_reads(get_response):
     return middleware
 
 
+# The sweep's own check (every page × three roles, ~350 requests): in the slow lane with it.
+@pytest.mark.slow
 def test_every_get_parameter_a_page_reads_is_listed(client_for, site, settings):
     """A page that starts reading a new parameter gets a row above: otherwise nobody has sent it hostile values."""
     settings.MIDDLEWARE = [f"{__name__}.note_get_reads", *settings.MIDDLEWARE]
