@@ -37,7 +37,13 @@ def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveySum
     for s in surveys:
         s.questions = [_report(q) for q in s.questions]
         reports.update((q.key, q) for q in s.questions)
-    years = _years(cycles, {k for k, r in reports.items() if r.kind in (QuestionKind.SCALE, QuestionKind.YES_NO)})
+    numbers = {k: r for k, r in reports.items() if r.kind in (QuestionKind.SCALE, QuestionKind.YES_NO)}
+    years = _years(cycles, set(numbers), cycle)
+    # The cycle's own average and count are its summary's, counted already: not counted again.
+    for key, r in numbers.items():
+        if r.answers:
+            years.setdefault(key, {})[cycle.pk] = (r.average, r.answers)
+    years = {key: per_cycle for key, per_cycle in years.items() if len(per_cycle) >= 2}
     for key, per_cycle in years.items():
         reports[key].years = [(c, *per_cycle[c.pk]) for c in cycles if c.pk in per_cycle]
     return surveys
@@ -50,9 +56,12 @@ def _report(q: QuestionSummary) -> QuestionReport:
     return report
 
 
-def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple[float, int]]]:
+def _years(cycles: Sequence[Cycle], keys: set[Key], but: Cycle) -> dict[Key, dict[int, tuple[float, int]]]:
     """{question key: {cycle id: (average, answers)}} for the scale and yes/no questions `keys`,
-    over every cycle, when at least two cycles asked it. One query."""
+    over every cycle but `but` (whose answers its summary has counted). One query.
+
+    Averages of `number`, the scale's value or yes/no as 1/0 (SurveyAnswer): the summary's
+    average of the same answers is the same number."""
     if not keys:
         return {}
     texts = {text for _k, text, _q in keys}
@@ -64,6 +73,7 @@ def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple
             ),
             number__isnull=False,
         )
+        .exclude(response__pair__cycle=but)
         .order_by()
         .values_list("response__kind", "question__text", "question__kind", "response__pair__cycle")
         .annotate(avg=Avg("number"), n=Count("pk"))
@@ -73,4 +83,4 @@ def _years(cycles: Sequence[Cycle], keys: set[Key]) -> dict[Key, dict[int, tuple
         key = question_key(kind, text, qkind)
         if key in keys:
             found.setdefault(key, {})[cycle_id] = (avg, n)
-    return {k: v for k, v in found.items() if len(v) >= 2}
+    return found

@@ -11,10 +11,14 @@ database, the texts capped per question.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.template.defaultfilters import truncatechars
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from members.models import Audience, Cycle, QuestionKind, Role
 from members.questions import SCALE
@@ -99,6 +103,13 @@ class QuestionSummary:
     @property
     def more_texts(self) -> int:
         return max(self.answers - len(self.texts), 0)
+
+    @property
+    def text_items(self) -> SafeString:
+        """The texts as the items of templates/pairs/_survey_texts.html's list, each folded as
+        templates/_folded.html folds a text longer than FOLDED_AT. Written here: fifty texts a
+        question through the template language were a quarter of program health's rendering."""
+        return mark_safe("".join(f'<li class="text-break">{_folded(t)}</li>' for t in self.texts))  # noqa: S308
 
     @property
     def summary(self) -> str:
@@ -191,6 +202,27 @@ def survey_summaries(cycle: Cycle) -> list[SurveySummary]:
             )
         )
     return out
+
+
+FOLDED_AT = 240  # characters of a text shown before "Read all"
+
+
+def _lines(text: str) -> str:
+    """What the filter linebreaksbr writes of a text (escaped, each line break a <br>), without
+    its decorators' cost: 0.7 µs a text instead of 10, and a question shows fifty."""
+    return html.escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
+def _folded(text: str) -> str:
+    """A text as templates/_folded.html writes it with limit=FOLDED_AT (its filters, escaping)."""
+    if len(text) > FOLDED_AT:
+        return (
+            '<details class="folded"><summary><span class="folded-preview">'
+            f"{conditional_escape(truncatechars(text, FOLDED_AT))}</span> "
+            '<span class="folded-more">Read all</span><span class="folded-less">Show less</span></summary>'
+            f'<div class="folded-full">{_lines(text)}</div></details>'
+        )
+    return _lines(text)
 
 
 def _empty(key: Key, q: SurveyQuestion, asked_of: set[str]) -> QuestionSummary:

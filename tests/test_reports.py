@@ -3,10 +3,12 @@ that do not grow with pairs, months or cycles."""
 
 import datetime as dt
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.template.defaultfilters import date, floatformat, truncatechars
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -411,3 +413,44 @@ def test_the_check_in_charts_months_and_values_read_as_the_template_filters_writ
         (date(D(2025, 12, 1), "F Y"), floatformat(1.25, 2)),
         (date(D(2026, 1, 1), "F Y"), None),
     ]
+
+
+# The charts' repeated marks, against the templates' loops that wrote them before charts.py did
+# (matching.charts._checkin_marks and _answer_marks; the loops are kept in tests/data): what the
+# committee's browser reads must not change.
+LOOPS_BEFORE = Path(__file__).parent / "data"
+
+
+def test_the_check_in_charts_marks_are_the_markup_the_templates_loop_wrote():
+    series = [
+        {"month": D(2025, 11, 1), "checkins": 1, "active_pairs": 1, "per_pair": 1.0},
+        {"month": D(2025, 12, 1), "checkins": 5, "active_pairs": 4, "per_pair": 1.25},
+        {"month": D(2026, 1, 1), "checkins": 0, "active_pairs": 0, "per_pair": None},
+        {"month": D(2026, 2, 1), "checkins": 1234, "active_pairs": 3, "per_pair": 411.33},
+    ]
+    for chart in (charts.checkin_chart(series), charts.checkin_chart(series[2:3]), charts.checkin_chart([])):
+        looped = (
+            engines["django"]
+            .from_string(LOOPS_BEFORE.joinpath("checkin_chart_loops.html").read_text().rstrip("\n"))
+            .render({"checkin_chart": chart})
+        )
+
+        assert looped == f"{chart['description']}|{chart['grid_marks']}|{chart['bar_marks']}"
+
+
+def test_an_answer_charts_marks_are_the_markup_the_templates_loop_wrote():
+    options = [
+        ("4", 3),
+        ("None yet", 0),
+        ('<script>alert("x")</script> & co', 1),
+        ("A choice much longer than forty characters, cut short", 12),
+        ("Cafe\u0301 & <co>", 1234),
+    ]
+    for chart in (charts.answer_chart(options), charts.answer_chart([("Yes", 0), ("No", 0)]), charts.answer_chart([])):
+        looped = (
+            engines["django"]
+            .from_string(LOOPS_BEFORE.joinpath("answer_chart_loop.html").read_text().rstrip("\n"))
+            .render({"chart": chart})
+        )
+
+        assert looped == chart["marks"]

@@ -8,15 +8,18 @@ import datetime as dt
 import io
 import re
 from html import unescape
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import QuestionKind
 from pairs.models import EvaluationKind, PairStatus, Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
 from pairs.services import surveys
+from pairs.survey_summary import QuestionSummary
 
 from .factories import CycleFactory, EvaluationFactory, PairFactory
 
@@ -480,3 +483,21 @@ def test_evaluations_export_query_count_does_not_grow_with_responses(
 
     with django_assert_num_queries(len(few.captured_queries)):
         export(client, cycle)
+
+
+def test_the_texts_are_the_list_items_the_templates_loop_wrote():
+    # The loop of templates/pairs/_survey_texts.html before QuestionSummary.text_items wrote its
+    # items (kept in tests/data): what the committee reads must not change.
+    loop = (Path(__file__).parent / "data" / "survey_texts_loop.html").read_text().rstrip("\n")
+    texts = [
+        WENT_WELL,
+        '<script>alert("x")</script> & co',
+        "Two lines\nand a third\r\nhere, a lone\rreturn",
+        "x" * 240,
+        "A long answer, " * 17 + "<b>cut</b>\nafter the fold",
+        "Cafe\u0301 " * 60,
+        "",
+    ]
+    q = QuestionSummary(key=("midpoint", "Q", "long"), text="Q", kind="long", kind_label="Long text", texts=texts)
+
+    assert engines["django"].from_string(loop).render({"q": q}) == q.text_items

@@ -9,10 +9,12 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Avg, Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from matching.survey_reports import survey_reports
 from members.models import QuestionKind, Role
 from members.presets.loading import preset_apply
 from outbox.models import Email, EmailKind
@@ -364,6 +366,40 @@ def test_health_shows_each_survey_in_aggregate_without_names_and_year_over_year(
     for name in (pair.mentor.member.last_name, pair.mentee.member.last_name):
         section = page[page.index('id="surveys-heading"') :]
         assert name not in section[: section.index('id="years-heading"')]
+
+
+def test_a_questions_years_give_each_cycle_the_average_and_count_of_its_answers_numbers(cycle, pair):
+    # The shown cycle's own figures come from its summary, the other cycles' from one query: both
+    # must be what averaging the answers' numbers in the database gives (a scale and a yes/no).
+    survey = midpoint(cycle)
+    SurveyQuestion.objects.create(survey=survey, text="We set goals.", kind=QuestionKind.YES_NO, order=4)
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    old_survey = midpoint(last_year)
+    SurveyQuestion.objects.create(survey=old_survey, text="We set goals.", kind=QuestionKind.YES_NO, order=4)
+    answered = [(pair, survey)] + [(PairFactory(cycle=cycle), survey) for _ in range(4)]
+    answered += [(PairFactory(cycle=last_year), old_survey) for _ in range(3)]
+    for i, (p, s) in enumerate(answered):
+        for role in ("mentor", "mentee"):
+            answer(
+                p,
+                role,
+                s,
+                {QuestionKind.SCALE: 1 + (i * 3 + len(role)) % 5, QuestionKind.YES_NO: (i + len(role)) % 3 != 0},
+            )
+
+    reports = {q.text: q for s in survey_reports(cycle, cycles=[cycle, last_year]) for q in s.questions}
+
+    for text in ("We meet often enough.", "We set goals."):
+        expected = [
+            (
+                c,
+                *SurveyAnswer.objects.filter(response__pair__cycle=c, question__text=text)
+                .aggregate(a=Avg("number"), n=Count("pk"))
+                .values(),
+            )
+            for c in (cycle, last_year)
+        ]
+        assert reports[text].years == expected
 
 
 def test_in_the_admin_an_answered_survey_keeps_its_cycle_and_kind(client_for, site_admin, cycle, pair):

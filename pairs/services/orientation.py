@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F
 from django.utils import timezone
 
+from arla_mentoring.lookups import Among
 from arla_mentoring.paging import page_of, page_of_keys
 from members.models import Cycle, User, every_word_in, search_words
 
@@ -37,14 +38,6 @@ def orientation_member_ids(cycle: Cycle) -> set[int]:
     }
 
 
-def _orientation_members(cycle: Cycle) -> QuerySet:
-    """The ids of the members of the cycle's orientation pairs, as a subquery: PostgreSQL
-    hashes it once, where a list of a few thousand ids is as many parameters to compile,
-    send and plan (17 ms instead of 6 for a page of the sheet at 10,000 members)."""
-    pairs = orientation_pairs(cycle).order_by()
-    return pairs.values("mentor__member_id").union(pairs.values("mentee__member_id"))
-
-
 @dataclass(frozen=True)
 class Roster:
     """What the sheet and the absent list both read, read once: each orientation pair as
@@ -60,6 +53,11 @@ def orientation_roster(cycle: Cycle) -> Roster:
     counted from them here rather than by PostgreSQL joining the pairs again for each."""
     pairs = list(
         orientation_pairs(cycle)
+        # A pair's two opt-ins are of the pair's cycle (pair_create pairs no others). Said here,
+        # it lets PostgreSQL read this cycle's opt-ins by its index, where it read every opt-in of
+        # every cycle, twice, to find the pairs' members (9 ms instead of 4 at 10,000 members;
+        # the more years the site holds, the more it saves).
+        .filter(mentor__cycle=F("cycle"), mentee__cycle=F("cycle"))
         .order_by("mentee__member__last_name", "mentee__member__first_name", "pk")
         .values_list("pk", "mentor__member_id", "mentee__member_id")
     )
@@ -77,11 +75,10 @@ def orientation_sheet(
     roster = roster or orientation_roster(cycle)
     member_ids = {member for _pk, mentor, mentee in roster.pairs for member in (mentor, mentee)}
     marked = {m: came for m, came in roster.marks.items() if m in member_ids}
-    members = every_word_in(
-        User.objects.filter(pk__in=_orientation_members(cycle)), q, ("first_name", "last_name", "email")
-    )
+    # The roster has every member's id already: PostgreSQL need not find them again from the pairs.
+    members = every_word_in(User.objects.filter(Among(F("pk"), member_ids)), q, ("first_name", "last_name", "email"))
     # The count is known already without a search: not counted again. The page's members
-    # are loaded by their keys alone, not through the subquery of every member again.
+    # are loaded by their keys alone, not filtered on every member of the sheet again.
     count = None if search_words(q) else len(member_ids)
     sheet = page_of(members.order_by("last_name", "first_name", "pk"), per_page, page, count=count, load=User.objects)
     rows = {m.pk: {"member": m, "roles": [], "partners": [], "mark": marked.get(m.pk)} for m in sheet}
