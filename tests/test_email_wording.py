@@ -263,20 +263,26 @@ def test_a_cycle_has_its_own_wording_and_falls_back_to_the_programs(client_for, 
 
 
 def test_the_editor_says_which_version_is_in_use_and_starts_from_its_words(client_for, committee, cycle):
-    # The editor takes the version in use from its history when it can (one query fewer):
-    # the program's and a cycle's pages, through saves and restores, say what the emails use.
+    # The editor takes the version in use from its history when it can (one query fewer), and
+    # which cycles have their own from a query of its own: the program's and a cycle's pages,
+    # through saves and restores, say what the emails use.
     client = client_for(committee)
     kind = EmailKind.CHECKIN_REMINDER
     restore = reverse("outbox:template-restore", args=[kind])
 
-    def shown(for_cycle) -> tuple[str, str]:
+    def shown(for_cycle) -> tuple[str, str, bool]:
         page = text_of(client.get(edit_url(kind, for_cycle)))
-        return page.split("In use now: ")[1].split("\n")[0], page.split('name="subject" value="')[1].split('"')[0]
+        return (
+            page.split("In use now: ")[1].split("</p>")[0],
+            page.split('name="subject" value="')[1].split('"')[0],
+            f"{cycle} only (has its own)" in page,
+        )
 
-    def in_use(for_cycle) -> tuple[str, str]:
+    def in_use(for_cycle) -> tuple[str, str, bool]:
         template = EmailTemplate.objects.in_use(kind, for_cycle.pk if for_cycle else None)
         subject = template.subject if template and not template.follows_default else None
-        return (template.description() if template else "the shipped wording."), subject
+        own = EmailTemplate.objects.newest().filter(kind=kind, cycle=cycle, follows_default=False).exists()
+        return (template.description() if template else "the shipped wording."), subject, own
 
     steps = [
         lambda: None,
@@ -288,9 +294,12 @@ def test_the_editor_says_which_version_is_in_use_and_starts_from_its_words(clien
     for step in steps:
         step()
         for for_cycle in (None, cycle):
-            (said, subject), (expected, expected_subject) = shown(for_cycle), in_use(for_cycle)
+            (said, subject, has_own), (expected, expected_subject, own) = shown(for_cycle), in_use(for_cycle)
             assert said.startswith(expected), (said, expected)
             assert subject == (expected_subject or kinds.get(kind).subject)
+            assert has_own == own
+            if for_cycle:
+                assert ("This cycle has no wording of its own" in said) != own
 
 
 def test_a_kind_about_no_cycle_has_no_cycle_wording(client_for, committee, cycle):

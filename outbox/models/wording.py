@@ -32,6 +32,14 @@ class EmailTemplateQuerySet(models.QuerySet):
             | Q(cycle__isnull=False) & ~Exists(newer.filter(cycle=OuterRef("cycle")))
         )
 
+    def newest_of_cycles(self) -> EmailTemplateQuerySet:
+        """The newest version of each cycle's own wording: `newest` for the cycles' rows alone,
+        with one subquery instead of its two (the editor asks it on every page it shows)."""
+        newer = EmailTemplate.objects.filter(
+            kind=OuterRef("kind"), cycle=OuterRef("cycle"), version__gt=OuterRef("version")
+        )
+        return self.filter(cycle__isnull=False).filter(~Exists(newer))
+
     def latest_of(self, kind: str, cycle_id: int | None) -> EmailTemplate | None:
         return self.of(kind, cycle_id).first()
 

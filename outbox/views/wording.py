@@ -96,8 +96,9 @@ def _editor_context(kind: Kind, cycle, form: WordingForm, *, in_use=False, histo
         "cycle": cycle,
         "cycles": list(_cycles()) if kind.per_cycle else [],
         "cycles_with_own": set(
-            EmailTemplate.objects.newest()
-            .filter(kind=kind.name, cycle__isnull=False, follows_default=False)
+            EmailTemplate.objects.newest_of_cycles()
+            .filter(kind=kind.name, follows_default=False)
+            .order_by()  # a set: no join of the cycles for their order
             .values_list("cycle_id", flat=True)
         ),
         "form": form,
