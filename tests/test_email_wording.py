@@ -14,6 +14,7 @@ from django.utils import timezone
 from outbox import kinds
 from outbox.models import Email, EmailKind, EmailState, EmailTemplate, KindSetting
 from outbox.services import wording
+from pairs.models import Pair
 from pairs.services import pairing, reminders
 
 from .factories import CycleFactory, PairFactory
@@ -178,6 +179,33 @@ def test_preview_with_a_real_pair_shows_its_people_and_reasons_and_saves_nothing
     assert f"This year you mentor <strong>{mentee.member}</strong>" in text_of(response)
     assert "<li>Job titles agree on cataloging</li>" in text_of(response)
     assert not EmailTemplate.objects.exists()
+
+
+def test_preview_with_lists_the_newest_pairs_found_as_the_site_names_them(committee):
+    # The list is built from the pairs' columns, not their models: each label is still str(pair)
+    # (a name, else the address) and the cycle's, newest first, once per side.
+    pairs = [PairFactory(cycle=CycleFactory(is_open=False)) for _ in range(3)]
+    nameless, first_only, sought = pairs[0].mentee.member, pairs[1].mentor.member, pairs[1].mentee.member
+    nameless.first_name = nameless.last_name = ""
+    first_only.last_name = ""
+    sought.last_name = "Quillfeather"
+    for person in (nameless, first_only, sought):
+        person.save()
+    to_both = kinds.get(EmailKind.CHECKIN_REMINDER)  # an email to either side of a pair
+
+    found = to_both.examples("")
+
+    newest_first = [Pair.objects.with_people().get(pk=p.pk) for p in reversed(pairs)]
+    assert [(e.key, e.label) for e in found] == [
+        (f"pair:{p.pk}:{side}", f"{p} ({p.cycle.name}) — to the {side}")
+        for p in newest_first
+        for side in ("mentor", "mentee")
+    ]
+    assert f"& {nameless.email} (" in found[-1].label and found[2].label.startswith(f"{first_only.first_name} & ")
+    assert [e.key for e in to_both.examples("quillfeather")] == [
+        f"pair:{pairs[1].pk}:mentor",
+        f"pair:{pairs[1].pk}:mentee",
+    ]
 
 
 def test_preview_with_the_samples_needs_no_pair(client_for, committee):
