@@ -14,6 +14,7 @@ from django.utils import timezone
 from outbox import kinds
 from outbox.models import Email, EmailKind, EmailState, EmailTemplate, KindSetting
 from outbox.services import wording
+from pairs.models import Pair
 from pairs.services import pairing, reminders
 
 from .factories import CycleFactory, PairFactory
@@ -180,6 +181,33 @@ def test_preview_with_a_real_pair_shows_its_people_and_reasons_and_saves_nothing
     assert not EmailTemplate.objects.exists()
 
 
+def test_preview_with_lists_the_newest_pairs_found_as_the_site_names_them(committee):
+    # The list is built from the pairs' columns, not their models: each label is still str(pair)
+    # (a name, else the address) and the cycle's, newest first, once per side.
+    pairs = [PairFactory(cycle=CycleFactory(is_open=False)) for _ in range(3)]
+    nameless, first_only, sought = pairs[0].mentee.member, pairs[1].mentor.member, pairs[1].mentee.member
+    nameless.first_name = nameless.last_name = ""
+    first_only.last_name = ""
+    sought.last_name = "Quillfeather"
+    for person in (nameless, first_only, sought):
+        person.save()
+    to_both = kinds.get(EmailKind.CHECKIN_REMINDER)  # an email to either side of a pair
+
+    found = to_both.examples("")
+
+    newest_first = [Pair.objects.with_people().get(pk=p.pk) for p in reversed(pairs)]
+    assert [(e.key, e.label) for e in found] == [
+        (f"pair:{p.pk}:{side}", f"{p} ({p.cycle.name}) — to the {side}")
+        for p in newest_first
+        for side in ("mentor", "mentee")
+    ]
+    assert f"& {nameless.email} (" in found[-1].label and found[2].label.startswith(f"{first_only.first_name} & ")
+    assert [e.key for e in to_both.examples("quillfeather")] == [
+        f"pair:{pairs[1].pk}:mentor",
+        f"pair:{pairs[1].pk}:mentee",
+    ]
+
+
 def test_preview_with_the_samples_needs_no_pair(client_for, committee):
     response = client_for(committee).post(
         edit_url(EmailKind.INTRO_MENTEE),
@@ -260,6 +288,46 @@ def test_a_cycle_has_its_own_wording_and_falls_back_to_the_programs(client_for, 
     assert f"{cycle} uses the program's wording again" in text_of(restored)
     in_use = EmailTemplate.objects.in_use(EmailKind.CHECKIN_REMINDER, cycle.pk)
     assert in_use.cycle is None and in_use.subject.startswith("Program: ")
+
+
+def test_the_editor_says_which_version_is_in_use_and_starts_from_its_words(client_for, committee, cycle):
+    # The editor takes the version in use from its history when it can (one query fewer), and
+    # which cycles have their own from a query of its own: the program's and a cycle's pages,
+    # through saves and restores, say what the emails use.
+    client = client_for(committee)
+    kind = EmailKind.CHECKIN_REMINDER
+    restore = reverse("outbox:template-restore", args=[kind])
+
+    def shown(for_cycle) -> tuple[str, str, bool]:
+        page = text_of(client.get(edit_url(kind, for_cycle)))
+        return (
+            page.split("In use now: ")[1].split("</p>")[0],
+            page.split('name="subject" value="')[1].split('"')[0],
+            f"{cycle} only (has its own)" in page,
+        )
+
+    def in_use(for_cycle) -> tuple[str, str, bool]:
+        template = EmailTemplate.objects.in_use(kind, for_cycle.pk if for_cycle else None)
+        subject = template.subject if template and not template.follows_default else None
+        own = EmailTemplate.objects.newest().filter(kind=kind, cycle=cycle, follows_default=False).exists()
+        return (template.description() if template else "the shipped wording."), subject, own
+
+    steps = [
+        lambda: None,
+        lambda: save(client, kind, "Program: {partner_name}", "Program's words."),
+        lambda: save(client, kind, "This year: {partner_name}", "This year's words.", cycle=cycle),
+        lambda: client.post(f"{restore}?cycle={cycle.pk}"),
+        lambda: client.post(restore),
+    ]
+    for step in steps:
+        step()
+        for for_cycle in (None, cycle):
+            (said, subject, has_own), (expected, expected_subject, own) = shown(for_cycle), in_use(for_cycle)
+            assert said.startswith(expected), (said, expected)
+            assert subject == (expected_subject or kinds.get(kind).subject)
+            assert has_own == own
+            if for_cycle:
+                assert ("This cycle has no wording of its own" in said) != own
 
 
 def test_a_kind_about_no_cycle_has_no_cycle_wording(client_for, committee, cycle):

@@ -18,7 +18,14 @@ from outbox.models import Email, EmailKind
 from pairs.models import CheckIn, Evaluation, Goal, Pair, PairStatus
 from pairs.services import pairing, privacy, reminders, year
 
-from .factories import TEST_PASSWORD, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
+from .factories import (
+    TEST_PASSWORD,
+    CycleFactory,
+    EnrollmentFactory,
+    EvaluationFactory,
+    PairFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +151,25 @@ def test_another_members_data_never_appears_in_my_download(client_for, pair, str
     assert data["pairs"] == [] and data["evaluations"] == [] and data["emails_sent_to_me"] == []
     for private in (*MENTEE.values(), *MENTOR.values(), MENTEE_NOTE, MENTOR_NOTE, GOAL, MENTEE_GOALS):
         assert private not in text
+
+
+def test_a_liaisons_download_lists_the_pairs_they_liaise_by_cycle_and_status(client_for, committee, cycle):
+    # Read as rows of three columns, not as models: the same cycle names and status labels.
+    earlier = CycleFactory(is_open=False, name="Cycle of 2024")
+    mine = [
+        PairFactory(cycle=earlier, liaison=committee, status=PairStatus.COMPLETED),
+        PairFactory(cycle=cycle, liaison=committee),
+        PairFactory(cycle=earlier, liaison=committee, status=PairStatus.ENDED),
+    ]
+    PairFactory(cycle=earlier, liaison=UserFactory())  # another liaison's
+
+    data, _ = download(client_for(committee))
+
+    assert data["liaison_of"] == [
+        {"cycle": "Cycle of 2024", "pair": mine[0].pk, "status": "Completed"},
+        {"cycle": cycle.name, "pair": mine[1].pk, "status": "Active"},
+        {"cycle": "Cycle of 2024", "pair": mine[2].pk, "status": "Ended early"},
+    ]
 
 
 # --- Deleting my account -----------------------------------------------------------------------------

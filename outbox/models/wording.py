@@ -32,13 +32,32 @@ class EmailTemplateQuerySet(models.QuerySet):
             | Q(cycle__isnull=False) & ~Exists(newer.filter(cycle=OuterRef("cycle")))
         )
 
+    def newest_of_cycles(self) -> EmailTemplateQuerySet:
+        """The newest version of each cycle's own wording: `newest` for the cycles' rows alone,
+        with one subquery instead of its two (the editor asks it on every page it shows)."""
+        newer = EmailTemplate.objects.filter(
+            kind=OuterRef("kind"), cycle=OuterRef("cycle"), version__gt=OuterRef("version")
+        )
+        return self.filter(cycle__isnull=False).filter(~Exists(newer))
+
     def latest_of(self, kind: str, cycle_id: int | None) -> EmailTemplate | None:
         return self.of(kind, cycle_id).first()
 
-    def in_use(self, kind: str, cycle_id: int | None) -> EmailTemplate | None:
+    def in_use(
+        self, kind: str, cycle_id: int | None, *, versions: list[EmailTemplate] | None = None
+    ) -> EmailTemplate | None:
         """The version an email of `kind` about cycle `cycle_id` is rendered from: the cycle's
         own newest version, else the program's newest; None: the shipped wording. A version
-        that restored the default is returned as such (it says who restored it, and when)."""
+        that restored the default is returned as such (it says who restored it, and when).
+
+        `versions`: the wording's own versions, newest first (`of`), when the caller has read
+        them already (the editor's history): the program's newest is their first, and so is a
+        cycle's, unless the cycle has none in use of its own."""
+        if versions is not None:
+            newest_own = versions[0] if versions else None
+            if cycle_id is None or (newest_own is not None and not newest_own.follows_default):
+                return newest_own
+            return self.in_use(kind, None)
         # One query: the newest version of the program's wording and of the cycle's.
         where = Q(cycle__isnull=True) if cycle_id is None else Q(cycle__isnull=True) | Q(cycle_id=cycle_id)
         newest = {row.cycle_id: row for row in self.filter(kind=kind).filter(where).newest().select_related("saved_by")}

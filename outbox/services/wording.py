@@ -63,9 +63,12 @@ def _checked(kind: Kind, subject: str, body: str) -> tuple[str, str]:
     return subject, body
 
 
-def words_in_use(kind: Kind, cycle_id: int | None) -> tuple[EmailTemplate | None, str, str]:
-    """The version an email of the kind about this cycle would be written from, and its words."""
-    template = EmailTemplate.objects.in_use(kind.name, cycle_id)
+def words_in_use(
+    kind: Kind, cycle_id: int | None, *, versions: list[EmailTemplate] | None = None
+) -> tuple[EmailTemplate | None, str, str]:
+    """The version an email of the kind about this cycle would be written from, and its words
+    (`versions`: the wording's own, newest first, when already read: see EmailTemplate.objects.in_use)."""
+    template = EmailTemplate.objects.in_use(kind.name, cycle_id, versions=versions)
     return (template, *words_of(kind, template))
 
 

@@ -96,8 +96,9 @@ def _editor_context(kind: Kind, cycle, form: WordingForm, *, in_use=False, histo
         "cycle": cycle,
         "cycles": list(_cycles()) if kind.per_cycle else [],
         "cycles_with_own": set(
-            EmailTemplate.objects.newest()
-            .filter(kind=kind.name, cycle__isnull=False, follows_default=False)
+            EmailTemplate.objects.newest_of_cycles()
+            .filter(kind=kind.name, follows_default=False)
+            .order_by()  # a set: no join of the cycles for their order
             .values_list("cycle_id", flat=True)
         ),
         "form": form,
@@ -123,11 +124,12 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     cycle = _cycle(request, kind)
     cycle_id = cycle.pk if cycle else None
     if request.method == "GET":
-        # The newest version is the history's first: read once, as is the version in use.
+        # The newest version is the history's first, and the one in use unless a cycle has
+        # none of its own: read once.
         history = list(EmailTemplate.objects.of(kind.name, cycle_id)[:HISTORY])
         latest = history[0] if history else None
         # A cycle without words of its own starts from the program's, as its emails do now.
-        in_use, subject, body = services.words_in_use(kind, cycle_id)
+        in_use, subject, body = services.words_in_use(kind, cycle_id, versions=history)
         initial = {"subject": subject, "body": body, "based_on": latest.pk if latest else None}
         form = WordingForm(initial=initial, kind=kind, examples=kind.examples("") if kind.examples else [])
         context = _editor_context(kind, cycle, form, in_use=in_use, history=history)
