@@ -366,10 +366,15 @@ class Pair(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor.member} & {self.mentee.member}"
+        return self.label(str(self.mentor.member), str(self.mentee.member))
 
     def get_absolute_url(self) -> str:
         return reverse("pairs:pair-detail", args=[self.pk])
+
+    @staticmethod
+    def label(mentor: str, mentee: str) -> str:
+        """A pair as the site names it, from its two people's names (str(pair))."""
+        return f"{mentor} & {mentee}"
 
     def member_ids(self) -> set[int]:
         return {self.mentor.member_id, self.mentee.member_id}

@@ -14,7 +14,15 @@ from .enrollments import (
     eligibility,
     eligibility_of,
 )
-from .people import COMMITTEE_GROUP, COMMITTEE_PERMISSIONS, PROFILE_FIELDS, User, UserManager, committee_group
+from .people import (
+    COMMITTEE_GROUP,
+    COMMITTEE_PERMISSIONS,
+    PROFILE_FIELDS,
+    User,
+    UserManager,
+    committee_group,
+    person_label,
+)
 from .program_settings import PAIR_MONTHS, SETTINGS_FIELDS, ProgramSettings
 from .questions import Answer, Audience, CycleQuestion, CycleQuestionQuerySet, QuestionBase, QuestionKind
 from .resources import (
@@ -49,6 +57,7 @@ from .values import (
 )
 
 __all__ = [
+    "person_label",
     "Answer",
     "Audience",
     "CycleQuestion",

@@ -83,6 +83,12 @@ PROFILE_FIELDS = (
 )
 
 
+def person_label(first_name: str, last_name: str, email: str) -> str:
+    """How the site names a member (str(user)): the full name, else the address; for rows read
+    as columns too."""
+    return f"{first_name} {last_name}".strip() or email
+
+
 class User(AbstractUser):
     """A member of the association: account, profile and membership term in one row.
 
@@ -132,7 +138,7 @@ class User(AbstractUser):
         permissions = [("run_program", "Can run the mentoring program (the committee's pages)")]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return person_label(self.first_name, self.last_name, self.email)
 
     def get_absolute_url(self) -> str:
         return reverse("members:profile")

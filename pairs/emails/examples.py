@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import User, every_word_in
+from members.models import User, every_word_in, person_label
 from outbox.kinds import Example
 
 from ..models import Offer, Pair
@@ -28,11 +28,6 @@ PEOPLE_COLUMNS = [
 ]
 
 
-def _person(first_name: str, last_name: str, email: str) -> str:
-    """str(user), from its three columns: the full name, else the address."""
-    return f"{first_name} {last_name}".strip() or email
-
-
 def _pairs(words: str) -> list[tuple[int, str]]:
     """The newest pairs whose people `words` names, as (pk, label): str(pair) and its cycle's name."""
     # Their columns alone, not models: the editor lists these on every page it shows, and each
@@ -40,7 +35,10 @@ def _pairs(words: str) -> list[tuple[int, str]]:
     rows = (
         Pair.objects.search(words).order_by("-created_at").values_list("pk", "cycle__name", *PEOPLE_COLUMNS)[:EXAMPLES]
     )
-    return [(pk, f"{_person(*people[:3])} & {_person(*people[3:])} ({cycle})") for pk, cycle, *people in rows]
+    return [
+        (pk, f"{Pair.label(person_label(*people[:3]), person_label(*people[3:]))} ({cycle})")
+        for pk, cycle, *people in rows
+    ]
 
 
 def pair_examples(*sides: str):
