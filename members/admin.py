@@ -26,6 +26,16 @@ class DateDrillDownChangeList(ChangeList):
         except (ValueError, OverflowError) as e:
             raise IncorrectLookupParameters(e) from e
 
+    def apply_select_related(self, qs):
+        """The list's rows with the columns it shows (`list_only`), and the people it names
+        once each (`list_prefetch_related`) — not every column of every joined row."""
+        qs = super().apply_select_related(qs)
+        if prefetch := getattr(self.model_admin, "list_prefetch_related", ()):
+            qs = qs.prefetch_related(*prefetch)
+        if only := getattr(self.model_admin, "list_only", ()):
+            qs = qs.only(*only)
+        return qs
+
 
 class DateDrillDown:
     """For every admin with a `date_hierarchy`."""
@@ -152,6 +162,18 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
     list_filter = ("cycle", "role", "status")
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
     list_select_related = ("member", "cycle")
+    # What the list shows, not every column of the opt-in (its answers, its JSON) and of its member.
+    list_only = (
+        "member__first_name",
+        "member__last_name",
+        "member__email",
+        "role",
+        "cycle__name",
+        "status",
+        "job_title",
+        "capacity",
+        "created_at",
+    )
     # The newest opt-ins first, read off the primary key's index: the model's ordering (by
     # the cycle's start, then role) sorts every opt-in of every cycle for each page.
     ordering = ("-pk",)
