@@ -16,9 +16,10 @@ from .factories import CycleFactory, EnrollmentFactory, UserFactory
 
 # The slow lane (`make test` runs it, `make test-fast` leaves it out): real browsers, real
 # faults (servers stopped and killed, workers, threads committing on their own connections)
-# and load-like runs: the fuzzing of every form (test_fuzz.py) and of every address
-# (test_hostile_queries.py's sweep, marked there). A test is slow by what it does, so new
-# ones join by themselves.
+# and load-like runs: the fuzzing of every form (test_fuzz.py) and the sweeps of hostile
+# values over every address (test_hostile_queries.py's, and test_admin_security.py's over the
+# admin's date drill-downs, marked there). A test is slow by what it does, so new ones join
+# by themselves.
 SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
 
 
