@@ -14,10 +14,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 
 from members.models import Enrollment, Role, User, committee_group
 from pairs.models import CheckIn, Evaluation, Goal, Pair
@@ -495,3 +497,19 @@ def test_a_nonsense_date_filter_gives_the_admins_invalid_filter_page(client_for,
         assert client.get(response["Location"]).status_code == 200
     else:
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["pairs_pair", "members_enrollment"])
+def test_the_site_admin_deletes_a_row_from_a_list_that_reads_only_its_columns(client_for, site_admin, cycle, name):
+    """The lists of pairs and opt-ins read only the columns they show (list_only): their
+    "Delete selected" action asks, names the row, and deletes it all the same."""
+    row = PairFactory(cycle=cycle) if name == "pairs_pair" else EnrollmentFactory(cycle=cycle)
+    client = client_for(site_admin)
+    url = reverse(f"admin:{name}_changelist")
+    chosen = {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [row.pk]}
+
+    asked = client.post(url, chosen)
+    done = client.post(url, {**chosen, "post": "yes"})
+
+    assert asked.status_code == 200 and escape(str(row)) in asked.content.decode()
+    assert done.status_code == 302 and not type(row).objects.filter(pk=row.pk).exists()
