@@ -454,3 +454,13 @@ def test_an_answer_charts_marks_are_the_markup_the_templates_loop_wrote():
         )
 
         assert looped == chart["marks"]
+
+
+def test_an_answer_charts_labels_are_escaped_even_when_marked_safe_before():
+    """DESIGN rule 8: the chart's marks are marked safe, so every text in them is escaped there,
+    whatever marked it safe on its way (conditional_escape would have trusted the mark)."""
+    from django.utils.safestring import mark_safe
+
+    chart = charts.answer_chart([(mark_safe('<img src=x onerror="alert(1)">'), 2), ("No", 1)])
+
+    assert "<img" not in chart["marks"] and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in chart["marks"]

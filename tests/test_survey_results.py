@@ -501,3 +501,15 @@ def test_the_texts_are_the_list_items_the_templates_loop_wrote():
     q = QuestionSummary(key=("midpoint", "Q", "long"), text="Q", kind="long", kind_label="Long text", texts=texts)
 
     assert engines["django"].from_string(loop).render({"q": q}) == q.text_items
+
+
+def test_a_members_text_is_escaped_even_when_marked_safe_before():
+    """DESIGN rule 8 for the list items marked safe: a member's text, short or folded, is escaped
+    whatever marked it safe on its way."""
+    from django.utils.safestring import mark_safe
+
+    texts = [mark_safe("<script>alert(1)</script>"), mark_safe("<b>long</b> " * 60)]
+    q = QuestionSummary(key=("midpoint", "Q", "long"), text="Q", kind="long", kind_label="Long text", texts=texts)
+
+    assert "<script>" not in q.text_items and "<b>" not in q.text_items
+    assert "&lt;script&gt;" in q.text_items and "&lt;b&gt;long&lt;/b&gt;" in q.text_items
