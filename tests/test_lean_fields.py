@@ -40,6 +40,13 @@ def field_by_field(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
     return SafeString("".join(render_field(name, form, context, template_pack=template_pack) for name in self.fields))
 
 
+def checked(form: forms.Form) -> forms.Form:
+    """The form as its page shows it: validated, its errors shown, when something was sent."""
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
 def both_ways(make_form, monkeypatch) -> tuple[str, str]:
     """The form (a fresh one each time) rendered by {% crispy %} with LeanFields, LeanFieldset
     and LeanDiv, then field by field, and its fieldsets and divs through crispy's templates."""
@@ -123,10 +130,7 @@ def test_the_opt_in_form_with_every_kind_of_question_reads_as_crispy_forms_write
     kwargs, data = state
 
     def opt_in_form():
-        form = OptInForm(data, questions=questions(), **{"offer": Role.MENTOR, **kwargs})
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(OptInForm(data, questions=questions(), **{"offer": Role.MENTOR, **kwargs}))
 
     lean, crispy = both_ways(opt_in_form, monkeypatch)
 
@@ -241,10 +245,7 @@ SENT = {
 )
 def test_every_kind_of_field_reads_as_crispy_forms_writes_it(data, helper, monkeypatch):
     def every_kind():
-        form = EveryKind(data, **helper)
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(EveryKind(data, **helper))
 
     lean, crispy = both_ways(every_kind, monkeypatch)
 
@@ -276,10 +277,7 @@ PROFILE_STATES = {
 @pytest.mark.parametrize("data", PROFILE_STATES.values(), ids=PROFILE_STATES.keys())
 def test_the_profile_reads_as_crispy_forms_writes_it(form_class, data, monkeypatch):
     def profile_form():
-        form = form_class(data)
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(form_class(data))
 
     lean, crispy = both_ways(profile_form, monkeypatch)
 
@@ -323,10 +321,7 @@ class Framed(forms.Form):
 @pytest.mark.parametrize("data", [None, {"name": HOSTILE}], ids=["blank", "sent"])
 def test_fieldsets_and_divs_read_as_crispy_forms_writes_them(data, monkeypatch):
     def framed():
-        form = Framed(data)
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(Framed(data))
 
     lean, crispy = both_ways(framed, monkeypatch)
 
@@ -369,10 +364,7 @@ EVALUATIONS = {
 @pytest.mark.parametrize("data", EVALUATIONS.values(), ids=EVALUATIONS.keys())
 def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data):
     def evaluation_form():
-        form = EvaluationForm(data)
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(EvaluationForm(data))
 
     lean, crispy = without_layout(evaluation_form)
 
@@ -384,10 +376,7 @@ def test_the_closing_evaluation_reads_as_crispy_forms_writes_it(data):
 @pytest.mark.parametrize("data", [None, {}, survey_answers()], ids=["blank", "nothing answered", "answers"])
 def test_a_surveys_answers_read_as_crispy_forms_writes_them(data):
     def answers_form():
-        form = AnswersForm(data, questions=survey_questions())
-        if data is not None:
-            form.is_valid()
-        return form
+        return checked(AnswersForm(data, questions=survey_questions()))
 
     lean, crispy = without_layout(answers_form)
 
@@ -421,10 +410,7 @@ def test_the_email_editors_fields_read_as_as_crispy_field_writes_them(n):
 
 
 def program_settings_form(data: dict | None) -> ProgramSettingsForm:
-    form = ProgramSettingsForm(data, settings=program())
-    if data is not None:
-        form.is_valid()
-    return form
+    return checked(ProgramSettingsForm(data, settings=program()))
 
 
 def program_settings_sent() -> dict:
@@ -462,10 +448,9 @@ def test_the_program_settings_form_reads_as_crispy_forms_writes_it(sent, monkeyp
 
 def enrollment_form(role: str, data: dict | None) -> EnrollmentForm:
     given = {q.pk: q.choices[0] if q.choices else HOSTILE for q in questions()}
-    form = EnrollmentForm(data, instance=Enrollment(role=role, goals=HOSTILE), questions=questions(), answers=given)
-    if data is not None:
-        form.is_valid()
-    return form
+    return checked(
+        EnrollmentForm(data, instance=Enrollment(role=role, goals=HOSTILE), questions=questions(), answers=given)
+    )
 
 
 ENROLLMENTS = {
@@ -487,10 +472,7 @@ def test_the_opt_in_edit_form_reads_as_crispy_forms_writes_it(state):
 
 def checkin_form(data: dict | None, topics: bool) -> CheckInForm:
     made = [Topic(pk=n, month=n, title=f"Topic {n}: {HOSTILE}") for n in (1, 2)] if topics else []
-    form = CheckInForm(data, instance=CheckIn(notes=HOSTILE, topics=HOSTILE), topics=made)
-    if data is not None:
-        form.is_valid()
-    return form
+    return checked(CheckInForm(data, instance=CheckIn(notes=HOSTILE, topics=HOSTILE), topics=made))
 
 
 CHECKINS = {
