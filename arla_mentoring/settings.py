@@ -349,9 +349,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"refusals_on_one_line": {"()": "arla_mentoring.log_filters.RefusalsOnOneLine"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # A refused page (403) or unreadable request (400): its address and why, without a traceback.
+        "django.request": {"filters": ["refusals_on_one_line"]},
+    },
 }
 
 # --- Program -----------------------------------------------------------------------------

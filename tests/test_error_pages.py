@@ -2,7 +2,10 @@
 in the site's layout, saying what to do next — with DEBUG off, and the 404 under `make run`
 (DEBUG on) too. The 500 page needs neither the database nor the request's user."""
 
+import logging
+
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -57,6 +60,35 @@ def test_a_committee_page_answers_a_member_the_sites_403_page_saying_why(client_
     assert "This page is not for you" in response.text
     assert "This page is for the Mentoring Committee." in response.text
     assert f'href="{reverse("members:profile")}">My membership</a>' in response.text
+
+
+def test_a_refused_page_is_one_line_of_the_log_saying_where_and_why(client_for, member, caplog):
+    """The README's promise, "one line per event": a refusal is an answer the site meant to
+    give, not a failure, so its line names the address and the reason, without the traceback
+    of the check that refused (ten lines for every member who followed a committee link)."""
+    plain = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"])
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client_for(member).get(reverse("members:cycle-list"))
+
+    lines = [plain.format(r) for r in caplog.records if r.name == "django.request"]
+    assert len(lines) == 1
+    assert "\n" not in lines[0]
+    assert lines[0].endswith(
+        f"WARNING django.request: Forbidden (Permission denied): {reverse('members:cycle-list')}"
+        " (This page is for the Mentoring Committee.)"
+    )
+
+
+@override_settings(ROOT_URLCONF="tests.urls_failing")
+def test_a_server_error_keeps_its_traceback_in_the_log(caplog):
+    plain = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"])
+
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        Client(raise_request_exception=False).get("/test-broken/")
+
+    (line,) = [plain.format(r) for r in caplog.records if r.name == "django.request"]
+    assert "Traceback (most recent call last)" in line
 
 
 def test_the_pairs_own_forms_answer_its_liaison_why_not(client_for, cycle, committee):
