@@ -243,6 +243,9 @@ def test_a_file_of_more_members_than_the_limit_is_refused_with_the_limit_and_a_h
     assert ROSTER_SESSION_KEY not in client.session
 
 
+# A file of 10,000 rows read and checked (~1 s): load-like, in the slow lane. The fast lane
+# keeps the file one row over the limit, refused with the limit and a hint.
+@pytest.mark.slow
 def test_a_file_of_as_many_members_as_the_limit_is_previewed(client):
     page = upload(client, many_members(10_000)).content.decode()
 

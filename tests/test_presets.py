@@ -176,6 +176,9 @@ def test_seed_demo_without_a_preset_leaves_the_settings_as_they_are(load):
 FOREIGN = re.compile(r"ArLA|Arkansas|(?i:fall conference)")
 
 
+# A sweep of every page each role may read (~130 requests), like tests/test_hostile_queries.py's:
+# in the slow lane with it. The fast lane keeps a whole year under each preset (below).
+@pytest.mark.slow
 def test_under_the_llama_preset_no_page_says_arla_arkansas_or_the_fall_conference(load, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = authorization._build_world()
