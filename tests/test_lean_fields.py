@@ -25,10 +25,10 @@ from members.program import preset_defaults, program
 from outbox import kinds
 from outbox.forms import SwitchForm, WordingForm
 from outbox.kinds import Example
-from pairs.forms import CheckInForm, EvaluationForm
-from pairs.models import CheckIn, Topic
-from pairs.survey_forms import AnswersForm
-from pairs.survey_models import SurveyQuestion
+from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
+from pairs.models import CheckIn, Goal, Topic
+from pairs.survey_forms import AnswersForm, SurveyForm, SurveyQuestionForm
+from pairs.survey_models import Survey, SurveyQuestion
 
 from .factories import accepting
 
@@ -492,6 +492,32 @@ def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
     assert state[0] is None or "is-invalid" in lean
 
 
+# --- A goal, a report, a survey's settings and questions ----------------------------------------
+
+SMALL_FORMS = {
+    "goal, shown": lambda: GoalForm(instance=Goal(title=HOSTILE, description=HOSTILE)),
+    "goal, sent with errors": lambda: GoalForm(
+        {"title": "", "description": HOSTILE, "status": "x", "target_on": "2020-13-01"}
+    ),
+    "report, shown": lambda: ReportForm(),
+    "report, sent with errors": lambda: ReportForm({"note": HOSTILE * 200}),
+    "survey, shown": lambda: SurveyForm(kind="midpoint", instance=Survey(title=HOSTILE, intro=HOSTILE)),
+    "survey, sent with errors": lambda: SurveyForm({"title": "", "opens_after_months": "99"}, kind="midpoint"),
+    "closing survey, shown": lambda: SurveyForm(kind="closing"),
+    "survey question, shown": lambda: SurveyQuestionForm(instance=SurveyQuestion(text=HOSTILE, choices=[HOSTILE])),
+    "survey question, sent with errors": lambda: SurveyQuestionForm({"text": "", "kind": "x", "choices": HOSTILE}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("make_form", SMALL_FORMS.values(), ids=SMALL_FORMS.keys())
+def test_the_goal_report_and_survey_forms_read_as_crispy_forms_writes_them(make_form):
+    lean, crispy = without_layout(lambda: checked(make_form()))
+
+    assert lean == crispy
+    assert HOSTILE not in lean and ' name="' in lean
+
+
 # --- Media ------------------------------------------------------------------------------------
 
 
@@ -507,6 +533,7 @@ def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
         lambda: program_settings_form(None),
         lambda: enrollment_form(Role.MENTOR, None),
         lambda: checkin_form(None, True),
+        *SMALL_FORMS.values(),
     ],
     ids=[
         "profile",
@@ -517,6 +544,7 @@ def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
         "program settings",
         "opt-in edit",
         "check-in",
+        *SMALL_FORMS,
     ],
 )
 def test_the_lean_forms_have_no_media_for_crispy_to_leave_out(make_form):
