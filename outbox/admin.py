@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 
 from . import services
 from .models import Email, EmailPreference, EmailTemplate, KindSetting
+
+
+class _ListWithoutBodies(ChangeList):
+    """The list of emails without their bodies and the mail server's answers: 50 rows of
+    every column read two texts of kilobytes each that the list never shows."""
+
+    def apply_select_related(self, qs):
+        return super().apply_select_related(qs).defer(*EmailAdmin.BODIES, *EmailAdmin.RAW)
 
 
 @admin.register(Email)
@@ -25,6 +34,9 @@ class EmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_changelist(self, request, **kwargs):
+        return _ListWithoutBodies
 
     @admin.display(description="The mail server's answer")
     def answer_in_words(self, obj):

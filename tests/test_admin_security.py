@@ -16,12 +16,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
 from members.models import Enrollment, Role, User, committee_group
+from outbox.models import Email
 from pairs.models import CheckIn, Evaluation, Goal, Pair
 
 from .factories import CycleFactory, EnrollmentFactory, EvaluationFactory, PairFactory, UserFactory
@@ -499,11 +502,25 @@ def test_a_nonsense_date_filter_gives_the_admins_invalid_filter_page(client_for,
         assert response.status_code == 200
 
 
-@pytest.mark.parametrize("name", ["pairs_pair", "members_enrollment"])
+def an_email() -> Email:
+    return Email.objects.create(
+        kind="intro_mentor", key="k", to="x@example.org", subject="Meet your mentee", body_text="SECRET-BODY"
+    )
+
+
+ROWS = {
+    "pairs_pair": lambda cycle: PairFactory(cycle=cycle),
+    "members_enrollment": lambda cycle: EnrollmentFactory(cycle=cycle),
+    "outbox_email": lambda cycle: an_email(),
+}
+
+
+@pytest.mark.parametrize("name", ROWS)
 def test_the_site_admin_deletes_a_row_from_a_list_that_reads_only_its_columns(client_for, site_admin, cycle, name):
-    """The lists of pairs and opt-ins read only the columns they show (list_only): their
-    "Delete selected" action asks, names the row, and deletes it all the same."""
-    row = PairFactory(cycle=cycle) if name == "pairs_pair" else EnrollmentFactory(cycle=cycle)
+    """The lists of pairs, opt-ins and emails read only the columns they show (list_only; the
+    emails without their bodies): their "Delete selected" action asks, names the row, and
+    deletes it all the same."""
+    row = ROWS[name](cycle)
     client = client_for(site_admin)
     url = reverse(f"admin:{name}_changelist")
     chosen = {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [row.pk]}
@@ -513,3 +530,24 @@ def test_the_site_admin_deletes_a_row_from_a_list_that_reads_only_its_columns(cl
 
     assert asked.status_code == 200 and escape(str(row)) in asked.content.decode()
     assert done.status_code == 302 and not type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_the_admins_list_of_emails_reads_neither_bodies_nor_server_answers_and_resends(
+    client_for, site_admin, django_capture_on_commit_callbacks
+):
+    email = an_email()
+    Email.objects.filter(pk=email.pk).update(state="failed", last_error="550 SECRET-ANSWER")
+    client = client_for(site_admin)
+    url = reverse("admin:outbox_email_changelist")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    # Read before the next request: Django empties the log of queries when a request starts.
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "outbox_email"."id"')]
+    with django_capture_on_commit_callbacks():
+        resent = client.post(url, {"action": "resend", helpers.ACTION_CHECKBOX_NAME: [email.pk]}, follow=True)
+
+    assert "Meet your mentee" in page
+    assert read and not any("body_text" in sql or "last_error" in sql for sql in read)
+    assert "1 email(s) queued again." in resent.content.decode()
+    assert Email.objects.get(pk=email.pk).state == "pending"
