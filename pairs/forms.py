@@ -53,21 +53,17 @@ def _count_as_typed(form: forms.BaseForm) -> None:
             field.widget.attrs.update({"maxlength": limit, "data-count": True})
 
 
-def _helper() -> FormHelper:
+def _helper(form: forms.Form) -> FormHelper:
+    """The helper of this app's forms: inside the page's own <form> (which carries the CSRF
+    token), every field, in order, written by LeanFields (arla_mentoring/form_layout.py) — the
+    same markup as crispy's template per field (tests/test_lean_fields.py renders each form
+    both ways). Crispy's template per field, radio buttons a dozen lookups each, made the
+    evaluation, survey and check-in pages 3.1-3.7x the layout floor (make bench; target 3x),
+    and a goal's four fields took 0.95 ms against 0.40 ms. No widget of these forms has media
+    (that test says so too), which {% crispy %} would otherwise gather every time."""
     helper = FormHelper()
     helper.form_tag = False
-    helper.disable_csrf = True  # the page's own <form> carries the token
-    return helper
-
-
-def _lean_helper(form: forms.Form) -> FormHelper:
-    """_helper() with the form's fields, in order, written by LeanFields: crispy's template per
-    field, radio buttons a dozen lookups each, made the evaluation and survey pages 3.2-3.7x
-    the layout floor (make bench; target 3x), and a goal's four fields took 0.95 ms against
-    0.40 ms. The same markup (tests/test_lean_fields.py renders each form both ways). Its
-    widgets have no media (that test says so too), which {% crispy %} would otherwise gather
-    every time."""
-    helper = _helper()
+    helper.disable_csrf = True
     helper.include_media = False
     helper.layout = Layout(LeanFields(*form.fields, between=" "))
     return helper
@@ -117,7 +113,7 @@ class PairForm(forms.Form):
         self.fields["length_months"].initial = cycle.default_length_months
         self._offer("mentee", mentee_q)
         self._offer("mentor", mentor_q)
-        self.helper = _helper()
+        self.helper = _helper(self)
 
     def _offer(self, name: str, q: str) -> None:
         """Put the first matches of `q` (and the one chosen) in the drop-down; the field's
@@ -192,12 +188,7 @@ class CheckInForm(forms.ModelForm):
             pair = self.instance.pair
             _date_limits(self.fields["met_on"].widget, pair.began_on, min(today, pair.over_on or today))
         _count_as_typed(self)
-        self.helper = _helper()
-        self.helper.include_media = False  # no widget of it has media
-        # Every field, in order, as crispy's default layout has them, written by LeanFields
-        # (arla_mentoring/form_layout.py): crispy's template for each made the page 3.1× the
-        # layout floor (make bench; target 3×).
-        self.helper.layout = Layout(LeanFields(*self.fields, between=" "))
+        self.helper = _helper(self)
 
     def clean_topic(self) -> Topic | None:
         pk = self.cleaned_data.get("topic")
@@ -224,7 +215,7 @@ class GoalForm(forms.ModelForm):
         if self.instance.pair_id:
             _date_limits(self.fields["target_on"].widget, *self.instance.pair.goal_targets)
         _count_as_typed(self)
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
 
 class EvaluationForm(forms.ModelForm):
@@ -243,7 +234,7 @@ class EvaluationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["would_recommend"].required = False
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
 
 class LiaisonAssignForm(forms.Form):
@@ -286,7 +277,7 @@ class PairEndForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _count_as_typed(self)
-        self.helper = _helper()
+        self.helper = _helper(self)
 
     def clean(self):
         data = super().clean()
@@ -308,7 +299,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _count_as_typed(self)
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
 
 class TopicForm(forms.ModelForm):
@@ -330,7 +321,7 @@ class TopicForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["resource_url"].widget.attrs["placeholder"] = "https://"
         _count_as_typed(self)
-        self.helper = _helper()
+        self.helper = _helper(self)
 
     def clean_resource_url(self) -> str:
         url = self.cleaned_data["resource_url"].strip()

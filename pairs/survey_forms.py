@@ -6,7 +6,7 @@ from django import forms
 
 from members.questions import answer_field
 
-from .forms import _count_as_typed, _lean_helper
+from .forms import _count_as_typed, _helper
 from .models import Survey, SurveyKind, SurveyQuestion
 
 
@@ -29,7 +29,7 @@ class SurveyForm(forms.ModelForm):
             del self.fields["is_on"]
         self.fields["title"].error_messages["required"] = "Give the survey a title: the pairs read it."
         _count_as_typed(self)
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
 
 class ChoicesField(forms.CharField):
@@ -66,7 +66,7 @@ class SurveyQuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].error_messages["required"] = "Write the question."
         _count_as_typed(self)
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -80,7 +80,7 @@ class AnswersForm(forms.Form):
         self.questions = questions
         for q in questions:
             self.fields[f"q{q.pk}"] = answer_field(q)
-        self.helper = _lean_helper(self)
+        self.helper = _helper(self)
 
     def answers(self) -> dict[int, object]:
         """{question id: the cleaned answer}."""

@@ -20,17 +20,17 @@ from django.utils.safestring import SafeString
 
 from arla_mentoring.form_layout import LeanDiv, LeanFields, LeanFieldset, as_lean_field
 from members.forms import EnrollmentForm, MemberCorrectionForm, OptInForm, ProfileForm, ProgramSettingsForm
-from members.models import CycleQuestion, Enrollment, QuestionKind, Role
+from members.models import Cycle, CycleQuestion, Enrollment, QuestionKind, Role
 from members.program import preset_defaults, program
 from outbox import kinds
 from outbox.forms import SwitchForm, WordingForm
 from outbox.kinds import Example
-from pairs.forms import CheckInForm, EvaluationForm, GoalForm, ReportForm
+from pairs.forms import CheckInForm, EvaluationForm, GoalForm, PairEndForm, PairForm, ReportForm, TopicForm
 from pairs.models import CheckIn, Goal, Topic
 from pairs.survey_forms import AnswersForm, SurveyForm, SurveyQuestionForm
 from pairs.survey_models import Survey, SurveyQuestion
 
-from .factories import accepting
+from .factories import CycleFactory, accepting
 
 HOSTILE = '<script>alert("x")</script> & co'
 
@@ -492,7 +492,13 @@ def test_the_checkin_form_reads_as_crispy_forms_writes_it(state):
     assert state[0] is None or "is-invalid" in lean
 
 
-# --- A goal, a report, a survey's settings and questions ----------------------------------------
+# --- The pairs app's other forms (one helper: pairs.forms._helper) ----------------------------------------
+
+
+def a_cycle():
+    """The test's cycle, made the first time (a form is made twice: with LeanFields and without)."""
+    return Cycle.objects.first() or CycleFactory()
+
 
 SMALL_FORMS = {
     "goal, shown": lambda: GoalForm(instance=Goal(title=HOSTILE, description=HOSTILE)),
@@ -506,12 +512,18 @@ SMALL_FORMS = {
     "closing survey, shown": lambda: SurveyForm(kind="closing"),
     "survey question, shown": lambda: SurveyQuestionForm(instance=SurveyQuestion(text=HOSTILE, choices=[HOSTILE])),
     "survey question, sent with errors": lambda: SurveyQuestionForm({"text": "", "kind": "x", "choices": HOSTILE}),
+    "pairing, shown": lambda: PairForm(cycle=a_cycle(), mentee_q=HOSTILE),
+    "pairing, sent with errors": lambda: PairForm({"mentee": "0", "length_months": HOSTILE}, cycle=a_cycle()),
+    "ending a pair, shown": lambda: PairEndForm(),
+    "ending a pair, sent with errors": lambda: PairEndForm({"category": "other", "reason": ""}),
+    "topic, shown": lambda: TopicForm(instance=Topic(month=2, title=HOSTILE, text=HOSTILE)),
+    "topic, sent with errors": lambda: TopicForm({"month": "99", "title": "", "resource_url": HOSTILE}),
 }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("make_form", SMALL_FORMS.values(), ids=SMALL_FORMS.keys())
-def test_the_goal_report_and_survey_forms_read_as_crispy_forms_writes_them(make_form):
+def test_every_other_form_of_the_pairs_reads_as_crispy_forms_writes_it(make_form):
     lean, crispy = without_layout(lambda: checked(make_form()))
 
     assert lean == crispy
