@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, pluralize
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -81,11 +81,6 @@ def checkin_chart(series: list[dict], width: int = 720, height: int = 320) -> di
     return {**chart, **_checkin_marks(chart)}
 
 
-def _plural(n: int) -> str:
-    """The template filter pluralize's "s", for a count."""
-    return "" if n == 1 else "s"
-
-
 def _checkin_marks(c: dict) -> dict[str, SafeString]:
     """The check-in chart's description and its marks, as templates/matching/health.html's
     loops wrote them (their indentation included): the grid's lines and labels, and each
@@ -103,7 +98,8 @@ def _checkin_marks(c: dict) -> dict[str, SafeString]:
         )
     for b in c["bars"]:
         point, month = b["point"], escape(b["month"])
-        checkins, active = point["checkins"], point["active_pairs"]
+        # Counts: int() here, so that no text can pass for one into the marks.
+        checkins, active = int(point["checkins"]), int(point["active_pairs"])
         value = (
             ""
             if b["per_pair"] is None
@@ -118,14 +114,14 @@ def _checkin_marks(c: dict) -> dict[str, SafeString]:
         )
         bars.append(
             f'\n          <rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" rx="3" '
-            f'fill="#1f4e79"><title>{month}: {checkins} check-in{_plural(checkins)}, {active} active '
-            f"pair{_plural(active)}</title></rect>\n          {value}"
+            f'fill="#1f4e79"><title>{month}: {checkins} check-in{pluralize(checkins)}, {active} active '
+            f"pair{pluralize(active)}</title></rect>\n          {value}"
             f'\n          <text x="{b["centre"]}" y="{c["month_y"]}" text-anchor="middle" font-size="12" '
             f'fill="#495057">{escape(date_format(point["month"], "M"))}</text>\n          {year}\n        '
         )
     return {
         # Safe: every text above is escape()d — escaped even if something upstream marked it
-        # safe — and the rest are numbers this module computed.
+        # safe — the counts are int()s, and the rest are numbers this module computed.
         "description": mark_safe("".join(described)),  # noqa: S308
         "grid_marks": mark_safe("".join(grid)),  # noqa: S308
         "bar_marks": mark_safe("".join(bars)),  # noqa: S308
@@ -232,7 +228,7 @@ def _answer_marks(rows: list[dict], bar_h: int) -> SafeString:
     for row in rows:
         bar = (
             f'<rect x="0" y="{row["bar_y"]}" width="{row["width"]}" height="{bar_h}" rx="2" fill="{ANSWER_FILL}">'
-            f"<title>{escape(row['label'])}: {row['n']}</title></rect>"
+            f"<title>{escape(row['label'])}: {int(row['n'])}</title></rect>"
             if row["width"]
             else ""
         )
@@ -242,5 +238,5 @@ def _answer_marks(rows: list[dict], bar_h: int) -> SafeString:
             f'\n                  <text x="{row["count_x"]}" y="{row["count_y"]}" font-size="13" fill="#212529">'
             f"{escape(row['count'])}</text>\n                "
         )
-    # Safe: each label and count escape()d, even one marked safe upstream; the rest computed numbers.
+    # Safe: each label and count escape()d, even one marked safe upstream, n an int(); the rest computed numbers.
     return mark_safe("".join(marks))  # noqa: S308

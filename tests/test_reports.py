@@ -464,3 +464,12 @@ def test_an_answer_charts_labels_are_escaped_even_when_marked_safe_before():
     chart = charts.answer_chart([(mark_safe('<img src=x onerror="alert(1)">'), 2), ("No", 1)])
 
     assert "<img" not in chart["marks"] and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in chart["marks"]
+
+
+def test_a_count_that_is_not_a_number_never_reaches_the_charts_marks():
+    """DESIGN rule 8: the marks write the check-in and active-pair counts unescaped, as numbers;
+    a text passed as a count is refused, never written into the page."""
+    point = {"month": D(2025, 12, 1), "checkins": "<script>alert(1)</script>", "active_pairs": 1, "per_pair": 1.0}
+
+    with pytest.raises(ValueError):
+        charts.checkin_chart([point])
