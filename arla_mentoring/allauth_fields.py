@@ -22,7 +22,7 @@ from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from .form_layout import _escape, _stringformat
+from .form_layout import escaped, stringformat
 
 
 def as_allauth_field(bound: forms.BoundField) -> SafeString:
@@ -35,34 +35,34 @@ def as_allauth_field(bound: forms.BoundField) -> SafeString:
     name = _attr("name", bound.html_name)
     id_ = _attr("id", auto_id)
     if kind == "hidden":
-        shown = "" if value is None else f' value="{_escape(value)}"'
-        alerts = "".join(f'\n<div class="alert alert-danger" role="alert">{_escape(e)}</div>' for e in errors)
+        shown = "" if value is None else f' value="{escaped(value)}"'
+        alerts = "".join(f'\n<div class="alert alert-danger" role="alert">{escaped(e)}</div>' for e in errors)
         return SafeString(f'\n<input type="hidden"{name}{id_}{shown}>{alerts}\n')
     described = _described_by(auto_id, errors, help_text)
     invalid = ' aria-invalid="true"' if errors else ""
     required = " required" if field.required else ""
     tail = _errors(auto_id, errors) + _help(auto_id, help_text)
     if kind in ("checkbox", "radio"):
-        shown = "" if value is None or value is True or value is False else f' value="{_escape(value)}"'
+        shown = "" if value is None or value is True or value is False else f' value="{escaped(value)}"'
         checked = " checked" if value is True else ""
         return SafeString(
             f'\n<div class="form-check mb-3">\n<input type="{kind}" class="form-check-input{_invalid(errors)}"'
             f"{name}{id_}{shown}{checked}{required}{described}{invalid}>"
-            f'\n<label class="form-check-label" for="{_escape(auto_id)}">{label}</label>{tail}\n</div>\n'
+            f'\n<label class="form-check-label" for="{escaped(auto_id)}">{label}</label>{tail}\n</div>\n'
         )
     attrs = widget.attrs
-    label_tag = f'\n<label class="form-label" for="{_escape(auto_id)}">{label}</label>'
+    label_tag = f'\n<label class="form-label" for="{escaped(auto_id)}">{label}</label>'
     widget_type = bound.widget_type
     if kind == "textarea" or widget_type == "textarea":
-        text = "" if value is None else _escape(value)
+        text = "" if value is None else escaped(value)
         control = (
             f'<textarea class="form-control{_invalid(errors)}"{name}{id_}{_attr("rows", attrs.get("rows"))}'
             f"{_attr('maxlength', attrs.get('maxlength'))}{required}{described}{invalid}>{text}</textarea>"
         )
     elif kind == "select" or widget_type == "select":
-        chosen = _stringformat(value)
+        chosen = stringformat(value)
         options = "".join(
-            f'\n<option value="{_escape(key)}"{" selected" if _stringformat(key) == chosen else ""}>{_escape(text)}'
+            f'\n<option value="{escaped(key)}"{" selected" if stringformat(key) == chosen else ""}>{escaped(text)}'
             "</option>"
             for key, text in field.choices
         )
@@ -71,9 +71,9 @@ def as_allauth_field(bound: forms.BoundField) -> SafeString:
             f"{options}\n</select>"
         )
     else:
-        shown = "" if value is None or kind == "password" else f' value="{_escape(value)}"'
+        shown = "" if value is None or kind == "password" else f' value="{escaped(value)}"'
         control = (
-            f'<input type="{_escape(kind or "text")}" class="form-control{_invalid(errors)}"{name}{id_}{shown}'
+            f'<input type="{escaped(kind or "text")}" class="form-control{_invalid(errors)}"{name}{id_}{shown}'
             f"{_attr('autocomplete', attrs.get('autocomplete'))}{_attr('maxlength', attrs.get('maxlength'))}"
             f"{_attr('minlength', attrs.get('minlength'))}{required}{described}{invalid}>"
         )
@@ -82,7 +82,7 @@ def as_allauth_field(bound: forms.BoundField) -> SafeString:
 
 def _attr(name: str, value) -> str:
     """` name="value"` when the value is set, as field.html's {% if attrs.x %}x="{{ attrs.x }}"{% endif %}."""
-    return f' {name}="{_escape(value)}"' if value else ""
+    return f' {name}="{escaped(value)}"' if value else ""
 
 
 def _invalid(errors) -> str:
@@ -91,15 +91,15 @@ def _invalid(errors) -> str:
 
 def _described_by(auto_id: str, errors, help_text: str) -> str:
     ids = ([f"{auto_id}_error"] if errors else []) + ([f"{auto_id}_help"] if help_text else [])
-    return f' aria-describedby="{_escape(" ".join(ids))}"' if ids else ""
+    return f' aria-describedby="{escaped(" ".join(ids))}"' if ids else ""
 
 
 def _errors(auto_id: str, errors) -> str:
     if not errors:
         return ""
-    listed = "<br>".join(_escape(e) for e in errors)
-    return f'\n<div class="invalid-feedback" id="{_escape(auto_id)}_error">{listed}</div>'
+    listed = "<br>".join(escaped(e) for e in errors)
+    return f'\n<div class="invalid-feedback" id="{escaped(auto_id)}_error">{listed}</div>'
 
 
 def _help(auto_id: str, help_text: str) -> str:
-    return f'\n<div class="form-text" id="{_escape(auto_id)}_help">{help_text}</div>' if help_text else ""
+    return f'\n<div class="form-text" id="{escaped(auto_id)}_help">{help_text}</div>' if help_text else ""

@@ -143,7 +143,7 @@ class LeanFieldset(Fieldset):
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
         return SafeString(
             _opening("fieldset", self)
-            + f"\n    {_escape(self.flat_attrs)}>\n    "
+            + f"\n    {escaped(self.flat_attrs)}>\n    "
             # Written as it is, as crispy's template of the legend writes it.
             + (f"<legend>{legend}</legend>" if legend else "")
             + f"\n    {fields} \n</fieldset>\n"
@@ -158,7 +158,7 @@ class LeanDiv(Div):
         if self.template != Div.template:
             return super().render(form, context, template_pack=template_pack, **kwargs)
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
-        return SafeString(_opening("div", self) + f" {_escape(self.flat_attrs)}>\n        {fields}\n</div>\n")
+        return SafeString(_opening("div", self) + f" {escaped(self.flat_attrs)}>\n        {fields}\n</div>\n")
 
 
 ASTERISK = SafeString('<span class="asteriskField">*</span>')
@@ -174,7 +174,7 @@ def _text(value: str) -> str:
     return html.escape(value) if SPECIAL.search(value) else value
 
 
-def _escape(value) -> str:
+def escaped(value) -> str:
     """What a template's {{ value }} writes: conditional_escape, without its lazy-string
     wrapper (called for every attribute of every choice)."""
     if type(value) is str:  # plain text, most often (a SafeString is a subclass)
@@ -184,10 +184,10 @@ def _escape(value) -> str:
 
 def _html(template: str, *args) -> SafeString:
     """format_html, as fast: each argument escaped unless it is marked safe."""
-    return SafeString(template.format(*map(_escape, args)))
+    return SafeString(template.format(*map(escaped, args)))
 
 
-def _stringformat(value) -> SafeString:
+def stringformat(value) -> SafeString:
     """What {{ value|stringformat:'s' }} writes: the text escaped, even when it was marked safe."""
     return SafeString(_text(str(value)))
 
@@ -197,18 +197,18 @@ def _field(bound: forms.BoundField, kind: str, flags: Flags) -> str:
     {% specialspaceless %} then folds them, here as there)."""
     errors, auto_id, required = bound.errors, bound.auto_id, bound.field.required
     css = bound.css_classes()
-    # f-strings with _escape for each value, rather than _html: a call fewer per value.
+    # f-strings with escaped for each value, rather than _html: a call fewer per value.
     wrapper_class = "form-check" if kind == "checkbox" and flags.show_labels else "mb-3"
-    wrapper = f'<div id="div_{_escape(auto_id)}" class="{wrapper_class}{" " + _escape(css) if css else ""}">'
+    wrapper = f'<div id="div_{escaped(auto_id)}" class="{wrapper_class}{" " + escaped(css) if css else ""}">'
     labelled = bool(bound.label) and flags.show_labels
     id_for_label = bound.id_for_label
-    label_for = f' for="{_escape(id_for_label)}"' if id_for_label else ""
+    label_for = f' for="{escaped(id_for_label)}"' if id_for_label else ""
     required_class = " requiredField" if required else ""
-    label_text = f"\n{_escape(bound.label)}{ASTERISK if required else ''}\n"
+    label_text = f"\n{escaped(bound.label)}{ASTERISK if required else ''}\n"
     help_text = ""
     if bound.help_text:
-        helptext_id = f' id="{_escape(auto_id)}_helptext"' if auto_id else ""
-        help_text = f'<div{helptext_id} class="form-text">{_escape(bound.help_text)}</div>'
+        helptext_id = f' id="{escaped(auto_id)}_helptext"' if auto_id else ""
+        help_text = f'<div{helptext_id} class="form-text">{escaped(bound.help_text)}</div>'
 
     if kind == "choices":
         legend = ""
@@ -259,18 +259,18 @@ def _choices(bound: forms.BoundField, errors, auto_id: str, flags: Flags) -> str
     # What the options share, escaped once (an f-string each rather than _html: one call per
     # value, the form's 80 options called it 600 times).
     invalid = " is-invalid" if errors else ""
-    name = _escape(bound.html_name)
+    name = escaped(bound.html_name)
     out = []
     for g, (group, options, _index) in enumerate(groups):
         if group:
-            out.append(f"<strong>{_escape(group)}</strong>")
+            out.append(f"<strong>{escaped(group)}</strong>")
         for i, option in enumerate(options):
             attrs = option["attrs"]
             out.append(
-                f'\n<div class="form-check">\n<input type="{_escape(option["type"])}" class="form-check-input{invalid}"'
-                f' name="{name}" value="{_escape(str(localize(option["value"], use_l10n=False)))}"{flatatt(attrs)}>'
-                f'\n<label for="{_escape(attrs.get("id", ""))}" class="form-check-label">'
-                f"{_escape(str(localize(option['label'], use_l10n=False)))}</label>\n"
+                f'\n<div class="form-check">\n<input type="{escaped(option["type"])}" class="form-check-input{invalid}"'
+                f' name="{name}" value="{escaped(str(localize(option["value"], use_l10n=False)))}"{flatatt(attrs)}>'
+                f'\n<label for="{escaped(attrs.get("id", ""))}" class="form-check-label">'
+                f"{escaped(str(localize(option['label'], use_l10n=False)))}</label>\n"
             )
             if flags.show_errors and errors and g == len(groups) - 1 and i == len(options) - 1:
                 out.append(_errors(errors, auto_id, "p"))
@@ -288,16 +288,16 @@ def _control(bound: forms.BoundField, kind: str, errors) -> SafeString:
     data = widget.data
     own = data["attrs"].get("class")
     css = (
-        f"{_escape(own) + ' ' if own else ''}{_escape(type(bound.field.widget).__name__.lower())}"
+        f"{escaped(own) + ' ' if own else ''}{escaped(type(bound.field.widget).__name__.lower())}"
         f" {'form-check-input' if kind == 'checkbox' else 'form-control'}{' is-invalid' if errors else ''}"
     )
     attrs = _attrs_in_order(data["attrs"]) if own else flatatt(data["attrs"])
     value = data["value"]
-    name = _escape(data["name"])
+    name = escaped(data["name"])
     if kind == "textarea":
-        return SafeString(f'\n<textarea name="{name}" class="{css}"{attrs}>\n{_escape(value or "")}</textarea>')
-    written = f' value="{_stringformat(value)}"' if value is not None else ""
-    return SafeString(f'\n<input type="{_escape(data["type"])}" name="{name}"{written} class="{css}"{attrs}>')
+        return SafeString(f'\n<textarea name="{name}" class="{css}"{attrs}>\n{escaped(value or "")}</textarea>')
+    written = f' value="{stringformat(value)}"' if value is not None else ""
+    return SafeString(f'\n<input type="{escaped(data["type"])}" name="{name}"{written} class="{css}"{attrs}>')
 
 
 def _select(bound: forms.BoundField, errors) -> SafeString:
@@ -323,8 +323,8 @@ def _select(bound: forms.BoundField, errors) -> SafeString:
         if group:
             out.append(_html('\n  <optgroup label="{}">', group))
         out.extend(
-            f'\n  <option value="{_stringformat(option["value"])}"{_widget_attrs(option["attrs"])}>'
-            f"{_escape(localize(option['label']))}</option>\n"
+            f'\n  <option value="{stringformat(option["value"])}"{_widget_attrs(option["attrs"])}>'
+            f"{escaped(localize(option['label']))}</option>\n"
             for option in options
         )
         if group:
@@ -347,7 +347,7 @@ def flatatt(attrs: dict) -> SafeString:
             pairs.append((name, value))
     pairs.sort()  # by name: names differ
     flags.sort()
-    return SafeString("".join([f' {_escape(n)}="{_escape(v)}"' for n, v in pairs] + [f" {_escape(n)}" for n in flags]))
+    return SafeString("".join([f' {escaped(n)}="{escaped(v)}"' for n, v in pairs] + [f" {escaped(n)}" for n in flags]))
 
 
 def _attrs_in_order(attrs: dict) -> SafeString:
@@ -361,7 +361,7 @@ def _widget_attrs(attrs: dict) -> SafeString:
     value |stringformat:'s', so None as "None"; False left out, True bare)."""
     return SafeString(
         "".join(
-            _html(" {}", name) if value is True else _html(' {}="{}"', name, _stringformat(value))
+            _html(" {}", name) if value is True else _html(' {}="{}"', name, stringformat(value))
             for name, value in attrs.items()
             if value is not False
         )
