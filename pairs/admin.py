@@ -146,7 +146,7 @@ class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "ends_on",
         "liaison",
         "created_by",
-        *(f"{side}__member__{name}" for side in ("mentor", "mentee") for name in ("first_name", "last_name", "email")),
+        *Pair.LABEL_COLUMNS,
     )
     # Ids, not drop-downs: thousands of waiting mentees and mentors, ten thousand members.
     raw_id_fields = ("mentee", "mentor", "liaison")

@@ -376,6 +376,12 @@ class Pair(models.Model):
         """A pair as the site names it, from its two people's names (str(pair))."""
         return f"{mentor} & {mentee}"
 
+    # The columns str(pair) reads: the mentor's, then the mentee's name and address (each side's
+    # three as members.models.person_label takes them), for lists that read columns, not models.
+    LABEL_COLUMNS = tuple(
+        f"{side}__member__{name}" for side in ("mentor", "mentee") for name in ("first_name", "last_name", "email")
+    )
+
     def member_ids(self) -> set[int]:
         return {self.mentor.member_id, self.mentee.member_id}
 

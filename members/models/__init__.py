@@ -57,7 +57,6 @@ from .values import (
 )
 
 __all__ = [
-    "person_label",
     "Answer",
     "Audience",
     "CycleQuestion",
@@ -101,6 +100,7 @@ __all__ = [
     "every_word_in",
     "normalize_tags",
     "one_line",
+    "person_label",
     "search_words",
     "typed_length",
     "validate_areas",

@@ -22,19 +22,12 @@ from .values import (
 EXAMPLES = 20
 
 
-# Whom a pair's label names: the mentor's and the mentee's name and address, as str(pair) reads them.
-PEOPLE_COLUMNS = [
-    f"{side}__member__{name}" for side in ("mentor", "mentee") for name in ("first_name", "last_name", "email")
-]
-
-
 def _pairs(words: str) -> list[tuple[int, str]]:
     """The newest pairs whose people `words` names, as (pk, label): str(pair) and its cycle's name."""
     # Their columns alone, not models: the editor lists these on every page it shows, and each
     # pair with its cycle, opt-ins and people as models (six a pair) was a third of its time.
-    rows = (
-        Pair.objects.search(words).order_by("-created_at").values_list("pk", "cycle__name", *PEOPLE_COLUMNS)[:EXAMPLES]
-    )
+    newest = Pair.objects.search(words).order_by("-created_at")
+    rows = newest.values_list("pk", "cycle__name", *Pair.LABEL_COLUMNS)[:EXAMPLES]
     return [
         (pk, f"{Pair.label(person_label(*people[:3]), person_label(*people[3:]))} ({cycle})")
         for pk, cycle, *people in rows
