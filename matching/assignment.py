@@ -144,7 +144,9 @@ def best_matching(
     top = float(weights.max(initial=0.0)) + 1.0
     # Whole costs below 2²⁴ are exact in 32 bits: half the memory to partition and scan.
     precision = np.float32 if exact and top < 2**24 else np.float64
-    cost = np.subtract(top, weights, out=np.full((n, m), np.inf, precision), where=allowed, casting="same_kind")
+    # A disallowed pair costs inf (written over its cost: a masked subtract is several times slower).
+    cost = np.subtract(top, weights, dtype=precision, casting="same_kind")
+    np.copyto(cost, np.inf, where=~allowed)
     tolerance = 0.5 if exact else 1e-9 * top
     # Each row's best `candidates` columns and each column's best half as many rows, with
     # every column or row tied with the last one taken (ties are many, and one left out is
@@ -155,7 +157,8 @@ def best_matching(
         candidate = cost <= np.partition(cost, candidates - 1, axis=1)[:, candidates - 1, None]
     half = max(candidates // 2, 1)
     if n > half:
-        candidate |= cost <= np.partition(cost, half - 1, axis=0)[half - 1]
+        # Partitioned along its rows, a copy of the transpose is faster than the columns in place.
+        candidate |= cost <= np.partition(cost.T.copy(), half - 1, axis=1)[:, half - 1]
     else:
         candidate[:] = True
     candidate &= allowed
@@ -201,7 +204,9 @@ def best_matching(
             np.concatenate([candidate_cost[moves] - paid[r[moves]], top - paid[real]]),
         )
         row_price = paid - price[node]
-        reduced = np.subtract(cost, row_price[:, None])
+        # Whole costs and prices, all below 2²⁴ with their sums: exact in 32 bits as well.
+        small = precision is np.float32 and np.abs(row_price).max() + np.abs(price).max() + top < 2**24
+        reduced = np.subtract(cost, row_price[:, None], dtype=np.float32 if small else np.float64, casting="same_kind")
         reduced -= price[None, :m]
         undercut = reduced < -tolerance
         undercut &= ~candidate
