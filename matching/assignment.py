@@ -211,7 +211,7 @@ def best_matching(
         )
         row_price = paid - price[node]
         # Whole costs and prices, all below 2²⁴ with their sums: exact in 32 bits as well.
-        small = precision is np.float32 and np.abs(row_price).max() + np.abs(price).max() + top < 2**24
+        small = precision is np.float32 and np.abs(row_price).max(initial=0) + np.abs(price).max() + top < 2**24
         reduced = np.subtract(cost, row_price[:, None], dtype=np.float32 if small else np.float64, casting="same_kind")
         reduced -= price[None, :m]
         undercut = reduced < -tolerance

@@ -188,3 +188,24 @@ def test_a_cycle_of_hundreds_gets_the_same_total_and_pairs_as_the_dense_solver(s
     best, count = dense_reference(scores[free].astype(float) * k + 1, ruled[free], left)
     assert result.total == sum(int(scores[i, j]) for i, j in locked) + (best - count) // k
     assert len(result.pairs) == len(locked) + count
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.int64])
+def test_whole_scores_of_any_integer_type_get_the_dense_solvers_total(dtype):
+    """Whole weights are 32-bit integers when the largest score of the scores' type fits, 64-bit
+    otherwise (int32 and int64 scores): every type gets the dense solver's total and pairs."""
+    rng = np.random.default_rng(77)
+    n, m = 150, 70
+    scores = (rng.choice(12, size=(n, 1)) * 3 + rng.choice(12, size=(1, m)) * 4 + rng.integers(0, 5, (n, m))).astype(
+        dtype
+    )
+    allowed = rng.random((n, m)) > 0.05
+    capacity = rng.integers(0, 4, size=m)
+
+    result = solve(scores, allowed, capacity)
+
+    check_valid(result, scores, allowed, capacity, [], set(), set())
+    k = min(n, int(capacity.sum())) + 1
+    best, count = dense_reference(scores.astype(float) * k + 1, allowed, capacity)
+    assert result.total == (best - count) // k
+    assert len(result.pairs) == count
