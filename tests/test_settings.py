@@ -127,3 +127,19 @@ def test_apps_depend_one_way_outbox_members_pairs_matching():
     assert not imported("members") & {"pairs", "matching"}
     assert "matching" not in imported("pairs")
     assert imported("outbox") & ours <= {"outbox"}
+
+
+def test_the_outboxs_migrations_wait_for_no_app_above_it_but_the_one_that_moved_its_table():
+    """The outbox's migrations, like its code, stand below pairs and matching: only its first,
+    which took the Email table over from pairs (SeparateDatabaseAndState), waits for a pairs
+    migration. (members holds the user model, which every app's tables point at.)"""
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph  # the files, not a database
+    waits = {
+        name: {app for app, _ in graph.nodes[("outbox", name)].dependencies} - {"outbox"}
+        for app, name in graph.nodes
+        if app == "outbox"
+    }
+    above = {name: apps & {"pairs", "matching"} for name, apps in waits.items() if apps & {"pairs", "matching"}}
+    assert above == {"0001_initial": {"pairs"}}
