@@ -30,6 +30,12 @@ def as_allauth_field(bound: forms.BoundField) -> SafeString:
     field, widget = bound.field, bound.field.widget
     kind = getattr(widget, "input_type", "")
     auto_id, errors, value = bound.auto_id, bound.errors, bound.value()
+    # DESIGN rule 8: every text below is escaped unless it was marked safe in code. Labels and
+    # help texts are written in code (allauth's, re-cased as plain text by members.accounts);
+    # the one marked safe is Django's list of password rules (format_html), which allauth hands
+    # over lazily: conditional_escape resolves a lazy text before it looks for the mark, where
+    # `escaped` would escape the list (tests/test_allauth_fields.py fails then). Values and
+    # errors hold what a person typed, a plain str here (request.POST, the database): escaped.
     label = conditional_escape(bound.label)
     help_text = conditional_escape(bound.help_text) if bound.help_text else ""
     name = _attr("name", bound.html_name)
