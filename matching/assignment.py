@@ -146,6 +146,8 @@ def best_matching(
     The places of one column are alike: they have one price, and a candidate pair is a row
     with all the places of its column."""
     n, m = weights.shape
+    if not n:
+        return []
     capacity = np.asarray(capacity, np.int64)
     top = float(weights.max(initial=0.0)) + 1.0
     # Whole costs below 2²⁴ are exact in 32 bits: half the memory to partition and scan.
@@ -211,7 +213,7 @@ def best_matching(
         )
         row_price = paid - price[node]
         # Whole costs and prices, all below 2²⁴ with their sums: exact in 32 bits as well.
-        small = precision is np.float32 and np.abs(row_price).max(initial=0) + np.abs(price).max() + top < 2**24
+        small = precision is np.float32 and np.abs(row_price).max() + np.abs(price).max() + top < 2**24
         reduced = np.subtract(cost, row_price[:, None], dtype=np.float32 if small else np.float64, casting="same_kind")
         reduced -= price[None, :m]
         undercut = reduced < -tolerance

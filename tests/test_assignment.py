@@ -154,6 +154,14 @@ def test_the_candidates_grow_until_the_matching_is_the_best_of_the_whole_matrix(
     assert (sum(weights[i, j] for i, j in pairs), len(pairs)) == dense_reference(weights, allowed, capacity)
 
 
+def test_no_rows_to_match_is_no_pairs_whatever_the_columns():
+    """best_matching on no rows at all (solve never asks it, a caller may): no pairs, not an error."""
+    from matching.assignment import best_matching
+
+    for m in (0, 3, 40):
+        assert best_matching(np.zeros((0, m)), np.zeros((0, m), bool), np.ones(m, int)) == []
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_a_cycle_of_hundreds_gets_the_same_total_and_pairs_as_the_dense_solver(seed):
     """Whole-point scores with the demo's ties, a few hundred mentees and mentors with one to
