@@ -3,7 +3,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
 
-from members.admin import LongList
+from outbox.admin import LongList
 
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, TitleTerm
 

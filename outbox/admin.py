@@ -1,8 +1,33 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import Email, EmailPreference, EmailTemplate, KindSetting
+
+
+class LongList:
+    """For the admin's lists that grow with the association (emails, members, opt-ins,
+    pairs…): 50 rows a page, and no second count of every row for "50 of 10,000" — the
+    filtered count is enough, and the full one costs a scan of the table on each page.
+    Here, at the bottom, so that the outbox's list has it too (members, pairs and matching
+    import it from here)."""
+
+    list_per_page = 50
+    show_full_result_count = False
+
+    def action_checkbox(self, obj) -> str:
+        """Django's checkbox of a row, the same markup, written out: through the form renderer's
+        templates, 50 of them were a fifth of a page (46 ms -> 36 for the opt-ins at 10,000 members)."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 class _ListWithoutBodies(ChangeList):
@@ -14,16 +39,12 @@ class _ListWithoutBodies(ChangeList):
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(LongList, admin.ModelAdmin):
     list_display = ("subject", "to", "kind", "state", "attempts", "created_at", "sent_at")
     list_filter = ("state", "kind", "is_test")
     search_fields = ("to", "subject", "key")
     readonly_fields = [f.name for f in Email._meta.fields] + ["answer_in_words"]
     actions = ["resend"]
-    # Ten thousand rows a year: 50 a page, and no second count of the whole table per page
-    # (the same as members.admin.LongList, which this app, at the bottom, cannot import).
-    list_per_page = 50
-    show_full_result_count = False
 
     # An account email's body holds a confirmation key or a password-reset link
     # (Email.body_is_secret): the committee, which reads this admin, never sees it.
@@ -88,11 +109,10 @@ class KindSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailPreference)
-class EmailPreferenceAdmin(admin.ModelAdmin):
+class EmailPreferenceAdmin(LongList, admin.ModelAdmin):
     """Members' own choices: site admins only (a member changes theirs on My membership)."""
 
     list_display = ("member", "kind", "receives", "changed_how", "changed_at")
     list_filter = ("kind", "receives")
     raw_id_fields = ("member",)
     readonly_fields = ("changes",)
-    list_per_page = 50

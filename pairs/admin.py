@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members.admin import DateDrillDown, LongList
+from members.admin import DateDrillDown
 from members.models import Enrollment
+from outbox.admin import LongList
 
 from .models import (
     Certificate,

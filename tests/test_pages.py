@@ -141,16 +141,22 @@ def test_import_page_query_count(client_for, committee, page_queries):
     page_queries(client_for(committee), reverse("members:import"), most=3)
 
 
-def test_the_admins_long_lists_write_the_same_row_checkbox_as_django(db):
+@pytest.mark.parametrize("model", ["enrollment", "email"])
+def test_the_admins_long_lists_write_the_same_row_checkbox_as_django(db, model):
+    """The opt-ins' and the outbox's lists (each 50 rows of a table that grows) write a row's
+    checkbox themselves, without the form renderer's templates, and it is Django's own."""
     from django.contrib import admin
 
-    from members.admin import LongList
-    from members.models import Enrollment
+    from outbox.admin import LongList
+    from outbox.models import Email
 
     from .factories import EnrollmentFactory
 
-    optin = EnrollmentFactory(member__first_name='Ann "<b>"', member__last_name="O'Neil")
-    model_admin = admin.site._registry[Enrollment]
+    if model == "enrollment":
+        row = EnrollmentFactory(member__first_name='Ann "<b>"', member__last_name="O'Neil")
+    else:
+        row = Email.objects.create(kind="intro_mentor", key="k", to="a@example.org", subject='Meet "<b>" & co')
+    model_admin = admin.site._registry[type(row)]
 
     assert isinstance(model_admin, LongList)
-    assert model_admin.action_checkbox(optin) == admin.ModelAdmin.action_checkbox(model_admin, optin)
+    assert model_admin.action_checkbox(row) == admin.ModelAdmin.action_checkbox(model_admin, row)
