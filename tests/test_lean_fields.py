@@ -406,6 +406,26 @@ def test_the_email_editors_fields_read_as_as_crispy_field_writes_them(n):
     assert "<script>" not in "".join(as_lean_field(field) for field in form)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", [False, True], ids=["shown", "sent"])
+def test_a_members_email_switches_read_as_as_crispy_field_writes_them(sent):
+    """My membership and the page of its own write the switches with |as_lean_field."""
+    from outbox.forms import PreferencesForm
+    from outbox.services.preferences import member_choices
+
+    from .factories import UserFactory
+
+    choices = member_choices(UserFactory())
+    assert choices
+    data = {choices[0].kind.name: "on"} if sent else None
+    form = PreferencesForm(data, choices=choices)
+    if sent:
+        form.is_valid()
+
+    for field in form:
+        assert as_lean_field(field) == as_crispy_field(field), field.name
+
+
 # --- The program's settings ------------------------------------------------------------------
 
 
