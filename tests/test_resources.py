@@ -210,6 +210,23 @@ def test_committee_declines_with_a_reason_and_the_member_sees_the_reason(client_
     assert "Ten questions for a first meeting" not in client_for(stranger).get(reverse("members:resource-list")).text
 
 
+@pytest.mark.parametrize("many", [False, True], ids=["one", "ticked"])
+def test_a_reason_with_a_nul_is_refused_and_changes_nothing(client_for, committee, member, many):
+    """The reason is posted as it is, not through a form: a NUL (no text; PostgreSQL refuses it
+    in a string) was a server error."""
+    resource = suggested(member)
+    url, data = reverse("members:resource-decide", args=[resource.pk]), {}
+    if many:
+        url, data = reverse("members:resource-decide-many"), {"resource": [resource.pk]}
+
+    response = client_for(committee).post(url, {**data, "action": "decline", "reason": "Paid\x00"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.text
+    resource.refresh_from_db()
+    assert (resource.status, resource.decline_reason) == ("suggested", "")
+
+
 def test_deciding_a_suggestion_decided_meanwhile_is_refused_and_changes_nothing(client_for, committee, member):
     resource = suggested(member)
     resource_services.resource_decide(resource=resource, approve=False, by=committee, reason="Out of date.")

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -201,6 +202,11 @@ def offer_decline(*, offer_id: int, member_id: int, reason: str = "", today: dt.
     """The mentor declines (with a reason, if they give one): the mentee goes back to the pool,
     the committee is told. Works once, as `offer_accept`."""
     reason = reason.strip()
+    try:
+        # The link's page posts its text as it is, not through a form: a form's own check too.
+        ProhibitNullCharactersValidator()(reason)
+    except ValidationError as e:
+        raise OfferError(e.messages[0]) from None
     try:
         Offer._meta.get_field("decline_reason").run_validators(reason)
     except ValidationError:
