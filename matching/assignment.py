@@ -174,10 +174,6 @@ def best_matching(
     first_place = np.concatenate([[0], np.cumsum(capacity)[:-1]])
     column_of_place = np.repeat(np.arange(m), capacity)
     own = np.arange(n)
-    index_type = np.int32 if places + n < 2**31 else np.int64
-    # When a round's prices are undercut, the pairs joining the candidates: within `near` of
-    # undercutting them, or (near 0) those that undercut them.
-    joins = near if near > 0 else -tolerance
     while True:
         # The candidates in row order, and their costs: through the flat index, several times
         # faster than nonzero() and cost[r, c] on a 2-D array.
@@ -187,18 +183,15 @@ def best_matching(
         # Each candidate (row, column) as an edge to each of the column's places.
         times = capacity[c]
         edge_rows = np.repeat(r, times)
-        edge = np.arange(len(edge_rows))
-        # The k-th edge of a candidate goes to its column's k-th place: its first place, plus
-        # how far the edge is from the candidate's first edge.
-        edge_places = np.repeat(first_place[c] - (np.cumsum(times) - times), times) + edge
+        offsets = np.arange(len(edge_rows)) - np.repeat(np.cumsum(times) - times, times)
+        edge_places = np.repeat(first_place[c], times) + offsets
         edge_costs = np.repeat(candidate_cost, times)
         # Built row by row as the solver reads it: each row's places (nonzero gives them in
-        # row order), then its own unmatched place. Indices in 32 bits, as the solver takes
-        # them (it copies wider ones down).
+        # row order), then its own unmatched place.
         per_row = np.bincount(edge_rows, minlength=n)
-        end = np.cumsum(per_row + 1, dtype=index_type)
-        at = edge + edge_rows  # each earlier row adds its unmatched place
-        indices, data = np.empty(end[-1], index_type), np.empty(end[-1])
+        end = np.cumsum(per_row + 1)
+        at = np.arange(len(edge_rows)) + edge_rows  # each earlier row adds its unmatched place
+        indices, data = np.empty(end[-1], np.int64), np.empty(end[-1])
         indices[at], data[at] = edge_places, edge_costs
         indices[end - 1], data[end - 1] = places + own, top
         graph = csr_matrix((data, indices, np.concatenate([[0], end])), shape=(n, places + n))
@@ -221,16 +214,13 @@ def best_matching(
         row_price = paid - price[node]
         # Whole costs and prices, all below 2²⁴ with their sums: exact in 32 bits as well.
         small = precision is np.float32 and np.abs(row_price).max() + np.abs(price).max() + top < 2**24
-        # A pair's reduced cost is cost − price (its column's) − row_price (its row's): the pairs
-        # that would join, two passes over the matrix, then the few that are new looked at alone.
-        # (A disallowed pair costs inf: it never joins.) The thresholds are compared in 64 bits.
-        less_column = np.subtract(cost, price[None, :m], dtype=np.float32 if small else np.float64, casting="same_kind")
-        fresh = np.less(less_column, (row_price + joins)[:, None])
-        np.greater(fresh, candidate, out=fresh)  # and not a candidate already
-        new = np.flatnonzero(fresh)
-        if not (less_column.ravel()[new] < row_price[new // m] - tolerance).any():
+        reduced = np.subtract(cost, row_price[:, None], dtype=np.float32 if small else np.float64, casting="same_kind")
+        reduced -= price[None, :m]
+        undercut = reduced < -tolerance
+        undercut &= ~candidate
+        if not undercut.any():
             return [(int(i), int(node[i])) for i in np.flatnonzero(real)]
-        candidate.flat[new] = True
+        candidate |= reduced < near if near > 0 else undercut  # a disallowed pair costs inf: never near
 
 
 def _shortest_from_everywhere(nodes: int, source: np.ndarray, target: np.ndarray, length: np.ndarray) -> np.ndarray:
