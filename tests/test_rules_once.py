@@ -42,6 +42,9 @@ RULES = {
     "ending a pair": (r"\w\.status\s*=\s*PairStatus\.ENDED|PairStatus\.ENDED,\s*now", "pairs/services/_shared.py"),
     # `def send_mail(` is allauth's hook, which members/accounts.py overrides to write to the
     # outbox: defining it sends nothing; calling one (`super().send_mail(`) would.
+    # A text a page posts as it is, not through a form (a decline's reason): no NUL, which
+    # PostgreSQL refuses in any string (forms refuse it themselves).
+    "a posted text holds no NUL": (r"ProhibitNullCharactersValidator\(", "members/models/values.py"),
     "sending an email": (r"EmailMultiAlternatives\(|(?<!def )send_mail\(|\.send\(\)", "outbox/services/sending.py"),
 }
 

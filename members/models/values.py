@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
@@ -22,6 +23,16 @@ SEARCH_WORDS = 10
 def search_words(text: str) -> list[str]:
     """The words of a search box, without NUL (PostgreSQL refuses it in any string)."""
     return text.replace("\x00", " ").split()[:SEARCH_WORDS]
+
+
+def nul_refused(text: str) -> str | None:
+    """Why `text` cannot be stored, when it holds a NUL (PostgreSQL refuses it in any string):
+    a form's own message, for the pages that post a text as it is, not through a form."""
+    try:
+        ProhibitNullCharactersValidator()(text)
+    except ValidationError as e:
+        return e.messages[0]
+    return None
 
 
 def every_word_in(rows: models.QuerySet, text: str, fields: Sequence[str]) -> models.QuerySet:

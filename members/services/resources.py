@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from ..models import (
     Resource,
     ResourceStatus,
     User,
+    nul_refused,
 )
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str 
     meanwhile (a stale review page) is refused and stays as it is."""
     if not _may_review(by):
         raise ResourceError("Only the Mentoring Committee reviews resources.")
-    _check_reason(reason)
+    if why := nul_refused(reason):  # the review page posts the reason as it is
+        raise ResourceError(why)
     resource = Resource.objects.select_for_update().filter(pk=resource.pk).first()
     if resource is None:
         raise ResourceError("This suggestion no longer exists.")
@@ -89,14 +90,6 @@ def resource_decide(*, resource: Resource, approve: bool, by: User, reason: str 
     return resource
 
 
-def _check_reason(reason: str) -> None:
-    """The review page posts the reason as it is, not through a form: a form's own check."""
-    try:
-        ProhibitNullCharactersValidator()(reason)
-    except ValidationError as e:
-        raise ResourceError(e.messages[0]) from None
-
-
 @dataclass(frozen=True)
 class Decisions:
     """What resources_decide did: the suggestions decided now, those decided this way already
@@ -114,7 +107,8 @@ def resources_decide(*, resource_ids: Iterable[int], approve: bool, by: User, re
     it is, and named."""
     if not _may_review(by):
         raise ResourceError("Only the Mentoring Committee reviews resources.")
-    _check_reason(reason)
+    if why := nul_refused(reason):  # the review page posts the reason as it is
+        raise ResourceError(why)
     decided, already, refused = [], [], []
     for resource in Resource.objects.filter(pk__in=list(resource_ids)).order_by("pk"):
         try:

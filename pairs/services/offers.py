@@ -16,11 +16,10 @@ import logging
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members.models import Enrollment, EnrollmentStatus, User
+from members.models import Enrollment, EnrollmentStatus, User, nul_refused
 from outbox.models import EmailKind
 from outbox.services import email_write
 
@@ -202,11 +201,8 @@ def offer_decline(*, offer_id: int, member_id: int, reason: str = "", today: dt.
     """The mentor declines (with a reason, if they give one): the mentee goes back to the pool,
     the committee is told. Works once, as `offer_accept`."""
     reason = reason.strip()
-    try:
-        # The link's page posts its text as it is, not through a form: a form's own check too.
-        ProhibitNullCharactersValidator()(reason)
-    except ValidationError as e:
-        raise OfferError(e.messages[0]) from None
+    if why := nul_refused(reason):  # the link's page posts its text as it is
+        raise OfferError(why)
     try:
         Offer._meta.get_field("decline_reason").run_validators(reason)
     except ValidationError:
