@@ -57,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = _env("list", "CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = _env("url", "SITE_URL", default="http://127.0.0.1:8000").geturl().rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "arla_mentoring.apps.AdminConfig",  # django.contrib.admin, its app list built once a request
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -160,3 +160,20 @@ def test_the_admins_long_lists_write_the_same_row_checkbox_as_django(db, model):
 
     assert isinstance(model_admin, LongList)
     assert model_admin.action_checkbox(row) == admin.ModelAdmin.action_checkbox(model_admin, row)
+
+
+def test_the_admins_index_builds_its_list_of_models_once(client_for, site_admin, monkeypatch):
+    """The index page shows the models twice (its table and the sidebar) from one list: Django
+    built it twice, a sixth of the page."""
+    from django.contrib import admin
+
+    built = []
+    build = admin.site._build_app_dict
+    monkeypatch.setattr(admin.site, "_build_app_dict", lambda *a, **k: built.append(a) or build(*a, **k))
+
+    page = client_for(site_admin).get(reverse("admin:index"))
+
+    assert page.status_code == 200
+    assert len(built) == 1
+    html = page.content.decode()
+    assert html.count('href="/admin/pairs/pair/"') == 2  # the table and the sidebar, from the one list
