@@ -3,13 +3,13 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
 
-from outbox.admin import LongList
+from outbox.admin import CheckedFilters, LongList
 
 from .models import MatchSettings, Proposal, ProposalBan, ProposalDrop, ProposalPair, TitleTerm
 
 
 @admin.register(MatchSettings)
-class MatchSettingsAdmin(admin.ModelAdmin):
+class MatchSettingsAdmin(CheckedFilters, admin.ModelAdmin):
     list_display = (
         "cycle",
         "weight_title",
@@ -23,7 +23,7 @@ class MatchSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(TitleTerm)
-class TitleTermAdmin(admin.ModelAdmin):
+class TitleTermAdmin(CheckedFilters, admin.ModelAdmin):
     """The committee's own words for the model of library work: each row extends the shipped
     list (matching/library_work.toml) for every score computed after it is saved."""
 
@@ -99,7 +99,7 @@ class ProposalDropInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(CheckedFilters, admin.ModelAdmin):
     """A record of what was proposed and confirmed; the dashboard is where proposals are made."""
 
     list_display = ("cycle", "status", "total", "created_by", "created_at", "confirmed_at")

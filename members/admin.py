@@ -2,45 +2,13 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from outbox.admin import LongList
+from outbox.admin import CheckedFilters, LongList
 
 from .models import Answer, Cycle, CycleQuestion, Enrollment, EnrollmentStatus, Resource, ResourceStatus, User
 from .program import program
-
-
-class DateDrillDownChangeList(ChangeList):
-    """Django turns the date drill-down's address (`?expires_on__year=…&…__month=…`) into a range
-    outside its own check for bad filters: a year past 9999, or a number too long for a date,
-    raised ValueError or OverflowError — a 500. Here they are a bad filter like any other: the
-    admin's "invalid filter" answer (back to the list, unfiltered)."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except (ValueError, OverflowError) as e:
-            raise IncorrectLookupParameters(e) from e
-
-    def apply_select_related(self, qs):
-        """The list's rows with the columns it shows (`list_only`), and the people it names
-        once each (`list_prefetch_related`) — not every column of every joined row."""
-        qs = super().apply_select_related(qs)
-        if prefetch := getattr(self.model_admin, "list_prefetch_related", ()):
-            qs = qs.prefetch_related(*prefetch)
-        if only := getattr(self.model_admin, "list_only", ()):
-            qs = qs.only(*only)
-        return qs
-
-
-class DateDrillDown:
-    """For every admin with a `date_hierarchy`."""
-
-    def get_changelist(self, request, **kwargs):
-        return DateDrillDownChangeList
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -57,7 +25,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
+class UserAdmin(LongList, DjangoUserAdmin):
     list_display = (
         "email",
         "first_name",
@@ -116,7 +84,7 @@ class UserAdmin(DateDrillDown, LongList, DjangoUserAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(CheckedFilters, admin.ModelAdmin):
     list_display = (
         "name",
         "is_open",
@@ -132,13 +100,17 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
+class EnrollmentAdmin(LongList, admin.ModelAdmin):
     """An opt-in is its member's, for one cycle in one role, from the moment it is made: whoever
     held it would be the pair's mentor or mentee, with its check-in notes (rule 5). Pairing and
     completing belong to the pairs service, so a matched opt-in is shown here, not changed."""
 
     list_display = ("member", "role", "cycle", "status", "job_title", "capacity", "created_at")
-    list_filter = ("cycle", "role", "status")
+    # When opted in: today, the past 7 days, this month, this year — links, no query. Not Django's
+    # drill-down by year, month and day (`date_hierarchy`): it reads the day of every opt-in ever
+    # made, in the site's time zone, on every page of the list (18 ms at 20,000 opt-ins, a fifth
+    # of the page, and growing with each cycle).
+    list_filter = ("cycle", "role", "status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("member__email", "member__first_name", "member__last_name", "job_title", "member__institution")
     list_select_related = ("member", "cycle")
     # What the list shows, not every column of the opt-in (its answers, its JSON) and of its member.
@@ -166,7 +138,6 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
         "commitments_accepted_at",
         "nonmember_agreement",
     )
-    date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ("member", "cycle", "role") if obj else ()
@@ -185,7 +156,7 @@ class EnrollmentAdmin(DateDrillDown, LongList, admin.ModelAdmin):
 
 
 @admin.register(CycleQuestion)
-class CycleQuestionAdmin(admin.ModelAdmin):
+class CycleQuestionAdmin(CheckedFilters, admin.ModelAdmin):
     """A cycle's opt-in questions; the cycle's Questions page is where the committee writes them.
     Once anybody answered a question, its cycle, kind and choices are fixed here (the answers
     say what they meant), and it is archived rather than deleted."""
@@ -229,7 +200,7 @@ class AnswerAdmin(LongList, admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(DateDrillDown, LongList, admin.ModelAdmin):
+class ResourceAdmin(LongList, admin.ModelAdmin):
     list_display = ("title", "status", "tags", "suggested_by", "reviewed_by", "reviewed_at", "created_at")
     list_filter = ("status",)
     search_fields = ("title", "description", "tags", "url", "suggested_by__email", "suggested_by__last_name")

@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members.admin import DateDrillDown
 from members.models import Enrollment
-from outbox.admin import LongList
+from outbox.admin import CheckedFilters, LongList
 
 from .models import (
     Certificate,
@@ -125,7 +124,7 @@ class GoalInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(DateDrillDown, LongList, admin.ModelAdmin):
+class PairAdmin(LongList, admin.ModelAdmin):
     list_display = ("__str__", "cycle", "status", "liaison", "starts_on", "ends_on", "created_by")
     # Only the committee members who liaise a pair: every member of the association is 10,000 links.
     list_filter = ("cycle", "status", ("liaison", admin.RelatedOnlyFieldListFilter))
@@ -215,6 +214,16 @@ class EvaluationAdmin(LongList, admin.ModelAdmin):
     list_display = ("pair", "role", "kind", "overall", "relationship", "goals_met", "would_recommend", "submitted_at")
     list_filter = ("kind", "role", "pair__cycle")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    list_only = (
+        "role",
+        "kind",
+        "overall",
+        "relationship",
+        "goals_met",
+        "would_recommend",
+        "submitted_at",
+        *(f"pair__{column}" for column in Pair.LABEL_COLUMNS),
+    )
     raw_id_fields = ("pair", "author")
 
     ANSWERS = ("kind", "role", "overall", "relationship", "goals_met", "would_recommend", "best", "improve")
@@ -230,6 +239,9 @@ class EvaluationAdmin(LongList, admin.ModelAdmin):
 
     def get_list_select_related(self, request):
         return self.list_select_related if request.user.is_superuser else ()
+
+    def get_list_only(self, request):
+        return self.list_only if request.user.is_superuser else ()  # the answers' texts too
 
     def get_ordering(self, request):
         return super().get_ordering(request) if request.user.is_superuser else self.ANSWER_ORDER
@@ -255,6 +267,15 @@ class CheckInAdmin(LongList, admin.ModelAdmin):
 
     list_display = ("pair", "met_on", "mode", "minutes", "topic_title", "edited_at")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    # Not the notes: the list never shows them.
+    list_only = (
+        "met_on",
+        "mode",
+        "minutes",
+        "topic_title",
+        "edited_at",
+        *(f"pair__{column}" for column in Pair.LABEL_COLUMNS),
+    )
     raw_id_fields = ("pair", "logged_by", "topic")
 
     def get_readonly_fields(self, request, obj=None):
@@ -297,7 +318,7 @@ class OfferAdmin(LongList, admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CheckedFilters, admin.ModelAdmin):
     """The monthly topics (the committee writes them on Committee → Monthly topics)."""
 
     list_display = ("month", "title", "cycle", "updated_at", "updated_by")
@@ -334,7 +355,7 @@ class SurveyQuestionInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(CheckedFilters, admin.ModelAdmin):
     """The surveys and their questions; the committee writes them on the site's Surveys pages
     (which keep an answered question's kind and archive it rather than delete it) and reads them here."""
 
@@ -357,7 +378,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyQuestion)
-class SurveyQuestionAdmin(admin.ModelAdmin):
+class SurveyQuestionAdmin(CheckedFilters, admin.ModelAdmin):
     list_display = ("text", "survey", "kind", "audience", "required", "order", "archived_at")
     list_filter = ("survey__kind", "survey__cycle", "kind")
     search_fields = ("text",)
@@ -392,6 +413,7 @@ class SurveyResponseAdmin(LongList, admin.ModelAdmin):
     list_display = ("pair", "kind", "role", "submitted_at")
     list_filter = ("kind", "role", "pair__cycle")
     list_select_related = ("pair__mentor__member", "pair__mentee__member")
+    list_only = ("kind", "role", "submitted_at", *(f"pair__{column}" for column in Pair.LABEL_COLUMNS))
     raw_id_fields = ("pair", "author")
     readonly_fields = ("pair", "survey", "kind", "role", "author", "submitted_at")
     inlines = [SurveyAnswerInline]

@@ -177,3 +177,70 @@ def test_the_admins_index_builds_its_list_of_models_once(client_for, site_admin,
     assert len(built) == 1
     html = page.content.decode()
     assert html.count('href="/admin/pairs/pair/"') == 2  # the table and the sidebar, from the one list
+
+
+def test_a_long_lists_rows_link_to_their_pages_from_one_reverse_a_page(client_for, site_admin, cycle, monkeypatch):
+    """Each row of a long list links to its change page, as Django writes the link; the address
+    is worked out once a page, not once a row (~40 µs each, 2 to 3 ms of a page of 50)."""
+    import re
+
+    from django.urls import resolvers
+
+    from .factories import PairFactory
+
+    reversed_ = []
+    reverse_with_prefix = resolvers.URLResolver._reverse_with_prefix
+    monkeypatch.setattr(
+        resolvers.URLResolver,
+        "_reverse_with_prefix",
+        lambda self, *a, **k: reversed_.append(a[0]) or reverse_with_prefix(self, *a, **k),
+    )
+    client = client_for(site_admin)
+    url = reverse("admin:pairs_pair_changelist")
+
+    def page():
+        reversed_.clear()
+        html = client.get(url).content.decode()
+        return html, len(reversed_)
+
+    PairFactory(cycle=cycle)
+    _, few = page()
+    pairs = [PairFactory(cycle=cycle) for _ in range(5)]
+    html, many = page()
+
+    assert many == few
+    links = re.findall(r'<th class="field-__str__"><a href="([^"]+)"', html)
+    assert len(links) == 6
+    for pair in pairs:
+        assert reverse("admin:pairs_pair_change", args=[pair.pk]) in links
+
+
+def test_the_admins_opt_ins_filter_by_when_opted_in_without_reading_every_opt_ins_day(client_for, site_admin, cycle):
+    """ "Past 7 days" on the list of opt-ins shows this week's; the list never reads the day of
+    every opt-in ever made (Django's drill-down by date did, on every page: 18 ms at 20,000)."""
+    import datetime as dt
+    import html as html_lib
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from members.models import Enrollment
+
+    from .factories import EnrollmentFactory
+
+    EnrollmentFactory(cycle=cycle, member__first_name="Nora", member__last_name="Newcomb")
+    old = EnrollmentFactory(cycle=cycle, member__first_name="Otto", member__last_name="Oldfield")
+    Enrollment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    client = client_for(site_admin)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:members_enrollment_changelist")).content.decode()
+    assert "Nora Newcomb" in page and "Otto Oldfield" in page
+    assert not [q for q in queries if "DATE_TRUNC" in q["sql"].upper() or "MIN(" in q["sql"].upper()]
+
+    week = html_lib.unescape(re.search(r'<a href="(\?created_at__gte=[^"]+)">Past 7 days</a>', page)[1])
+    filtered = client.get(reverse("admin:members_enrollment_changelist") + week).content.decode()
+    assert "Nora Newcomb" in filtered
+    assert "Otto Oldfield" not in filtered
