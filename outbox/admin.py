@@ -49,6 +49,8 @@ class LongList(CheckedFilters):
     show_full_result_count = False
     list_only = ()  # the columns the list reads, when not all (LongChangeList)
     list_prefetch_related = ()
+    # Django's page, its rows written by {% lean_result_list %} (outbox/templatetags/long_lists.py).
+    change_list_template = "admin/long_list.html"
 
     def get_list_only(self, request):
         return self.list_only

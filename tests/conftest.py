@@ -20,9 +20,9 @@ from .factories import CycleFactory, EnrollmentFactory, UserFactory
 # faults (servers stopped and killed, workers, threads committing on their own connections)
 # and load-like runs: the fuzzing of every form (test_fuzz.py) and the sweeps of hostile
 # values over every address (test_hostile_queries.py's, and test_admin_security.py's over the
-# admin's date drill-downs, marked there), the sweep of every page under the LLAMA preset
-# (test_presets.py) and the roster file of 10,000 rows (test_import.py). A test is slow by
-# what it does, so new ones join by themselves.
+# admin's date drill-downs and every admin list's dates, marked there), the sweep of every
+# page under the LLAMA preset (test_presets.py) and the roster file of 10,000 rows
+# (test_import.py). A test is slow by what it does, so new ones join by themselves.
 SLOW_FILES = {"test_faults.py", "test_fuzz.py", "test_redis_down.py"}
 
 
