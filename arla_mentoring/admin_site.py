@@ -8,11 +8,13 @@ user and the request only, so one request reads one list. Installed through `app
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 
 class AdminSite(admin.AdminSite):
-    def get_app_list(self, request, app_label=None):
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
         built = request.__dict__.setdefault("_admin_app_lists", {})
-        if app_label not in built:
-            built[app_label] = super().get_app_list(request, app_label)
-        return built[app_label]
+        key = (self.name, app_label)
+        if key not in built:
+            built[key] = super().get_app_list(request, app_label)
+        return built[key]

@@ -1,7 +1,13 @@
+from __future__ import annotations
+
+import logging
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -9,53 +15,79 @@ from django.utils.translation import gettext as _
 from . import services
 from .models import Email, EmailPreference, EmailTemplate, KindSetting
 
+# --- The admin's lists, for every app's admin.py ------------------------------------------------
+# Each list checks the dates in its address (CheckedFilters), and the lists that grow with the
+# association are long lists (LongList). Here, at the bottom (the outbox imports only Django),
+# so that every app's admin uses them: members, pairs and matching import them from here.
+
+log = logging.getLogger(__name__)
+
+# The parts of a date or a time a lookup in a list's address can name (`?created_at__year=…`).
+DATE_PARTS = frozenset(
+    ("year", "iso_year", "quarter", "month", "week", "week_day", "iso_week_day", "day", "hour", "minute", "second")
+)
+
 
 class CheckedChangeList(ChangeList):
     """An admin list whose address asks for a date no date holds (`?created_at__year=-5`, a year
-    past 9999, a number too long for one) answers as for any bad filter: the admin's "invalid
-    filter" page, back to the list unfiltered. Django turns the date drill-down's year, month and
-    day into a range outside its own check (ValueError, OverflowError), and a lookup's year only
-    when the query runs: both were a 500."""
+    past 9999, a number too long for one, 30 February in the drill-down) answers as for any bad
+    filter: the admin's "invalid filter" page, back to the list unfiltered. Django turns the date
+    drill-down's year, month and day into a range outside its own check (ValueError,
+    OverflowError), and a lookup's year only when the query runs: both were a 500.
 
-    def get_filters(self, request):
+    Only an address naming a date's part is answered so (and logged): any other error is left
+    to raise, as a 500 with its traceback."""
+
+    def has_date_parts(self) -> bool:
+        return any(name.rpartition("__")[2] in DATE_PARTS for name in self.filter_params)
+
+    def _bad_date(self, error: Exception) -> IncorrectLookupParameters:
+        log.info("admin list %s: a date no date holds in its address (%s)", self.opts.label, error)
+        return IncorrectLookupParameters(error)
+
+    def get_filters(self, request: HttpRequest):
         try:
             return super().get_filters(request)
         except (ValueError, OverflowError) as e:
-            raise IncorrectLookupParameters(e) from e
+            if not self.has_date_parts():
+                raise
+            raise self._bad_date(e) from e
 
-    def get_results(self, request):
+    def get_results(self, request: HttpRequest) -> None:
         try:
-            return super().get_results(request)
+            super().get_results(request)
         except (ValueError, OverflowError) as e:
-            raise IncorrectLookupParameters(e) from e
+            if not self.has_date_parts():
+                raise
+            raise self._bad_date(e) from e
 
 
 class CheckedFilters:
     """For every admin of the site (tests/test_admin_security.py tries each registered list with
     a date): its list is a `CheckedChangeList`."""
 
-    def get_changelist(self, request, **kwargs):
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
         return CheckedChangeList
 
 
 class LongList(CheckedFilters):
     """For the admin's lists that grow with the association (emails, members, opt-ins,
     pairs…): 50 rows a page, and no second count of every row for "50 of 10,000" — the
-    filtered count is enough, and the full one costs a scan of the table on each page.
-    Here, at the bottom, so that the outbox's list has it too (members, pairs and matching
-    import it from here)."""
+    filtered count is enough, and the full one costs a scan of the table on each page. The
+    rows are written by {% lean_result_list %} (templatetags/long_lists.py), each row's link from one
+    reverse() a page, and a list that names its columns (`list_only`) reads only those."""
 
     list_per_page = 50
     show_full_result_count = False
-    list_only = ()  # the columns the list reads, when not all (LongChangeList)
-    list_prefetch_related = ()
+    list_only: tuple[str, ...] = ()  # the columns the list reads, when not all (LongChangeList)
+    list_prefetch_related: tuple[str, ...] = ()
     # Django's page, its rows written by {% lean_result_list %} (outbox/templatetags/long_lists.py).
     change_list_template = "admin/long_list.html"
 
-    def get_list_only(self, request):
+    def get_list_only(self, request: HttpRequest) -> tuple[str, ...]:
         return self.list_only
 
-    def get_changelist(self, request, **kwargs):
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
         return LongChangeList
 
     def action_checkbox(self, obj) -> str:
@@ -75,9 +107,9 @@ class LongChangeList(CheckedChangeList):
     each row's link to its change page from one `reverse()` a page, not one a row (a reverse is
     ~40 µs; 50 of them, 2 to 3 ms of a page) — the same address as Django's."""
 
-    _PK_MARK = 987654321987654321  # written where the row's key goes, then replaced
+    PK_MARK = 987654321987654321  # written where a row's key goes, then replaced
 
-    def url_for_result(self, result):
+    def url_for_result(self, result) -> str:
         pk = getattr(result, self.pk_attname)
         if type(pk) is not int:  # a text key is quoted by reverse(): Django's own way then
             return super().url_for_result(result)
@@ -85,14 +117,14 @@ class LongChangeList(CheckedChangeList):
             opts = self.opts
             url = reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=(self._PK_MARK,),
+                args=(self.PK_MARK,),
                 current_app=self.model_admin.admin_site.name,
             )
-            self._change_url = url.partition(str(self._PK_MARK))[::2]
+            self._change_url = url.partition(str(self.PK_MARK))[::2]
         head, tail = self._change_url
         return f"{head}{pk}{tail}"
 
-    def get_queryset(self, request, exclude_parameters=None):
+    def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:
         """The list's rows with only the columns it shows (`get_list_only`), and the people it names
         once each (`list_prefetch_related`) — not every column of every joined row: a pair's two
         opt-ins and two members are four rows of every column, for three names."""

@@ -10,10 +10,13 @@ shown) and each row only reads its values; a date shown twice is formatted once.
 
 Only columns Django writes in a plain way are planned: the row's checkbox, `__str__`, and the
 model's own fields shown as text, a choice's label, a yes/no icon, a number, a date or a
-related row's name. A list with any other column (a method, a path across relations, a file,
-a link, an editable column) or opened as a pop-up is written by Django, whole. The markup is
-Django's, character for character: tests/test_pages.py compares every long list's rows both
-ways.
+related row's name. Django writes the rows, whole, of a list with any other column (a method
+of the admin or the model, a path across relations, a file, a link, JSON, a decimal, a name the
+admin also defines), with list_editable, opened as a pop-up or for another key (to_field), or
+whose rows' keys are not whole numbers. This mirrors Django's own display of those fields
+(django/contrib/admin/utils.py, display_for_field, at the version requirements.txt pins);
+tests/test_pages.py compares the rows both ways on every long list, as a site admin and as the
+committee, sorted, searched and filtered.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from django.contrib.admin.templatetags.admin_list import result_list as django_r
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, _get_non_gfk_field
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
+
+from outbox.admin import LongChangeList
 
 register = template.Library()
 
@@ -62,10 +67,11 @@ def _text(value, empty):
 class _Column:
     """How one column's cell is written: its tag's class, and its value in words from the row."""
 
-    def __init__(self, head: str, show):
+    def __init__(self, head: str, show, empty):
         self.head = head  # '<td class="…">' or '<th class="…">'
         self.tail = "</th>" if head.startswith("<th") else "</td>"
         self.show = show  # row -> what the cell shows (escaped when written, unless safe)
+        self.empty = empty  # what a related row that is gone shows, as Django has it
         self.link = None  # (before the key, after it): the row's change page, the list's filters kept
 
 
@@ -105,7 +111,7 @@ def _plan(cl) -> list[_Column] | None:
             if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
                 classes.append("nowrap")
         tag = "th" if linked and first else "td"
-        column = _Column(f'<{tag} class="{" ".join(classes)}">', show)
+        column = _Column(f'<{tag} class="{" ".join(classes)}">', show, empty)
         if linked:
             first = False
             column.link = _change_link(cl)
@@ -149,7 +155,7 @@ def _field_shower(field, name: str, empty):
             return shown[value]
 
         return show
-    if isinstance(field, NUMBER_FIELDS + TEXT_FIELDS) or type(field) in (models.AutoField, models.BigAutoField):
+    if isinstance(field, NUMBER_FIELDS + TEXT_FIELDS):  # an id too (AutoField is an IntegerField)
 
         def show(row):
             value = getattr(row, name)
@@ -162,7 +168,7 @@ def _field_shower(field, name: str, empty):
 def _change_link(cl):
     """The row's change page as (before its key, after it), with the list's filters kept, as
     items_for_result writes it; None when a row has no change page."""
-    mark = 987654321987654321
+    mark = LongChangeList.PK_MARK
     try:
         url = cl.url_for_result(_Marked(cl, mark))
     except NoReverseMatch:
@@ -184,7 +190,10 @@ def _rows(cl, columns):
     for row in cl.result_list:
         cells = []
         for column in columns:
-            value = conditional_escape(column.show(row))
+            try:
+                value = conditional_escape(column.show(row))
+            except ObjectDoesNotExist:
+                value = column.empty
             if column.link:
                 before, after = column.link
                 value = f'<a href="{before}{getattr(row, pk)}{after}">{value}</a>'
@@ -192,7 +201,7 @@ def _rows(cl, columns):
         yield ResultList(None, cells)
 
 
-def lean_result_list(cl):
+def lean_result_list(cl) -> dict:
     """Django's `result_list` context, the rows written from the planned columns."""
     columns = _plan(cl)
     if columns is None or any(type(getattr(row, cl.lookup_opts.pk.attname)) is not int for row in cl.result_list):
