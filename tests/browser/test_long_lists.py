@@ -82,3 +82,40 @@ def test_a_liaisons_pairs_and_the_quietest_pairs_on_the_health_page(page: Page, 
     expect(page.get_by_text("30 pairs · 30 needing attention")).to_be_visible()
     expect(page.get_by_text("Needs attention", exact=True)).to_have_count(25)  # each row of the page flagged
     shot(page, "106-pairs-needing-attention")
+
+
+def test_the_site_admin_finds_this_weeks_opt_ins_and_deletes_one_from_the_admins_list(
+    page: Page, site, shot, log_in, site_admin, cycle
+):
+    """The admin's list of opt-ins (written by the lean row writer): "Past 7 days" under when
+    opted in, then a row ticked and deleted after the admin's confirmation."""
+    from django.urls import reverse
+
+    from members.models import Enrollment
+    from tests.factories import EnrollmentFactory
+
+    EnrollmentFactory(cycle=cycle, member__first_name="Nora", member__last_name="Newcomb")
+    gone = EnrollmentFactory(cycle=cycle, member__first_name="Gus", member__last_name="Goodbye")
+    old = EnrollmentFactory(cycle=cycle, member__first_name="Otto", member__last_name="Oldfield")
+    Enrollment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    log_in(page, site_admin)
+
+    page.goto(site(reverse("admin:members_enrollment_changelist")))
+    expect(page.get_by_role("link", name="Otto Oldfield")).to_be_visible()
+    expect(page.get_by_text("By opt-in date")).to_be_visible()
+    page.get_by_role("link", name="Past 7 days").click()
+    expect(page.get_by_role("link", name="Nora Newcomb")).to_be_visible()
+    expect(page.get_by_role("link", name="Otto Oldfield")).to_have_count(0)
+    shot(page, "190-admin-opt-ins-past-week")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "190-admin-opt-ins-past-week-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("checkbox", name=f"Select this object for an action - {gone}").check()
+    page.locator("select[name=action]").select_option("delete_selected")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 1")
+    expect(page.get_by_role("link", name="Gus Goodbye")).to_have_count(0)
+    expect(page.get_by_role("link", name="Nora Newcomb")).to_be_visible()  # the list, still this week's
+    assert not Enrollment.objects.filter(pk=gone.pk).exists()
