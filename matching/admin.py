@@ -61,6 +61,15 @@ class ProposalPairAdmin(ReadOnly, LongList, admin.ModelAdmin):
     list_filter = ("locked",)
     # Each row names two members and the proposal (its cycle).
     list_select_related = ("proposal__cycle", "mentee__member", "mentor__member")
+    # What the rows show, not every column of the two opt-ins (their answers), the two members
+    # and the cycle: the names, the score, the lock, the proposal's status and cycle's name.
+    list_only = (
+        "score",
+        "locked",
+        "proposal__status",
+        "proposal__cycle__name",
+        *(f"{side}__member__{name}" for side in ("mentee", "mentor") for name in ("first_name", "last_name", "email")),
+    )
     search_fields = (
         "mentee__member__first_name",
         "mentee__member__last_name",

@@ -617,7 +617,9 @@ def test_the_site_admin_deletes_a_row_from_a_list_that_reads_only_its_columns(cl
     assert done.status_code == 302 and not type(row).objects.filter(pk=row.pk).exists()
 
 
-@pytest.mark.parametrize("name", ["pairs_evaluation", "pairs_checkin", "pairs_surveyresponse", "pairs_pair"])
+@pytest.mark.parametrize(
+    "name", ["pairs_evaluation", "pairs_checkin", "pairs_surveyresponse", "pairs_pair", "matching_proposalpair"]
+)
 def test_the_admins_lists_of_a_pairs_rows_read_its_two_names_not_every_column_of_its_people(
     client_for, site_admin, cycle, name
 ):
@@ -626,9 +628,13 @@ def test_the_admins_lists_of_a_pairs_rows_read_its_two_names_not_every_column_of
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from matching.models import Proposal, ProposalPair
+
     pair = PairFactory(cycle=cycle, mentor__member__first_name="Max", mentee__member__first_name="Meg")
     EvaluationFactory(pair=pair)
     CheckIn.objects.create(pair=pair, met_on=cycle.starts_on, mode="video", notes=NOTES)
+    draft = Proposal.objects.create(cycle=cycle, created_by=site_admin)
+    ProposalPair.objects.create(proposal=draft, mentee=pair.mentee, mentor=pair.mentor, score=71.0)
 
     with CaptureQueriesContext(connection) as queries:
         page = client_for(site_admin).get(reverse(f"admin:{name}_changelist"))
@@ -638,8 +644,12 @@ def test_the_admins_lists_of_a_pairs_rows_read_its_two_names_not_every_column_of
     read = " ".join(q["sql"] for q in queries if q["sql"].partition(" FROM ")[2].startswith(f'"{name}"'))
     assert read
     assert '"password"' not in read and '"answers"' not in read and '"notes"' not in read
-    if name != "pairs_surveyresponse":
-        assert escape(str(pair)) in page.content.decode()
+    shown = page.content.decode()
+    if name == "matching_proposalpair":
+        assert escape(str(pair.mentor.member)) in shown and escape(str(pair.mentee.member)) in shown
+        assert "71.0" in shown and escape(str(draft)) in shown
+    elif name != "pairs_surveyresponse":
+        assert escape(str(pair)) in shown
 
 
 def test_the_admins_list_of_emails_reads_neither_bodies_nor_server_answers_and_resends(

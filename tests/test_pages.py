@@ -258,6 +258,7 @@ def test_the_admins_long_lists_write_their_rows_as_django_does(rf, site_admin, c
     from django.urls import resolve
     from django.utils import timezone
 
+    from matching.models import Proposal, ProposalPair
     from outbox.admin import LongList
     from outbox.models import Email, EmailPreference
     from outbox.templatetags.long_lists import _plan, lean_result_list
@@ -274,6 +275,8 @@ def test_the_admins_long_lists_write_their_rows_as_django_does(rf, site_admin, c
     EnrollmentFactory(cycle=cycle, job_title="  ", role="mentor", capacity=3)
     Email.objects.create(kind="intro_mentor", key="k", to="a@example.org", subject='Meet "<b>" & co')
     EmailPreference.objects.create(member=pair.mentee.member, kind="checkin_reminder", receives=False)
+    draft = Proposal.objects.create(cycle=cycle, created_by=committee)
+    ProposalPair.objects.create(proposal=draft, mentee=pair.mentee, mentor=pair.mentor, score=71.25, locked=True)
 
     lean, filtered = set(), 0
     for who in (site_admin, committee):
@@ -305,6 +308,7 @@ def test_the_admins_long_lists_write_their_rows_as_django_does(rf, site_admin, c
         "pairs.Pair",
         "pairs.Evaluation",
         "pairs.CheckIn",
+        "matching.ProposalPair",  # its columns are the admin's methods
     }
     assert (committee.pk, "pairs.Evaluation") in lean
     assert filtered  # some rows linked with the list's filters, both ways alike
@@ -321,3 +325,47 @@ def test_a_long_lists_row_links_keep_the_lists_filters(client_for, site_admin, c
 
     change = reverse("admin:pairs_pair_change", args=[pair.pk])
     assert f'<a href="{change}?_changelist_filters=status__exact%3D{pair.status}">' in page
+
+
+def test_the_lean_rows_show_an_admins_methods_dates_icons_and_empty_values_as_django_does(rf, site_admin, cycle):
+    """A long list's column that is the admin's own method: a date (kept on one line), a yes/no
+    icon where the method says it is one, the method's own empty value — as Django writes them."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import result_list
+    from django.urls import resolve
+
+    from outbox.admin import LongList
+    from outbox.templatetags.long_lists import _plan, lean_result_list
+    from pairs.models import Pair
+
+    from .factories import PairFactory
+
+    class Methods(LongList, admin.ModelAdmin):
+        list_display = ("__str__", "started", "went_well", "nothing", "said")
+
+        @admin.display(description="started")
+        def started(self, pair):
+            return pair.starts_on
+
+        @admin.display(boolean=True)
+        def went_well(self, pair):
+            return None if pair.pk % 2 else True
+
+        @admin.display(empty_value="– none –")
+        def nothing(self, pair):
+            return None
+
+        def said(self, pair):
+            return '  <b>"Hi"</b> & bye  '
+
+    PairFactory(cycle=cycle)
+    PairFactory(cycle=cycle)
+    url = reverse("admin:pairs_pair_changelist")
+    request = rf.get(url)
+    request.user, request.resolver_match = site_admin, resolve(url)
+    cl = Methods(Pair, admin.site).get_changelist_instance(request)
+
+    assert _plan(cl) is not None
+    ours = [list(map(str, row)) for row in lean_result_list(cl)["results"]]
+    assert ours == [list(map(str, row)) for row in result_list(cl)["results"]]
+    assert 'class="field-started nowrap"' in ours[0][2] and "– none –" in ours[0][4]

@@ -8,18 +8,21 @@ list's filters. On a page of 50 rows and 8 columns that is 400 times, ~60 µs ea
 the page. Here each column is planned once a page (which field, which class, how its value is
 shown) and each row only reads its values; a date shown twice is formatted once.
 
-Only columns Django writes in a plain way are planned: the row's checkbox, `__str__`, and the
-model's own fields shown as text, a choice's label, a yes/no icon, a number, a date or a
-related row's name. Django writes the rows, whole, of a list with any other column (a method
-of the admin or the model, a path across relations, a file, a link, JSON, a decimal, a name the
-admin also defines), with list_editable, opened as a pop-up or for another key (to_field), or
-whose rows' keys are not whole numbers. This mirrors Django's own display of those fields
-(django/contrib/admin/utils.py, display_for_field, at the version requirements.txt pins);
+Only columns Django writes in a plain way are planned: the row's checkbox, `__str__`, the
+admin's own methods (their value shown by Django's display_for_value), and the model's own
+fields shown as text, a choice's label, a yes/no icon, a number, a date or a related row's
+name. Django writes the rows, whole, of a list with any other column (a method of the model, a
+path across relations, a file, a link, JSON, a decimal), with list_editable, opened as a pop-up
+or for another key (to_field), or whose rows' keys are not whole numbers. This mirrors Django's
+own display of those fields (django/contrib/admin/utils.py, display_for_field, at the version
+requirements.txt pins);
 tests/test_pages.py compares the rows both ways on every long list, as a site admin and as the
 committee, sorted, searched and filtered.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
@@ -32,7 +35,7 @@ from django.contrib.admin.templatetags.admin_list import (
 from django.contrib.admin.templatetags.admin_list import result_list as django_result_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.templatetags.base import InclusionAdminNode
-from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, _get_non_gfk_field
+from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, _get_non_gfk_field, display_for_value
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
@@ -72,6 +75,7 @@ class _Column:
         self.tail = "</th>" if head.startswith("<th") else "</td>"
         self.show = show  # row -> what the cell shows (escaped when written, unless safe)
         self.empty = empty  # what a related row that is gone shows, as Django has it
+        self.method = None  # an admin's method (`mentee_name`): its value shown as Django shows it
         self.link = None  # (before the key, after it): the row's change page, the list's filters kept
 
 
@@ -90,6 +94,7 @@ def _plan(cl) -> list[_Column] | None:
         else:
             linked = (first and not cl.list_display_links) or name in cl.list_display_links
         classes = [f"field-{_coerce_field_name(name, index)}"]
+        method = None
         if name == "action_checkbox":
             show = model_admin.action_checkbox  # safe markup (LongList.action_checkbox)
             classes = ["action-checkbox"]
@@ -98,20 +103,32 @@ def _plan(cl) -> list[_Column] | None:
             def show(row, empty=empty):
                 return _text(str(row), empty)
 
-        elif not isinstance(name, str) or "__" in name or hasattr(model_admin, name):
-            return None  # a method, a callable or a path across relations: Django's own way
+        elif not isinstance(name, str) or "__" in name:
+            return None  # a callable or a path across relations: Django's own way
         else:
             try:
                 field = _get_non_gfk_field(opts, name)
-            except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):  # a reverse relation, `cycle_id`
+            except FieldIsAForeignKeyColumnName:  # `cycle_id`
                 return None
-            show = _field_shower(field, name, empty)
-            if show is None:
-                return None
-            if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
-                classes.append("nowrap")
+            except FieldDoesNotExist:  # a method of the admin (a method of the model: Django's way)
+                method = show = getattr(model_admin, name, None)
+                if not callable(method):
+                    return None
+            else:
+                show = _field_shower(field, name, empty)
+                if show is None:
+                    return None
+                if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
+                    classes.append("nowrap")
         tag = "th" if linked and first else "td"
         column = _Column(f'<{tag} class="{" ".join(classes)}">', show, empty)
+        if method is not None:
+            # What the admin's method returns, shown as Django shows it: with the method's own empty
+            # value and yes/no icon (@admin.display), and "nowrap" when it is a date or a time.
+            column.method = method
+            column.method_empty = getattr(method, "empty_value_display", empty)
+            column.boolean = getattr(method, "boolean", False)
+            column.head_nowrap = f'<{tag} class="{" ".join([*classes, "nowrap"])}">'
         if linked:
             first = False
             column.link = _change_link(cl)
@@ -190,14 +207,21 @@ def _rows(cl, columns):
     for row in cl.result_list:
         cells = []
         for column in columns:
+            head = column.head
             try:
-                value = conditional_escape(column.show(row))
+                if column.method is None:
+                    value = conditional_escape(column.show(row))
+                else:
+                    raw = column.method(row)
+                    value = conditional_escape(display_for_value(raw, column.method_empty, column.boolean))
+                    if isinstance(raw, (datetime.date, datetime.time)):
+                        head = column.head_nowrap
             except ObjectDoesNotExist:
                 value = column.empty
             if column.link:
                 before, after = column.link
                 value = f'<a href="{before}{getattr(row, pk)}{after}">{value}</a>'
-            cells.append(SafeString(f"{column.head}{value}{column.tail}"))
+            cells.append(SafeString(f"{head}{value}{column.tail}"))
         yield ResultList(None, cells)
 
 
