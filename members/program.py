@@ -157,10 +157,13 @@ def program() -> Program:
 
 def hold(settings: Program) -> None:
     """Hold `settings` as if just read from the row (the tests: a test's database starts
-    without a row, so each starts holding the preset's defaults without reading)."""
+    without a row, so each starts holding the preset's defaults without reading) — and, as
+    program() does after a read, say their version unless a process said one already: else
+    the first check, a second later, finds no version said and reads the row again."""
     global _held, _checked_at
     with _lock:
         _held, _checked_at = settings, time.monotonic()
+    cache.add(VERSION_KEY, settings.version, timeout=None)
 
 
 def forget() -> None:
