@@ -8,7 +8,6 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -74,8 +73,8 @@ class LongList(CheckedFilters):
     """For the admin's lists that grow with the association (emails, members, opt-ins,
     pairs…): 50 rows a page, and no second count of every row for "50 of 10,000" — the
     filtered count is enough, and the full one costs a scan of the table on each page. The
-    rows are written by {% lean_result_list %} (templatetags/long_lists.py), each row's link from one
-    reverse() a page, and a list that names its columns (`list_only`) reads only those."""
+    rows are written by {% lean_result_list %} (templatetags/long_lists.py), each row's link
+    from one reverse() a page, and a list that names its columns (`list_only`) reads only those."""
 
     list_per_page = 50
     show_full_result_count = False
@@ -103,26 +102,8 @@ class LongList(CheckedFilters):
 
 
 class LongChangeList(CheckedChangeList):
-    """A long list's page (`LongList.get_changelist`): its rows with only the columns it shows, and
-    each row's link to its change page from one `reverse()` a page, not one a row (a reverse is
-    ~40 µs; 50 of them, 2 to 3 ms of a page) — the same address as Django's."""
-
-    PK_MARK = 987654321987654321  # written where a row's key goes, then replaced
-
-    def url_for_result(self, result) -> str:
-        pk = getattr(result, self.pk_attname)
-        if type(pk) is not int:  # a text key is quoted by reverse(): Django's own way then
-            return super().url_for_result(result)
-        if "_change_url" not in self.__dict__:
-            opts = self.opts
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=(self.PK_MARK,),
-                current_app=self.model_admin.admin_site.name,
-            )
-            self._change_url = url.partition(str(self.PK_MARK))[::2]
-        head, tail = self._change_url
-        return f"{head}{pk}{tail}"
+    """A long list's page (`LongList.get_changelist`): its rows with only the columns it shows.
+    (Its rows, and their links, are written by {% lean_result_list %}.)"""
 
     def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:
         """The list's rows with only the columns it shows (`get_list_only`), and the people it names

@@ -43,8 +43,6 @@ from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 
-from outbox.admin import LongChangeList
-
 register = template.Library()
 
 # The fields whose values Django shows as text (display_for_value) when they have no choices.
@@ -52,19 +50,6 @@ TEXT_FIELDS = (models.CharField, models.TextField)
 NUMBER_FIELDS = (models.IntegerField, models.FloatField)
 # A field of these kinds is shown another way (a link, JSON, a hash): Django writes that list.
 OTHER_FIELDS = (models.FileField, models.URLField, models.JSONField, models.DecimalField)
-
-
-def _text(value, empty):
-    """display_for_value of a text, a number or a boolean column (not a date: planned apart)."""
-    if isinstance(value, str) and not isinstance(value, SafeString):
-        value = value.strip()
-    if value in (None, "", [], (), {}):
-        return empty
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        return formats.number_format(value)
-    return str(value)
 
 
 class _Column:
@@ -75,8 +60,13 @@ class _Column:
         self.tail = "</th>" if head.startswith("<th") else "</td>"
         self.show = show  # row -> what the cell shows (escaped when written, unless safe)
         self.empty = empty  # what a related row that is gone shows, as Django has it
-        self.method = None  # an admin's method (`mentee_name`): its value shown as Django shows it
         self.link = None  # (before the key, after it): the row's change page, the list's filters kept
+        # An admin's method (`mentee_name`): its value shown as Django shows it, with the method's
+        # own empty value and yes/no icon (@admin.display), and "nowrap" when it is a date.
+        self.method = None
+        self.method_empty = empty
+        self.boolean = False
+        self.head_nowrap = head
 
 
 def _plan(cl) -> list[_Column] | None:
@@ -101,7 +91,7 @@ def _plan(cl) -> list[_Column] | None:
         elif name == "__str__":
 
             def show(row, empty=empty):
-                return _text(str(row), empty)
+                return display_for_value(str(row), empty)
 
         elif not isinstance(name, str) or "__" in name:
             return None  # a callable or a path across relations: Django's own way
@@ -123,8 +113,6 @@ def _plan(cl) -> list[_Column] | None:
         tag = "th" if linked and first else "td"
         column = _Column(f'<{tag} class="{" ".join(classes)}">', show, empty)
         if method is not None:
-            # What the admin's method returns, shown as Django shows it: with the method's own empty
-            # value and yes/no icon (@admin.display), and "nowrap" when it is a date or a time.
             column.method = method
             column.method_empty = getattr(method, "empty_value_display", empty)
             column.boolean = getattr(method, "boolean", False)
@@ -176,7 +164,7 @@ def _field_shower(field, name: str, empty):
 
         def show(row):
             value = getattr(row, name)
-            return empty if value in field.empty_values else _text(value, empty)
+            return empty if value in field.empty_values else display_for_value(value, empty)
 
         return show
     return None
@@ -185,7 +173,7 @@ def _field_shower(field, name: str, empty):
 def _change_link(cl):
     """The row's change page as (before its key, after it), with the list's filters kept, as
     items_for_result writes it; None when a row has no change page."""
-    mark = LongChangeList.PK_MARK
+    mark = 987654321987654321  # written where a row's key goes, then replaced
     try:
         url = cl.url_for_result(_Marked(cl, mark))
     except NoReverseMatch:
