@@ -1,9 +1,11 @@
 """The cache: Redis, with this process's memory standing in while Redis does not answer.
 
 The cache holds nothing that cannot be lost: allauth's rate-limit counts (logins, failed
-logins, signups, password resets, confirmation emails). Every login, signup and reset
-reads and writes them, so with Redis down each of those answered 500, and with Redis
-hung each waited the 2 s timeout and then answered 500: nobody could log in.
+logins, signups, password resets, confirmation emails), the program settings' version
+(members/program.py), each cycle's survey answers counted (pairs/survey_summary.py).
+Every login, signup and reset reads and writes the rate limits, so with Redis down each of
+those answered 500, and with Redis hung each waited the 2 s timeout and then answered 500:
+nobody could log in.
 
 Now the first call that finds Redis unreachable logs a warning, and for
 `OUTAGE_SECONDS` every call goes to a memory cache of this process without trying

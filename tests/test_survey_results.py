@@ -12,7 +12,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,6 +161,85 @@ def test_summary_query_count_does_not_grow_with_survey_answers(client_for, commi
             EvaluationFactory(pair=p, role=role, best=f"Best {i}")
 
     page_queries(client, url, exactly=few)
+
+
+# --- Counted once, and again as soon as an answer comes or goes ----------------------------------------
+# The counts are kept in the cache between two views (pairs.survey_summary._tallies): a view after
+# any answer written or deleted counts again. Each test views the page first, so that its counts are
+# kept, then changes the answers, then views it again.
+
+
+def test_a_second_view_reads_no_answers_again(client_for, committee, cycle):
+    s = midpoint(cycle)
+    answer(PairFactory(cycle=cycle), "mentee", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
+    client = client_for(committee)
+    summary(client, cycle)
+
+    with CaptureQueriesContext(connection) as again:
+        page = summary(client, cycle)
+
+    assert counts(page, "We meet often enough.", "5") == ["0", "1", "1"]
+    assert WENT_WELL in page
+    read_answers = [q["sql"] for q in again.captured_queries if "pairs_surveyanswer" in q["sql"]]
+    # Only the one question the kept counts are checked by: how many answers, the newest's id.
+    assert len(read_answers) == 1
+    assert "count(*)" in read_answers[0]
+
+
+def test_an_answer_given_after_a_view_is_counted_on_the_next_view(client_for, committee, cycle):
+    s = midpoint(cycle)
+    answer(PairFactory(cycle=cycle), "mentee", s, {"We meet often enough.": 5})
+    client = client_for(committee)
+    assert counts(summary(client, cycle), "We meet often enough.", "5") == ["0", "1", "1"]
+
+    answer(PairFactory(cycle=cycle), "mentor", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
+    page = summary(client, cycle)
+
+    assert counts(page, "We meet often enough.", "5") == ["1", "1", "2"]
+    assert WENT_WELL in page
+    health = unescape(client.get(reverse("matching:health", args=[cycle.pk])).text)
+    assert WENT_WELL in health
+
+
+def test_a_pair_deleted_while_another_answers_leaves_the_counts_at_once(client_for, committee, cycle):
+    """One answer gone and one come between two views: as many answers as before, other ones."""
+    s = midpoint(cycle)
+    leaving = PairFactory(cycle=cycle)
+    answer(leaving, "mentee", s, {"We meet often enough.": 5})
+    client = client_for(committee)
+    assert counts(summary(client, cycle), "We meet often enough.", "5") == ["0", "1", "1"]
+
+    leaving.delete()
+    answer(PairFactory(cycle=cycle), "mentee", s, {"We meet often enough.": 2})
+    page = summary(client, cycle)
+
+    assert counts(page, "We meet often enough.", "5") == ["0", "0", "0"]
+    assert counts(page, "We meet often enough.", "2") == ["0", "1", "1"]
+
+
+def test_a_response_without_answers_deleted_after_a_view_is_no_longer_counted(client_for, committee, cycle):
+    s = midpoint(cycle)
+    empty = answer(PairFactory(cycle=cycle), "mentee", s, {})  # every question left blank
+    client = client_for(committee)
+    assert "Mentors 0 · mentees 1." in summary(client, cycle)
+
+    empty.delete()
+
+    assert "Mentors 0 · mentees 0." in summary(client, cycle)
+
+
+def test_the_counts_are_kept_apart_for_each_cycle(client_for, committee, cycle):
+    s = midpoint(cycle)
+    answer(PairFactory(cycle=cycle), "mentee", s, {"We meet often enough.": 5})
+    last_year = CycleFactory(name="2024–25", is_open=False, starts_on=cycle.starts_on - dt.timedelta(days=365))
+    answer(PairFactory(cycle=last_year), "mentee", midpoint(last_year), {"We meet often enough.": 1})
+    client = client_for(committee)
+
+    assert counts(summary(client, cycle), "We meet often enough.", "5") == ["0", "1", "1"]
+    page = summary(client, last_year)
+
+    assert counts(page, "We meet often enough.", "5") == ["0", "0", "0"]
+    assert counts(page, "We meet often enough.", "1") == ["0", "1", "1"]
 
 
 # --- The evaluations export --------------------------------------------------------------------------
