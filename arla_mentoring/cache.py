@@ -2,7 +2,7 @@
 
 The cache holds nothing that cannot be lost: allauth's rate-limit counts (logins, failed
 logins, signups, password resets, confirmation emails), the program settings' version
-(members/program.py), each cycle's survey answers counted (pairs/survey_summary.py).
+(members/program.py), each cycle's survey answers counted (pairs/survey_tallies.py).
 Every login, signup and reset reads and writes the rate limits, so with Redis down each of
 those answered 500, and with Redis hung each waited the 2 s timeout and then answered 500:
 nobody could log in.

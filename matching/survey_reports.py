@@ -3,8 +3,9 @@ summary has them (`pairs.survey_summary`), with a chart of each scale, yes/no an
 question's answers and, where the question is the same in other cycles (the same words and
 kind), its average year over year.
 
-A fixed number of queries, however many pairs, answers or cycles: the summaries' five or six,
-and one for the years.
+A fixed number of queries, however many pairs, answers or cycles: the summaries' (three when
+the answers' counts are kept, seven when they are counted, one more for a question no longer
+asked), and one for the years.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ class QuestionReport(QuestionSummary):
 def survey_reports(cycle: Cycle, cycles: Sequence[Cycle] = ()) -> list[SurveySummary]:
     """The cycle's three surveys in aggregate, each question a QuestionReport; `cycles` (newest
     first, as the year-over-year table has them) for each question's averages in the other
-    cycles. Five queries, a sixth when a question answered is no longer asked, a seventh when a
-    scale or yes/no question is."""
+    cycles. The summaries' queries (survey_summaries), and one more when a scale or yes/no
+    question is asked."""
     surveys = survey_summaries(cycle)
     reports: dict[Key, QuestionReport] = {}
     for s in surveys:

@@ -14,10 +14,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 from django.template.defaultfilters import truncatechars
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,11 +21,9 @@ from django.utils.safestring import SafeString, mark_safe
 from members.models import Audience, Cycle, QuestionKind, Role
 from members.questions import SCALE
 
-from .survey_models import Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
+from .survey_models import Survey, SurveyKind, SurveyQuestion
+from .survey_tallies import TEXT_KINDS, tallies
 
-# A page shows this many texts a question (the rest are counted, not shown).
-TEXTS_SHOWN = 50
-TEXT_KINDS = (QuestionKind.SHORT, QuestionKind.LONG)
 SIDES = (Role.MENTOR.value, Role.MENTEE.value)
 
 Key = tuple[str, str, str]  # (survey kind, question's words, question's kind)
@@ -146,10 +140,11 @@ class SurveySummary:
 
 
 def survey_summaries(cycle: Cycle) -> list[SurveySummary]:
-    """The cycle's three surveys in aggregate (those it has, or has answers to). Five queries,
-    a sixth when a question answered is no longer asked."""
+    """The cycle's three surveys in aggregate (those it has, or has answers to). Three queries
+    when the answers' counts are kept (pairs.survey_tallies), seven when they are counted; one
+    more when a question answered is no longer asked."""
     questions = CycleQuestions(cycle)
-    counted, texts, responded = _tallies(cycle)
+    counted, texts, responded = tallies(cycle)
     questions.answered({(kind, pk) for kind, _side, pk, _v, _n in counted} | {(kind, pk) for kind, pk, _v, _t in texts})
     responses: dict[str, dict[str, int]] = {}
     for kind, side, n in responded:
@@ -186,69 +181,6 @@ def survey_summaries(cycle: Cycle) -> list[SurveySummary]:
             )
         )
     return out
-
-
-# How long a cycle's tallies are kept (see _tallies): a day, and sooner when any answer comes or goes.
-TALLIES_KEPT = 24 * 60 * 60
-
-
-def _tallies(cycle: Cycle) -> tuple[list, list, list]:
-    """The cycle's answers counted: (survey kind, side, question id, value, how many) for the
-    questions counted; (survey kind, question id, text, how many) for the text questions, the
-    first TEXTS_SHOWN texts of each in their own order; (survey kind, side, how many) for the
-    responses.
-
-    Counting them is most of program health's queries (15 and 7 ms at 7,800 answers), and they
-    change only when an answer or a response comes or goes: answers and responses are written
-    once and never changed (their admin is read only), a pair's cycle and an answered question's
-    kind never change. So they are kept in the cache under the count and greatest id of both
-    tables, read in one query: any answer or response written or deleted, anywhere, gives a key
-    not seen before (a new row takes a greater id, a deletion lowers the count). The key is
-    read before the counts: an answer committed between the two is in counts kept under the
-    key before it, never missing from those kept under a later key. Losing the cache (Redis
-    away) costs only the counting."""
-    key = f"survey-tallies:{cycle.pk}:{_written_stamp()}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    in_cycle = SurveyAnswer.objects.filter(response__pair__cycle=cycle)
-    counted = list(
-        in_cycle.exclude(question__kind__in=TEXT_KINDS)
-        .order_by()
-        .values_list("response__kind", "response__role", "question_id", "value")
-        .annotate(n=Count("pk"))
-    )
-    by_question = [F("response__kind"), F("question_id")]
-    texts = list(
-        in_cycle.filter(question__kind__in=TEXT_KINDS)
-        .annotate(
-            # In the answers' own order, never the order they came in (which would point to who wrote them).
-            rank=Window(RowNumber(), partition_by=by_question, order_by=F("value").asc()),
-            total=Window(Count("pk"), partition_by=by_question),
-        )
-        .filter(rank__lte=TEXTS_SHOWN)
-        .values_list("response__kind", "question_id", "value", "total")
-    )
-    responded = list(
-        SurveyResponse.objects.filter(pair__cycle=cycle).order_by().values_list("kind", "role").annotate(n=Count("pk"))
-    )
-    tallies = (counted, texts, responded)
-    cache.set(key, tallies, timeout=TALLIES_KEPT)
-    return tallies
-
-
-def _written_stamp() -> str:
-    """The count and greatest id of the survey answers and of the responses: one query."""
-    q = connection.ops.quote_name
-    columns = ", ".join(
-        f"(SELECT count(*) FROM {table}), (SELECT max({pk}) FROM {table})"
-        for table, pk in (
-            (q(model._meta.db_table), q(model._meta.pk.column)) for model in (SurveyAnswer, SurveyResponse)
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")  # noqa: S608 (the models' own table and column names)
-        return "-".join(str(n) for n in cursor.fetchone())
 
 
 FOLDED_AT = 240  # characters of a text shown before "Read all"

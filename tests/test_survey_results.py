@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import QuestionKind
+from pairs import survey_tallies
 from pairs.models import EvaluationKind, PairStatus, Survey, SurveyAnswer, SurveyKind, SurveyQuestion, SurveyResponse
 from pairs.services import surveys
 from pairs.survey_summary import QuestionSummary
@@ -164,7 +165,7 @@ def test_summary_query_count_does_not_grow_with_survey_answers(client_for, commi
 
 
 # --- Counted once, and again as soon as an answer comes or goes ----------------------------------------
-# The counts are kept in the cache between two views (pairs.survey_summary._tallies): a view after
+# The counts are kept in the cache between two views (pairs.survey_tallies): a view after
 # any answer written or deleted counts again. Each test views the page first, so that its counts are
 # kept, then changes the answers, then views it again.
 
@@ -240,6 +241,57 @@ def test_the_counts_are_kept_apart_for_each_cycle(client_for, committee, cycle):
 
     assert counts(page, "We meet often enough.", "5") == ["0", "0", "0"]
     assert counts(page, "We meet often enough.", "1") == ["0", "1", "1"]
+
+
+def test_counts_that_include_an_answer_given_while_they_were_counted_are_not_kept(
+    client_for, committee, cycle, monkeypatch
+):
+    """Another member's answer commits between the key's read and the counting: the counts
+    include it, so they are not kept under the key from before it (which comes back when
+    that pair is deleted)."""
+    s = midpoint(cycle)
+    answer(PairFactory(cycle=cycle), "mentee", s, {"We meet often enough.": 5})
+    meanwhile = []
+    count = survey_tallies._counted
+
+    def counted_while_another_answers(c):
+        if not meanwhile:
+            meanwhile.append(answer(PairFactory(cycle=cycle), "mentor", s, {"We meet often enough.": 3}))
+        return count(c)
+
+    monkeypatch.setattr(survey_tallies, "_counted", counted_while_another_answers)
+    client = client_for(committee)
+    assert counts(summary(client, cycle), "We meet often enough.", "3") == ["1", "0", "1"]
+
+    meanwhile[0].pair.delete()
+    page = summary(client, cycle)
+
+    assert counts(page, "We meet often enough.", "3") == ["0", "0", "0"]
+    assert counts(page, "We meet often enough.", "5") == ["0", "1", "1"]
+
+
+def test_answers_written_again_under_the_same_ids_after_a_restore_are_counted(client_for, committee, cycle):
+    """The database goes back to a backup taken before an answer: the answer is gone and its
+    ids are handed out again (the sequences go back with the data), while the cache still
+    holds the counts that included it."""
+    s = midpoint(cycle)
+    pair = PairFactory(cycle=cycle)
+    lost = answer(pair, "mentee", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
+    client = client_for(committee)
+    assert counts(summary(client, cycle), "We meet often enough.", "5") == ["0", "1", "1"]
+
+    first_ids = {"pairs_surveyresponse": lost.pk, "pairs_surveyanswer": min(a.pk for a in lost.answers.all())}
+    lost.delete()
+    with connection.cursor() as cursor:
+        for table, first_id in first_ids.items():
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s, false)", [first_id])
+    again = answer(pair, "mentee", s, {"We meet often enough.": 2, "What is going well?": "Slowly."})
+    assert again.pk == first_ids["pairs_surveyresponse"]  # the same ids: only the response's time tells them apart
+    page = summary(client, cycle)
+
+    assert counts(page, "We meet often enough.", "5") == ["0", "0", "0"]
+    assert counts(page, "We meet often enough.", "2") == ["0", "1", "1"]
+    assert WENT_WELL not in page
 
 
 # --- The evaluations export --------------------------------------------------------------------------
