@@ -19,9 +19,10 @@ scipy's sparse solver (`min_weight_full_bipartite_matching`). Linear programming
 proves the answer for the whole matrix or says what to add: from the matching come prices
 of the slots (shortest paths over the candidates' exchanges) and of the mentees, and a
 matching that no pair of the whole matrix undercuts at those prices is optimal over the
-whole matrix (duality). Pairs that do undercut them join the candidates, and the sparse
-problem is solved again — in practice once or twice; at worst the candidates become the
-whole matrix, solved exactly as well.
+whole matrix (duality). Otherwise the next round's candidates are the pairs near
+undercutting those prices (the matching's own among them) and every pair undercut so far,
+and the sparse problem is solved again — in practice once; each round adds a pair never
+undercut before, so at worst the candidates become the whole matrix, solved exactly as well.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ TIE_BREAK = 1e-6
 # whoever ties with the last one taken). On the bench's 2,000 × 2,000 (1,000 mentors of 2
 # places, scores full of ties) that is ~60,000 pairs, and a second round proves the answer.
 CANDIDATES = 24
-# When a round's prices show pairs that undercut them, the pairs within this many score points
-# of undercutting join the candidates too: the next round's prices would otherwise often show a
-# few of them undercutting in turn, and cost a third whole solve. On the bench's 2,000 × 2,000:
-# two rounds instead of three (~19,000 pairs more, and each round's solve as fast).
+# When a round's prices show pairs that undercut them, the next round's candidates are the
+# pairs within this many score points of undercutting (and those undercutting): the next
+# round's prices would otherwise often show a few more undercutting in turn, and cost a third
+# whole solve. Only those, not every earlier candidate too: on the bench's 2,000 × 2,000 the
+# second solve went from ~40 to ~30 ms and the whole from 142–150 to 123–127 ms of CPU, in
+# two rounds still (`make bench BENCH_ARGS="--only-matching --skip-service"`, alternated).
 NEAR_POINTS = 6
 
 
@@ -174,6 +177,7 @@ def best_matching(
     first_place = np.concatenate([[0], np.cumsum(capacity)[:-1]])
     column_of_place = np.repeat(np.arange(m), capacity)
     own = np.arange(n)
+    undercut_once = np.zeros((n, m), bool)
     while True:
         # The candidates in row order, and their costs: through the flat index, several times
         # faster than nonzero() and cost[r, c] on a 2-D array.
@@ -220,7 +224,17 @@ def best_matching(
         undercut &= ~candidate
         if not undercut.any():
             return [(int(i), int(node[i])) for i in np.flatnonzero(real)]
-        candidate |= reduced < near if near > 0 else undercut  # a disallowed pair costs inf: never near
+        undercut_once |= undercut
+        if near > 0:
+            # The next round's candidates: the pairs within `near` of undercutting these prices
+            # (the matching's own pairs among them, at 0), not every earlier candidate: most of
+            # those are far from it, and they made the next solve as slow as the first. With
+            # every pair undercut so far, so that the candidates never come back to an earlier
+            # round's (each round adds a pair never undercut before) and the rounds end.
+            candidate = reduced < near  # a disallowed pair costs inf: never near
+            candidate |= undercut_once
+        else:
+            candidate |= undercut
 
 
 def _shortest_from_everywhere(nodes: int, source: np.ndarray, target: np.ndarray, length: np.ndarray) -> np.ndarray:

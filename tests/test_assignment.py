@@ -154,6 +154,38 @@ def test_the_candidates_grow_until_the_matching_is_the_best_of_the_whole_matrix(
     assert (sum(weights[i, j] for i, j in pairs), len(pairs)) == dense_reference(weights, allowed, capacity)
 
 
+@pytest.mark.parametrize("seed", range(60))
+def test_after_the_first_round_only_the_pairs_near_the_prices_are_solved_and_the_result_is_still_the_best(seed):
+    """From the second round on, the candidates are the pairs near undercutting the last prices
+    and every pair undercut so far, not every earlier candidate: the rounds still end, on the
+    dense optimum's total, with up to the 5 places a mentor may offer and near margins from
+    half a point (candidates shrink the most) to more than any weight."""
+    from matching.assignment import best_matching
+
+    rng = np.random.default_rng(9000 + seed)
+    n, m = int(rng.integers(5, 80)), int(rng.integers(2, 50))
+    kind = seed % 3
+    if kind == 0:
+        weights = rng.choice([1, 2, 3, 50, 51, 100], size=(n, m)).astype(float)
+    elif kind == 1:
+        weights = rng.integers(1, 10_000, size=(n, m)).astype(float)
+    else:
+        weights = rng.integers(1, 4, size=(n, m)).astype(float)
+    allowed = rng.random((n, m)) > rng.choice([0.0, 0.3, 0.8])
+    capacity = rng.integers(1, 6, size=m)
+
+    near = float(rng.choice([0.5, 1, 2, 60, 20_000]))
+    pairs = best_matching(weights, allowed, capacity, candidates=int(rng.integers(1, 8)), near=near)
+
+    rows = [i for i, _ in pairs]
+    assert len(rows) == len(set(rows))
+    assert (np.bincount([j for _, j in pairs], minlength=m) <= capacity).all()
+    assert all(allowed[i, j] for i, j in pairs)
+    # The total only: best_matching does not prefer more pairs at an equal total (solve's
+    # tie-break weights do), nor does the dense reference.
+    assert sum(weights[i, j] for i, j in pairs) == dense_reference(weights, allowed, capacity)[0]
+
+
 def test_no_rows_to_match_is_no_pairs_whatever_the_columns():
     """best_matching on no rows at all (solve never asks it, a caller may): no pairs, not an error."""
     from matching.assignment import best_matching
