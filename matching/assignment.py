@@ -72,10 +72,10 @@ def solve(
     """Assign mentees (rows) to mentors (columns) maximising the total score."""
     n, m = scores.shape
     capacity = np.asarray(capacity, int).copy()
-    allowed = np.asarray(allowed, bool).copy()
-    before_bans = allowed.copy()
-    for i, j in banned:
-        allowed[i, j] = False
+    before_bans = allowed = np.asarray(allowed, bool)
+    if banned:
+        allowed = allowed.copy()
+        allowed[tuple(np.array(list(banned), int).reshape(-1, 2).T)] = False
 
     pairs: list[tuple[int, int]] = []
     taken_rows: set[int] = set()
@@ -88,7 +88,9 @@ def solve(
         pairs.append((i, j))
         taken_rows.add(i)
 
-    rows = np.array([i for i in range(n) if i not in taken_rows and i not in dropped], int)
+    free = np.ones(n, bool)
+    free[list(taken_rows | set(dropped))] = False
+    rows = np.flatnonzero(free)
     mentors = np.flatnonzero(capacity > 0)
     unmatched: dict[int, str] = {i: "dropped from the draft" for i in dropped if i not in taken_rows}
     if len(rows) and len(mentors):
@@ -110,20 +112,19 @@ def solve(
             weights = weights.astype(np.float64)
         weights *= point
         weights += 1 if exact else TIE_BREAK
-        for a, b in best_matching(weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point):
-            pairs.append((int(rows[a]), int(mentors[b])))
-            taken_rows.add(int(rows[a]))
-    for i in rows:
-        if int(i) in taken_rows:
-            continue
+        matched = best_matching(weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point)
+        row_at, mentor_at = np.array(matched, int).reshape(-1, 2).T
+        pairs += zip(rows[row_at].tolist(), mentors[mentor_at].tolist(), strict=True)
+        free[rows[row_at]] = False
+    for i in np.flatnonzero(free).tolist():
         if not allowed[i].any():
-            unmatched[int(i)] = (
+            unmatched[i] = (
                 "every mentor who fits was ruled out in this draft"
                 if before_bans[i].any()
                 else "no mentor may be paired with them (see their suggestions for why)"
             )
         else:
-            unmatched[int(i)] = "every mentor who fits is taken by a higher-scoring match"
+            unmatched[i] = "every mentor who fits is taken by a higher-scoring match"
     chosen = scores[tuple(np.array(pairs, int).reshape(-1, 2).T)]
     total = float(chosen.sum() if np.issubdtype(scores.dtype, np.integer) else sum(chosen.tolist()))
     return Assignment(pairs=pairs, unmatched=unmatched, total=total)
@@ -223,7 +224,8 @@ def best_matching(
         undercut = reduced < -tolerance
         undercut &= ~candidate
         if not undercut.any():
-            return [(int(i), int(node[i])) for i in np.flatnonzero(real)]
+            matched = np.flatnonzero(real)
+            return list(zip(matched.tolist(), node[matched].tolist(), strict=True))
         undercut_once |= undercut
         if near > 0:
             # The next round's candidates: the pairs within `near` of undercutting these prices
