@@ -75,7 +75,7 @@ def solve(
     before_bans = allowed = np.asarray(allowed, bool)
     if banned:
         allowed = allowed.copy()
-        allowed[tuple(np.array(list(banned), int).reshape(-1, 2).T)] = False
+        allowed[_index(banned)] = False
 
     pairs: list[tuple[int, int]] = []
     taken_rows: set[int] = set()
@@ -113,7 +113,7 @@ def solve(
         weights *= point
         weights += 1 if exact else TIE_BREAK
         matched = best_matching(weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point)
-        row_at, mentor_at = np.array(matched, int).reshape(-1, 2).T
+        row_at, mentor_at = _index(matched)
         pairs += zip(rows[row_at].tolist(), mentors[mentor_at].tolist(), strict=True)
         free[rows[row_at]] = False
     for i in np.flatnonzero(free).tolist():
@@ -125,9 +125,15 @@ def solve(
             )
         else:
             unmatched[i] = "every mentor who fits is taken by a higher-scoring match"
-    chosen = scores[tuple(np.array(pairs, int).reshape(-1, 2).T)]
+    chosen = scores[_index(pairs)]
     total = float(chosen.sum() if np.issubdtype(scores.dtype, np.integer) else sum(chosen.tolist()))
     return Assignment(pairs=pairs, unmatched=unmatched, total=total)
+
+
+def _index(pairs) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) pairs as the two arrays that index a matrix with them (empty: two empty)."""
+    rows, columns = np.array(list(pairs), int).reshape(-1, 2).T
+    return rows, columns
 
 
 def best_matching(
