@@ -135,3 +135,16 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     relationship = 4
     goals_met = 4
     would_recommend = True
+
+
+def names_apart(*pairs) -> list[str]:
+    """The names and addresses of the pairs' people, each renamed first to words no page has
+    otherwise, for a test that a page shows none of them: Faker's last names include "Li",
+    which every page has ("Library", "<li>")."""
+    names = []
+    for p in pairs:
+        for person in (p.mentor.member, p.mentee.member):
+            person.first_name, person.last_name = f"Ysolde{person.pk}", f"Quenby{person.pk}"
+            person.save(update_fields=["first_name", "last_name"])
+            names += [person.first_name, person.last_name, person.email]
+    return names

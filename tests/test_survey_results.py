@@ -24,7 +24,7 @@ from pairs.models import EvaluationKind, PairStatus, Survey, SurveyAnswer, Surve
 from pairs.services import surveys
 from pairs.survey_summary import QuestionSummary
 
-from .factories import CycleFactory, EvaluationFactory, PairFactory
+from .factories import CycleFactory, EvaluationFactory, PairFactory, names_apart
 
 pytestmark = pytest.mark.django_db
 
@@ -79,18 +79,6 @@ def counts(page: str, question: str, answer: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>.*?</td>", row, re.S)]
 
 
-def names_of(*pairs) -> list[str]:
-    """The names and addresses of the pairs' people, each renamed first to words no page has
-    otherwise (a factory's "Li" is in "Library")."""
-    names = []
-    for p in pairs:
-        for person in (p.mentor.member, p.mentee.member):
-            person.first_name, person.last_name = f"Ysolde{person.pk}", f"Quenby{person.pk}"
-            person.save(update_fields=["first_name", "last_name"])
-            names += [person.first_name, person.last_name, person.email]
-    return names
-
-
 # --- The evaluation summary --------------------------------------------------------------------------
 
 
@@ -102,7 +90,7 @@ def test_committee_sees_a_scale_questions_counts_by_side_and_a_text_without_its_
     answer(first, "mentee", s, {"We meet often enough.": 5, "What is going well?": WENT_WELL})
     answer(first, "mentor", s, {"We meet often enough.": 3, "What did you work on?": ["Cataloguing", "Outreach"]})
     answer(second, "mentee", s, {"We meet often enough.": 5, "What did you work on?": ["Outreach"]})
-    names = names_of(first, second)
+    names = names_apart(first, second)
 
     page = summary(client_for(committee), cycle)
 
@@ -336,7 +324,7 @@ def answered(cycle):
 
 
 def test_evaluations_export_has_a_column_per_survey_question_with_the_answers(client_for, committee, cycle, answered):
-    names = names_of(*answered)
+    names = names_apart(*answered)
     response = export(client_for(committee), cycle)
     headers, rows = csv_dicts(response)
 
