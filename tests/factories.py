@@ -18,47 +18,65 @@ def accepting(settings) -> dict[str, str]:
     return {**ticks, "commitments_key": settings.commitments_key}
 
 
+_UNSET = object()
+
+
+def _by_flags(*, staff, seasoned=_UNSET, new_account=_UNSET, expired=_UNSET):
+    """A UserFactory field: its value for the flag set (expired, then seasoned, then new_account
+    win, as they did when they were traits), else the staff member's. A callable is called for
+    each user, and a list copied: no two users share one."""
+
+    def value(o):
+        for flag, v in (("expired", expired), ("seasoned", seasoned), ("new_account", new_account)):
+            if v is not _UNSET and getattr(o, flag):
+                break
+        else:
+            v = staff
+        return v() if callable(v) else list(v) if isinstance(v, list) else v
+
+    return factory.LazyAttribute(value)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
-    """A current member with a complete profile (library staff, 3 years in)."""
+    """A current member with a complete profile (library staff, 3 years in); `new_account=True`,
+    `seasoned=True`, `expired=True` as the flags below say."""
 
     class Meta:
         model = User
         skip_postgeneration_save = True
 
+    class Params:
+        # Flags, not factory.Trait: a trait not asked for is looked up and missed on each field it
+        # touches, and factory_boy writes out every declaration for the AttributeError it then
+        # catches (0.97 ms a user built instead of 0.53).
+        # A signed-up account that has not filled in the membership form yet.
+        new_account = False
+        # May mentor: a librarian with fifteen years in.
+        seasoned = False
+        # Its membership ran out ten days ago.
+        expired = False
+
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    institution = "Central Arkansas Library System"
-    library_type = "public"
-    region = "central"
-    membership_category = MembershipCategory.STAFF
-    job_title = "Library Assistant"
-    responsibilities = factory.LazyFunction(lambda: ["circulation", "reference"])
-    years_experience = 3
-    member_since = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
-    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=200))
+    institution = _by_flags(staff="Central Arkansas Library System", new_account="")
+    library_type = _by_flags(staff="public", new_account="")
+    region = _by_flags(staff="central", new_account="")
+    membership_category = _by_flags(
+        staff=MembershipCategory.STAFF, seasoned=MembershipCategory.LIBRARIAN, new_account=""
+    )
+    job_title = _by_flags(staff="Library Assistant", seasoned="Cataloging Librarian", new_account="")
+    responsibilities = _by_flags(
+        staff=["circulation", "reference"], seasoned=["cataloging", "acquisitions"], new_account=[]
+    )
+    years_experience = _by_flags(staff=3, seasoned=15, new_account=None)
+    member_since = _by_flags(staff=lambda: timezone.localdate() - dt.timedelta(days=400), new_account=None)
+    expires_on = _by_flags(
+        staff=lambda: timezone.localdate() + dt.timedelta(days=200),
+        new_account=None,
+        expired=lambda: timezone.localdate() - dt.timedelta(days=10),
+    )
     password = factory.django.Password(TEST_PASSWORD)
-
-    class Params:
-        # A signed-up account that has not filled in the membership form yet.
-        new_account = factory.Trait(
-            member_since=None,
-            expires_on=None,
-            institution="",
-            library_type="",
-            region="",
-            membership_category="",
-            job_title="",
-            responsibilities=[],
-            years_experience=None,
-        )
-        seasoned = factory.Trait(
-            membership_category=MembershipCategory.LIBRARIAN,
-            job_title="Cataloging Librarian",
-            responsibilities=["cataloging", "acquisitions"],
-            years_experience=15,
-        )
-        expired = factory.Trait(expires_on=factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10)))
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
