@@ -358,6 +358,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         world = _build_world()
+        # The world's foreign keys checked now, once: left pending, they were checked again at
+        # the end of each case (pytest-django's), whose savepoint's rollback brought them back.
+        connection.check_constraints()
         # Each persona signs in once, with the world: its session is rolled back with the rest
         # after every case, whatever the case did to it.
         world.sessions = {user.pk: _session_signed_in(user) for user in world.personas.values() if user}

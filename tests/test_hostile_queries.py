@@ -164,6 +164,7 @@ def site(world, django_db_blocker):
     with django_db_blocker.unblock():
         EnrollmentFactory(cycle=world.cycle, role=Role.MENTOR, member=UserFactory(seasoned=True))
         proposals.proposal_solve(cycle=world.cycle, by=world.personas["committee"])
+        connection.check_constraints()  # once, not after every case (as the world's own)
     return world
 
 
