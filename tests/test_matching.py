@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import MatchSettings, Proposal, ProposalPair
-from members.models import Enrollment, Role
+from members.models import Enrollment, Role, User
 from outbox.models import Email
 from pairs.models import Pair
 from pairs.services import pairing
@@ -378,6 +378,47 @@ def test_committee_sees_who_was_left_out_of_the_suggestions_and_why(client_for, 
         "Pat Previous": "paired with this mentee before",
     }
     assert "Left out (5)" in response.text
+
+
+def test_the_suggestions_show_a_change_to_a_mentor_on_the_next_load_whoever_made_it(
+    client_for, committee, cycle, cataloger
+):
+    """The mentors read for a page are held between pages (matching/services/pool.py) while their
+    rows are unchanged: every change shows at once, made by a form or by a bulk update that saves
+    no model and sends no signal — here all within the test's one transaction."""
+    kit = mentor(cycle, "Kit", "Kidd", title="Children's Librarian", areas=["youth_services"])
+    cora = mentor(cycle, "Cora", "Catalog")
+    client = client_for(committee)
+    url = reverse("matching:suggestions", args=[cycle.pk, cataloger.pk])
+    assert [card.name for card in suggested(client.get(url))] == ["Cora Catalog", "Kit Kidd"]
+
+    # Kit's profile (the member's row): a new name and the cataloger's own line of work.
+    User.objects.filter(pk=kit.member_id).update(first_name="Kitty", job_title="Cataloger")
+    Enrollment.objects.filter(pk=kit.pk).update(job_title="Cataloger", responsibilities=["cataloging", "acquisitions"])
+    assert [card.name for card in suggested(client.get(url))] == ["Kitty Kidd", "Cora Catalog"]
+
+    # Cora withdraws; a mentor opts in.
+    Enrollment.objects.filter(pk=cora.pk).update(status="withdrawn")
+    mentor(cycle, "Nell", "New", title="Reference Librarian", areas=["reference"])
+    assert [card.name for card in suggested(client.get(url))] == ["Kitty Kidd", "Nell New"]
+
+    # Kit's opt-in is deleted.
+    Enrollment.objects.filter(pk=kit.pk).delete()
+    assert [card.name for card in suggested(client.get(url))] == ["Nell New"]
+
+
+def test_the_suggestions_read_the_mentors_again_only_when_one_of_them_changed(
+    client_for, committee, cycle, cataloger, page_queries
+):
+    kit = mentor(cycle, "Kit", "Kidd")
+    client = client_for(committee)
+    url = reverse("matching:suggestions", args=[cycle.pk, cataloger.pk])
+    first = page_queries(client, url)
+
+    assert page_queries(client, url) == first - 1  # held: not read again
+    User.objects.filter(pk=kit.member_id).update(region="northwest")
+    assert page_queries(client, url) == first
+    assert page_queries(client, url) == first - 1
 
 
 def test_a_paired_mentees_suggestions_send_the_committee_back_with_a_message(client_for, committee, cycle, cataloger):
