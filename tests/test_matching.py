@@ -421,6 +421,19 @@ def test_the_suggestions_read_the_mentors_again_only_when_one_of_them_changed(
     assert page_queries(client, url) == first - 1
 
 
+def test_a_process_holds_the_mentors_of_the_last_four_cycles_it_scored():
+    """What the README promises the operator of a web process's memory."""
+    from matching.services import pool
+
+    cycles = [CycleFactory(is_open=False) for _ in range(5)]
+    for cycle in cycles:
+        mentor(cycle, "Cora", "Catalog")
+        pool.load_pool(cycle)
+
+    held = {cycle_pk for _, cycle_pk in pool._held}
+    assert held == {cycle.pk for cycle in cycles[1:]}
+
+
 def test_a_paired_mentees_suggestions_send_the_committee_back_with_a_message(client_for, committee, cycle, cataloger):
     cora = mentor(cycle, "Cora", "Catalog")
     pairing.pair_create(mentee_id=cataloger.pk, mentor_id=cora.pk, by=committee)

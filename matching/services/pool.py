@@ -124,7 +124,7 @@ def _mentor_columns(cycle: Cycle, rows) -> dict[str, list]:
     columns = _columns(rows)
     _held.pop(key, None)
     while len(_held) >= _HELD_CYCLES:
-        del _held[next(iter(_held))]  # the cycle held longest ago
+        _held.pop(next(iter(_held), None), None)  # the cycle held longest ago
     _held[key] = (version, columns)
     return columns
 
