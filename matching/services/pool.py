@@ -12,12 +12,11 @@ import json
 from dataclasses import dataclass, replace
 
 from django.db import connection
-from django.db.models import Count, Q, Sum, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import BigIntegerField, Count, Func, Q, Sum, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from members.models import Answer, Cycle, CycleQuestion, EligibilityRules, Enrollment, Role, User, eligibility_of
+from members.models import Answer, Cycle, CycleQuestion, EligibilityRules, Enrollment, Role, eligibility_of
 from pairs.models import Offer, OfferStatus, Pair, PairStatus
 
 from ..models import MatchSettings, TitleTerm
@@ -91,6 +90,17 @@ _held: dict[tuple[str, int], tuple[tuple, dict[str, list]]] = {}
 _HELD_CYCLES = 4
 
 
+class _RowVersion(Func):
+    """Which version of the row `expression` is read from: PostgreSQL's hash of where the row
+    is stored (ctid), seeded with the transaction that wrote it (xmin)."""
+
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        table = compiler.quote_name(self.source_expressions[0].alias)
+        return f"hashtidextended({table}.ctid, {table}.xmin::text::bigint)", []
+
+
 def _version(rows) -> tuple | None:
     """Which versions of the opt-ins in `rows` and of their members' rows the database holds, or
     None where it cannot say (SQLite). PostgreSQL writes every change to a row — through a page,
@@ -101,12 +111,10 @@ def _version(rows) -> tuple | None:
     own hash of a row's place (15 and later, as Django 6.1 needs)."""
     if connection.vendor != "postgresql":
         return None
-    enrollment, user = (connection.ops.quote_name(m._meta.db_table) for m in (Enrollment, User))
-    stamp = "hashtidextended({t}.ctid, {t}.xmin::text::bigint)"
     found = rows.order_by().aggregate(
         n=Count("pk"),
-        enrollments=Sum(RawSQL(stamp.format(t=enrollment), ())),
-        members=Sum(RawSQL(f"(SELECT {stamp.format(t='u')} FROM {user} u WHERE u.id = {enrollment}.member_id)", ())),
+        enrollments=Sum(_RowVersion("pk")),
+        members=Sum(_RowVersion("member__last_name")),  # a column of the member's own row: joins it
     )
     return (found["n"], found["enrollments"], found["members"])
 
