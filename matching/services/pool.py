@@ -126,15 +126,13 @@ def _mentor_columns(cycle: Cycle, rows) -> dict[str, list]:
     if version is None:
         return _columns(rows)
     key = (connection.settings_dict["NAME"], cycle.pk)
-    held = _held.get(key)
-    if held is not None and held[0] == version:
-        return held[1]
-    columns = _columns(rows)
-    _held.pop(key, None)
-    while len(_held) >= _HELD_CYCLES:
-        _held.pop(next(iter(_held), None), None)  # the cycle held longest ago
-    _held[key] = (version, columns)
-    return columns
+    held = _held.pop(key, None)  # put back last: the dict's order is the cycles' last use
+    if held is None or held[0] != version:
+        held = (version, _columns(rows))
+        while len(_held) >= _HELD_CYCLES:
+            _held.pop(next(iter(_held), None), None)  # the cycle used longest ago
+    _held[key] = held
+    return held[1]
 
 
 def _group(c: dict[str, list], capacity_left: list[int]) -> Group:
