@@ -103,6 +103,9 @@ def solve(
         # A score point's weight. Exact: more than the most pairs there can be, so that one more
         # score point always outweighs every tie-break.
         point = min(len(rows), int(capacity[mentors].sum())) + 1 if exact else 1.0
+        # Small whole scores (the proposal's int16) also give the order of the pairs, in their own
+        # type: best_matching chooses its first candidates on it, in half the time of the costs.
+        order = _order_of(weights, sub_allowed) if exact and weights.dtype.itemsize <= 2 else None
         # Whole weights are whole numbers, in 32 bits when the largest the scores' type holds fits:
         # half the memory of 64 to go through, for a matrix of millions of pairs.
         if exact:
@@ -112,7 +115,9 @@ def solve(
             weights = weights.astype(np.float64)
         weights *= point
         weights += 1 if exact else TIE_BREAK
-        matched = best_matching(weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point)
+        matched = best_matching(
+            weights, sub_allowed, capacity[mentors], exact=exact, near=NEAR_POINTS * point, order=order
+        )
         row_at, mentor_at = _index(matched)
         pairs += zip(rows[row_at].tolist(), mentors[mentor_at].tolist(), strict=True)
         free[rows[row_at]] = False
@@ -144,11 +149,14 @@ def best_matching(
     exact: bool = True,
     candidates: int = CANDIDATES,
     near: float = 0.0,
+    order: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """The (row, column) pairs of largest total weight, each row at most once and column j at
     most capacity[j] (≥ 1) times, only where `allowed`; weights positive. `exact`: the weights
     are whole numbers (below 2⁵³). `near`: when a round's prices are undercut, the pairs
     within this much weight of undercutting them join the candidates too (fewer rounds).
+    `order`: the pairs ranked as by their costs (smaller first, disallowed last) in a smaller
+    type than the costs' (`_order_of`): the first candidates are chosen on it, faster.
 
     Solved as rows × (each column's places + one "unmatched" place of each row's own, weight
     0), every row assigned, at costs `top − weight` (all ≥ 1), on candidate pairs that grow
@@ -166,19 +174,8 @@ def best_matching(
     cost = np.subtract(top, weights, dtype=precision, casting="same_kind")
     np.copyto(cost, np.inf, where=~allowed)
     tolerance = 0.5 if exact else 1e-9 * top
-    # Each row's best `candidates` columns and each column's best half as many rows, with
-    # every column or row tied with the last one taken (ties are many, and one left out is
-    # a pair the prices would make the next round add).
-    if m <= candidates:
-        candidate = np.ones((n, m), bool)
-    else:
-        candidate = cost <= np.partition(cost, candidates - 1, axis=1)[:, candidates - 1, None]
-    half = max(candidates // 2, 1)
-    if n > half:
-        # Partitioned along its rows, a copy of the transpose is faster than the columns in place.
-        candidate |= cost <= np.partition(cost.T.copy(), half - 1, axis=1)[:, half - 1]
-    else:
-        candidate[:] = True
+    # The first round's candidates: the best of each row and of each column.
+    candidate = _first_candidates(cost if order is None else order, candidates)
     candidate &= allowed
     places = int(capacity.sum())
     first_place = np.concatenate([[0], np.cumsum(capacity)[:-1]])
@@ -243,6 +240,34 @@ def best_matching(
             candidate |= undercut_once
         else:
             candidate |= undercut
+
+
+def _order_of(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """The pairs' ranks for `best_matching(order=…)` from whole scores of at most 16 bits: the
+    best score's shortfall as uint16 (every difference of two int16 fits, modulo 2¹⁶), the
+    disallowed pairs last. Partitioned, 16 bits take half the time of the 32-bit costs
+    (on the bench's 2,000 × 1,000: ~14 ms against ~28 of the ~110 ms the solve takes)."""
+    order = np.subtract(scores.max(initial=0), scores, dtype=np.uint16, casting="unsafe")
+    np.copyto(order, np.iinfo(np.uint16).max, where=~allowed)
+    return order
+
+
+def _first_candidates(key: np.ndarray, candidates: int) -> np.ndarray:
+    """Each row's best `candidates` columns and each column's best half as many rows (smaller
+    `key` first), with every column or row tied with the last one taken (ties are many, and
+    one left out is a pair the prices would make the next round add)."""
+    n, m = key.shape
+    if m <= candidates:
+        candidate = np.ones((n, m), bool)
+    else:
+        candidate = key <= np.partition(key, candidates - 1, axis=1)[:, candidates - 1, None]
+    half = max(candidates // 2, 1)
+    if n > half:
+        # Partitioned along its rows, a copy of the transpose is faster than the columns in place.
+        candidate |= key <= np.partition(key.T.copy(), half - 1, axis=1)[:, half - 1]
+    else:
+        candidate[:] = True
+    return candidate
 
 
 def _shortest_from_everywhere(nodes: int, source: np.ndarray, target: np.ndarray, length: np.ndarray) -> np.ndarray:

@@ -249,3 +249,29 @@ def test_whole_scores_of_any_integer_type_get_the_dense_solvers_total(dtype):
     best, count = dense_reference(scores.astype(float) * k + 1, allowed, capacity)
     assert result.total == (best - count) // k
     assert len(result.pairs) == count
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_first_candidates_chosen_on_small_scores_are_those_their_costs_choose(seed):
+    """solve ranks whole scores of 16 bits or fewer in 16 bits to choose best_matching's first
+    candidates (in half the time of the costs): the same pairs the costs choose, with ties,
+    disallowed pairs, and scores from one end of int16 to the other."""
+    from matching.assignment import _first_candidates, _order_of
+
+    rng = np.random.default_rng(600 + seed)
+    n, m = int(rng.integers(2, 90)), int(rng.integers(2, 70))
+    if seed % 3 == 0:
+        scores = rng.integers(-32768, 32768, size=(n, m)).astype(np.int16)
+    elif seed % 3 == 1:
+        scores = rng.choice([0, 1, 2, 50, 100], size=(n, m)).astype(np.int16)
+    else:
+        scores = rng.integers(0, 256, size=(n, m)).astype(np.uint8)
+    allowed = rng.random((n, m)) > rng.choice([0.0, 0.3, 0.9])
+    cost = float(scores.max()) + 1 - scores.astype(float)
+    cost[~allowed] = np.inf
+    candidates = int(rng.integers(1, 30))
+
+    by_cost = _first_candidates(cost, candidates) & allowed
+    by_order = _first_candidates(_order_of(scores, allowed), candidates) & allowed
+
+    assert (by_order == by_cost).all()
