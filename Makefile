@@ -47,6 +47,7 @@ test: install
 ## half of the tests, in order, and one that finishes early takes tests from the other's queue.
 TEST_WORKERS ?= auto
 test-fast: install
+	scripts/need-services.sh --without-chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	PY=$(PY) scripts/with-services.sh --template-cache .cache/test-pg $(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 8 --dist worksteal $(PYTEST_ARGS)

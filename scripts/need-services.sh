@@ -3,15 +3,20 @@
 # Chromium (the browser tests). What is missing is installed when this machine lets
 # us (root, or sudo without a password); otherwise this prints the one command to
 # run and exits 1. Nothing is installed when everything is already here.
+# --without-chromium (make test-fast, which has no browser tests): PostgreSQL and Redis only.
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "${1:-}" = --without-chromium ]; then
+  why="make test-fast runs the suite on a real PostgreSQL and Redis"
+else
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  why="make test runs the suite on a real PostgreSQL and Redis, and the browser tests on Chromium"
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
-why="make test runs the suite on a real PostgreSQL and Redis, and the browser tests on Chromium"
 install=(apt-get install -y -q "${need[@]}")
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing: ${need[*]} ($why)." >&2
