@@ -126,7 +126,11 @@ class PairQuerySet(models.QuerySet):
         return self.filter(~Q(status=PairStatus.ACTIVE) | Q(ends_on__lte=opens_by))
 
     def with_people(self) -> PairQuerySet:
-        return self.select_related("cycle", "mentor__member", "mentee__member", "liaison")
+        return self.with_sides().select_related("liaison")
+
+    def with_sides(self) -> PairQuerySet:
+        """The cycle and the two sides with their members: what the pair's own forms read."""
+        return self.select_related("cycle", "mentor__member", "mentee__member")
 
     def with_members(self) -> PairQuerySet:
         """The two members' names only, and the pair's first contact, for the signed link's
