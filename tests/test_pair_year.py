@@ -513,6 +513,17 @@ def report(client, pair: Pair, note: str = "Three emails since October, no answe
     return client.post(reverse("pairs:pair-report", args=[pair.pk]), {"note": note}, follow=True)
 
 
+def test_the_report_page_names_the_liaison_read_with_the_pair(client_for, pair, mentee_member, liaison, page_queries):
+    """The page says who will be told: the liaison comes with the pair's one query (the session,
+    the user, their permissions and the pair: four), not in a query of its own."""
+    client = client_for(mentee_member)
+    url = reverse("pairs:pair-report", args=[pair.pk])
+
+    page_queries(client, url, most=4)
+
+    assert f"your liaison, {liaison}," in client.get(url).text
+
+
 def test_mentee_reports_a_silent_mentor_and_the_liaison_is_told(
     client_for, pair, mentor_member, mentee_member, liaison, sending, mailoutbox
 ):

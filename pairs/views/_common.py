@@ -31,13 +31,15 @@ def _visible_pair(request: HttpRequest, pk: int) -> Pair:
     return get_object_or_404(Pair.objects.with_people().visible_to(request.user), pk=pk)
 
 
-def _own_pair(request: HttpRequest, pk: int) -> Pair:
+def _own_pair(request: HttpRequest, pk: int, *, liaison: bool = False) -> Pair:
     """The pair if the user is its mentor or mentee; 403 for its liaison and the committee, 404 for others.
-    Asked of the pair's two members first, in the smaller query their forms need: without the
-    liaisons' and the committee's rights, nor the liaison's row (read when a form's sending needs it)."""
+    Asked of the pair's two members first: that query needs neither the liaisons' nor the
+    committee's rights (visible_to), which only the refusal asks for. `liaison`: with the
+    liaison's row too, for a page that names them."""
     user = request.user
+    pairs = Pair.objects.with_people() if liaison else Pair.objects.with_sides()
     try:
-        return Pair.objects.with_sides().get(Q(mentor__member=user) | Q(mentee__member=user), pk=pk)
+        return pairs.get(Q(mentor__member=user) | Q(mentee__member=user), pk=pk)
     except Pair.DoesNotExist:
         _visible_pair(request, pk)  # 404 for whoever may not see the pair at all
         raise PermissionDenied("Only the mentor and the mentee of this pair can do that.") from None

@@ -220,7 +220,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
 @require_http_methods(["GET", "POST"])
 def pair_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The pair's mentor and mentee: tell the liaison the other side is not responding (once while a report stands)."""
-    pair = _own_pair(request, pk)
+    pair = _own_pair(request, pk, liaison=True)  # the page names the liaison
     form = ReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
