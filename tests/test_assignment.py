@@ -254,7 +254,7 @@ def test_whole_scores_of_any_integer_type_get_the_dense_solvers_total(dtype):
 @pytest.mark.parametrize("seed", range(12))
 def test_the_first_candidates_chosen_on_small_scores_are_those_their_costs_choose(seed):
     """solve ranks whole scores of 16 bits or fewer in 16 bits to choose best_matching's first
-    candidates (in half the time of the costs): the same pairs the costs choose, with ties,
+    candidates (faster than on the costs): the same pairs the costs choose, with ties,
     disallowed pairs, and scores from one end of int16 to the other."""
     from matching.assignment import _first_candidates, _order_of
 
